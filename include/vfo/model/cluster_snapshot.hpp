@@ -1,0 +1,39 @@
+#pragma once
+#include <vector>
+
+#include "vfo/model/ids.hpp"
+#include "vfo/model/resources.hpp"
+
+namespace vfo {
+
+// What one probe saw of one node.
+struct NodeReport {
+  NodeId node;
+  bool answered = false;  // false: the node missed the probe deadline
+  Resources capacity;
+  Resources used;  // load already on the node, including VFs on their way to it
+};
+
+// How the probe saw one VF.
+enum class FunctionStatus {
+  running,  // answering on `node`
+  lost,     // its node did not answer, or the node answered without it: Algorithm 2 must re-place it
+  moving,   // a deployment or migration is in flight: the controller leaves it alone this round
+};
+
+struct FunctionReport {
+  FunctionRef ref;
+  NodeId node;  // where it runs or last ran
+  FunctionStatus status = FunctionStatus::running;
+  Resources demand;  // what it takes on a node
+};
+
+// The input of one controller round: the cluster as the backend saw it at `now`.
+// `nodes[i].node == NodeId(i)` for every i.
+struct ClusterSnapshot {
+  double now = 0;
+  std::vector<NodeReport> nodes;
+  std::vector<FunctionReport> functions;
+};
+
+}  // namespace vfo

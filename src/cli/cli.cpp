@@ -1,0 +1,35 @@
+#include "cli/cli.hpp"
+
+#include <fmt/core.h>
+
+#include <exception>
+
+#include "vfo/util/input_error.hpp"
+
+namespace vfo::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"vfo: virtual function chains on IoT edge nodes, kept alive by migration"};
+  app.require_subcommand(1);
+  add_sim_command(app);
+  add_sweep_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "vfo: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "vfo: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vfo::cli

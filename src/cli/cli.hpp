@@ -1,0 +1,14 @@
+#pragma once
+// The `vfo` command: one function per subcommand registers its options and its callback.
+#include <CLI/CLI.hpp>
+
+namespace vfo::cli {
+
+// Parses argv, runs the chosen subcommand, returns the process exit code
+// (0 ok, 2 bad input: one line on stderr naming the file and line or the flag).
+int run(int argc, char** argv);
+
+void add_sim_command(CLI::App& app);    // sim_command.cpp
+void add_sweep_command(CLI::App& app);  // sweep_command.cpp
+
+}  // namespace vfo::cli
