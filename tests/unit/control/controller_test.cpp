@@ -1,0 +1,156 @@
+#include "vfo/control/controller.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_cluster.hpp"
+#include "vfo/placement/best_fit_placer.hpp"
+
+namespace vfo {
+namespace {
+
+using fakes::FakeCluster;
+using fakes::FixedForecaster;
+
+const Resources kNode{1e5, 4e9};
+const Resources kVf{1e4, 64e6};
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  BestFitPlacer placer;
+  FixedForecaster forecaster;
+  ControllerConfig config{.k = 0.5, .live_migration = true, .utilisation_cap = 0.8, .horizon_s = 30};
+};
+
+TEST_F(ControllerTest, QuietClusterGivesEmptyPlan) {
+  FakeCluster cluster(4, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.run(0, 1, 1, kVf);
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  EXPECT_TRUE(plan.actions.empty());
+  EXPECT_EQ(forecaster.calls, 1);
+}
+
+TEST_F(ControllerTest, SilentNodeGivesColdMigrationAwayFromTheChain) {
+  FakeCluster cluster(4, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.run(0, 1, 1, kVf);
+  cluster.run(0, 2, 2, kVf);
+  cluster.silence(1);
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 1u);
+  const Action& a = plan.actions[0];
+  EXPECT_EQ(a.kind, Action::Kind::cold_migrate);
+  EXPECT_EQ(a.function, (FunctionRef{ChainId(0), 1}));
+  EXPECT_EQ(a.from, NodeId(1));
+  EXPECT_EQ(a.to, NodeId(3));  // the only answering node without a VF of chain 0
+}
+
+TEST_F(ControllerTest, RiskAboveKGivesLiveMigration) {
+  FakeCluster cluster(3, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.run(1, 0, 0, kVf);
+  forecaster.p_fail = {0.9, 0.1, 0.49};
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 2u);
+  for (const Action& a : plan.actions) {
+    EXPECT_EQ(a.kind, Action::Kind::live_migrate);
+    EXPECT_EQ(a.from, NodeId(0));
+    EXPECT_NE(a.to, NodeId(0));
+  }
+  EXPECT_EQ(plan.actions[0].function.chain, ChainId(0));
+  EXPECT_EQ(plan.actions[1].function.chain, ChainId(1));
+}
+
+TEST_F(ControllerTest, RiskExactlyKTriggersAndTargetsAvoidRiskyNodes) {
+  FakeCluster cluster(3, kNode);
+  cluster.run(0, 0, 0, kVf);
+  forecaster.p_fail = {0.5, 0.5, 0.0};
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 1u);
+  EXPECT_EQ(plan.actions[0].to, NodeId(2));
+}
+
+TEST_F(ControllerTest, SilentAndRiskyNodesAtOnce) {
+  FakeCluster cluster(5, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.run(0, 1, 1, kVf);
+  cluster.run(1, 0, 2, kVf);
+  cluster.silence(0);
+  forecaster.p_fail = {0, 0, 1.0, 0, 0};
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 2u);
+  EXPECT_EQ(plan.actions[0].kind, Action::Kind::cold_migrate);
+  EXPECT_EQ(plan.actions[0].from, NodeId(0));
+  EXPECT_NE(plan.actions[0].to, NodeId(1));  // node 1 holds another VF of chain 0
+  EXPECT_EQ(plan.actions[1].kind, Action::Kind::live_migrate);
+  EXPECT_EQ(plan.actions[1].from, NodeId(2));
+  // Best fit on equal empty nodes: lowest id among the eligible ones; the two moves share no target
+  // only if they would overflow it. Here both fit on node 3.
+  EXPECT_EQ(plan.actions[0].to, NodeId(3));
+  EXPECT_EQ(plan.actions[1].to, NodeId(3));
+}
+
+TEST_F(ControllerTest, LiveMigrationOffNeverConsultsTheForecaster) {
+  FakeCluster cluster(3, kNode);
+  cluster.run(0, 0, 0, kVf);
+  forecaster.p_fail = {1.0, 0, 0};
+  config.live_migration = false;
+  Controller controller(config, placer, &forecaster);
+  EXPECT_TRUE(controller.round(cluster.snapshot()).actions.empty());
+  EXPECT_EQ(forecaster.calls, 0);
+}
+
+TEST_F(ControllerTest, NoRoomLeavesTheVfUnplacedForNextRound) {
+  FakeCluster cluster(2, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.set_used(1, Resources{0.79e5, 0});  // 0.8 cap leaves 1e3 instructions/s: too little
+  cluster.silence(0);
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  EXPECT_TRUE(plan.actions.empty());
+  ASSERT_EQ(plan.unplaced.size(), 1u);
+}
+
+TEST_F(ControllerTest, MovesInOneRoundShareTheCapacityLedger) {
+  FakeCluster cluster(3, kNode);
+  // Node 0 holds 6 VFs of different chains; node 1 has room for 8 x 1e4 under the cap, node 2 for 2.
+  for (std::uint32_t c = 0; c < 6; ++c) cluster.run(c, 0, 0, kVf);
+  cluster.set_used(2, Resources{0.6e5, 0});
+  cluster.set_used(1, Resources{0.4e5, 0});  // room for 4
+  cluster.silence(0);
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 6u);
+  int on1 = 0, on2 = 0;
+  for (const auto& a : plan.actions) (a.to == NodeId(1) ? on1 : on2)++;
+  EXPECT_EQ(on1, 4);
+  EXPECT_EQ(on2, 2);
+}
+
+TEST_F(ControllerTest, AdmitSpreadsAChainOrRejectsIt) {
+  FakeCluster cluster(3, kNode);
+  Controller controller(config, placer, &forecaster);
+  Chain chain;
+  chain.id = ChainId(7);
+  chain.fps = 1;
+  for (int j = 0; j < 3; ++j) chain.functions.push_back(Function{"f", 1e4, 1e5, 64e6, 0, 0, 0});
+  Plan plan = controller.admit(chain, cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 3u);
+  EXPECT_TRUE(plan.rejected_because.empty());
+  EXPECT_NE(plan.actions[0].to, plan.actions[1].to);
+  EXPECT_NE(plan.actions[1].to, plan.actions[2].to);
+  EXPECT_NE(plan.actions[0].to, plan.actions[2].to);
+
+  chain.functions.push_back(chain.functions.back());  // 4 VFs, 3 nodes
+  plan = controller.admit(chain, cluster.snapshot());
+  EXPECT_TRUE(plan.actions.empty());
+  EXPECT_FALSE(plan.rejected_because.empty());
+}
+
+}  // namespace
+}  // namespace vfo
