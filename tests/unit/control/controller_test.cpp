@@ -89,10 +89,10 @@ TEST_F(ControllerTest, SilentAndRiskyNodesAtOnce) {
   EXPECT_NE(plan.actions[0].to, NodeId(1));  // node 1 holds another VF of chain 0
   EXPECT_EQ(plan.actions[1].kind, Action::Kind::live_migrate);
   EXPECT_EQ(plan.actions[1].from, NodeId(2));
-  // Best fit on equal empty nodes: lowest id among the eligible ones; the two moves share no target
-  // only if they would overflow it. Here both fit on node 3.
+  // Best fit: the cold move goes to the lowest of the equal empty nodes (3); the live move then
+  // finds nodes 1 and 3 equally loaded and takes the lower id.
   EXPECT_EQ(plan.actions[0].to, NodeId(3));
-  EXPECT_EQ(plan.actions[1].to, NodeId(3));
+  EXPECT_EQ(plan.actions[1].to, NodeId(1));
 }
 
 TEST_F(ControllerTest, LiveMigrationOffNeverConsultsTheForecaster) {

@@ -1,0 +1,51 @@
+#pragma once
+// A figure of a sweep as gnuplot input: <file>.dat (the numbers) and <file>.gp (the script), built from the
+// aggregate table (aggregate.hpp) and a FigureSpec. The script reads and writes only files next to itself
+// (<file>.dat -> <file>.svg and <file>.png), so `cd DIR/figures && gnuplot <file>.gp` re-renders it.
+//
+// Layout: one file per figure. When the spec names `panels`, the figure is a gnuplot multiplot with one panel
+// per combination of the panel keys' values (those that have data), titled like "nodes=100, live_migration=on";
+// if every combination has data, the last panel key's values run across a row and the others down the
+// columns (the paper's Fig. 6: panels [environment.nodes, control.live_migration] gives rows of node counts,
+// one column with and one without live migration), otherwise the panels fill a near-square grid.
+//
+// Heatmap: the x and y keys' values are evenly spaced categories in grid order; each cell is coloured by the
+// mean of the metric on one colour scale shared by all panels, and shows the mean printed with `digits`
+// decimals. Lines: one line per combination of the series keys' values (same colour in every panel), the
+// mean with error bars of one standard deviation; a numeric x key is a numeric axis, any other (text,
+// booleans) evenly spaced categories. Grid values "true"/"false" print as "on"/"off", and a key prints as
+// its last segment ("control.live_migration=true" -> "live_migration=on").
+#include <filesystem>
+#include <string>
+
+#include "vfo/report/csv_table.hpp"
+#include "vfo/report/figure_spec.hpp"
+
+namespace vfo::report {
+
+struct FigureScript {
+  std::string data;    // contents of <file>.dat: one block (gnuplot `index`) per panel, or per panel and series
+  std::string script;  // contents of <file>.gp
+};
+
+// Builds the figure from `aggregate` (columns: grid keys, and m, m_sd per metric m). Rows are first filtered by
+// spec.where. Throws vfo::InputError (prefixed with spec.source when it is set) if a key or the metric is not a
+// column of the table, the metric is not numeric, no row is left, or two rows fall on the same cell or point
+// (a varying grid key the spec does not name).
+FigureScript make_figure_script(const CsvTable& aggregate, const FigureSpec& spec);
+
+struct FigureFiles {
+  std::filesystem::path dat, gp, svg, png;
+};
+
+// make_figure_script, written to dir/<file>.dat and dir/<file>.gp (dir is created if missing). Returns the
+// paths, including those of the pictures gnuplot will write. Throws what make_figure_script throws, and
+// std::runtime_error if a file cannot be written.
+FigureFiles write_figure_script(const CsvTable& aggregate, const FigureSpec& spec, const std::filesystem::path& dir);
+
+// "control.live_migration" -> "live_migration".
+std::string key_label(const std::string& key);
+// "true" -> "on", "false" -> "off", anything else unchanged.
+std::string value_label(const std::string& value);
+
+}  // namespace vfo::report

@@ -1,0 +1,110 @@
+// `vfo sim FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--no-wall-time]`
+#include <fmt/core.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "cli/progress_bar.hpp"
+#include "vfo/scenario/scenario_loader.hpp"
+#include "vfo/sim/simulation.hpp"
+
+namespace vfo::cli {
+namespace {
+
+struct SimOptions {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::string out = "results/sim";
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  bool no_wall_time = false;
+};
+
+nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_time) {
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["nodes"] = r.nodes;
+  j["services"] = r.services;
+  j["rejected_services"] = r.rejected_services;
+  j["downtime_pct"] = r.downtime_pct;
+  j["migrations"] = {{"cold", r.cold_migrations}, {"live", r.live_migrations}, {"aborted", r.aborted_migrations}};
+  j["migration_bytes"] = r.migration_bytes;
+  j["deploy_bytes"] = r.deploy_bytes;
+  j["control_bytes"] = r.control_bytes;
+  j["node_failures"] = r.node_failures;
+  j["overloads"] = r.overloads;
+  j["overload_failures"] = r.overload_failures;
+  j["alarms"] = r.alarms;
+  j["events"] = r.events;
+  j["sim_time_s"] = r.sim_time_s;
+  j["wall_time_s"] = with_wall_time ? r.wall_time_s : 0.0;
+  return j;
+}
+
+void write_services_csv(const SimulationResult& r, const std::filesystem::path& path) {
+  std::ofstream out(path);
+  out << "service,arrival_s,start_s,end_s,functions,rejected,downtime_s,downtime_pct,cold_migrations,"
+         "live_migrations,migration_bytes\n";
+  for (const auto& s : r.service_records) {
+    out << fmt::format("{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{:.0f}\n", s.id, s.arrival_s, s.start_s,
+                       s.end_s, s.functions, s.rejected ? 1 : 0, s.downtime_s, s.downtime_pct, s.cold_migrations,
+                       s.live_migrations, s.migration_bytes);
+  }
+}
+
+// Writes next to the target and renames, so a reader never sees half a file.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void run_sim(const SimOptions& o) {
+  Scenario scenario = load_scenario(o.file, o.overrides);
+  if (o.seed) scenario.seed = *o.seed;
+  const std::filesystem::path out(o.out);
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) throw InputError(fmt::format("--out {}: cannot create directory ({})", o.out, ec.message()));
+
+  ProgressBar bar("sim " + scenario.name, !o.quiet);
+  const SimulationResult result = run_simulation(scenario, [&](double f) { bar.update(f); });
+  bar.done();
+
+  write_atomically(out / "summary.json", summary_json(result, !o.no_wall_time).dump(2) + "\n");
+  write_services_csv(result, out / "services.csv.tmp");
+  std::filesystem::rename(out / "services.csv.tmp", out / "services.csv");
+  if (!o.quiet) {
+    fmt::print("{}: {} services ({} rejected) on {} nodes, downtime {:.3f}%, migrations cold {} live {}, "
+               "{:.1f} MB moved, {:.2f} s wall\n",
+               scenario.name, result.services, result.rejected_services, result.nodes, result.downtime_pct,
+               result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6, result.wall_time_s);
+    fmt::print("results: {}\n         {}\n", (out / "summary.json").string(), (out / "services.csv").string());
+  }
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app) {
+  auto options = std::make_shared<SimOptions>();
+  CLI::App* sim = app.add_subcommand("sim", "Run one simulation of a scenario; writes summary.json and services.csv");
+  sim->add_option("FILE", options->file, "scenario YAML")->required();
+  sim->add_option("--seed", options->seed, "seed of every random draw (default: the scenario's)");
+  sim->add_option("--out", options->out, "output directory")->capture_default_str();
+  sim->add_option("--set", options->overrides, "override a scenario key, e.g. --set environment.nodes=500");
+  sim->add_flag("--quiet", options->quiet, "no progress and no summary line");
+  sim->add_flag("--no-wall-time", options->no_wall_time,
+                "write wall_time_s as 0, so that summary.json is byte-identical across runs of one seed");
+  sim->callback([options] { run_sim(*options); });
+}
+
+}  // namespace vfo::cli

@@ -1,1 +1,0 @@
-// Anchor until the report module lands.

@@ -1,0 +1,452 @@
+#include "vfo/report/figure_script.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+#include "vfo/util/input_error.hpp"
+
+namespace vfo::report {
+
+namespace {
+
+constexpr int kPanelWidth = 560;   // pixels per panel
+constexpr int kPanelHeight = 420;
+constexpr int kTitleHeight = 40;   // a multiplot's overall title
+// YlOrRd (ColorBrewer): light cells low, dark cells high; cells darker than kDarkFrom get white numbers.
+constexpr const char* kPalette =
+    "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')";
+constexpr double kDarkFrom = 0.62;
+
+// A string literal for the .gp file: single quotes, in which only '' needs escaping.
+std::string gp_string(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + "'";
+}
+
+// A string in the .dat file: double quotes, which gnuplot cannot escape there, become single quotes.
+std::string dat_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) out += (c == '"') ? '\'' : (c == '\n' || c == '\r') ? ' ' : c;
+  return out + "\"";
+}
+
+// A number in the .dat or .gp file.
+std::string num(double value) { return format_number(value); }
+
+class Figure {
+ public:
+  Figure(const CsvTable& table, const FigureSpec& spec) : table_(table), spec_(spec) {}
+
+  FigureScript build() {
+    select_rows();
+    x_ = column(spec_.x, "x");
+    if (spec_.kind == FigureKind::kHeatmap) y_ = column(spec_.y, "y");
+    for (const auto& key : spec_.panels) panel_keys_.push_back(column(key, "panels"));
+    for (const auto& key : spec_.series) series_keys_.push_back(column(key, "series"));
+    mean_ = metric_column(spec_.metric());
+    sd_ = table_.column_index(spec_.metric() + "_sd");
+    xs_ = distinct(x_);
+    if (spec_.kind == FigureKind::kHeatmap) ys_ = distinct(*y_);
+    make_panels();
+    return spec_.kind == FigureKind::kHeatmap ? heatmap() : lines();
+  }
+
+ private:
+  struct Panel {
+    std::string title;
+    std::vector<std::size_t> rows;
+  };
+
+  [[noreturn]] void fail(const std::string& what) const {
+    const std::string where = spec_.source.empty() ? "" : spec_.source + ": ";
+    throw InputError(fmt::format("{}figure {}: {}", where, spec_.file, what));
+  }
+
+  std::string column_list() const {
+    std::string out;
+    for (const auto& c : table_.columns()) out += (out.empty() ? "" : ", ") + c;
+    return out;
+  }
+
+  std::size_t column(const std::string& name, const char* role) const {
+    const auto index = table_.column_index(name);
+    if (!index) fail(fmt::format("{}: no column '{}' in the results (expected one of: {})", role, name, column_list()));
+    return *index;
+  }
+
+  std::size_t metric_column(const std::string& name) const {
+    const auto index = column(name, spec_.kind == FigureKind::kHeatmap ? "value" : "y");
+    for (const auto& row : table_.rows()) {
+      if (!row[index].empty() && !parse_number(row[index])) {
+        fail(fmt::format("metric '{}' is not numeric ('{}')", name, row[index]));
+      }
+    }
+    return index;
+  }
+
+  void select_rows() {
+    std::vector<std::pair<std::size_t, std::string>> filters;
+    for (const auto& [key, value] : spec_.where) filters.emplace_back(column(key, "where"), value);
+    for (std::size_t r = 0; r < table_.size(); ++r) {
+      const auto& row = table_.rows()[r];
+      if (std::all_of(filters.begin(), filters.end(), [&](const auto& f) { return row[f.first] == f.second; })) {
+        rows_.push_back(r);
+      }
+    }
+    if (rows_.empty()) fail("no results left after `where` (expected values that occur in the grid)");
+  }
+
+  // Values of a column over the selected rows, in order of first appearance.
+  std::vector<std::string> distinct(std::size_t col) const {
+    std::vector<std::string> out;
+    for (auto r : rows_) {
+      const auto& v = table_.rows()[r][col];
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+    return out;
+  }
+
+  // Every combination of the keys' values (last key fastest), with the selected rows that have it; a
+  // combination with no row is left out. `complete` tells whether none was left out.
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::size_t>>> combinations(
+      const std::vector<std::size_t>& keys, bool* complete) const {
+    std::vector<std::vector<std::string>> values;
+    for (auto k : keys) values.push_back(distinct(k));
+    std::vector<std::pair<std::vector<std::string>, std::vector<std::size_t>>> out;
+    std::vector<std::size_t> digit(keys.size(), 0);
+    *complete = true;
+    while (true) {
+      std::vector<std::string> combo;
+      for (std::size_t i = 0; i < keys.size(); ++i) combo.push_back(values[i][digit[i]]);
+      std::vector<std::size_t> rows;
+      for (auto r : rows_) {
+        bool match = true;
+        for (std::size_t i = 0; i < keys.size() && match; ++i) match = table_.rows()[r][keys[i]] == combo[i];
+        if (match) rows.push_back(r);
+      }
+      if (rows.empty()) {
+        *complete = false;
+      } else {
+        out.emplace_back(std::move(combo), std::move(rows));
+      }
+      std::size_t i = keys.size();
+      while (i > 0 && ++digit[i - 1] == values[i - 1].size()) digit[--i] = 0;
+      if (i == 0) break;
+    }
+    return out;
+  }
+
+  std::string combo_title(const std::vector<std::string>& names, const std::vector<std::string>& values) const {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      out += fmt::format("{}{}={}", i ? ", " : "", key_label(names[i]), value_label(values[i]));
+    }
+    return out;
+  }
+
+  void make_panels() {
+    bool complete = true;
+    for (auto& [combo, rows] : combinations(panel_keys_, &complete)) {
+      panels_.push_back({combo_title(spec_.panels, combo), std::move(rows)});
+    }
+    const std::size_t n = panels_.size();
+    if (!spec_.panels.empty() && complete) {
+      cols_ = distinct(panel_keys_.back()).size();
+    } else {
+      cols_ = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+    }
+    rows_of_panels_ = (n + cols_ - 1) / cols_;
+  }
+
+  std::optional<double> mean_of(std::size_t row) const { return parse_number(table_.rows()[row][mean_]); }
+  double sd_of(std::size_t row) const {
+    if (!sd_) return 0;
+    return parse_number(table_.rows()[row][*sd_]).value_or(0);
+  }
+
+  std::string title() const { return spec_.title.empty() ? spec_.metric() : spec_.title; }
+
+  // Terminal set-up, then `body` once for the SVG and once for the PNG.
+  std::string script(const std::string& kind, const std::string& body) const {
+    const bool multi = panels_.size() > 1;
+    const std::size_t width = kPanelWidth * cols_;
+    const std::size_t height = kPanelHeight * rows_of_panels_ + (multi ? kTitleHeight : 0);
+    std::string out;
+    out += fmt::format("# vfo figure '{}' ({}): reads {}.dat, writes {}.svg and {}.png in this folder.\n", spec_.file,
+                       kind, spec_.file, spec_.file, spec_.file);
+    out += fmt::format("# Re-render: gnuplot {}.gp\n", spec_.file);
+    out += fmt::format("set terminal svg size {},{} dynamic noenhanced font 'Sans,12' background rgb 'white'\n", width,
+                       height);
+    out += fmt::format("set output {}\n", gp_string(spec_.file + ".svg"));
+    out += body;
+    out += "set output\n";
+    out += "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n";
+    out += fmt::format("  set terminal pngcairo size {},{} noenhanced font 'Sans,10' background rgb 'white'\n", width,
+                       height);
+    out += "} else {\n";
+    out += fmt::format("  set terminal png size {},{} noenhanced background rgb 'white'\n", width, height);
+    out += "}\n";
+    out += fmt::format("set output {}\n", gp_string(spec_.file + ".png"));
+    out += body;
+    out += "set output\n";
+    return out;
+  }
+
+  // The commands shared by both kinds before the panels: reset, multiplot.
+  std::string begin_body() const {
+    std::string out = "reset\n";
+    if (panels_.size() > 1) {
+      out += fmt::format("set multiplot layout {},{} title {} font ',14'\n", rows_of_panels_, cols_, gp_string(title()));
+    }
+    return out;
+  }
+  std::string end_body() const { return panels_.size() > 1 ? "unset multiplot\n" : ""; }
+  std::string panel_title(const Panel& panel) const { return panels_.size() > 1 ? panel.title : title(); }
+
+  std::string tics(const char* axis, const std::vector<std::string>& values) const {
+    std::string out = fmt::format("set {}tics (", axis);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      out += fmt::format("{}{} {}", i ? ", " : "", gp_string(value_label(values[i])), i);
+    }
+    return out + ") scale 0\n";
+  }
+
+  std::string label(const std::string& given, const std::string& fallback) const {
+    return gp_string(given.empty() ? fallback : given);
+  }
+
+  FigureScript heatmap() {
+    struct Cell {
+      std::size_t xi, yi;
+      double value;
+    };
+    std::vector<std::vector<Cell>> cells(panels_.size());
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (std::size_t p = 0; p < panels_.size(); ++p) {
+      std::map<std::pair<std::size_t, std::size_t>, std::size_t> seen;
+      for (auto r : panels_[p].rows) {
+        const auto& row = table_.rows()[r];
+        const std::size_t xi = std::find(xs_.begin(), xs_.end(), row[x_]) - xs_.begin();
+        const std::size_t yi = std::find(ys_.begin(), ys_.end(), row[*y_]) - ys_.begin();
+        if (!seen.emplace(std::make_pair(xi, yi), r).second) {
+          fail(fmt::format("several results for {}={}, {}={} (name the grid key that differs in panels or where)",
+                           spec_.x, row[x_], spec_.y, row[*y_]));
+        }
+        const auto value = mean_of(r);
+        if (!value || !std::isfinite(*value)) continue;
+        cells[p].push_back({xi, yi, *value});
+        lo = std::min(lo, *value);
+        hi = std::max(hi, *value);
+      }
+    }
+    if (!std::isfinite(lo)) fail(fmt::format("metric '{}' has no value to show", spec_.metric()));
+    if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+
+    std::string data = fmt::format("# vfo figure '{}': heatmap of {} over {} (x) and {} (y)\n", spec_.file,
+                                   spec_.metric(), spec_.x, spec_.y);
+    data += "# columns: x index, y index, mean, printed mean, text colour; one block (index) per panel\n";
+    std::vector<std::size_t> block_of_panel;
+    std::size_t blocks = 0;
+    for (std::size_t p = 0; p < panels_.size(); ++p) {
+      if (cells[p].empty()) {
+        block_of_panel.push_back(SIZE_MAX);
+        continue;
+      }
+      if (blocks > 0) data += "\n\n";
+      block_of_panel.push_back(blocks++);
+      data += fmt::format("# index {}: {}\n", block_of_panel.back(), panels_[p].title.empty() ? "all" : panels_[p].title);
+      for (const auto& c : cells[p]) {
+        const bool dark = (c.value - lo) / (hi - lo) > kDarkFrom;
+        data += fmt::format("{} {} {} {} {}\n", c.xi, c.yi, num(c.value),
+                            dat_string(fmt::format("{:.{}f}", c.value, spec_.digits)), dark ? "0xffffff" : "0x000000");
+      }
+    }
+
+    std::string body = begin_body();
+    body += fmt::format("set palette defined {}\n", kPalette);
+    body += fmt::format("set cbrange [{}:{}]\n", num(lo), num(hi));
+    body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
+    body += fmt::format("set yrange [-0.5:{}]\n", num(static_cast<double>(ys_.size()) - 0.5));
+    body += tics("x", xs_);
+    body += tics("y", ys_);
+    body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
+    body += fmt::format("set ylabel {}\n", label(spec_.ylabel, key_label(spec_.y)));
+    body += "set tics nomirror\nunset key\n";
+    const std::string dat = gp_string(spec_.file + ".dat");
+    for (std::size_t p = 0; p < panels_.size(); ++p) {
+      if (block_of_panel[p] == SIZE_MAX) {  // no finite value in this panel: leave its place empty
+        body += "set multiplot next\n";
+        continue;
+      }
+      body += fmt::format("set title {}\n", gp_string(panel_title(panels_[p])));
+      body += fmt::format(
+          "plot {} index {} using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, \\\n"
+          "     '' index {} using 1:2:4:5 with labels textcolor rgb variable\n",
+          dat, block_of_panel[p], block_of_panel[p]);
+    }
+    body += end_body();
+    return {data, script("heatmap", body)};
+  }
+
+  FigureScript lines() {
+    bool numeric_x = true;
+    std::vector<double> x_values;
+    for (const auto& v : xs_) {
+      const auto n = parse_number(v);
+      if (!n || v == "true" || v == "false") {
+        numeric_x = false;
+        break;
+      }
+      x_values.push_back(*n);
+    }
+    // The series, over all panels, so that a series has the same colour in each.
+    bool complete = true;
+    std::vector<std::vector<std::string>> series;
+    for (auto& [combo, rows] : combinations(series_keys_, &complete)) series.push_back(combo);
+
+    std::string data = fmt::format("# vfo figure '{}': {} (mean, sd) over {}\n", spec_.file, spec_.metric(), spec_.x);
+    data += numeric_x ? "# columns: x, mean, sd, x as text" : "# columns: x index, mean, sd, x as text";
+    data += "; one block (index) per panel and series\n";
+    std::size_t blocks = 0;
+    bool non_negative = true;
+    std::vector<std::string> panel_plots;
+    for (const auto& panel : panels_) {
+      std::vector<std::string> parts;
+      for (std::size_t s = 0; s < series.size(); ++s) {
+        struct Point {
+          std::size_t xi;
+          double mean, sd;
+        };
+        std::vector<Point> points;
+        std::map<std::size_t, std::size_t> seen;
+        for (auto r : panel.rows) {
+          const auto& row = table_.rows()[r];
+          bool in_series = true;
+          for (std::size_t k = 0; k < series_keys_.size() && in_series; ++k) {
+            in_series = row[series_keys_[k]] == series[s][k];
+          }
+          if (!in_series) continue;
+          const std::size_t xi = std::find(xs_.begin(), xs_.end(), row[x_]) - xs_.begin();
+          if (!seen.emplace(xi, r).second) {
+            fail(fmt::format("several results for {}={}{}{} (name the grid key that differs in panels, series or where)",
+                             spec_.x, row[x_], series_keys_.empty() ? "" : " in series ",
+                             combo_title(spec_.series, series[s])));
+          }
+          const auto mean = mean_of(r);
+          if (!mean || !std::isfinite(*mean)) continue;
+          const double sd = sd_of(r);
+          points.push_back({xi, *mean, sd});
+          if (*mean - sd < 0) non_negative = false;
+        }
+        if (points.empty()) continue;
+        if (numeric_x) {
+          std::stable_sort(points.begin(), points.end(),
+                           [&](const Point& a, const Point& b) { return x_values[a.xi] < x_values[b.xi]; });
+        }
+        if (blocks > 0) data += "\n\n";
+        const std::string name = series_keys_.empty() ? spec_.metric() : combo_title(spec_.series, series[s]);
+        data += fmt::format("# index {}: {}{}{}\n", blocks, panel.title, panel.title.empty() ? "" : "; ", name);
+        for (const auto& pt : points) {
+          const std::string x = numeric_x ? num(x_values[pt.xi]) : std::to_string(pt.xi);
+          data += fmt::format("{} {} {} {}\n", x, num(pt.mean), num(pt.sd), dat_string(value_label(xs_[pt.xi])));
+        }
+        parts.push_back(fmt::format("{} index {} using 1:2:3 with yerrorlines linetype {} pointtype 7 title {}",
+                                    parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks, s + 1,
+                                    series_keys_.empty() ? "''" : gp_string(name)));
+        ++blocks;
+      }
+      std::string plot = fmt::format("set title {}\n", gp_string(panel_title(panel)));
+      if (parts.empty()) {
+        fail(fmt::format("metric '{}' has no value to show in panel '{}'", spec_.metric(), panel.title));
+      }
+      plot += "plot ";
+      for (std::size_t i = 0; i < parts.size(); ++i) plot += (i ? ", \\\n     " : "") + parts[i];
+      panel_plots.push_back(plot + "\n");
+    }
+
+    std::string body = begin_body();
+    body += "set grid\nset tics nomirror\n";
+    if (numeric_x) {
+      body += "set xtics (";
+      for (std::size_t i = 0; i < xs_.size(); ++i) body += fmt::format("{}{} {}", i ? ", " : "", gp_string(xs_[i]), num(x_values[i]));
+      body += ")\n";
+      body += "set offsets graph 0.05, graph 0.05, graph 0.05, 0\n";
+    } else {
+      body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
+      body += tics("x", xs_);
+      body += "set offsets 0, 0, graph 0.05, 0\n";
+    }
+    if (non_negative) body += "set yrange [0:*]\n";
+    body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
+    body += fmt::format("set ylabel {}\n", label(spec_.ylabel, spec_.metric()));
+    body += series_keys_.empty() ? "unset key\n" : "set key below\n";
+    for (const auto& p : panel_plots) body += p;
+    body += end_body();
+    return {data, script("lines", body)};
+  }
+
+  const CsvTable& table_;
+  const FigureSpec& spec_;
+  std::vector<std::size_t> rows_;  // selected by `where`
+  std::size_t x_ = 0;
+  std::optional<std::size_t> y_;
+  std::vector<std::size_t> panel_keys_, series_keys_;
+  std::size_t mean_ = 0;
+  std::optional<std::size_t> sd_;
+  std::vector<std::string> xs_, ys_;
+  std::vector<Panel> panels_;
+  std::size_t cols_ = 1, rows_of_panels_ = 1;
+};
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.flush();
+  if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path.string()));
+}
+
+}  // namespace
+
+std::string key_label(const std::string& key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+std::string value_label(const std::string& value) {
+  if (value == "true") return "on";
+  if (value == "false") return "off";
+  return value;
+}
+
+FigureScript make_figure_script(const CsvTable& aggregate, const FigureSpec& spec) {
+  return Figure(aggregate, spec).build();
+}
+
+FigureFiles write_figure_script(const CsvTable& aggregate, const FigureSpec& spec, const std::filesystem::path& dir) {
+  const FigureScript figure = make_figure_script(aggregate, spec);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(fmt::format("{}: cannot create directory ({})", dir.string(), ec.message()));
+  FigureFiles files{dir / (spec.file + ".dat"), dir / (spec.file + ".gp"), dir / (spec.file + ".svg"),
+                    dir / (spec.file + ".png")};
+  write_text(files.dat, figure.data);
+  write_text(files.gp, figure.script);
+  return files;
+}
+
+}  // namespace vfo::report

@@ -1,0 +1,113 @@
+#include "vfo/report/gnuplot.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string_view>
+#include <vector>
+
+extern char** environ;
+
+namespace vfo::report {
+
+std::optional<std::filesystem::path> find_gnuplot() {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return std::nullopt;
+  std::string_view rest = path;
+  while (true) {
+    const auto colon = rest.find(':');
+    const std::string dir(rest.substr(0, colon));
+    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / "gnuplot";
+    if (::access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate)) return candidate;
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// The first line of the log that looks like an error, else its last non-empty line.
+std::string log_summary(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::string line, last, error;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t^") == std::string::npos) continue;
+    if (error.empty() && line.find("rror") != std::string::npos) error = line;
+    last = line;
+  }
+  return error.empty() ? last : error;
+}
+
+}  // namespace
+
+RenderResult run_gnuplot(const std::filesystem::path& gnuplot, const std::filesystem::path& script) {
+  RenderResult result;
+  const std::filesystem::path dir = script.parent_path().empty() ? "." : script.parent_path();
+  std::filesystem::path log = script;
+  log += ".log";
+  const std::string script_name = script.filename().string();
+  const std::string program = gnuplot.string();
+  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(script_name.c_str()), nullptr};
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // Opened after the chdir, so relative to the script's folder.
+  const std::string log_name = log.filename().string();
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = 0;
+  const int err = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) {
+    result.outcome = RenderResult::Outcome::kGnuplotFailed;
+    result.message = fmt::format("cannot run {} ({})", program, std::strerror(err));
+    return result;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      result.outcome = RenderResult::Outcome::kGnuplotFailed;
+      result.message = fmt::format("waiting for {}: {}", program, std::strerror(errno));
+      return result;
+    }
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    std::error_code ec;
+    std::filesystem::remove(log, ec);
+    return result;
+  }
+  result.outcome = RenderResult::Outcome::kGnuplotFailed;
+  const std::string why = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                            : fmt::format("signal {}", WTERMSIG(status));
+  const std::string line = log_summary(log);
+  result.message = fmt::format("gnuplot {} failed ({}){}{} (see {})", script.string(), why, line.empty() ? "" : ": ",
+                               line, log.string());
+  return result;
+}
+
+RenderResult render_figure(const CsvTable& aggregate, const FigureSpec& spec, const std::filesystem::path& dir,
+                           const std::optional<std::filesystem::path>& gnuplot) {
+  const FigureFiles files = write_figure_script(aggregate, spec, dir);
+  RenderResult result;
+  if (!gnuplot) {
+    result.outcome = RenderResult::Outcome::kGnuplotMissing;
+    result.message = "gnuplot not found";
+  } else {
+    result = run_gnuplot(*gnuplot, files.gp);
+  }
+  result.files = files;
+  return result;
+}
+
+}  // namespace vfo::report

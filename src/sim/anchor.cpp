@@ -1,1 +1,0 @@
-// Anchor until the simulator lands.
