@@ -273,6 +273,8 @@ void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.number("stop_mb", m.stop_mb, Range::at_least(0));
   v.number("start_s", m.start_s, Range::at_least(0));
   v.number("switch_s", m.switch_s, Range::at_least(0));
+  v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
+  v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
 }
 
 void scenario_fields(FieldVisitor& v, Scenario& s) {
@@ -663,8 +665,14 @@ YAML::Node load_document(const Context& context, const std::string& text) {
   try {
     documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    const std::string column = e.mark.column >= 0 ? " at column " + std::to_string(e.mark.column + 1) : "";
-    context.fail_at_line(e.mark.line + 1, "invalid YAML" + column + ": " + e.msg, "valid YAML syntax");
+    // At the end of the text yaml-cpp points past the last line; name the last line instead.
+    const int lines =
+        static_cast<int>(std::count(text.begin(), text.end(), '\n')) + (!text.empty() && text.back() != '\n' ? 1 : 0);
+    const bool past_end = e.mark.line + 1 > lines;
+    const std::string column =
+        e.mark.column >= 0 && !past_end ? " at column " + std::to_string(e.mark.column + 1) : " at the end";
+    context.fail_at_line(past_end ? lines : e.mark.line + 1, "invalid YAML" + column + ": " + e.msg,
+                         "valid YAML syntax");
   }
   if (documents.size() > 1) {
     context.fail_at_line(line_of(YAML::Node(), documents[1], 1), "a second YAML document", "one scenario per file");

@@ -70,7 +70,7 @@ struct Operation {
   Action action;
   std::uint32_t service = 0;
   bool aborted = false;
-  sg4::CommPtr comm;
+  std::vector<sg4::Comm*> comms;  // transfers in progress; each owned by the actor that waits for it
 };
 
 class EdgeSimulation {
@@ -362,7 +362,7 @@ class EdgeSimulation {
   void abort(Operation& op) {
     if (op.aborted) return;
     op.aborted = true;
-    if (op.comm) op.comm->cancel();
+    for (sg4::Comm* comm : op.comms) comm->cancel();
   }
 
   void start_operation(const Action& action) {
@@ -396,16 +396,18 @@ class EdgeSimulation {
   bool transfer(Operation& op, sg4::Host* from, sg4::Host* to, double bytes, double& counter) {
     if (op.aborted) return false;
     if (bytes < 1) return true;
-    op.comm = sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(bytes));
+    const sg4::CommPtr comm = sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(bytes));
+    op.comms.push_back(comm.get());
     ++result_.events;
+    const auto forget = [&] { op.comms.erase(std::find(op.comms.begin(), op.comms.end(), comm.get())); };
     try {
-      op.comm->wait();
+      comm->wait();
     } catch (const simgrid::Exception&) {
-      counter += bytes - op.comm->get_remaining();
-      op.comm = nullptr;
+      counter += bytes - comm->get_remaining();
+      forget();
       return false;
     }
-    op.comm = nullptr;
+    forget();
     counter += bytes;
     return !op.aborted;
   }
@@ -419,6 +421,12 @@ class EdgeSimulation {
   // Time for the orchestrator to tell the previous and next VF of the new address: one round trip.
   double rewire_s(NodeId to) const {
     return 2.0 * (topology_.orchestrator_link.latency_s + topology_.nodes[to.value].uplink.latency_s);
+  }
+
+  const sg4::SemaphorePtr& migration_slot(NodeId node) {
+    auto& slot = migration_slots_[node];
+    if (!slot) slot = sg4::Semaphore::create(static_cast<unsigned>(scenario_.migration.max_concurrent_per_node));
+    return slot;
   }
 
   void run_operation(Operation& op) {
@@ -458,23 +466,40 @@ class EdgeSimulation {
       return;
     }
 
-    // Live migration (Algorithm 3): the source sends the image, the target starts the VF, the state
-    // follows in pre-copy rounds while the VF runs, then freeze, last round, switch, rewire.
+    // Live migration (Algorithm 3): the target pulls the VF's image from the registry (the orchestrator)
+    // and starts it while the source copies the state in pre-copy rounds, the VF still running; then
+    // freeze, last round, switch, rewire. Only the state crosses the source's link.
     sg4::Host* source = platform_.nodes[a.from.value];
     PrecopyMigration precopy(spec.state_bytes, spec.dirty_rate_bps,
                              PrecopyConfig{m.max_rounds, units::megabytes(m.stop_mb)});
-    bool ok = pause(op, scenario_.control.placement_s) && transfer(op, source, target, spec.image_bytes, bytes) &&
-              pause(op, m.start_s);
+    bool ok = pause(op, scenario_.control.placement_s);
+    double image_bytes = 0;
+    bool image_ok = false;
+    sg4::ActorPtr image_pull;
+    if (ok) {
+      image_pull = sg4::Actor::create("image-pull", platform_.orchestrator, [&] {
+        image_ok = transfer(op, platform_.orchestrator, target, spec.image_bytes, image_bytes) && pause(op, m.start_s);
+      });
+    }
+    // At most `max_concurrent_per_node` states leave one node at a time (as OpenStack's
+    // max_concurrent_live_migrations): concurrent pre-copies would split the uplink until none converges.
+    const sg4::SemaphorePtr& slot = migration_slot(a.from);
+    const bool holding_slot = ok;
+    if (holding_slot) slot->acquire();
     while (ok) {
       const double t0 = now();
       ok = transfer(op, source, target, precopy.next_round_bytes(), bytes);
       if (ok && precopy.finish_round(now() - t0)) break;
     }
+    if (image_pull) image_pull->join();
+    bytes += image_bytes;
+    ok = ok && image_ok;
     if (ok) {
       f.phase = Phase::frozen;
       set_up(s, f, false);
       ok = transfer(op, source, target, precopy.freeze_bytes(), bytes) && pause(op, m.switch_s + rewire_s(a.to));
     }
+    if (holding_slot) slot->release();
     account();
     if (!ok) {
       ++result_.aborted_migrations;
@@ -501,6 +526,7 @@ class EdgeSimulation {
   sim::Platform platform_;
   std::vector<std::unique_ptr<Service>> services_;
   std::map<int, std::unique_ptr<Operation>> operations_;
+  std::map<NodeId, sg4::SemaphorePtr> migration_slots_;
   int next_operation_id_ = 0;
   SimulationResult result_;
 };

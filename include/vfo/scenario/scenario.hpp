@@ -35,8 +35,8 @@ struct ChainSpec {
   NormalSpec output_bytes{1e5, 1e4, 0};  // bytes per frame (Table 3)
   NormalSpec ram_mb{64, 8, 1};
   NormalSpec state_mb{16, 4, 0};
-  NormalSpec image_mb{100, 10, 1};
-  NormalSpec dirty_mb_per_s{2, 0.5, 0};
+  NormalSpec image_mb{50, 5, 1};
+  NormalSpec dirty_mb_per_s{0.5, 0.1, 0};
   double fps = 1;
 };
 
@@ -48,8 +48,8 @@ struct DemandSpec {
 
 struct PredictorSpec {
   std::string kind = "confusion";   // a predictor with known true- and false-positive rates
-  double true_positive_rate = 0.8;  // P(alarm | the node overloads within the horizon)
-  double false_positive_rate = 0.05;  // P(alarm | it does not)
+  double true_positive_rate = 0.8;     // P(alarm | the node overloads within the horizon)
+  double false_positive_rate = 0.001;  // P(alarm | it does not), per node and probing round
 };
 
 struct ControlSpec {
@@ -68,6 +68,7 @@ struct MigrationSpec {
   double stop_mb = 1;        // freeze when the dirty rest is at most this
   double start_s = 2;        // unpack and start a VF from its image
   double switch_s = 0.05;    // resume on the target after the last round
+  int max_concurrent_per_node = 1;  // live migrations copying state out of one node at a time
 };
 
 struct Scenario {
