@@ -274,7 +274,6 @@ void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.number("start_s", m.start_s, Range::at_least(0));
   v.number("switch_s", m.switch_s, Range::at_least(0));
   v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
-  v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
 }
 
 void scenario_fields(FieldVisitor& v, Scenario& s) {

@@ -353,6 +353,12 @@ TEST(ScenarioLoaderErrors, UnknownKeyNested) {
               HasSubstr("x.yaml:2: environment.link_mbps.sd: unknown key (expected one of mean, stddev, min)"));
 }
 
+TEST(ScenarioLoaderErrors, UnknownKeyListsEachAllowedKeyOnce) {
+  EXPECT_THAT(parse_error("migration:\n  rounds: 3\n"),
+              HasSubstr("x.yaml:2: migration.rounds: unknown key (expected one of max_rounds, stop_mb, start_s, "
+                        "switch_s, max_concurrent_per_node)"));
+}
+
 TEST(ScenarioLoaderErrors, SectionsMustBeMaps) {
   EXPECT_THAT(parse_error("name: a\ncontrol: 5\n"),
               HasSubstr("x.yaml:2: control: '5' is not a map (expected a map with keys probing_period_s,"));

@@ -1,0 +1,134 @@
+// End-to-end tests of `vfo sim`: each runs the binary (SimGrid allows one engine per process).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Outcome run(const std::string& args) {
+  const std::string command = std::string(VFO_BINARY) + " " + args + " 2>&1";
+  Outcome o;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) o.output += buffer;
+  const int status = pclose(pipe);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("vfo-" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+const std::string kSmall = std::string(VFO_SOURCE_DIR) + "/tests/sim/data/small.yaml";
+
+TEST(SimCli, SameSeedGivesByteIdenticalSummary) {
+  const fs::path a = fresh_dir("det-a"), b = fresh_dir("det-b");
+  ASSERT_EQ(run("sim " + kSmall + " --quiet --no-wall-time --out " + a.string()).exit_code, 0);
+  ASSERT_EQ(run("sim " + kSmall + " --quiet --no-wall-time --out " + b.string()).exit_code, 0);
+  EXPECT_EQ(slurp(a / "summary.json"), slurp(b / "summary.json"));
+  EXPECT_EQ(slurp(a / "services.csv"), slurp(b / "services.csv"));
+  const fs::path c = fresh_dir("det-c");
+  ASSERT_EQ(run("sim " + kSmall + " --quiet --no-wall-time --seed 8 --out " + c.string()).exit_code, 0);
+  EXPECT_NE(slurp(a / "summary.json"), slurp(c / "summary.json"));
+}
+
+TEST(SimCli, GoldenSummaryOfTheSmallScenario) {
+  // Regenerate after an intended model change with:
+  //   build/vfo sim tests/sim/data/small.yaml --quiet --no-wall-time --out /tmp/g &&
+  //   cp /tmp/g/summary.json tests/sim/golden/small_summary.json
+  const fs::path out = fresh_dir("golden");
+  ASSERT_EQ(run("sim " + kSmall + " --quiet --no-wall-time --out " + out.string()).exit_code, 0);
+  EXPECT_EQ(slurp(out / "summary.json"), slurp(std::string(VFO_SOURCE_DIR) + "/tests/sim/golden/small_summary.json"));
+}
+
+TEST(SimCli, SummaryHasEveryFieldAndMechanismsRan) {
+  const fs::path out = fresh_dir("fields");
+  const Outcome o = run("sim " + kSmall + " --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("results: " + (out / "summary.json").string()), std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
+  for (const char* key : {"downtime_pct", "migrations", "migration_bytes", "services", "nodes", "sim_time_s",
+                          "wall_time_s", "seed"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["nodes"], 40);
+  EXPECT_EQ(j["seed"], 7);
+  EXPECT_EQ(j["sim_time_s"], 1800.0);
+  EXPECT_GT(j["services"].get<int>(), 10);
+  EXPECT_GT(j["migrations"]["cold"].get<int>(), 0);
+  EXPECT_GT(j["migrations"]["live"].get<int>(), 0);
+  EXPECT_GT(j["downtime_pct"].get<double>(), 0.0);
+  EXPECT_LT(j["downtime_pct"].get<double>(), 100.0);
+  EXPECT_GT(j["wall_time_s"].get<double>(), 0.0);
+  // services.csv: a header and one row per service (admitted or rejected).
+  std::ifstream csv(out / "services.csv");
+  std::string line;
+  int rows = -1;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_GE(rows, j["services"].get<int>() + j["rejected_services"].get<int>());
+}
+
+TEST(SimCli, NoFailuresMeansNoDowntimeAndNoMigrations) {
+  const fs::path out = fresh_dir("calm");
+  ASSERT_EQ(run("sim " + kSmall + " --quiet --out " + out.string() +
+                " --set environment.p_leave=0 --set environment.p_overload=0"
+                " --set control.predictor.false_positive_rate=0")
+                .exit_code,
+            0);
+  const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(j["downtime_pct"], 0.0);
+  EXPECT_EQ(j["migrations"]["cold"], 0);
+  EXPECT_EQ(j["migration_bytes"], 0.0);
+  EXPECT_GT(j["deploy_bytes"].get<double>(), 0.0);
+}
+
+TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
+  const fs::path dir = fresh_dir("bad");
+  fs::create_directories(dir);
+  const fs::path bad = dir / "bad.yaml";
+  std::ofstream(bad) << "name: bad\nenvironment:\n  nodes: -3\n";
+  const fs::path out = dir / "out";
+  Outcome o = run("sim " + bad.string() + " --out " + out.string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find(bad.string() + ":3:"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("environment.nodes"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+
+  o = run("sim " + (dir / "missing.yaml").string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("missing.yaml"), std::string::npos);
+
+  o = run("sim " + kSmall + " --set environment.nodes=abc");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("environment.nodes"), std::string::npos) << o.output;
+
+  o = run("sim " + kSmall + " --seed notanumber");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+}
+
+}  // namespace
