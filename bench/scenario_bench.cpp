@@ -73,7 +73,8 @@ BENCHMARK(BM_Sim)->Name("Sim")->Arg(500)->Arg(5000)->UseManualTime()->Unit(bench
 void BM_Fig6Grid(benchmark::State& state) {
   const std::string out = (std::filesystem::temp_directory_path() / "vfo-bench-fig6").string();
   for (auto _ : state) {
-    const ChildRun run = run_child({VFO_BINARY, "sweep", VFO_SOURCE_DIR "/scenarios/paper/dedicated.yaml", "--out", out});
+    const ChildRun run =
+        run_child({VFO_BINARY, "sweep", VFO_SOURCE_DIR "/scenarios/paper/dedicated.yaml", "--out", out});
     if (run.wall_s < 0) {
       state.SkipWithError("vfo sweep failed");
       return;

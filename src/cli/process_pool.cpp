@@ -87,7 +87,8 @@ std::string ProcessOutcome::describe() const {
   return fmt::format("exit code {}", exit_code);
 }
 
-ProcessPool::ProcessPool(std::size_t jobs, std::chrono::milliseconds tick) : jobs_(std::max<std::size_t>(jobs, 1)), tick_(tick) {}
+ProcessPool::ProcessPool(std::size_t jobs, std::chrono::milliseconds tick)
+    : jobs_(std::max<std::size_t>(jobs, 1)), tick_(tick) {}
 
 bool ProcessPool::run(const std::vector<ProcessSpec>& specs, const OnFinish& on_finish, const OnTick& on_tick) {
   std::vector<std::pair<pid_t, std::size_t>> running;  // pid, index

@@ -11,10 +11,10 @@
 namespace vfo::cli {
 
 struct ProcessSpec {
-  std::vector<std::string> argv;       // argv[0] is the program: a path, not searched on $PATH
-  std::filesystem::path stdout_path;   // created or truncated; empty: /dev/null
-  std::filesystem::path stderr_path;   // created or truncated; empty: /dev/null
-  std::filesystem::path cwd;           // empty: this process's working directory
+  std::vector<std::string> argv;      // argv[0] is the program: a path, not searched on $PATH
+  std::filesystem::path stdout_path;  // created or truncated; empty: /dev/null
+  std::filesystem::path stderr_path;  // created or truncated; empty: /dev/null
+  std::filesystem::path cwd;          // empty: this process's working directory
 };
 
 struct ProcessOutcome {

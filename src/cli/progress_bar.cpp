@@ -9,7 +9,9 @@
 namespace vfo::cli {
 
 ProgressBar::ProgressBar(std::string label, bool enabled)
-    : label_(std::move(label)), enabled_(enabled), tty_(isatty(fileno(stderr)) != 0),
+    : label_(std::move(label)),
+      enabled_(enabled),
+      tty_(isatty(fileno(stderr)) != 0),
       start_(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::update(double fraction) {

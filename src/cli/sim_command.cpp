@@ -84,10 +84,11 @@ void run_sim(const SimOptions& o) {
   write_services_csv(result, out / "services.csv.tmp");
   std::filesystem::rename(out / "services.csv.tmp", out / "services.csv");
   if (!o.quiet) {
-    fmt::print("{}: {} services ({} rejected) on {} nodes, downtime {:.3f}%, migrations cold {} live {}, "
-               "{:.1f} MB moved, {:.2f} s wall\n",
-               scenario.name, result.services, result.rejected_services, result.nodes, result.downtime_pct,
-               result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6, result.wall_time_s);
+    fmt::print(
+        "{}: {} services ({} rejected) on {} nodes, downtime {:.3f}%, migrations cold {} live {}, "
+        "{:.1f} MB moved, {:.2f} s wall\n",
+        scenario.name, result.services, result.rejected_services, result.nodes, result.downtime_pct,
+        result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6, result.wall_time_s);
     fmt::print("results: {}\n         {}\n", (out / "summary.json").string(), (out / "services.csv").string());
   }
 }

@@ -122,8 +122,8 @@ class SweepProgress {
   void draw_bar() {
     constexpr std::size_t kWidth = 30;
     const std::size_t filled = done_ * kWidth / total_;
-    const std::string line = fmt::format("sweep [{}{}] {}", std::string(filled, '#'), std::string(kWidth - filled, '.'),
-                                         status());
+    const std::string line =
+        fmt::format("sweep [{}{}] {}", std::string(filled, '#'), std::string(kWidth - filled, '.'), status());
     fmt::print(stderr, "\r{:<{}}", line, std::max(line.size(), width_));
     width_ = line.size();
     drawn_ = true;
@@ -173,9 +173,10 @@ void check_overrides(const SweepSpec& spec, const std::vector<std::string>& over
     for (const auto& axis : spec.grid) {
       const bool overlaps = key == axis.key || axis.key.rfind(key + ".", 0) == 0 || key.rfind(axis.key + ".", 0) == 0;
       if (overlaps) {
-        throw InputError(fmt::format("--set {}: {} is varied by the sweep ({}:{}) (expected a key that is not in "
-                                     "sweep.grid, or a change of the grid in the file)",
-                                     text, axis.key, spec.source_file, axis.line));
+        throw InputError(
+            fmt::format("--set {}: {} is varied by the sweep ({}:{}) (expected a key that is not in "
+                        "sweep.grid, or a change of the grid in the file)",
+                        text, axis.key, spec.source_file, axis.line));
       }
     }
   }
@@ -264,8 +265,8 @@ void run_sweep(const SweepOptions& o) {
       run.seed = derive_seed(point_seeds[p], static_cast<std::uint64_t>(r));
       run.dir = out / "runs" / std::to_string(runs.size());
       ProcessSpec process;
-      process.argv = {exe.string(), "sim", o.file, "--seed", std::to_string(run.seed), "--out", run.dir.string(),
-                      "--quiet"};
+      process.argv = {exe.string(),     "sim",    o.file, "--seed", std::to_string(run.seed), "--out",
+                      run.dir.string(), "--quiet"};
       if (o.no_wall_time) process.argv.emplace_back("--no-wall-time");
       for (const auto& s : o.overrides) process.argv.insert(process.argv.end(), {"--set", s});
       for (const auto& s : spec.point_overrides(p)) process.argv.insert(process.argv.end(), {"--set", s});
@@ -279,8 +280,8 @@ void run_sweep(const SweepOptions& o) {
     }
   }
 
-  const std::size_t jobs = o.jobs ? static_cast<std::size_t>(*o.jobs)
-                                  : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  const std::size_t jobs =
+      o.jobs ? static_cast<std::size_t>(*o.jobs) : std::max<std::size_t>(1, std::thread::hardware_concurrency());
   if (!o.quiet) {
     fmt::print(stderr, "sweep: {} runs ({} grid points x {} replications), {} at a time, in {}\n", runs.size(),
                spec.points(), replications, std::min(jobs, runs.size()), (out / "runs").string());
@@ -298,7 +299,7 @@ void run_sweep(const SweepOptions& o) {
   std::size_t finished = 0;
   bool metrics_checked = false;
   SweepProgress progress(runs.size(), !o.quiet);
-  std::string failure;  // set when a run failed for a reason other than bad input
+  std::string failure;     // set when a run failed for a reason other than bad input
   std::size_t failed = 0;  // ... and which
   ProcessPool pool(jobs);
   const bool all_ran = pool.run(

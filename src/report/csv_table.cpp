@@ -21,8 +21,7 @@ std::optional<std::size_t> CsvTable::column_index(std::string_view name) const {
 
 void CsvTable::add_row(std::vector<std::string> row) {
   if (row.size() != columns_.size()) {
-    throw std::invalid_argument(
-        fmt::format("CsvTable::add_row: {} cells for {} columns", row.size(), columns_.size()));
+    throw std::invalid_argument(fmt::format("CsvTable::add_row: {} cells for {} columns", row.size(), columns_.size()));
   }
   rows_.push_back(std::move(row));
 }

@@ -16,12 +16,11 @@ namespace vfo::report {
 
 namespace {
 
-constexpr int kPanelWidth = 560;   // pixels per panel
+constexpr int kPanelWidth = 560;  // pixels per panel
 constexpr int kPanelHeight = 420;
-constexpr int kTitleHeight = 40;   // a multiplot's overall title
+constexpr int kTitleHeight = 40;  // a multiplot's overall title
 // YlOrRd (ColorBrewer): light cells low, dark cells high; cells darker than kDarkFrom get white numbers.
-constexpr const char* kPalette =
-    "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')";
+constexpr const char* kPalette = "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')";
 constexpr double kDarkFrom = 0.62;
 
 // A string literal for the .gp file: single quotes, in which only '' needs escaping.
@@ -42,7 +41,9 @@ std::string dat_string(std::string_view text) {
 }
 
 // A number in the .dat or .gp file.
-std::string num(double value) { return format_number(value); }
+std::string num(double value) {
+  return format_number(value);
+}
 
 class Figure {
  public:
@@ -207,7 +208,8 @@ class Figure {
   std::string begin_body() const {
     std::string out = "reset\n";
     if (panels_.size() > 1) {
-      out += fmt::format("set multiplot layout {},{} title {} font ',14'\n", rows_of_panels_, cols_, gp_string(title()));
+      out +=
+          fmt::format("set multiplot layout {},{} title {} font ',14'\n", rows_of_panels_, cols_, gp_string(title()));
     }
     return out;
   }
@@ -269,7 +271,8 @@ class Figure {
       }
       if (blocks > 0) data += "\n\n";
       block_of_panel.push_back(blocks++);
-      data += fmt::format("# index {}: {}\n", block_of_panel.back(), panels_[p].title.empty() ? "all" : panels_[p].title);
+      data +=
+          fmt::format("# index {}: {}\n", block_of_panel.back(), panels_[p].title.empty() ? "all" : panels_[p].title);
       for (const auto& c : cells[p]) {
         const bool dark = (c.value - lo) / (hi - lo) > kDarkFrom;
         data += fmt::format("{} {} {} {} {}\n", c.xi, c.yi, num(c.value),
@@ -295,7 +298,8 @@ class Figure {
       }
       body += fmt::format("set title {}\n", gp_string(panel_title(panels_[p])));
       body += fmt::format(
-          "plot {} index {} using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, \\\n"
+          "plot {} index {} using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
+          "\\\n"
           "     '' index {} using 1:2:4:5 with labels textcolor rgb variable\n",
           dat, block_of_panel[p], block_of_panel[p]);
     }
@@ -343,9 +347,9 @@ class Figure {
           if (!in_series) continue;
           const std::size_t xi = std::find(xs_.begin(), xs_.end(), row[x_]) - xs_.begin();
           if (!seen.emplace(xi, r).second) {
-            fail(fmt::format("several results for {}={}{}{} (name the grid key that differs in panels, series or where)",
-                             spec_.x, row[x_], series_keys_.empty() ? "" : " in series ",
-                             combo_title(spec_.series, series[s])));
+            fail(fmt::format(
+                "several results for {}={}{}{} (name the grid key that differs in panels, series or where)", spec_.x,
+                row[x_], series_keys_.empty() ? "" : " in series ", combo_title(spec_.series, series[s])));
           }
           const auto mean = mean_of(r);
           if (!mean || !std::isfinite(*mean)) continue;
@@ -383,7 +387,8 @@ class Figure {
     body += "set grid\nset tics nomirror\n";
     if (numeric_x) {
       body += "set xtics (";
-      for (std::size_t i = 0; i < xs_.size(); ++i) body += fmt::format("{}{} {}", i ? ", " : "", gp_string(xs_[i]), num(x_values[i]));
+      for (std::size_t i = 0; i < xs_.size(); ++i)
+        body += fmt::format("{}{} {}", i ? ", " : "", gp_string(xs_[i]), num(x_values[i]));
       body += ")\n";
       body += "set offsets graph 0.05, graph 0.05, graph 0.05, 0\n";
     } else {

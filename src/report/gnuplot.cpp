@@ -88,8 +88,8 @@ RenderResult run_gnuplot(const std::filesystem::path& gnuplot, const std::filesy
     return result;
   }
   result.outcome = RenderResult::Outcome::kGnuplotFailed;
-  const std::string why = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
-                                            : fmt::format("signal {}", WTERMSIG(status));
+  const std::string why =
+      WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status)) : fmt::format("signal {}", WTERMSIG(status));
   const std::string line = log_summary(log);
   result.message = fmt::format("gnuplot {} failed ({}){}{} (see {})", script.string(), why, line.empty() ? "" : ": ",
                                line, log.string());

@@ -8,7 +8,9 @@
 
 namespace vfo {
 
-double draw(const NormalSpec& spec, Rng& rng) { return std::max(spec.min, rng.normal(spec.mean, spec.stddev)); }
+double draw(const NormalSpec& spec, Rng& rng) {
+  return std::max(spec.min, rng.normal(spec.mean, spec.stddev));
+}
 
 Topology generate_topology(const EnvironmentSpec& spec, Rng& rng) {
   Topology topology;

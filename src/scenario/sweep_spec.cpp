@@ -114,7 +114,8 @@ class Parser {
     return static_cast<int>(value);
   }
 
-  std::string scalar_text(const YAML::Node& node, int line, const std::string& name, const std::string& expected) const {
+  std::string scalar_text(const YAML::Node& node, int line, const std::string& name,
+                          const std::string& expected) const {
     if (!node.IsScalar() || node.Scalar().empty()) fail(line_of(node, line), name + ": not a text", expected);
     return node.Scalar();
   }
@@ -210,7 +211,7 @@ class Parser {
     std::map<std::string, std::pair<YAML::Node, int>> entries;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
-      static const std::set<std::string> kKnown = {"kind",  "file",   "title",  "x",      "y",      "value",
+      static const std::set<std::string> kKnown = {"kind",   "file",   "title", "x",      "y",      "value",
                                                    "panels", "series", "where", "xlabel", "ylabel", "digits"};
       const int key_line = line_of(it->first, line);
       if (kKnown.count(key) == 0) {
@@ -229,10 +230,9 @@ class Parser {
     figure.source = fmt::format("{}:{}", source_, line);
     if (!has("file")) fail(line, "sweep.figures: a figure without `file`", "file: NAME, the base name of its outputs");
     figure.file = scalar_text(get("file"), at("file"), "file", "a base file name such as fig6_downtime");
-    const bool file_ok =
-        figure.file.front() != '.' && std::all_of(figure.file.begin(), figure.file.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-        });
+    const bool file_ok = figure.file.front() != '.' && std::all_of(figure.file.begin(), figure.file.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+                         });
     if (!file_ok) {
       fail(at("file"), fmt::format("file: '{}' is not a plain file name", figure.file),
            "letters, digits, '_', '-', '.' (no folder: figures go to OUT/figures)");
@@ -410,10 +410,10 @@ void check_figure_metrics(const SweepSpec& spec, const std::vector<std::string>&
   for (const auto& figure : spec.figures) {
     const std::string& metric = figure.metric();
     if (std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
-    throw InputError(fmt::format("{}: figure {}: {}: '{}' is not a numeric metric of the runs' summary.json "
-                                 "(expected one of: {})",
-                                 figure.source, figure.file, figure.kind == FigureKind::kHeatmap ? "value" : "y",
-                                 metric, join(metrics)));
+    throw InputError(fmt::format(
+        "{}: figure {}: {}: '{}' is not a numeric metric of the runs' summary.json "
+        "(expected one of: {})",
+        figure.source, figure.file, figure.kind == FigureKind::kHeatmap ? "value" : "y", metric, join(metrics)));
   }
 }
 

@@ -90,7 +90,7 @@ class EdgeSimulation {
     nodes_.resize(topology_.nodes.size());
     const auto& env = scenario.environment;
     node_events_ = sim::draw_node_events(env.nodes, env.p_leave, env.p_overload, env.probability_window_s,
-                                    scenario.duration_s, derive_seed(scenario.seed, "nodes"));
+                                         scenario.duration_s, derive_seed(scenario.seed, "nodes"));
     for (const auto& e : node_events_) {
       if (e.kind == sim::NodeEvent::Kind::overload) nodes_[e.node.value].overload_times.push_back(e.time_s);
     }
@@ -220,8 +220,8 @@ class EdgeSimulation {
     for (const auto& service : services_) {
       if (service->ended) continue;
       for (const auto& f : service->functions) {
-        const bool on = (f.phase == Phase::running || f.phase == Phase::live_moving || f.phase == Phase::frozen) &&
-                        f.node == node;
+        const bool on =
+            (f.phase == Phase::running || f.phase == Phase::live_moving || f.phase == Phase::frozen) && f.node == node;
         const bool incoming = (f.phase == Phase::deploying || f.phase == Phase::cold_moving ||
                                f.phase == Phase::live_moving || f.phase == Phase::frozen) &&
                               f.target == node;
@@ -328,8 +328,8 @@ class EdgeSimulation {
     for (auto& service : services_) {
       if (service->ended) continue;
       for (auto& f : service->functions) {
-        const bool on = f.node == node && (f.phase == Phase::running || f.phase == Phase::live_moving ||
-                                           f.phase == Phase::frozen);
+        const bool on =
+            f.node == node && (f.phase == Phase::running || f.phase == Phase::live_moving || f.phase == Phase::frozen);
         const bool arriving = f.target == node;
         if (on) {
           f.phase = Phase::lost;

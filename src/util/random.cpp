@@ -26,9 +26,13 @@ std::uint64_t derive_seed(std::uint64_t parent, std::string_view stream) {
   return derive_seed(parent, hash_name(stream));
 }
 
-std::uint64_t derive_seed(std::uint64_t parent, std::uint64_t stream) { return mix64(mix64(parent) ^ stream); }
+std::uint64_t derive_seed(std::uint64_t parent, std::uint64_t stream) {
+  return mix64(mix64(parent) ^ stream);
+}
 
-static double to_unit(std::uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }
+static double to_unit(std::uint64_t x) {
+  return static_cast<double>(x >> 11) * 0x1.0p-53;
+}
 
 double keyed_uniform(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
   return to_unit(mix64(derive_seed(derive_seed(seed, a), b)));
@@ -42,7 +46,9 @@ Rng::Rng(std::uint64_t seed) {
   }
 }
 
-static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 std::uint64_t Rng::next_u64() {
   const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -56,9 +62,13 @@ std::uint64_t Rng::next_u64() {
   return result;
 }
 
-double Rng::uniform() { return to_unit(next_u64()); }
+double Rng::uniform() {
+  return to_unit(next_u64());
+}
 
-double Rng::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+double Rng::uniform(double lo, double hi) {
+  return lo + (hi - lo) * uniform();
+}
 
 double Rng::normal(double mean, double stddev) {
   if (has_spare_normal_) {
@@ -82,6 +92,8 @@ double Rng::exponential(double rate) {
   return -std::log(u) / rate;
 }
 
-bool Rng::bernoulli(double p) { return uniform() < p; }
+bool Rng::bernoulli(double p) {
+  return uniform() < p;
+}
 
 }  // namespace vfo

@@ -18,8 +18,8 @@ class FakeCluster {
   }
   // A VF of `chain` at position `index` running on `node` with `demand`; the node's load grows.
   void run(std::uint32_t chain, std::uint32_t index, std::uint32_t node, Resources demand) {
-    snapshot_.functions.push_back({FunctionRef{ChainId(chain), index}, NodeId(node), FunctionStatus::running,
-                                   NodeId{}, demand});
+    snapshot_.functions.push_back(
+        {FunctionRef{ChainId(chain), index}, NodeId(node), FunctionStatus::running, NodeId{}, demand});
     snapshot_.nodes[node].used += demand;
   }
   // The node stops answering probes; its VFs are reported lost.

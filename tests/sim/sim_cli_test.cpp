@@ -70,8 +70,8 @@ TEST(SimCli, SummaryHasEveryFieldAndMechanismsRan) {
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("results: " + (out / "summary.json").string()), std::string::npos);
   const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
-  for (const char* key : {"downtime_pct", "migrations", "migration_bytes", "services", "nodes", "sim_time_s",
-                          "wall_time_s", "seed"}) {
+  for (const char* key :
+       {"downtime_pct", "migrations", "migration_bytes", "services", "nodes", "sim_time_s", "wall_time_s", "seed"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["nodes"], 40);

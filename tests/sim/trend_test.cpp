@@ -32,8 +32,8 @@ struct Cell {
 TEST(Trend, LiveMigrationLowersDowntimeMovesMoreBytesAndGDoesNotHurt) {
   const fs::path out = fs::path(::testing::TempDir()) / "vfo-trend";
   fs::remove_all(out);
-  const std::string command = std::string(VFO_BINARY) + " sweep " + VFO_SOURCE_DIR + "/tests/sim/data/trend.yaml --out " +
-                              out.string() + " 2>&1";
+  const std::string command = std::string(VFO_BINARY) + " sweep " + VFO_SOURCE_DIR +
+                              "/tests/sim/data/trend.yaml --out " + out.string() + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];

@@ -16,8 +16,7 @@ using OverloadOracle = std::function<bool(NodeId node, double from, double to)>;
 // (seed, node, time), so the answers do not depend on the order of calls.
 class ConfusionPredictor final : public Forecaster {
  public:
-  ConfusionPredictor(OverloadOracle oracle, double true_positive_rate, double false_positive_rate,
-                     std::uint64_t seed);
+  ConfusionPredictor(OverloadOracle oracle, double true_positive_rate, double false_positive_rate, std::uint64_t seed);
   std::vector<double> assess(const ClusterSnapshot& snapshot, double horizon_s) override;
 
  private:

@@ -7,7 +7,7 @@
 namespace vfo {
 
 struct PrecopyConfig {
-  int max_rounds = 8;     // rounds of copying while running (the round cap), >= 1
+  int max_rounds = 8;       // rounds of copying while running (the round cap), >= 1
   double stop_bytes = 1e6;  // freeze once the dirty rest is at most this
 };
 
@@ -26,7 +26,7 @@ class PrecopyMigration {
   double freeze_bytes() const { return freeze_bytes_; }
   int rounds() const { return rounds_; }
   double precopy_bytes() const { return precopy_bytes_; }  // sum of the rounds while running
-  bool converged() const { return converged_; }             // ended below stop_bytes, not by the cap
+  bool converged() const { return converged_; }            // ended below stop_bytes, not by the cap
 
  private:
   double state_bytes_;
@@ -42,10 +42,10 @@ class PrecopyMigration {
 // The same pre-copy over a link of constant bandwidth (no sharing): its phases in closed form.
 struct PrecopyTimeline {
   int rounds = 0;
-  double precopy_s = 0;      // time copying while running
+  double precopy_s = 0;  // time copying while running
   double precopy_bytes = 0;
   double freeze_bytes = 0;
-  double downtime_s = 0;     // freeze copy + switch
+  double downtime_s = 0;  // freeze copy + switch
   double total_s = 0;
   bool converged = false;
 };

@@ -25,7 +25,7 @@ struct FunctionReport {
   FunctionRef ref;
   NodeId node;  // where it runs or last ran
   FunctionStatus status = FunctionStatus::running;
-  NodeId target;  // while moving: where it is going
+  NodeId target;     // while moving: where it is going
   Resources demand;  // what it takes on a node
 };
 

@@ -16,18 +16,18 @@ enum class FigureKind {
 
 struct FigureSpec {
   FigureKind kind = FigureKind::kLines;
-  std::string file;                  // base name of the outputs: <file>.dat, <file>.gp, <file>.svg, <file>.png
-  std::string title;                 // empty: the metric's name
-  std::string x;                     // grid key on the x axis
-  std::string y;                     // heatmap: grid key on the y axis; lines: the metric plotted
-  std::string value;                 // heatmap only: the metric that colours the cells
-  std::vector<std::string> panels;   // grid keys: one panel per combination of their values
-  std::vector<std::string> series;   // lines only: grid keys: one line per combination of their values
+  std::string file;                 // base name of the outputs: <file>.dat, <file>.gp, <file>.svg, <file>.png
+  std::string title;                // empty: the metric's name
+  std::string x;                    // grid key on the x axis
+  std::string y;                    // heatmap: grid key on the y axis; lines: the metric plotted
+  std::string value;                // heatmap only: the metric that colours the cells
+  std::vector<std::string> panels;  // grid keys: one panel per combination of their values
+  std::vector<std::string> series;  // lines only: grid keys: one line per combination of their values
   std::vector<std::pair<std::string, std::string>> where;  // grid key = value text: only these rows are shown
-  std::string xlabel;                // empty: the last segment of `x`
-  std::string ylabel;                // empty: heatmap the last segment of `y`, lines the metric
-  int digits = 2;                    // heatmap: decimals of the number printed in each cell
-  std::string source;                // "FILE:LINE" of the figure's definition, for messages; may be empty
+  std::string xlabel;                                      // empty: the last segment of `x`
+  std::string ylabel;                                      // empty: heatmap the last segment of `y`, lines the metric
+  int digits = 2;                                          // heatmap: decimals of the number printed in each cell
+  std::string source;  // "FILE:LINE" of the figure's definition, for messages; may be empty
 
   // The metric this figure reads (heatmap: value, lines: y).
   const std::string& metric() const { return kind == FigureKind::kHeatmap ? value : y; }

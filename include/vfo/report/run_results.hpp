@@ -29,7 +29,7 @@ struct RunRecord {
   std::vector<std::string> key_values;  // one per key column (the grid's values as YAML text)
   int replication = 0;
   std::uint64_t seed = 0;
-  std::vector<Metric> metrics;          // flatten_summary of the run's summary.json
+  std::vector<Metric> metrics;  // flatten_summary of the run's summary.json
 };
 
 // The results table: columns `key_columns`, "replication", "seed", then every metric column in order of first

@@ -15,23 +15,23 @@ struct NormalSpec {
 };
 
 struct EnvironmentSpec {
-  std::string kind = "dedicated";                // only "dedicated" so far (Results A)
-  int nodes = 100;                               // g (Table 2)
-  NormalSpec link_mbps{98, 2.32, 1};             // W (Table 2)
-  double link_latency_ms = 5;                    // one-way, node to switch
-  double orchestrator_link_mbps = 1000;          // the orchestrator also serves function images
-  NormalSpec node_speed_ips{1e5, 1e3, 1};        // m (Table 2)
-  NormalSpec node_ram_mb{4096, 0, 1};            // a Raspberry Pi 4
-  double p_leave = 0.1;                          // P(node fails suddenly) per probability window
-  double p_overload = 0.1;                       // P(node exceeds K% of capacity) per probability window
-  double probability_window_s = 3600;            // the time unit of p_leave and p_overload
-  double node_recovery_s = 600;                  // a failed node comes back, empty, after this long
-  double overload_duration_s = 300;              // an overloaded node takes no VF for this long
+  std::string kind = "dedicated";          // only "dedicated" so far (Results A)
+  int nodes = 100;                         // g (Table 2)
+  NormalSpec link_mbps{98, 2.32, 1};       // W (Table 2)
+  double link_latency_ms = 5;              // one-way, node to switch
+  double orchestrator_link_mbps = 1000;    // the orchestrator also serves function images
+  NormalSpec node_speed_ips{1e5, 1e3, 1};  // m (Table 2)
+  NormalSpec node_ram_mb{4096, 0, 1};      // a Raspberry Pi 4
+  double p_leave = 0.1;                    // P(node fails suddenly) per probability window
+  double p_overload = 0.1;                 // P(node exceeds K% of capacity) per probability window
+  double probability_window_s = 3600;      // the time unit of p_leave and p_overload
+  double node_recovery_s = 600;            // a failed node comes back, empty, after this long
+  double overload_duration_s = 300;        // an overloaded node takes no VF for this long
 };
 
 struct ChainSpec {
-  NormalSpec functions{8, 4, 1};       // n = floor(N(8, 4)), at least 1 (Table 3)
-  NormalSpec load_ipf{1e4, 1e3, 1};    // instructions per frame (Table 3)
+  NormalSpec functions{8, 4, 1};         // n = floor(N(8, 4)), at least 1 (Table 3)
+  NormalSpec load_ipf{1e4, 1e3, 1};      // instructions per frame (Table 3)
   NormalSpec output_bytes{1e5, 1e4, 0};  // bytes per frame (Table 3)
   NormalSpec ram_mb{64, 8, 1};
   NormalSpec state_mb{16, 4, 0};
@@ -47,7 +47,7 @@ struct DemandSpec {
 };
 
 struct PredictorSpec {
-  std::string kind = "confusion";   // a predictor with known true- and false-positive rates
+  std::string kind = "confusion";      // a predictor with known true- and false-positive rates
   double true_positive_rate = 0.8;     // P(alarm | the node overloads within the horizon)
   double false_positive_rate = 0.001;  // P(alarm | it does not), per node and probing round
 };
@@ -64,10 +64,10 @@ struct ControlSpec {
 };
 
 struct MigrationSpec {
-  int max_rounds = 8;        // pre-copy round cap
-  double stop_mb = 1;        // freeze when the dirty rest is at most this
-  double start_s = 2;        // unpack and start a VF from its image
-  double switch_s = 0.05;    // resume on the target after the last round
+  int max_rounds = 8;               // pre-copy round cap
+  double stop_mb = 1;               // freeze when the dirty rest is at most this
+  double start_s = 2;               // unpack and start a VF from its image
+  double switch_s = 0.05;           // resume on the target after the last round
   int max_concurrent_per_node = 1;  // live migrations copying state out of one node at a time
 };
 

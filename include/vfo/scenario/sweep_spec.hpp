@@ -40,8 +40,8 @@ struct SweepSpec {
   std::string source_file;
   int line = 0;  // of `sweep:`; 0 when the file has none
   int replications = 1;
-  std::vector<SweepAxis> grid;                    // in file order
-  std::vector<report::FigureSpec> figures;        // each with source "FILE:LINE"
+  std::vector<SweepAxis> grid;              // in file order
+  std::vector<report::FigureSpec> figures;  // each with source "FILE:LINE"
 
   // Number of grid points: the product of the axes' value counts (1 for an empty grid).
   std::size_t points() const;

@@ -30,9 +30,9 @@ struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
   int nodes = 0;
-  int services = 0;           // admitted and whole at least once
+  int services = 0;  // admitted and whole at least once
   int rejected_services = 0;
-  double downtime_pct = 0;    // mean over `services`
+  double downtime_pct = 0;  // mean over `services`
   int cold_migrations = 0;
   int live_migrations = 0;
   int aborted_migrations = 0;  // a node of the migration failed before it finished

@@ -29,10 +29,10 @@ class Rng {
   Rng(std::uint64_t parent_seed, std::string_view stream) : Rng(derive_seed(parent_seed, stream)) {}
 
   std::uint64_t next_u64();
-  double uniform();                                // [0, 1)
-  double uniform(double lo, double hi);            // [lo, hi)
-  double normal(double mean, double stddev);       // Box-Muller
-  double exponential(double rate);                 // mean 1/rate; +inf when rate <= 0
+  double uniform();                           // [0, 1)
+  double uniform(double lo, double hi);       // [lo, hi)
+  double normal(double mean, double stddev);  // Box-Muller
+  double exponential(double rate);            // mean 1/rate; +inf when rate <= 0
   bool bernoulli(double p);
 
  private:

@@ -52,8 +52,8 @@ TEST_F(SweepProcessPool, RunsEveryChildAtMostJobsAtATime) {
   fs::create_directories(running);
   // Each child marks itself running, counts the marks, sleeps a little, and writes the count in its summary.
   const std::string script =
-      "touch " + running.string() + "/$$; n=$(ls " + running.string() +
-      " | wc -l); sleep 0.05; rm " + running.string() +
+      "touch " + running.string() + "/$$; n=$(ls " + running.string() + " | wc -l); sleep 0.05; rm " +
+      running.string() +
       "/$$; printf '{\"index\":%s,\"running\":%s,\"nested\":{\"ok\":true}}' \"$(basename $1)\" $n > $1/summary.json; "
       "echo out; echo err >&2";
   std::vector<ProcessSpec> specs;

@@ -31,14 +31,14 @@ TEST(ReportAggregate, MeanAndSampleSdPerGridPoint) {
                                                    "downtime_pct", "downtime_pct_sd", "migrations_cold",
                                                    "migrations_cold_sd", "flag", "flag_sd", "partial", "partial_sd"}));
   ASSERT_EQ(a.size(), 3u);
-  EXPECT_EQ(a.rows()[0], (std::vector<std::string>{"100", "true", "4", "2.5", format_number(std::sqrt(5.0 / 3.0)),
-                                                   "10", "0", "0.75", "0.5", "6", format_number(std::sqrt(2.0))}));
+  EXPECT_EQ(a.rows()[0], (std::vector<std::string>{"100", "true", "4", "2.5", format_number(std::sqrt(5.0 / 3.0)), "10",
+                                                   "0", "0.75", "0.5", "6", format_number(std::sqrt(2.0))}));
   EXPECT_EQ(format_number(std::sqrt(5.0 / 3.0)), "1.2909944487358056");
   EXPECT_EQ(a.rows()[1], (std::vector<std::string>{"500", "false", "1", "0.5", "0", "2", "0", "0", "0", "", ""}));
   // downtime 1, 2: mean 1.5, sd sqrt(0.5); cold 3, 5: mean 4, sd sqrt(2); partial 1, 3: mean 2, sd sqrt(2).
-  EXPECT_EQ(a.rows()[2], (std::vector<std::string>{"100", "false", "2", "1.5", format_number(std::sqrt(0.5)), "4",
-                                                   format_number(std::sqrt(2.0)), "0", "0", "2",
-                                                   format_number(std::sqrt(2.0))}));
+  EXPECT_EQ(a.rows()[2],
+            (std::vector<std::string>{"100", "false", "2", "1.5", format_number(std::sqrt(0.5)), "4",
+                                      format_number(std::sqrt(2.0)), "0", "0", "2", format_number(std::sqrt(2.0))}));
 }
 
 TEST(ReportAggregate, NoGroupColumnsIsOneGroup) {
@@ -47,7 +47,7 @@ TEST(ReportAggregate, NoGroupColumnsIsOneGroup) {
   EXPECT_EQ(a.at(0, "runs"), "7");
   EXPECT_EQ(a.at(0, "downtime_pct"), format_number((1 + 2 + 3 + 4 + 0.5 + 1 + 2) / 7.0));
   EXPECT_EQ(a.at(0, "control.live_migration"), format_number(4 / 7.0));  // booleans count as 1/0
-  EXPECT_FALSE(a.column_index("scenario"));                               // a text column
+  EXPECT_FALSE(a.column_index("scenario"));                              // a text column
 }
 
 TEST(ReportAggregate, UnknownColumnIsAnError) {

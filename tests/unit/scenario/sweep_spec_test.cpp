@@ -39,7 +39,8 @@ TEST(SweepSpec, ReadsReplicationsAndGridInFileOrder) {
   EXPECT_EQ(spec.line, 3);
   EXPECT_EQ(spec.replications, 3);
   ASSERT_EQ(spec.grid.size(), 3u);
-  EXPECT_EQ(spec.keys(), (std::vector<std::string>{"environment.nodes", "environment.p_leave", "control.live_migration"}));
+  EXPECT_EQ(spec.keys(),
+            (std::vector<std::string>{"environment.nodes", "environment.p_leave", "control.live_migration"}));
   EXPECT_EQ(spec.grid[0].values, (std::vector<std::string>{"100", "500"}));
   EXPECT_EQ(spec.grid[1].values, (std::vector<std::string>{"0.0", "0.1", "0.2"}));  // the file's text
   EXPECT_EQ(spec.grid[2].values, (std::vector<std::string>{"true", "false"}));
@@ -93,7 +94,7 @@ TEST(SweepGrid, CartesianProductLastKeyFastest) {
   EXPECT_EQ(seen.size(), 12u);
 }
 
-const char* const kFigures = R"(sweep:
+const char* const kFigures = R"yaml(sweep:
   grid:
     environment.nodes: [100, 500]
     environment.p_leave: [0.0, 0.1]
@@ -109,7 +110,7 @@ const char* const kFigures = R"(sweep:
       series: control.live_migration
       where: {environment.p_leave: 0.10, environment.p_overload: 0.1}
       ylabel: downtime (%)
-)";
+)yaml";
 
 TEST(SweepSpec, ReadsFigures) {
   const SweepSpec spec = parse_sweep_spec(kFigures, "s.yaml");
@@ -138,8 +139,8 @@ TEST(SweepSpec, ReadsFigures) {
 }
 
 TEST(SweepSpec, ErrorsNameFileAndLine) {
-  EXPECT_THAT(error_of("sweep:\n  replication: 3\n"),
-              AllOf(StartsWith("s.yaml:2: sweep.replication: unknown key"), HasSubstr("replications, grid or figures")));
+  EXPECT_THAT(error_of("sweep:\n  replication: 3\n"), AllOf(StartsWith("s.yaml:2: sweep.replication: unknown key"),
+                                                            HasSubstr("replications, grid or figures")));
   EXPECT_THAT(error_of("sweep:\n  replications: 0\n"), StartsWith("s.yaml:2: sweep.replications: '0'"));
   EXPECT_THAT(error_of("sweep:\n  replications: two\n"), StartsWith("s.yaml:2: sweep.replications: 'two'"));
   EXPECT_THAT(error_of("sweep: [1, 2]\n"), StartsWith("s.yaml:1: sweep: not a map"));
@@ -182,8 +183,9 @@ TEST(SweepSpec, FigureErrorsNameFileAndLine) {
               StartsWith("s.yaml:5: figure f: `value` is not a key of a lines figure"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, digits: 2}")),
               StartsWith("s.yaml:5: figure f: `digits` is not a key of a lines figure"));
-  EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, where: {environment.nodes: 100}}")),
-              StartsWith("s.yaml:5: figure f: environment.nodes is named in both x and where"));
+  EXPECT_THAT(
+      error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, where: {environment.nodes: 100}}")),
+      StartsWith("s.yaml:5: figure f: environment.nodes is named in both x and where"));
   // The figure's own entry lines, for figures written as block maps.
   EXPECT_THAT(error_of("sweep:\n  grid:\n    environment.nodes: [100, 500]\n  figures:\n    - kind: lines\n"
                        "      file: f\n      x: environment.nodes\n      y: d\n      series: [control.k]\n"),
