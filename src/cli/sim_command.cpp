@@ -33,7 +33,10 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
   j["services"] = r.services;
   j["rejected_services"] = r.rejected_services;
   j["downtime_pct"] = r.downtime_pct;
-  j["migrations"] = {{"cold", r.cold_migrations}, {"live", r.live_migrations}, {"aborted", r.aborted_migrations}};
+  j["migrations"] = {{"cold", r.cold_migrations},
+                     {"live", r.live_migrations},
+                     {"total", r.cold_migrations + r.live_migrations},
+                     {"aborted", r.aborted_migrations}};
   j["migration_bytes"] = r.migration_bytes;
   j["deploy_bytes"] = r.deploy_bytes;
   j["control_bytes"] = r.control_bytes;

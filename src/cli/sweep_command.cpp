@@ -106,6 +106,7 @@ class SweepProgress {
   }
   void finish() {
     if (enabled_ && tty_ && drawn_) fmt::print(stderr, "\n");
+    drawn_ = false;  // a second call prints nothing
   }
 
  private:
@@ -182,37 +183,47 @@ void check_overrides(const SweepSpec& spec, const std::vector<std::string>& over
   }
 }
 
-// Loads the scenario with the grid's overrides, turning the loader's message into one that points at the sweep
-// section: "FILE:LINE: message".
-Scenario load_with(const SweepOptions& o, const std::vector<std::string>& grid_overrides, int line,
-                   const std::string& context) {
+// Loads the scenario with --set and `grid_overrides`; on bad input returns the loader's message, without the
+// "--set KEY=VALUE: " it puts before a message about one of the grid's overrides.
+std::optional<std::string> try_load(const SweepOptions& o, const std::vector<std::string>& grid_overrides,
+                                    std::uint64_t* seed) {
   std::vector<std::string> all = o.overrides;
   all.insert(all.end(), grid_overrides.begin(), grid_overrides.end());
   try {
-    return load_scenario(o.file, all);
+    *seed = load_scenario(o.file, all).seed;
+    return std::nullopt;
   } catch (const InputError& e) {
     std::string message = e.what();
     for (const auto& g : grid_overrides) {
       const std::string prefix = "--set " + g + ": ";
       if (message.rfind(prefix, 0) == 0) message = message.substr(prefix.size());
     }
-    throw InputError(fmt::format("{}:{}: {}{}", o.file, line, context, message));
+    return message;
   }
 }
 
-// Checks every grid value alone (to point at its line), then every grid point (values that only fail together);
-// returns each point's scenario seed.
+// Checks every grid point with the scenario loader and returns each point's scenario seed. A failing point is
+// blamed on one of its values, at that value's line, when that value alone fails with the same message;
+// otherwise on the combination, at the line of `sweep:` (values may be valid only together, e.g. demand.mode
+// custom with a demand.rate_per_hour).
 std::vector<std::uint64_t> validate_grid(const SweepOptions& o, const SweepSpec& spec) {
-  for (const auto& axis : spec.grid) {
-    for (std::size_t v = 0; v < axis.values.size(); ++v) {
-      load_with(o, {axis.key + "=" + axis.values[v]}, axis.value_lines[v], "sweep.grid: ");
-    }
-  }
   std::vector<std::uint64_t> seeds;
   for (std::size_t p = 0; p < spec.points(); ++p) {
     const auto overrides = spec.point_overrides(p);
-    const std::string context = spec.grid.empty() ? "" : "grid point " + join(overrides, ", ") + ": ";
-    seeds.push_back(load_with(o, overrides, std::max(spec.line, 1), context).seed);
+    std::uint64_t seed = 0;
+    const auto error = try_load(o, overrides, &seed);
+    if (!error) {
+      seeds.push_back(seed);
+      continue;
+    }
+    const auto digits = spec.point(p);
+    for (std::size_t a = 0; a < spec.grid.size(); ++a) {
+      if (try_load(o, {overrides[a]}, &seed) == error) {
+        throw InputError(fmt::format("{}:{}: sweep.grid: {}", o.file, spec.grid[a].value_lines[digits[a]], *error));
+      }
+    }
+    throw InputError(
+        fmt::format("{}:{}: sweep.grid point {}: {}", o.file, std::max(spec.line, 1), join(overrides, ", "), *error));
   }
   return seeds;
 }
@@ -228,10 +239,11 @@ void write_file(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-// The numeric metrics of one summary, for checking the figures' metrics.
+// The numeric metrics of one summary that reach aggregate.csv, for checking the figures' metrics.
 std::vector<std::string> numeric_metrics(const std::vector<report::Metric>& metrics) {
   std::vector<std::string> names;
   for (const auto& [name, value] : metrics) {
+    if (name == "seed" || name == "replication") continue;  // columns of results.csv that are not aggregated
     if (!value.empty() && report::parse_number(value)) names.push_back(name);
   }
   return names;
@@ -283,8 +295,9 @@ void run_sweep(const SweepOptions& o) {
   const std::size_t jobs =
       o.jobs ? static_cast<std::size_t>(*o.jobs) : std::max<std::size_t>(1, std::thread::hardware_concurrency());
   if (!o.quiet) {
-    fmt::print(stderr, "sweep: {} runs ({} grid points x {} replications), {} at a time, in {}\n", runs.size(),
-               spec.points(), replications, std::min(jobs, runs.size()), (out / "runs").string());
+    fmt::print(stderr, "sweep: {} runs ({} grid point{} x {} replication{}), {} at a time, in {}\n", runs.size(),
+               spec.points(), spec.points() == 1 ? "" : "s", replications, replications == 1 ? "" : "s",
+               std::min(jobs, runs.size()), (out / "runs").string());
   }
 
   auto describe_run = [&](std::size_t index) {
@@ -402,9 +415,9 @@ void add_sweep_command(CLI::App& app) {
   sweep->add_option("FILE", options->file, "scenario YAML with a sweep: section")->required();
   sweep->add_option("--out", options->out, "output directory")->required();
   sweep->add_option("--jobs", options->jobs, "simulations run at once (default: the number of cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 4096));
   sweep->add_option("--replications", options->replications, "runs per grid point (default: sweep.replications)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1000000));
   sweep->add_option("--set", options->overrides,
                     "override a scenario key in every run, e.g. --set duration_s=600 (not a grid key)");
   sweep->add_flag("--quiet", options->quiet, "no progress on stderr");

@@ -328,6 +328,8 @@ class Figure {
     data += "; one block (index) per panel and series\n";
     std::size_t blocks = 0;
     bool non_negative = true;
+    double y_lo = std::numeric_limits<double>::infinity();
+    double y_hi = -y_lo;
     std::vector<std::string> panel_plots;
     for (const auto& panel : panels_) {
       std::vector<std::string> parts;
@@ -356,6 +358,8 @@ class Figure {
           const double sd = sd_of(r);
           points.push_back({xi, *mean, sd});
           if (*mean - sd < 0) non_negative = false;
+          y_lo = std::min(y_lo, *mean - sd);
+          y_hi = std::max(y_hi, *mean + sd);
         }
         if (points.empty()) continue;
         if (numeric_x) {
@@ -396,10 +400,16 @@ class Figure {
       body += tics("x", xs_);
       body += "set offsets 0, 0, graph 0.05, 0\n";
     }
-    if (non_negative) body += "set yrange [0:*]\n";
+    if (panels_.size() > 1) {  // one y scale for all panels, so that they compare at a glance
+      if (non_negative) y_lo = 0;
+      const double pad = y_hi > y_lo ? 0.05 * (y_hi - y_lo) : 1.0;
+      body += fmt::format("set yrange [{}:{}]\n", num(non_negative ? 0 : y_lo - pad), num(y_hi + pad));
+    } else if (non_negative) {
+      body += "set yrange [0:*]\n";
+    }
     body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
     body += fmt::format("set ylabel {}\n", label(spec_.ylabel, spec_.metric()));
-    body += series_keys_.empty() ? "unset key\n" : "set key below\n";
+    body += series_keys_.empty() ? "unset key\n" : "set key below height 1\n";
     for (const auto& p : panel_plots) body += p;
     body += end_body();
     return {data, script("lines", body)};

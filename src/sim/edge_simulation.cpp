@@ -467,20 +467,13 @@ class EdgeSimulation {
     }
 
     // Live migration (Algorithm 3): the target pulls the VF's image from the registry (the orchestrator)
-    // and starts it while the source copies the state in pre-copy rounds, the VF still running; then
-    // freeze, last round, switch, rewire. Only the state crosses the source's link.
+    // and starts it; then the source copies the state in pre-copy rounds while the VF still runs;
+    // then freeze, last round, switch, rewire. Only the state crosses the source's link.
     sg4::Host* source = platform_.nodes[a.from.value];
     PrecopyMigration precopy(spec.state_bytes, spec.dirty_rate_bps,
                              PrecopyConfig{m.max_rounds, units::megabytes(m.stop_mb)});
-    bool ok = pause(op, scenario_.control.placement_s);
-    double image_bytes = 0;
-    bool image_ok = false;
-    sg4::ActorPtr image_pull;
-    if (ok) {
-      image_pull = sg4::Actor::create("image-pull", platform_.orchestrator, [&] {
-        image_ok = transfer(op, platform_.orchestrator, target, spec.image_bytes, image_bytes) && pause(op, m.start_s);
-      });
-    }
+    bool ok = pause(op, scenario_.control.placement_s) &&
+              transfer(op, platform_.orchestrator, target, spec.image_bytes, bytes) && pause(op, m.start_s);
     // At most `max_concurrent_per_node` states leave one node at a time (as OpenStack's
     // max_concurrent_live_migrations): concurrent pre-copies would split the uplink until none converges.
     const sg4::SemaphorePtr& slot = migration_slot(a.from);
@@ -491,9 +484,6 @@ class EdgeSimulation {
       ok = transfer(op, source, target, precopy.next_round_bytes(), bytes);
       if (ok && precopy.finish_round(now() - t0)) break;
     }
-    if (image_pull) image_pull->join();
-    bytes += image_bytes;
-    ok = ok && image_ok;
     if (ok) {
       f.phase = Phase::frozen;
       set_up(s, f, false);

@@ -5,9 +5,10 @@
 //
 // Layout: one file per figure. When the spec names `panels`, the figure is a gnuplot multiplot with one panel
 // per combination of the panel keys' values (those that have data), titled like "nodes=100, live_migration=on";
-// if every combination has data, the last panel key's values run across a row and the others down the
-// columns (the paper's Fig. 6: panels [environment.nodes, control.live_migration] gives rows of node counts,
-// one column with and one without live migration), otherwise the panels fill a near-square grid.
+// if every combination has data, the last panel key varies across the columns and the others down the rows
+// (the paper's Fig. 6: panels [environment.nodes, control.live_migration] gives one row per node count, one
+// column with and one without live migration), otherwise the panels fill a near-square grid. Lines figures
+// with several panels share one y range.
 //
 // Heatmap: the x and y keys' values are evenly spaced categories in grid order; each cell is coloured by the
 // mean of the metric on one colour scale shared by all panels, and shows the mean printed with `digits`

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -67,7 +68,7 @@ TEST(CsvTable, ParseErrorsNameTheLine) {
 }
 
 TEST(CsvTable, WriteReplacesTheFile) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "vfo_csv_table_test";
+  const auto dir = std::filesystem::path(::testing::TempDir()) / ("vfo_csv_table_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   CsvTable table({"x"});
   table.add_row({"1"});

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -119,7 +120,7 @@ TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithErrorBars) {
   EXPECT_THAT(f.script, Not(HasSubstr("multiplot")));
   EXPECT_THAT(f.script, HasSubstr("set xtics ('500' 500, '100' 100)\n"));  // a numeric axis
   EXPECT_THAT(f.script, HasSubstr("set yrange [0:*]\n"));
-  EXPECT_THAT(f.script, HasSubstr("set xlabel 'nodes'\nset ylabel 'downtime_pct'\nset key below\n"));
+  EXPECT_THAT(f.script, HasSubstr("set xlabel 'nodes'\nset ylabel 'downtime_pct'\nset key below height 1\n"));
   EXPECT_THAT(f.script,
               HasSubstr("plot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines linetype 1 pointtype 7 title "
                         "'live_migration=on', \\\n     '' index 1 using 1:2:3 with yerrorlines linetype 2 pointtype 7 "
@@ -139,6 +140,7 @@ TEST(GnuplotScript, LinesOverTextAndBooleansAreCategories) {
   EXPECT_THAT(f.script, HasSubstr("set multiplot layout 1,2 title 'downtime_pct'"));
   EXPECT_THAT(f.script, HasSubstr("set xrange [-0.5:1.5]\nset xtics ('on' 0, 'off' 1) scale 0\n"));
   EXPECT_THAT(f.script, HasSubstr("set ylabel 'downtime (%)'\nunset key\n"));
+  EXPECT_THAT(f.script, HasSubstr("set yrange [0:8.92"));  // shared by the panels: 0 to 8 + sd 0.5 + 5%
   EXPECT_THAT(f.script, HasSubstr("set title 'nodes=500'\nplot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines "
                                   "linetype 1 pointtype 7 title ''\n"));
   EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500; downtime_pct\n0 7 0.5 \"on\"\n1 8 0.5 \"off\"\n"));
@@ -181,7 +183,9 @@ TEST(GnuplotScript, ErrorsNameTheFigure) {
 class GnuplotRender : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / "vfo_gnuplot_render_test";
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           (std::string("vfo_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+            std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
