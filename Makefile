@@ -7,6 +7,7 @@ JOBS ?= $(shell nproc)
 
 run: build
 	./$(BUILD_DIR)/vfo sim scenarios/quickstart.yaml --out $(OUT)
+	./$(BUILD_DIR)/vfo sweep scenarios/quickstart.yaml --out $(OUT)/sweep
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

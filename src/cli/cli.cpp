@@ -25,6 +25,9 @@ int run(int argc, char** argv) {
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kExitBadInput;
+  } catch (const CommandFailed& e) {
+    fmt::print(stderr, "vfo: {}\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "vfo: internal error: {}\n", e.what());
     return 1;

@@ -359,7 +359,7 @@ void run_sweep(const SweepOptions& o) {
     fmt::print(stderr, "  command: {}\n", shell_quote(processes[index].argv));
     fmt::print(stderr, "  stderr ({}):\n", processes[index].stderr_path.string());
     for (const auto& line : tail(processes[index].stderr_path, 10)) fmt::print(stderr, "    {}\n", line);
-    throw std::runtime_error(fmt::format("sweep stopped after {} of {} runs; finished runs are in {}", finished,
+    throw CommandFailed(fmt::format("sweep stopped after {} of {} runs; finished runs are in {}", finished,
                                          runs.size(), (out / "runs").string()));
   }
 
