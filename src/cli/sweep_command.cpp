@@ -359,8 +359,8 @@ void run_sweep(const SweepOptions& o) {
     fmt::print(stderr, "  command: {}\n", shell_quote(processes[index].argv));
     fmt::print(stderr, "  stderr ({}):\n", processes[index].stderr_path.string());
     for (const auto& line : tail(processes[index].stderr_path, 10)) fmt::print(stderr, "    {}\n", line);
-    throw CommandFailed(fmt::format("sweep stopped after {} of {} runs; finished runs are in {}", finished,
-                                         runs.size(), (out / "runs").string()));
+    throw CommandFailed(fmt::format("sweep stopped after {} of {} runs; finished runs are in {}", finished, runs.size(),
+                                    (out / "runs").string()));
   }
 
   // Results and aggregate, in run order.
