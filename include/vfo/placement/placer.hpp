@@ -2,15 +2,21 @@
 #include <string_view>
 
 #include "vfo/placement/placement_problem.hpp"
+#include "vfo/placement/placement_result.hpp"
 
 namespace vfo {
 
+struct SolveLimits {
+  double time_limit_s = 10;  // wall time; an exact solve stops with status time_limit
+};
+
 // Decides where VFs run. Implementations are stateless and thread-compatible: `place` reads the
-// problem and returns a decision, an intent that the caller may or may not carry out.
+// problem and returns a decision, an intent that the caller may or may not carry out. Every answer
+// with a placement satisfies every constraint that is on (check_placement verifies it).
 class Placer {
  public:
   virtual ~Placer() = default;
-  virtual Placement place(const PlacementProblem& problem) const = 0;
+  virtual PlacementResult place(const PlacementProblem& problem, const SolveLimits& limits = {}) const = 0;
   virtual std::string_view name() const = 0;
 };
 
