@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 namespace vfo {
 
@@ -20,22 +19,33 @@ const char* to_string(Action::Kind kind) {
 
 namespace {
 
-// What each node has left for new VFs during one round, as decisions are taken.
-class CapacityLedger {
- public:
-  CapacityLedger(const ClusterSnapshot& snapshot, double cap) {
-    free_.reserve(snapshot.nodes.size());
-    for (const auto& n : snapshot.nodes) {
-      Resources limit{n.capacity.cpu_ips * cap, n.capacity.ram_bytes * cap};
-      free_.push_back(limit - n.used);
+// Load and VF count of each node during one round, as decisions are taken.
+struct Ledger {
+  std::vector<Resources> used;
+  std::vector<int> functions;
+
+  explicit Ledger(const ClusterSnapshot& snapshot) {
+    for (const auto& n : snapshot.nodes) used.push_back(n.used);
+    functions.assign(snapshot.nodes.size(), 0);
+    for (const auto& f : snapshot.functions) {
+      if (f.status == FunctionStatus::running) ++functions[f.node.value];
+      if (f.status == FunctionStatus::moving) ++functions[f.target.value];
     }
   }
-  const Resources& free(NodeId node) const { return free_[node.value]; }
-  void take(NodeId node, const Resources& r) { free_[node.value] -= r; }
-
- private:
-  std::vector<Resources> free_;
 };
+
+// Where a VF is, or will be once its move ends; nullopt for a lost VF.
+std::optional<NodeId> settled_node(const FunctionReport& f) {
+  switch (f.status) {
+    case FunctionStatus::running:
+      return f.node;
+    case FunctionStatus::moving:
+      return f.target;
+    case FunctionStatus::lost:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -48,72 +58,114 @@ bool Controller::eligible(const NodeReport& report) const {
   return i >= risk_.size() || risk_[i] < config_.k;
 }
 
+PlacementNode Controller::placement_node(const NodeReport& report, const Resources& used, int functions) const {
+  PlacementNode n;
+  n.id = report.node;
+  n.speed_ips = report.speed_ips > 0 ? report.speed_ips : report.capacity.cpu_ips;
+  n.capacity =
+      Resources{report.capacity.cpu_ips * config_.utilisation_cap, report.capacity.ram_bytes * config_.utilisation_cap};
+  n.used = used;
+  n.functions = functions;
+  n.link_free_bps = report.link_bps;
+  n.latency_s = report.link_latency_s;
+  n.avoid = !eligible(report);
+  return n;
+}
+
 Plan Controller::round(const ClusterSnapshot& snapshot) {
   if (config_.live_migration && forecaster_ != nullptr) {
     risk_ = forecaster_->assess(snapshot, config_.horizon_s);
   } else {
     risk_.clear();
   }
-
-  CapacityLedger ledger(snapshot, config_.utilisation_cap);
-  std::map<ChainId, std::set<NodeId>> chain_nodes;
-  for (const auto& f : snapshot.functions) {
-    chain_nodes[f.ref.chain].insert(f.node);
-    if (f.status == FunctionStatus::moving) chain_nodes[f.ref.chain].insert(f.target);
-  }
-
-  std::vector<const FunctionReport*> lost, at_risk;
-  for (const auto& f : snapshot.functions) {
-    if (f.status == FunctionStatus::lost) {
-      lost.push_back(&f);
-    } else if (f.status == FunctionStatus::running && !risk_.empty() && risk_[f.node.value] >= config_.k &&
-               snapshot.nodes[f.node.value].answered) {
-      at_risk.push_back(&f);
-    }
-  }
-  const auto by_ref = [](const FunctionReport* a, const FunctionReport* b) { return a->ref < b->ref; };
-  std::sort(lost.begin(), lost.end(), by_ref);
-  std::sort(at_risk.begin(), at_risk.end(), by_ref);
-
-  Plan plan;
-  const auto move = [&](const FunctionReport& f, Action::Kind kind) {
-    PlacementProblem problem;
-    problem.functions.push_back(f.demand);
-    const auto& taken = chain_nodes[f.ref.chain];
-    for (const auto& n : snapshot.nodes) {
-      if (!eligible(n) || n.node == f.node || taken.contains(n.node)) continue;
-      problem.candidates.push_back({n.node, ledger.free(n.node)});
-    }
-    const Placement placement = placer_.place(problem);
-    if (!placement.status.is_ok()) {
-      plan.unplaced.push_back(f.ref);
-      return;
-    }
-    const NodeId to = placement.nodes.front();
-    ledger.take(to, f.demand);
-    chain_nodes[f.ref.chain].insert(to);
-    plan.actions.push_back({kind, f.ref, f.node, to});
+  const auto at_risk = [&](const FunctionReport& f) {
+    return f.status == FunctionStatus::running && !risk_.empty() && risk_[f.node.value] >= config_.k &&
+           snapshot.nodes[f.node.value].answered;
   };
-  for (const auto* f : lost) move(*f, Action::Kind::cold_migrate);
-  for (const auto* f : at_risk) move(*f, Action::Kind::live_migrate);
+
+  // The chains that have a VF to move, each with its VFs in chain order.
+  std::map<ChainId, std::vector<const FunctionReport*>> chains;
+  for (const auto& f : snapshot.functions) chains[f.ref.chain].push_back(&f);
+  Ledger ledger(snapshot);
+  Plan plan;
+  for (auto& [chain_id, functions] : chains) {
+    std::sort(functions.begin(), functions.end(),
+              [](const FunctionReport* a, const FunctionReport* b) { return a->ref < b->ref; });
+    std::vector<const FunctionReport*> movers;
+    for (const auto* f : functions) {
+      if (f->status == FunctionStatus::lost || at_risk(*f)) movers.push_back(f);
+    }
+    if (movers.empty()) continue;
+
+    // The chain's other VFs are pinned: they do not count as load already on their nodes.
+    std::vector<Resources> used = ledger.used;
+    std::vector<int> count = ledger.functions;
+    PlacementChain chain;
+    chain.id = chain_id;
+    chain.fps = functions.front()->fps;
+    for (const auto* f : functions) {
+      PlacementFunction pf{f->load_ipf, f->demand.ram_bytes, f->output_bytes_per_frame, std::nullopt};
+      const bool moves = std::find(movers.begin(), movers.end(), f) != movers.end();
+      if (!moves) {
+        pf.pinned = settled_node(*f);
+        used[pf.pinned->value] -= f->demand;
+        --count[pf.pinned->value];
+      }
+      chain.functions.push_back(pf);
+    }
+    PlacementProblem problem;
+    problem.model = config_.placement;
+    problem.model.replication = false;  // a migration moves VFs as they are
+    for (const auto& n : snapshot.nodes)
+      problem.nodes.push_back(placement_node(n, used[n.node.value], count[n.node.value]));
+    problem.chains.push_back(std::move(chain));
+
+    const PlacementResult result = placer_.place(problem, config_.limits);
+    if (!result.has_placement()) {
+      for (const auto* f : movers) {
+        if (f->status == FunctionStatus::lost) plan.unplaced.push_back(f->ref);
+      }
+      continue;
+    }
+    for (const auto* f : movers) {
+      const auto it = std::find_if(result.placed.begin(), result.placed.end(),
+                                   [&](const PlacedFunction& p) { return p.function == f->ref.index; });
+      const NodeId to = it->node;
+      ledger.used[to.value] += f->demand;
+      ++ledger.functions[to.value];
+      const auto kind = f->status == FunctionStatus::lost ? Action::Kind::cold_migrate : Action::Kind::live_migrate;
+      plan.actions.push_back({kind, f->ref, f->node, to});
+    }
+  }
+  // Cold migrations first (Algorithm 2 heals what is broken), then live ones; each by VF.
+  std::stable_sort(plan.actions.begin(), plan.actions.end(), [](const Action& a, const Action& b) {
+    return (a.kind == Action::Kind::cold_migrate) > (b.kind == Action::Kind::cold_migrate);
+  });
   return plan;
 }
 
 Plan Controller::admit(const Chain& chain, const ClusterSnapshot& snapshot) const {
-  CapacityLedger ledger(snapshot, config_.utilisation_cap);
+  Ledger ledger(snapshot);
   PlacementProblem problem;
-  for (const auto& f : chain.functions) problem.functions.push_back(f.demand(chain.fps));
+  problem.model = config_.placement;
+  problem.model.replication = false;
   for (const auto& n : snapshot.nodes) {
-    if (eligible(n)) problem.candidates.push_back({n.node, ledger.free(n.node)});
+    problem.nodes.push_back(placement_node(n, ledger.used[n.node.value], ledger.functions[n.node.value]));
   }
+  PlacementChain pc;
+  pc.id = chain.id;
+  pc.fps = chain.fps;
+  for (const auto& f : chain.functions) pc.functions.push_back({f.load_ipf, f.ram_bytes, f.output_bytes_per_frame, {}});
+  problem.chains.push_back(std::move(pc));
+
   Plan plan;
-  const Placement placement = placer_.place(problem);
-  if (!placement.status.is_ok()) {
-    plan.rejected_because = placement.status.message();
+  const PlacementResult result = placer_.place(problem, config_.limits);
+  if (!result.has_placement()) {
+    plan.rejected_because = result.reason.empty() ? "no placement" : result.reason;
     return plan;
   }
-  for (std::uint32_t j = 0; j < placement.nodes.size(); ++j) {
-    plan.actions.push_back({Action::Kind::deploy, FunctionRef{chain.id, j}, NodeId{}, placement.nodes[j]});
+  for (const auto& p : result.placed) {
+    plan.actions.push_back({Action::Kind::deploy, FunctionRef{chain.id, p.function}, NodeId{}, p.node});
   }
   return plan;
 }

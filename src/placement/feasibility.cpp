@@ -13,7 +13,9 @@ namespace {
 
 constexpr double kRelativeTolerance = 1e-9;
 
-bool exceeds(double value, double limit) { return value > limit + kRelativeTolerance * std::max(1.0, limit); }
+bool exceeds(double value, double limit) {
+  return value > limit + kRelativeTolerance * std::max(1.0, limit);
+}
 
 }  // namespace
 
@@ -38,17 +40,20 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
   // Copies of each VF, by (chain, function).
   std::map<std::pair<ChainId, std::uint32_t>, std::vector<const PlacedFunction*>> copies;
   for (const auto& p : placed) {
-    if (!chains.contains(p.chain)) return Status::infeasible(fmt::format("chain {} is not in the problem", p.chain.value));
-    if (!nodes.contains(p.node.value)) return Status::infeasible(fmt::format("node {} is not in the problem", p.node.value));
+    if (!chains.contains(p.chain))
+      return Status::infeasible(fmt::format("chain {} is not in the problem", p.chain.value));
+    if (!nodes.contains(p.node.value))
+      return Status::infeasible(fmt::format("node {} is not in the problem", p.node.value));
     if (p.function >= chains.at(p.chain)->functions.size()) {
       return Status::infeasible(fmt::format("chain {} has no VF {}", p.chain.value, p.function));
     }
     copies[{p.chain, p.function}].push_back(&p);
   }
 
-  std::unordered_map<std::uint32_t, int> count;         // VFs per node
-  std::unordered_map<std::uint32_t, Resources> load;    // demand per node
+  std::unordered_map<std::uint32_t, int> count;       // VFs per node
+  std::unordered_map<std::uint32_t, Resources> load;  // demand per node
   std::unordered_map<std::uint32_t, double> out_bps, in_bps;
+  std::set<std::uint32_t> targets;  // nodes that receive a VF that is not pinned
   for (const auto& chain : problem.chains) {
     std::set<std::uint32_t> chain_nodes;
     double frame_time = 0;
@@ -82,8 +87,8 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
                                                 chain.id.value, j, f.pinned->value, p->node.value));
         }
         if (!f.pinned && node.avoid) {
-          return Status::infeasible(
-              fmt::format("avoid: chain {} VF {} is on node {}, which is to be avoided", chain.id.value, j, node.id.value));
+          return Status::infeasible(fmt::format("avoid: chain {} VF {} is on node {}, which is to be avoided",
+                                                chain.id.value, j, node.id.value));
         }
         if (model.spread_chain && !chain_nodes.insert(node.id.value).second) {
           return Status::infeasible(
@@ -91,10 +96,12 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
         }
         ++count[node.id.value];
         load[node.id.value] += Resources{p->load_ipf * chain.fps, f.ram_bytes};
+        if (!f.pinned) targets.insert(node.id.value);
         stage_time = std::max(stage_time, p->load_ipf / node.speed_ips);
       }
       if (replica_ids.size() != y) {
-        return Status::infeasible(fmt::format("chain {} VF {}: copies are not numbered 0..{}", chain.id.value, j, y - 1));
+        return Status::infeasible(
+            fmt::format("chain {} VF {}: copies are not numbered 0..{}", chain.id.value, j, y - 1));
       }
       frame_time += stage_time;
       if (model.bandwidth && j + 1 < chain.functions.size()) {
@@ -121,8 +128,11 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
                                             chain.id.value, frame_time, 1.0 / chain.fps));
     }
   }
+  // Per-node limits bind only where this placement puts a VF: a node already over a limit because of
+  // load the problem does not place (or a pinned VF that stays) is not this placement's doing.
   for (const auto& n : problem.nodes) {
     const std::uint32_t id = n.id.value;
+    if (!targets.contains(id)) continue;
     if (model.max_functions_per_node > 0 && count[id] + n.functions > model.max_functions_per_node) {
       return Status::infeasible(fmt::format("max_functions_per_node: node {} holds {} VFs (at most {})", id,
                                             count[id] + n.functions, model.max_functions_per_node));

@@ -30,6 +30,7 @@ constexpr double kReportBytes = 250;
 
 // Where a VF is in its life, as the simulator (the truth) knows it.
 enum class Phase {
+  pending,      // its chain has arrived and is not placed yet
   deploying,    // first deployment to `target`
   running,      // processing frames on `node`
   lost,         // its node failed or it never arrived; waits for Algorithm 2
@@ -40,7 +41,7 @@ enum class Phase {
 };
 
 struct FunctionState {
-  Phase phase = Phase::deploying;
+  Phase phase = Phase::pending;
   NodeId node;
   NodeId target;
   bool up = false;  // processing frames
@@ -73,14 +74,22 @@ struct Operation {
   std::vector<sg4::Comm*> comms;  // transfers in progress; each owned by the actor that waits for it
 };
 
+ControllerConfig controller_config(const ControlSpec& control) {
+  ControllerConfig config;
+  config.k = control.k;
+  config.live_migration = control.live_migration;
+  config.utilisation_cap = control.utilisation_cap;
+  config.horizon_s = control.probing_period_s;
+  return config;
+}
+
 class EdgeSimulation {
  public:
   EdgeSimulation(const Scenario& scenario, ProgressFn progress)
       : scenario_(scenario),
         progress_(std::move(progress)),
         chain_rng_(scenario.seed, "chains"),
-        controller_config_{scenario.control.k, scenario.control.live_migration, scenario.control.utilisation_cap,
-                           scenario.control.probing_period_s},
+        controller_config_(controller_config(scenario.control)),
         predictor_([this](NodeId n, double from, double to) { return overloads_within(n, from, to); },
                    scenario.control.predictor.true_positive_rate, scenario.control.predictor.false_positive_rate,
                    derive_seed(scenario.seed, "predictor")),
@@ -181,7 +190,14 @@ class EdgeSimulation {
     s.nodes.reserve(nodes_.size());
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
       const NodeId id(static_cast<std::uint32_t>(i));
-      NodeReport r{id, nodes_[i].alive, topology_.nodes[i].capacity, Resources{}};
+      const Node& node = topology_.nodes[i];
+      NodeReport r{id,
+                   nodes_[i].alive,
+                   node.capacity,
+                   Resources{},
+                   node.capacity.cpu_ips,
+                   node.uplink.bandwidth_bps,
+                   node.uplink.latency_s};
       if (nodes_[i].overloaded_until > s.now) r.used.cpu_ips = r.capacity.cpu_ips;  // reports itself saturated
       s.nodes.push_back(r);
     }
@@ -189,7 +205,15 @@ class EdgeSimulation {
       if (service->ended) continue;
       for (std::uint32_t j = 0; j < service->functions.size(); ++j) {
         const FunctionState& f = service->functions[j];
-        FunctionReport r{FunctionRef{service->chain.id, j}, f.node, FunctionStatus::moving, f.target, f.demand};
+        const Function& spec = service->chain.functions[j];
+        FunctionReport r{FunctionRef{service->chain.id, j},
+                         f.node,
+                         FunctionStatus::moving,
+                         f.target,
+                         f.demand,
+                         spec.load_ipf,
+                         spec.output_bytes_per_frame,
+                         service->chain.fps};
         switch (f.phase) {
           case Phase::running:
             r.status = FunctionStatus::running;
@@ -207,6 +231,7 @@ class EdgeSimulation {
           case Phase::cold_moving:
             s.nodes[f.target.value].used += f.demand;
             break;
+          case Phase::pending:
           case Phase::ended:
             continue;
         }

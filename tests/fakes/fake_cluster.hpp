@@ -16,10 +16,11 @@ class FakeCluster {
       snapshot_.nodes.push_back({NodeId(static_cast<std::uint32_t>(i)), true, capacity, Resources{}});
     }
   }
-  // A VF of `chain` at position `index` running on `node` with `demand`; the node's load grows.
+  // A VF of `chain` at position `index` running on `node` with `demand` (its chain at 1 fps, so its
+  // load per frame is demand.cpu_ips); the node's load grows.
   void run(std::uint32_t chain, std::uint32_t index, std::uint32_t node, Resources demand) {
-    snapshot_.functions.push_back(
-        {FunctionRef{ChainId(chain), index}, NodeId(node), FunctionStatus::running, NodeId{}, demand});
+    snapshot_.functions.push_back({FunctionRef{ChainId(chain), index}, NodeId(node), FunctionStatus::running, NodeId{},
+                                   demand, demand.cpu_ips, 1e5, 1.0});
     snapshot_.nodes[node].used += demand;
   }
   // The node stops answering probes; its VFs are reported lost.

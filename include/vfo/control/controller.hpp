@@ -14,6 +14,16 @@ struct ControllerConfig {
   bool live_migration = true;    // false: the forecaster is not consulted (cold migrations only)
   double utilisation_cap = 0.8;  // fraction of a node's CPU and RAM that placements may fill
   double horizon_s = 30;         // forecast horizon: one probing period
+  // The placement model the controller asks for: by default several VFs per node within capacity,
+  // a chain spread over distinct nodes, no QoS-time or bandwidth constraint (docs/model.md).
+  PlacementModel placement{.max_functions_per_node = 0,
+                           .qos_time = false,
+                           .capacity = true,
+                           .bandwidth = false,
+                           .spread_chain = true,
+                           .replication = false,
+                           .max_replicas = 8};
+  SolveLimits limits;  // given to the placer at every call
 };
 
 // The brain shared by the simulator and the runtime (design.md §1). Pure: it reads snapshots and
@@ -26,12 +36,14 @@ class Controller {
 
   // One probing round. Every VF reported lost is re-placed (cold migration, Algorithm 2). Then, with
   // live migration on, every VF running on a node whose p_fail >= k is moved away (Algorithm 3).
-  // Targets are answering nodes below the risk threshold, other than the nodes of the same chain.
-  // VFs reported moving are left alone. Actions come in a deterministic order (by VF).
+  // The VFs that move in one chain are placed together, the chain's other VFs pinned where they are
+  // (or where they are going); targets are answering nodes below the risk threshold. VFs reported
+  // moving are left alone. Actions come in a deterministic order (by chain, then VF).
   Plan round(const ClusterSnapshot& snapshot);
 
   // Places a new chain whole (one deploy action per VF) or rejects it, using the risk of the last
-  // round. `snapshot` gives the current load; its functions are not needed.
+  // round. `snapshot` gives the current load; its functions are not needed. The placement model's
+  // replication is not used here: a chain is deployed as it is (the autoscaler replicates).
   Plan admit(const Chain& chain, const ClusterSnapshot& snapshot) const;
 
   // p_fail per node from the last round (empty before the first, or with live migration off).
@@ -39,6 +51,7 @@ class Controller {
 
  private:
   bool eligible(const NodeReport& report) const;
+  PlacementNode placement_node(const NodeReport& report, const Resources& used, int functions) const;
 
   ControllerConfig config_;
   const Placer& placer_;

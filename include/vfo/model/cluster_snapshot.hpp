@@ -11,7 +11,10 @@ struct NodeReport {
   NodeId node;
   bool answered = false;  // false: the node missed the probe deadline
   Resources capacity;
-  Resources used;  // load already on the node, including VFs on their way to it
+  Resources used;             // load already on the node, including VFs on their way to it
+  double speed_ips = 0;       // instructions per second (= capacity.cpu_ips on a dedicated node)
+  double link_bps = 0;        // access link bandwidth, bytes/s
+  double link_latency_s = 0;  // access link one-way latency
 };
 
 // How the probe saw one VF.
@@ -25,8 +28,11 @@ struct FunctionReport {
   FunctionRef ref;
   NodeId node;  // where it runs or last ran
   FunctionStatus status = FunctionStatus::running;
-  NodeId target;     // while moving: where it is going
-  Resources demand;  // what it takes on a node
+  NodeId target;                      // while moving: where it is going
+  Resources demand;                   // what it takes on a node: load_ipf x fps instructions/s, and RAM
+  double load_ipf = 0;                // instructions per frame
+  double output_bytes_per_frame = 0;  // sent to the next VF
+  double fps = 1;                     // its chain's frame rate
 };
 
 // The input of one controller round: the cluster as the backend saw it at `now`.

@@ -24,7 +24,7 @@ struct PlacementNode {
 
 // One VF to place. Its CPU demand is load_ipf x fps of its chain.
 struct PlacementFunction {
-  double load_ipf = 0;                // l_j, instructions per frame
+  double load_ipf = 0;  // l_j, instructions per frame
   double ram_bytes = 0;
   double output_bytes_per_frame = 0;  // sent to the next VF of the chain (with model.bandwidth)
   std::optional<NodeId> pinned;       // stays on this node (a migration moves only the others)
@@ -66,6 +66,8 @@ struct PlacementProblem {
 
 // Placement cost of `load_ipf` instructions/frame on a node of `speed_ips` (design.md §6):
 // c_i(l) = l^2 / cpu_i.
-inline double placement_cost(double load_ipf, double speed_ips) { return load_ipf * load_ipf / speed_ips; }
+inline double placement_cost(double load_ipf, double speed_ips) {
+  return load_ipf * load_ipf / speed_ips;
+}
 
 }  // namespace vfo
