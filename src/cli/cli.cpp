@@ -13,6 +13,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   add_sim_command(app);
   add_sweep_command(app);
+  add_place_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -25,6 +26,8 @@ int run(int argc, char** argv) {
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return kExitBadInput;
+  } catch (const CommandExit& e) {
+    return e.code();
   } catch (const CommandFailed& e) {
     fmt::print(stderr, "vfo: {}\n", e.what());
     return 1;

@@ -6,7 +6,7 @@
 namespace vfo::cli {
 
 // Parses argv, runs the chosen subcommand, returns the process exit code
-// (0 ok, 2 bad input: one line on stderr naming the file and line or the flag).
+// (0 ok, 2 bad input: one line on stderr naming the file and line or the flag; a command may document others).
 int run(int argc, char** argv);
 
 // A command that could not finish for a reason other than bad input (a child run crashed, a file could
@@ -16,7 +16,20 @@ class CommandFailed : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A command that finished and printed its answer, and whose answer calls for exit code `code()` rather than 0
+// (`vfo place` found no placement: 3). The CLI prints nothing more and exits with that code.
+class CommandExit : public std::exception {
+ public:
+  explicit CommandExit(int code) : code_(code) {}
+  int code() const { return code_; }
+  const char* what() const noexcept override { return "command exit"; }
+
+ private:
+  int code_;
+};
+
 void add_sim_command(CLI::App& app);    // sim_command.cpp
 void add_sweep_command(CLI::App& app);  // sweep_command.cpp
+void add_place_command(CLI::App& app);  // place_command.cpp
 
 }  // namespace vfo::cli

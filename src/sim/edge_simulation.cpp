@@ -15,7 +15,7 @@
 #include "vfo/forecast/confusion_predictor.hpp"
 #include "vfo/migration/precopy.hpp"
 #include "vfo/model/units.hpp"
-#include "vfo/placement/best_fit_placer.hpp"
+#include "vfo/placement/placer_factory.hpp"
 #include "vfo/scenario/generators.hpp"
 #include "vfo/sim/simulation.hpp"
 
@@ -88,12 +88,13 @@ class EdgeSimulation {
   EdgeSimulation(const Scenario& scenario, ProgressFn progress)
       : scenario_(scenario),
         progress_(std::move(progress)),
+        placer_(make_placer(scenario.control.placer)),
         chain_rng_(scenario.seed, "chains"),
         controller_config_(controller_config(scenario.control)),
         predictor_([this](NodeId n, double from, double to) { return overloads_within(n, from, to); },
                    scenario.control.predictor.true_positive_rate, scenario.control.predictor.false_positive_rate,
                    derive_seed(scenario.seed, "predictor")),
-        controller_(controller_config_, placer_, &predictor_) {
+        controller_(controller_config_, *placer_, &predictor_) {
     Rng topology_rng(scenario.seed, "topology");
     topology_ = generate_topology(scenario.environment, topology_rng);
     nodes_.resize(topology_.nodes.size());
@@ -529,12 +530,12 @@ class EdgeSimulation {
 
   const Scenario& scenario_;
   ProgressFn progress_;
+  std::unique_ptr<Placer> placer_;  // never null: the loader accepts known names only
   Rng chain_rng_;
   Topology topology_;
   std::vector<NodeState> nodes_;
   std::vector<sim::NodeEvent> node_events_;
   std::vector<double> arrival_times_;
-  BestFitPlacer placer_;
   ControllerConfig controller_config_;
   ConfusionPredictor predictor_;
   Controller controller_;

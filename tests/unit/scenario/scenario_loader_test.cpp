@@ -325,7 +325,8 @@ TEST(ScenarioLoaderErrors, ChoicesMustBeKnown) {
   EXPECT_THAT(parse_error("environment:\n  kind: shared\n"),
               HasSubstr("x.yaml:2: environment.kind: 'shared' is not a valid choice (expected dedicated)"));
   EXPECT_THAT(parse_error("control:\n  placer: first-fit\n"),
-              HasSubstr("x.yaml:2: control.placer: 'first-fit' is not a valid choice (expected best-fit)"));
+              HasSubstr("x.yaml:2: control.placer: 'first-fit' is not a valid choice (expected one of best-fit, exact, "
+                        "heuristic, auto)"));
   EXPECT_THAT(parse_error("control:\n  predictor:\n    kind: lstm\n"),
               HasSubstr("x.yaml:3: control.predictor.kind: 'lstm' is not a valid choice (expected confusion)"));
   EXPECT_THAT(parse_error("demand:\n  mode: medium\n"),
