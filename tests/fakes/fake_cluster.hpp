@@ -31,6 +31,7 @@ class FakeCluster {
     }
   }
   void set_used(std::uint32_t node, Resources used) { snapshot_.nodes[node].used = used; }
+  void set_speed(std::uint32_t node, double speed_ips) { snapshot_.nodes[node].speed_ips = speed_ips; }
   void set_now(double now) { snapshot_.now = now; }
   const ClusterSnapshot& snapshot() const { return snapshot_; }
 

@@ -4,6 +4,7 @@
 
 #include "fakes/fake_cluster.hpp"
 #include "vfo/placement/best_fit_placer.hpp"
+#include "vfo/placement/exact_placer.hpp"
 
 namespace vfo {
 namespace {
@@ -18,7 +19,12 @@ class ControllerTest : public ::testing::Test {
  protected:
   BestFitPlacer placer;
   FixedForecaster forecaster;
-  ControllerConfig config{.k = 0.5, .live_migration = true, .utilisation_cap = 0.8, .horizon_s = 30};
+  ControllerConfig config = [] {
+    ControllerConfig c;
+    c.k = 0.5;
+    c.utilisation_cap = 0.8;
+    return c;
+  }();
 };
 
 TEST_F(ControllerTest, QuietClusterGivesEmptyPlan) {
@@ -130,6 +136,25 @@ TEST_F(ControllerTest, MovesInOneRoundShareTheCapacityLedger) {
   for (const auto& a : plan.actions) (a.to == NodeId(1) ? on1 : on2)++;
   EXPECT_EQ(on1, 4);
   EXPECT_EQ(on2, 2);
+}
+
+TEST_F(ControllerTest, ColdMigrationKeepsTheChainWithinItsQosBudget) {
+  // VF 0 stays on node 0 (0.4 s per frame); VF 1 was on node 1, which died. The slow nodes 2 and 3
+  // would make the chain take 1.2 s per frame, over 1/fps = 1 s: only the fast node 4 will do.
+  FakeCluster cluster(5, kNode);
+  const Resources heavy{4e4, 64e6};
+  cluster.run(0, 0, 0, heavy);
+  cluster.run(0, 1, 1, heavy);
+  cluster.set_speed(2, 5e4);
+  cluster.set_speed(3, 5e4);
+  cluster.silence(1);
+  config.placement.qos_time = true;
+  ExactPlacer exact;
+  Controller controller(config, exact, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 1u);
+  EXPECT_EQ(plan.actions[0].kind, Action::Kind::cold_migrate);
+  EXPECT_EQ(plan.actions[0].to, NodeId(4));
 }
 
 TEST_F(ControllerTest, AdmitSpreadsAChainOrRejectsIt) {
