@@ -404,7 +404,8 @@ TEST(ExactPlacer, ZeroTimeLimitStopsWithoutAPlacement) {
 }
 
 TEST(ExactPlacer, TimeLimitOnALargeInstance) {
-  // 100 nodes, 20 chains of 5 VFs: CBC does not close this within 0.5 s. Whatever it has by then is valid.
+  // 100 nodes, 20 chains of 5 VFs: CBC usually does not close this within 0.5 s. Whatever it has by then
+  // is valid. How far it gets depends on the machine's speed and load, so the status may be either.
   Rng rng(12);
   PlacementProblem p;
   p.model.capacity = true;
@@ -421,7 +422,8 @@ TEST(ExactPlacer, TimeLimitOnALargeInstance) {
   }
   const PlacementResult r = ExactPlacer().place(p, SolveLimits{0.5});
   expect_valid(p, r);
-  EXPECT_EQ(r.status, PlacementStatus::time_limit);
+  ASSERT_TRUE(r.status == PlacementStatus::time_limit || r.status == PlacementStatus::optimal)
+      << to_string(r.status) << ": " << r.reason;
   if (r.has_placement()) {
     EXPECT_EQ(r.placed.size(), 100u);
     EXPECT_GE(r.gap, 0);
