@@ -132,3 +132,40 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SweepCli, BadGridValueGivesOneLineAndExitCode2BeforeAnyRun) {
+  const fs::path dir = fresh_dir("sweep-bad");
+  fs::create_directories(dir);
+  const fs::path file = dir / "bad.yaml";
+  std::ofstream(file) << "name: bad\nsweep:\n  grid:\n    environment.nodes: [10, -1]\n";
+  const Outcome o = run("sweep " + file.string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_NE(o.output.find(file.string() + ":4:"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "runs" / "0" / "summary.json"));
+}
+
+TEST(SweepCli, SmallSweepWritesResultsAggregateAndFigures) {
+  const fs::path dir = fresh_dir("sweep-ok");
+  fs::create_directories(dir);
+  const fs::path file = dir / "ok.yaml";
+  std::ofstream(file) << "name: ok\nduration_s: 600\nenvironment: {nodes: 20}\n"
+                         "sweep:\n  replications: 2\n  grid:\n    control.live_migration: [true, false]\n"
+                         "  figures:\n    - {kind: lines, file: d, x: control.live_migration, y: downtime_pct}\n";
+  const Outcome o = run("sweep " + file.string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream csv(dir / "out" / "results.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("control.live_migration,replication,seed,", 0), 0u) << header;
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 4);
+  EXPECT_TRUE(fs::exists(dir / "out" / "aggregate.csv"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "figures" / "d.svg"));
+  EXPECT_NE(o.output.find("figures: "), std::string::npos);
+}
+
+}  // namespace
