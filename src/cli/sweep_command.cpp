@@ -39,6 +39,7 @@
 #include "vfo/scenario/sweep_spec.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/random.hpp"
+#include "vfo/util/text.hpp"
 
 namespace vfo::cli {
 namespace {
@@ -61,19 +62,6 @@ struct Run {
   std::uint64_t seed = 0;
   fs::path dir;
 };
-
-std::string trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return "";
-  const auto end = text.find_last_not_of(" \t");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? std::string(separator) : "") + items[i];
-  return out;
-}
 
 std::string format_duration(double seconds) {
   if (seconds < 90) return fmt::format("{:.0f} s", seconds);

@@ -1,4 +1,5 @@
 #include "vfo/scenario/placement_file.hpp"
+#include "vfo/util/text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -381,7 +382,7 @@ void check_pins(const Context& context, const Reading& r) {
     if (ids.size() <= 10) {
       std::vector<std::string> names;
       for (const auto& [id, _] : ids) names.push_back(std::to_string(id));
-      expected = ids.size() == 1 ? "node " + names.front() : "one of " + yaml_schema::join(names);
+      expected = ids.size() == 1 ? "node " + names.front() : "one of " + join(names);
     } else {
       expected = "the id of one of the " + std::to_string(ids.size()) + " nodes, " +
                  std::to_string(ids.begin()->first) + " to " + std::to_string(ids.rbegin()->first);

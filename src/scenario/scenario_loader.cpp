@@ -1,4 +1,5 @@
 #include "vfo/scenario/scenario_loader.hpp"
+#include "vfo/util/text.hpp"
 
 #include "vfo/placement/placer_factory.hpp"
 
@@ -29,7 +30,6 @@ using yaml_schema::FieldVisitor;
 using yaml_schema::find_entry;
 using yaml_schema::format_number;
 using yaml_schema::IntRange;
-using yaml_schema::join;
 using yaml_schema::join_path;
 using yaml_schema::locate;
 using yaml_schema::Located;
@@ -37,7 +37,6 @@ using yaml_schema::one_line;
 using yaml_schema::Range;
 using yaml_schema::SchemaNode;
 using yaml_schema::suggestion;
-using yaml_schema::trim;
 
 const std::vector<std::string> kEnvironmentKinds = {"dedicated"};
 const std::vector<std::string> kDemandModes = {"low", "normal", "high", "custom"};

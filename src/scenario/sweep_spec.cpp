@@ -1,4 +1,5 @@
 #include "vfo/scenario/sweep_spec.hpp"
+#include "vfo/util/text.hpp"
 
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
@@ -18,12 +19,6 @@ namespace {
 
 using report::FigureKind;
 using report::FigureSpec;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out;
-}
 
 // 1-based line of a node, or `fallback` if it has none (e.g. an empty value).
 int line_of(const YAML::Node& node, int fallback) {

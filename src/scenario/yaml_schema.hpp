@@ -24,6 +24,7 @@
 
 #include "vfo/scenario/scenario.hpp"
 #include "vfo/util/input_error.hpp"
+#include "vfo/util/text.hpp"
 
 namespace vfo::yaml_schema {
 
@@ -39,13 +40,8 @@ std::string shortened(std::string_view text);
 // shortened(text) in single quotes.
 std::string in_quotes(std::string_view text);
 
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
-
 // "parent.key", or "key" when parent is empty.
 std::string join_path(const std::string& parent, std::string_view key);
-
-// `text` without leading and trailing spaces and tabs.
-std::string trim(std::string_view text);
 
 // A number as short as it reads exactly: integers without a decimal point, else the shortest round trip.
 std::string format_number(double x);

@@ -1,0 +1,15 @@
+#pragma once
+// Small text helpers shared by the YAML readers and the CLI.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vfo {
+
+// The items with `separator` between them ("a, b, c").
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+// `text` without leading and trailing spaces and tabs.
+std::string trim(std::string_view text);
+
+}  // namespace vfo
