@@ -200,6 +200,7 @@ Solution solve(const Model& m, double time_limit_s) {
   }
 
   CbcModel model(solver);  // clones the solver
+  const auto started = std::chrono::steady_clock::now();
   if (n_cols < kDriverColumns) {
     if (!solve_directly(model, time_limit_s)) {
       result.outcome = Outcome::infeasible;
@@ -215,7 +216,15 @@ Solution solve(const Model& m, double time_limit_s) {
     result.objective = model.getObjValue();
   }
   result.bound = model.getBestPossibleObjValue();
-  if (model.isProvenInfeasible() || (model.isProvenOptimal() && result.values.empty())) {
+  // When the time ran out, CBC can leave a status that claims a proof it did not finish (seen when the driver's
+  // preprocessing is cut short on a loaded machine): without a solution, that is a stop, not infeasibility.
+  const bool out_of_time =
+      model.isSecondsLimitReached() ||
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= time_limit_s;
+  if (result.values.empty() && out_of_time) {
+    result.outcome = Outcome::stopped;
+    result.time_limit_reached = true;
+  } else if (model.isProvenInfeasible() || (model.isProvenOptimal() && result.values.empty())) {
     result.outcome = Outcome::infeasible;
     result.values.clear();
   } else if (model.isProvenOptimal()) {
