@@ -1,51 +1,28 @@
 // End-to-end tests of `vfo place`: each runs the binary and checks its output and exit code
 // (0 a placement, 3 no placement, 2 bad input).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+
 #include <set>
 #include <sstream>
 #include <string>
 #include <utility>
+#include "vfo_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using vfo::test::Outcome;
+using vfo::test::write_file;
 
 Outcome run(const std::string& args) {
-  const fs::path err_file = fs::path(::testing::TempDir()) / "vfo-place-stderr.txt";
-  const std::string command = std::string(VFO_BINARY) + " " + args + " 2>" + err_file.string();
-  Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) o.out += buffer;
-  const int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  std::stringstream s;
-  s << in.rdbuf();
-  o.err = s.str();
-  return o;
-}
-
-fs::path write_file(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "vfo-place";
-  fs::create_directories(dir);
-  const fs::path path = dir / name;
-  std::ofstream(path) << text;
-  return path;
+  return vfo::test::run_vfo(args);
 }
 
 const std::string kAuthors = std::string(VFO_SOURCE_DIR) + "/scenarios/place/authors.yaml";
@@ -210,7 +187,7 @@ TEST(PlaceCli, BadInputGivesOneLineAndExitCode2) {
   const Outcome o = run("place " + bad.string() + " --solver best-fit");
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_EQ(o.out, "");
-  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_EQ(vfo::test::line_count(o.err), 1) << o.err;
   EXPECT_NE(o.err.find(bad.string() + ":3: nodes[1].id: 0 is given twice"), std::string::npos) << o.err;
 
   const Outcome missing = run("place " + bad.string() + ".nope");
@@ -221,7 +198,7 @@ TEST(PlaceCli, BadInputGivesOneLineAndExitCode2) {
     SCOPED_TRACE(flags);
     const Outcome flag = run("place " + kAuthors + " " + flags);
     EXPECT_EQ(flag.exit_code, 2);
-    EXPECT_EQ(std::count(flag.err.begin(), flag.err.end(), '\n'), 1) << flag.err;
+    EXPECT_EQ(vfo::test::line_count(flag.err), 1) << flag.err;
   }
 }
 

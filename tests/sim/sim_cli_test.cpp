@@ -1,45 +1,24 @@
 // End-to-end tests of `vfo sim`: each runs the binary (SimGrid allows one engine per process).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
 #include <sstream>
 #include <string>
+#include "vfo_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using vfo::test::fresh_dir;
+using vfo::test::Outcome;
+using vfo::test::slurp;
 
 Outcome run(const std::string& args) {
-  const std::string command = std::string(VFO_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) o.output += buffer;
-  const int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("vfo-" + name);
-  fs::remove_all(dir);
-  return dir;
+  return vfo::test::run_vfo(args);
 }
 
 const std::string kSmall = std::string(VFO_SOURCE_DIR) + "/tests/sim/data/small.yaml";
@@ -67,8 +46,8 @@ TEST(SimCli, GoldenSummaryOfTheSmallScenario) {
 TEST(SimCli, SummaryHasEveryFieldAndMechanismsRan) {
   const fs::path out = fresh_dir("fields");
   const Outcome o = run("sim " + kSmall + " --out " + out.string());
-  ASSERT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_NE(o.output.find("results: " + (out / "summary.json").string()), std::string::npos);
+  ASSERT_EQ(o.exit_code, 0) << o.all();
+  EXPECT_NE(o.all().find("results: " + (out / "summary.json").string()), std::string::npos);
   const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
   for (const char* key :
        {"downtime_pct", "migrations", "migration_bytes", "services", "nodes", "sim_time_s", "wall_time_s", "seed"}) {
@@ -113,22 +92,22 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
   const fs::path out = dir / "out";
   Outcome o = run("sim " + bad.string() + " --out " + out.string());
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
-  EXPECT_NE(o.output.find(bad.string() + ":3:"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("environment.nodes"), std::string::npos) << o.output;
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  EXPECT_NE(o.all().find(bad.string() + ":3:"), std::string::npos) << o.all();
+  EXPECT_NE(o.all().find("environment.nodes"), std::string::npos) << o.all();
   EXPECT_FALSE(fs::exists(out / "summary.json"));
 
   o = run("sim " + (dir / "missing.yaml").string());
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_NE(o.output.find("missing.yaml"), std::string::npos);
+  EXPECT_NE(o.all().find("missing.yaml"), std::string::npos);
 
   o = run("sim " + kSmall + " --set environment.nodes=abc");
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_NE(o.output.find("environment.nodes"), std::string::npos) << o.output;
+  EXPECT_NE(o.all().find("environment.nodes"), std::string::npos) << o.all();
 
   o = run("sim " + kSmall + " --seed notanumber");
   EXPECT_EQ(o.exit_code, 2);
-  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
 }
 
 }  // namespace
@@ -141,9 +120,9 @@ TEST(SweepCli, BadGridValueGivesOneLineAndExitCode2BeforeAnyRun) {
   const fs::path file = dir / "bad.yaml";
   std::ofstream(file) << "name: bad\nsweep:\n  grid:\n    environment.nodes: [10, -1]\n";
   const Outcome o = run("sweep " + file.string() + " --out " + (dir / "out").string());
-  EXPECT_EQ(o.exit_code, 2) << o.output;
-  EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1) << o.output;
-  EXPECT_NE(o.output.find(file.string() + ":4:"), std::string::npos) << o.output;
+  EXPECT_EQ(o.exit_code, 2) << o.all();
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  EXPECT_NE(o.all().find(file.string() + ":4:"), std::string::npos) << o.all();
   EXPECT_FALSE(fs::exists(dir / "out" / "runs" / "0" / "summary.json"));
 }
 
@@ -155,7 +134,7 @@ TEST(SweepCli, SmallSweepWritesResultsAggregateAndFigures) {
                          "sweep:\n  replications: 2\n  grid:\n    control.live_migration: [true, false]\n"
                          "  figures:\n    - {kind: lines, file: d, x: control.live_migration, y: downtime_pct}\n";
   const Outcome o = run("sweep " + file.string() + " --out " + (dir / "out").string());
-  ASSERT_EQ(o.exit_code, 0) << o.output;
+  ASSERT_EQ(o.exit_code, 0) << o.all();
   std::ifstream csv(dir / "out" / "results.csv");
   std::string header, line;
   std::getline(csv, header);
@@ -165,7 +144,7 @@ TEST(SweepCli, SmallSweepWritesResultsAggregateAndFigures) {
   EXPECT_EQ(rows, 4);
   EXPECT_TRUE(fs::exists(dir / "out" / "aggregate.csv"));
   EXPECT_TRUE(fs::exists(dir / "out" / "figures" / "d.svg"));
-  EXPECT_NE(o.output.find("figures: "), std::string::npos);
+  EXPECT_NE(o.all().find("figures: "), std::string::npos);
 }
 
 }  // namespace

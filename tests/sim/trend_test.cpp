@@ -2,15 +2,15 @@
 // `vfo sweep`: with P_leave = P_overload = 0.1 at normal demand, live migration lowers mean downtime
 // and moves more bytes; downtime does not grow with g.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "vfo_process.hpp"
 
 namespace {
 
@@ -30,15 +30,10 @@ struct Cell {
 };
 
 TEST(Trend, LiveMigrationLowersDowntimeMovesMoreBytesAndGDoesNotHurt) {
-  const fs::path out = fs::path(::testing::TempDir()) / "vfo-trend";
-  fs::remove_all(out);
-  const std::string command = std::string(VFO_BINARY) + " sweep " + VFO_SOURCE_DIR +
-                              "/tests/sim/data/trend.yaml --out " + out.string() + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  ASSERT_EQ(pclose(pipe), 0) << output;
+  const fs::path out = vfo::test::fresh_dir("trend");
+  const vfo::test::Outcome o =
+      vfo::test::run_vfo("sweep " + std::string(VFO_SOURCE_DIR) + "/tests/sim/data/trend.yaml --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.all();
 
   std::ifstream csv(out / "results.csv");
   std::string line;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/scratch.hpp"
 #include "vfo/model/units.hpp"
 #include "vfo/placement/best_fit_placer.hpp"
 #include "vfo/placement/exact_placer.hpp"
@@ -240,14 +241,14 @@ TEST(PlacementFile, ExampleFilesLoadAndSolve) {
 // --- errors -----------------------------------------------------------------------------------------------
 
 TEST(PlacementFileErrors, MissingFile) {
-  const std::string path = ::testing::TempDir() + "/no_such_placement.yaml";
+  const std::string path = (test::scratch_dir() / "no_such_placement.yaml").string();
   EXPECT_EQ(error_of([&] { load_placement_problem(path); }),
             path + ": cannot read file (expected a readable YAML placement problem)");
 }
 
 TEST(PlacementFileErrors, LoadsAFileAndNamesItInErrors) {
-  const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) / "vfo_placement_file_bad.yaml";
-  std::ofstream(path) << kOneNode << "chains:\n  - {id: 0, functions: [{load_ipf: -1}]}\n";
+  const std::filesystem::path path = test::write_file(
+      "bad_placement.yaml", std::string(kOneNode) + "chains:\n  - {id: 0, functions: [{load_ipf: -1}]}\n");
   EXPECT_THAT(
       error_of([&] { load_placement_problem(path.string()); }),
       HasSubstr(path.string() + ":4: chains[0].functions[0].load_ipf: -1 is out of range (expected a number > 0)"));

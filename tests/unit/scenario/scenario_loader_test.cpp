@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "support/scratch.hpp"
+
 namespace vfo {
 namespace {
 
@@ -16,11 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "vfo_scenario_loader_test";
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path path = dir / name;
-  std::ofstream(path) << text;
-  return path.string();
+  return test::write_file(name, text).string();
 }
 
 // The message of the InputError that `f` throws; fails the test if it throws none.
@@ -226,9 +224,9 @@ TEST(ScenarioLoader, AcceptsNumberSpellings) {
 // --- errors in the file -----------------------------------------------------------------------------
 
 TEST(ScenarioLoaderErrors, MissingFile) {
-  const std::string path = ::testing::TempDir() + "/vfo_no_such_scenario.yaml";
+  const std::string path = (test::scratch_dir() / "no_such_scenario.yaml").string();
   EXPECT_EQ(error_of([&] { load_scenario(path); }), path + ": cannot read file (expected a readable YAML scenario)");
-  EXPECT_THAT(error_of([&] { load_scenario(::testing::TempDir()); }), HasSubstr(": cannot read file"));
+  EXPECT_THAT(error_of([&] { load_scenario(test::scratch_dir().string()); }), HasSubstr(": cannot read file"));
 }
 
 TEST(ScenarioLoaderErrors, YamlSyntaxErrorGivesItsLine) {
