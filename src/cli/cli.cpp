@@ -8,12 +8,7 @@
 
 namespace vfo::cli {
 
-int run(int argc, char** argv) {
-  CLI::App app{"vfo: virtual function chains on IoT edge nodes, kept alive by migration"};
-  app.require_subcommand(1);
-  add_sim_command(app);
-  add_sweep_command(app);
-  add_place_command(app);
+int run_app(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,6 +31,16 @@ int run(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"vfo: virtual function chains on IoT edge nodes, kept alive by migration"};
+  app.require_subcommand(1);
+  add_sim_command(app);
+  add_sweep_command(app);
+  add_place_command(app);
+  add_forecast_command(app);
+  return run_app(app, argc, argv);
 }
 
 }  // namespace vfo::cli

@@ -9,6 +9,9 @@ namespace vfo::cli {
 // (0 ok, 2 bad input: one line on stderr naming the file and line or the flag; a command may document others).
 int run(int argc, char** argv);
 
+// Parses argv with `app` (whose callbacks do the work) and maps what they throw to the exit codes above.
+int run_app(CLI::App& app, int argc, char** argv);
+
 // A command that could not finish for a reason other than bad input (a child run crashed, a file could
 // not be written): the CLI prints "vfo: <what>" and exits with code 1.
 class CommandFailed : public std::runtime_error {
@@ -31,5 +34,8 @@ class CommandExit : public std::exception {
 void add_sim_command(CLI::App& app);    // sim_command.cpp
 void add_sweep_command(CLI::App& app);  // sweep_command.cpp
 void add_place_command(CLI::App& app);  // place_command.cpp
+// `vfo forecast ...` runs the vfo-forecast binary beside vfo with the same arguments: the forecaster's commands
+// link LibTorch, whose start-up (~1 s) every other command would otherwise pay.
+void add_forecast_command(CLI::App& app);  // forecast_command.cpp
 
 }  // namespace vfo::cli

@@ -23,16 +23,6 @@ constexpr int kTitleHeight = 40;  // a multiplot's overall title
 constexpr const char* kPalette = "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')";
 constexpr double kDarkFrom = 0.62;
 
-// A string literal for the .gp file: single quotes, in which only '' needs escaping.
-std::string gp_string(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += (c == '\n' || c == '\r') ? ' ' : c;
-  }
-  return out + "'";
-}
-
 // A string in the .dat file: double quotes, which gnuplot cannot escape there, become single quotes.
 std::string dat_string(std::string_view text) {
   std::string out = "\"";
@@ -178,30 +168,11 @@ class Figure {
 
   std::string title() const { return spec_.title.empty() ? spec_.metric() : spec_.title; }
 
-  // Terminal set-up, then `body` once for the SVG and once for the PNG.
   std::string script(const std::string& kind, const std::string& body) const {
     const bool multi = panels_.size() > 1;
     const std::size_t width = kPanelWidth * cols_;
     const std::size_t height = kPanelHeight * rows_of_panels_ + (multi ? kTitleHeight : 0);
-    std::string out;
-    out += fmt::format("# vfo figure '{}' ({}): reads {}.dat, writes {}.svg and {}.png in this folder.\n", spec_.file,
-                       kind, spec_.file, spec_.file, spec_.file);
-    out += fmt::format("# Re-render: gnuplot {}.gp\n", spec_.file);
-    out += fmt::format("set terminal svg size {},{} dynamic noenhanced font 'Sans,12' background rgb 'white'\n", width,
-                       height);
-    out += fmt::format("set output {}\n", gp_string(spec_.file + ".svg"));
-    out += body;
-    out += "set output\n";
-    out += "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n";
-    out += fmt::format("  set terminal pngcairo size {},{} noenhanced font 'Sans,10' background rgb 'white'\n", width,
-                       height);
-    out += "} else {\n";
-    out += fmt::format("  set terminal png size {},{} noenhanced background rgb 'white'\n", width, height);
-    out += "}\n";
-    out += fmt::format("set output {}\n", gp_string(spec_.file + ".png"));
-    out += body;
-    out += "set output\n";
-    return out;
+    return svg_and_png_script(spec_.file, kind, width, height, body);
   }
 
   // The commands shared by both kinds before the panels: reset, multiplot.
@@ -462,6 +433,38 @@ FigureFiles write_figure_script(const CsvTable& aggregate, const FigureSpec& spe
   write_text(files.dat, figure.data);
   write_text(files.gp, figure.script);
   return files;
+}
+
+std::string gp_string(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + "'";
+}
+
+std::string svg_and_png_script(const std::string& file, const std::string& kind, std::size_t width, std::size_t height,
+                               const std::string& body) {
+  std::string out;
+  out += fmt::format("# vfo figure '{}' ({}): reads {}.dat, writes {}.svg and {}.png in this folder.\n", file, kind,
+                     file, file, file);
+  out += fmt::format("# Re-render: gnuplot {}.gp\n", file);
+  out += fmt::format("set terminal svg size {},{} dynamic noenhanced font 'Sans,12' background rgb 'white'\n", width,
+                     height);
+  out += fmt::format("set output {}\n", gp_string(file + ".svg"));
+  out += body;
+  out += "set output\n";
+  out += "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n";
+  out += fmt::format("  set terminal pngcairo size {},{} noenhanced font 'Sans,10' background rgb 'white'\n", width,
+                     height);
+  out += "} else {\n";
+  out += fmt::format("  set terminal png size {},{} noenhanced background rgb 'white'\n", width, height);
+  out += "}\n";
+  out += fmt::format("set output {}\n", gp_string(file + ".png"));
+  out += body;
+  out += "set output\n";
+  return out;
 }
 
 }  // namespace vfo::report

@@ -16,8 +16,10 @@
 // mean with error bars of one standard deviation; a numeric x key is a numeric axis, any other (text,
 // booleans) evenly spaced categories. Grid values "true"/"false" print as "on"/"off", and a key prints as
 // its last segment ("control.live_migration=true" -> "live_migration=on").
+#include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "vfo/report/csv_table.hpp"
 #include "vfo/report/figure_spec.hpp"
@@ -43,6 +45,14 @@ struct FigureFiles {
 // paths, including those of the pictures gnuplot will write. Throws what make_figure_script throws, and
 // std::runtime_error if a file cannot be written.
 FigureFiles write_figure_script(const CsvTable& aggregate, const FigureSpec& spec, const std::filesystem::path& dir);
+
+// A gnuplot script that runs `body` once with an SVG terminal (<file>.svg) and once with a PNG one
+// (<file>.png, pngcairo when gnuplot has it), at width x height pixels; `kind` names the figure in a comment.
+std::string svg_and_png_script(const std::string& file, const std::string& kind, std::size_t width, std::size_t height,
+                               const std::string& body);
+
+// A string literal for a .gp file: single quotes, in which only '' needs escaping; line breaks become spaces.
+std::string gp_string(std::string_view text);
 
 // "control.live_migration" -> "live_migration".
 std::string key_label(const std::string& key);

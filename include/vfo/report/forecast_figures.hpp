@@ -1,0 +1,39 @@
+#pragma once
+// The figures of `vfo forecast eval`, as gnuplot input next to each other in one folder (<file>.dat,
+// <file>.gp; run_gnuplot in gnuplot.hpp renders <file>.svg and <file>.png).
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vfo/report/figure_script.hpp"
+
+namespace vfo::report {
+
+// One series as a forecaster saw it: what happened and what each method predicted for the same steps.
+struct PredictedSeries {
+  std::string name;
+  double interval_s = 0;
+  std::vector<double> actual;
+  std::vector<std::pair<std::string, std::vector<double>>> predicted;  // method, one value per actual reading
+};
+
+// One panel per series (stacked): the actual readings and each method's predictions against time in hours.
+// Throws std::invalid_argument when there is no series or a prediction's length differs from actual's,
+// std::runtime_error when a file cannot be written.
+FigureFiles write_prediction_figure(const std::vector<PredictedSeries>& series, const std::string& title,
+                                    const std::filesystem::path& dir, const std::string& file);
+
+// A point of a reliability diagram: the mean predicted probability of a bin and how often the event happened.
+struct ReliabilityPoint {
+  double mean_probability = 0;
+  double observed_frequency = 0;
+  std::size_t count = 0;
+};
+
+// Observed frequency against mean predicted probability (bins with no example are left out), with the diagonal
+// of perfect calibration; each point is labelled with its example count.
+FigureFiles write_reliability_figure(const std::vector<ReliabilityPoint>& points, const std::string& title,
+                                     const std::filesystem::path& dir, const std::string& file);
+
+}  // namespace vfo::report

@@ -1,0 +1,17 @@
+// The vfo-forecast binary: `vfo forecast train|eval` (docs/cli.md, "forecast"). `vfo forecast ...` runs it.
+#include "cli/cli.hpp"
+
+namespace vfo::cli {
+
+void add_forecast_train_command(CLI::App& forecast);  // forecast_train_command.cpp
+void add_forecast_eval_command(CLI::App& forecast);   // forecast_eval_command.cpp
+
+}  // namespace vfo::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"vfo forecast: train and evaluate the overload forecaster on usage traces", "vfo forecast"};
+  app.require_subcommand(1);
+  vfo::cli::add_forecast_train_command(app);
+  vfo::cli::add_forecast_eval_command(app);
+  return vfo::cli::run_app(app, argc, argv);
+}

@@ -1,0 +1,158 @@
+// `vfo forecast train --trace FORMAT:PATH ... [--model lstm|gru|ar|ewma|ma|persistence] --out MODEL`: fits a
+// forecaster on the training split of the series, calibrates its overload probability on the validation
+// split, and saves it (vfo/forecast/model_files.hpp) with a training.json beside it.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "cli/forecast/forecast_inputs.hpp"
+#include "cli/progress_bar.hpp"
+#include "vfo/forecast/model_files.hpp"
+#include "vfo/forecast/training.hpp"
+#include "vfo/util/input_error.hpp"
+#include "vfo/util/text.hpp"
+
+namespace vfo::cli {
+namespace {
+
+struct TrainCommandOptions {
+  TraceInputs inputs;
+  ForecastTrainOptions train;
+  double horizon_s = 0;  // 0: one interval
+  std::string channels = "auto";
+  bool separate = false;
+  std::string loss = "mse";
+  std::string out;
+};
+
+int horizon_steps(double horizon_s, double interval_s) {
+  if (horizon_s == 0) return 1;
+  const double steps = horizon_s / interval_s;
+  const double rounded = std::round(steps);
+  if (rounded < 1 || std::abs(steps - rounded) > 1e-9 * steps) {
+    throw InputError(
+        fmt::format("--horizon: {} s is not a whole number of intervals of {} s (expected {} s, {} s, ...)", horizon_s,
+                    interval_s, interval_s, 2 * interval_s));
+  }
+  return static_cast<int>(rounded);
+}
+
+nlohmann::ordered_json training_json(const TrainCommandOptions& o, const ForecastModel& model,
+                                     const TrainingReport& report) {
+  nlohmann::ordered_json j;
+  j["method"] = model.point->name();
+  j["traces"] = o.inputs.traces;
+  j["max_series"] = o.inputs.max_series;
+  j["series"] = {{"train", report.series[0]}, {"validation", report.series[1]}, {"test", report.series[2]}};
+  j["examples"] = {{"train", report.examples[0]}, {"validation", report.examples[1]}};
+  j["seconds"] = report.seconds;
+  if (!report.train_loss.empty()) {
+    j["epochs"] = report.train_loss.size();
+    j["best_epoch"] = report.best_epoch;
+    j["loss"] = o.loss;
+    j["train_loss"] = report.train_loss;
+    j["validation_loss"] = report.validation_loss;
+  }
+  return j;
+}
+
+void run_train(TrainCommandOptions o) {
+  o.train.spec.horizon = horizon_steps(o.horizon_s, o.inputs.interval_s);
+  o.train.channels = o.channels == "auto" ? 0 : std::stoi(o.channels);
+  o.train.recurrent.joint = !o.separate;
+  o.train.recurrent.loss = parse_loss(o.loss);
+  std::vector<UsageSeries> series = load_series(o.inputs, o.inputs.interval_s, o.train.seed);
+
+  ProgressBar bar("training " + o.train.method, !o.inputs.quiet);
+  o.train.recurrent.on_epoch = [&](int epoch, int epochs, double train_loss, double validation_loss) {
+    bar.update(static_cast<double>(epoch) / epochs);
+    (void)train_loss;
+    (void)validation_loss;
+  };
+  TrainingReport report;
+  ForecastModel model = train_forecast_model(series, o.train, &report);
+  bar.done();
+  model.traces = o.inputs.traces;
+
+  const std::filesystem::path out(o.out);
+  try {
+    save_forecast_model(model, out);
+    std::ofstream(out / "training.json") << training_json(o, model, report).dump(1) << "\n";
+  } catch (const std::runtime_error& e) {
+    throw CommandFailed(e.what());
+  }
+
+  fmt::print("trained {} on {} series ({} examples), calibrated on {} series ({} examples) in {:.1f} s\n",
+             model.point->name(), report.series[0], report.examples[0], report.series[1], report.examples[1],
+             report.seconds);
+  if (report.best_epoch >= 1) {
+    fmt::print("epochs {}, best {} (validation loss {:.4f}, normalised {})\n", report.train_loss.size(),
+               report.best_epoch, report.validation_loss[report.best_epoch - 1], o.loss);
+  }
+  fmt::print("model: {} (window {}, horizon {} s, {} channel{}, interval {} s)\n", (out / "model.json").string(),
+             model.spec.window, model.horizon_s(), model.channels, model.channels > 1 ? "s" : "", model.interval_s);
+  fmt::print("test series held out: {}; evaluate with: vfo forecast eval --model {} --trace ...\n", report.series[2],
+             out.string());
+}
+
+}  // namespace
+
+void add_forecast_train_command(CLI::App& forecast) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  CLI::App* train = forecast.add_subcommand("train", "Train a forecaster on usage traces and save it");
+  add_trace_inputs(*train, o->inputs, /*with_interval=*/true);
+  train->add_option("--model", o->train.method, "method: " + join(forecast_methods(), ", "))
+      ->check(CLI::IsMember(forecast_methods()))
+      ->capture_default_str();
+  train->add_option("--window", o->train.spec.window, "readings the model sees")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  train
+      ->add_option("--horizon", o->horizon_s,
+                   "seconds ahead to predict, a multiple of --interval (default: one interval)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_option("--channels", o->channels, "auto (CPU and RAM when every series has RAM), 1 (CPU) or 2")
+      ->check(CLI::IsMember({"auto", "1", "2"}))
+      ->capture_default_str();
+  train->add_flag("--separate", o->separate,
+                  "lstm/gru: one network per resource, as the paper (default: one joint network)");
+  train->add_option("--epochs", o->train.recurrent.epochs, "lstm/gru: at most this many epochs (early stopping)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  train
+      ->add_option("--examples-per-epoch", o->train.recurrent.max_examples_per_epoch,
+                   "lstm/gru: a seeded subset of the training examples each epoch (0: all)")
+      ->capture_default_str();
+  train->add_option("--loss", o->loss, "lstm/gru: mse (the paper), l1 or huber")
+      ->check(CLI::IsMember({"mse", "l1", "huber"}))
+      ->capture_default_str();
+  train->add_option("--hidden", o->train.recurrent.hidden, "lstm/gru: recurrent units")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  train->add_option("--threads", o->train.recurrent.threads, "lstm/gru: torch threads (0: torch's default)")
+      ->check(CLI::Range(0, 1024));
+  train->add_option("--ar-order", o->train.ar_order, "ar: order p")->check(CLI::Range(1, 1000))->capture_default_str();
+  train->add_option("--ma-length", o->train.ma_length, "ma: readings averaged")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  train->add_option("--ewma-alpha", o->train.ewma_alpha, "ewma: smoothing factor")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  train->add_option("--cpu-threshold", o->train.thresholds.cpu_pct, "CPU overload threshold, percent")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  train->add_option("--ram-threshold", o->train.thresholds.ram_pct, "RAM overload threshold, percent")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  train->add_option("--seed", o->train.seed, "the split, the series choice and the network's initialisation")
+      ->capture_default_str();
+  train->add_option("--out", o->out, "model folder to write (model.json, weights.pt, training.json)")->required();
+  train->callback([o] { run_train(*o); });
+}
+
+}  // namespace vfo::cli

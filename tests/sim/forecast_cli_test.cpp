@@ -1,0 +1,102 @@
+// End-to-end tests of `vfo forecast train|eval` on the real traces of ../shared/data (skipped when absent).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "vfo_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using vfo::test::fresh_dir;
+using vfo::test::line_count;
+using vfo::test::Outcome;
+using vfo::test::run_vfo;
+using vfo::test::write_file;
+
+const std::string kData = std::string(VFO_SOURCE_DIR) + "/../shared/data";
+const std::string kPlanetLabDay = kData + "/planetlab/20110303";
+const std::string kAlibaba = kData + "/alibaba-2018-sample/machine_usage.csv";
+
+double mae_of(const nlohmann::json& metrics, const std::string& method) {
+  for (const auto& m : metrics.at("methods")) {
+    if (m.at("method").get<std::string>().starts_with(method)) return m.at("cpu").at("mae").get<double>();
+  }
+  ADD_FAILURE() << "no method " << method << " in " << metrics.dump();
+  return 0;
+}
+
+// The bar: a small LSTM trained within CI time on PlanetLab beats persistence and the moving average
+// of 12 readings on MAE, on series it never saw. Trained with the L1 loss: with the paper's MSE the network
+// learns the conditional mean, whose MAE on these spiky traces is no better than the moving average's.
+TEST(ForecastCli, LstmTrainedOnPlanetLabBeatsPersistenceAndMovingAverageOnHeldOutSeries) {
+  if (!fs::exists(kPlanetLabDay)) GTEST_SKIP() << kPlanetLabDay << " is absent";
+  const fs::path model = fresh_dir("lstm-planetlab");
+  const std::string trace = " --trace planetlab:" + kPlanetLabDay + " --max-series 400 --quiet";
+  const Outcome train = run_vfo("forecast train" + trace +
+                                " --model lstm --loss l1 --epochs 3 --threads 1 --seed 3 --out " + model.string());
+  ASSERT_EQ(train.exit_code, 0) << train.all();
+  EXPECT_TRUE(fs::exists(model / "model.json"));
+  EXPECT_TRUE(fs::exists(model / "weights.pt"));
+  EXPECT_TRUE(fs::exists(model / "training.json"));
+
+  const fs::path out = fresh_dir("lstm-planetlab-eval");
+  const Outcome eval =
+      run_vfo("forecast eval" + trace + " --model " + model.string() + " --json --out " + out.string());
+  ASSERT_EQ(eval.exit_code, 0) << eval.all();
+  const auto metrics = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(metrics.at("split"), "test");
+  EXPECT_GT(metrics.at("series").get<int>(), 50);
+  const double lstm = mae_of(metrics, "lstm");
+  EXPECT_LT(lstm, mae_of(metrics, "persistence")) << metrics.dump();
+  EXPECT_LT(lstm, mae_of(metrics, "ma12")) << metrics.dump();
+  EXPECT_TRUE(metrics.at("methods")[0].at("brier").is_number());
+  EXPECT_LT(metrics.at("methods")[0].at("brier").get<double>(), metrics.at("base_rate_brier").get<double>());
+  for (const char* file :
+       {"metrics.json", "errors.csv", "reliability.csv", "figures/predictions.gp", "figures/reliability.gp"}) {
+    EXPECT_TRUE(fs::exists(out / file)) << file;
+  }
+}
+
+TEST(ForecastCli, BaselineModelOnAlibabaWithCpuAndRam) {
+  if (!fs::exists(kAlibaba)) GTEST_SKIP() << kAlibaba << " is absent";
+  const fs::path model = fresh_dir("ar-alibaba");
+  const Outcome train =
+      run_vfo("forecast train --trace alibaba:" + kAlibaba + " --model ar --quiet --out " + model.string());
+  ASSERT_EQ(train.exit_code, 0) << train.all();
+  EXPECT_NE(train.out.find("2 channels"), std::string::npos) << train.out;
+  const fs::path out = fresh_dir("ar-alibaba-eval");
+  const Outcome eval = run_vfo("forecast eval --trace alibaba:" + kAlibaba + " --split all --quiet --model " +
+                               model.string() + " --out " + out.string());
+  ASSERT_EQ(eval.exit_code, 0) << eval.all();
+  EXPECT_NE(eval.out.find("RAM MAE"), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("ar6 (model)"), std::string::npos) << eval.out;
+  EXPECT_NE(eval.out.find("results: " + (out / "metrics.json").string()), std::string::npos) << eval.out;
+}
+
+TEST(ForecastCli, BadInputGivesOneLineAndExitCode2) {
+  const fs::path bad = write_file("bad-node-trace.csv", "time,node,cpu,ram\n0,a,10,20\n300,a,ten,20\n");
+  const Outcome o =
+      run_vfo("forecast train --trace vfo:" + bad.string() + " --model ma --out " + fresh_dir("never").string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(line_count(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find(bad.string() + ":3:"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(vfo::test::scratch_dir() / "never"));  // nothing half-written
+
+  const fs::path good = write_file("good-node-trace.csv", "time,node,cpu,ram\n0,a,10,20\n300,a,12,20\n");
+  for (const std::string& args :
+       {std::string("forecast train --trace nosuch:x --out y"),
+        std::string("forecast train --trace vfo:") + bad.string() + " --model svm --out y",
+        std::string("forecast eval --trace vfo:") + bad.string() + " --model " + fresh_dir("absent").string(),
+        std::string("forecast train --trace vfo:") + good.string() + " --horizon 450 --out y",
+        std::string("forecast train --trace vfo:") + good.string() + " --window 0 --out y"}) {
+    SCOPED_TRACE(args);
+    const Outcome e = run_vfo(args);
+    EXPECT_EQ(e.exit_code, 2);
+    EXPECT_EQ(line_count(e.err), 1) << e.err;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,96 @@
+#include "vfo/forecast/model_forecaster.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "vfo/forecast/baselines.hpp"
+
+namespace vfo {
+namespace {
+
+// A point model that reports what it was given: its prediction is the window's oldest CPU reading
+// (channel 0) and, with two channels, the newest RAM reading.
+class OldestCpuModel final : public PointModel {
+ public:
+  std::string name() const override { return "oldest"; }
+  std::vector<float> predict(const float* inputs, std::size_t count, int window, int channels) const override {
+    std::vector<float> out;
+    for (std::size_t i = 0; i < count; ++i) {
+      const float* row = inputs + i * window * channels;
+      out.push_back(row[0]);
+      if (channels == 2) out.push_back(row[(window - 1) * channels + 1]);
+    }
+    return out;
+  }
+};
+
+ClusterSnapshot snapshot(const std::vector<double>& cpu_pct, const std::vector<bool>& answered = {}) {
+  ClusterSnapshot s;
+  for (std::size_t i = 0; i < cpu_pct.size(); ++i) {
+    NodeReport r;
+    r.node = NodeId{static_cast<std::uint32_t>(i)};
+    r.answered = answered.empty() || answered[i];
+    r.capacity = Resources{2.0e9, 4.0e9};
+    r.used = Resources{cpu_pct[i] / 100 * 2.0e9, 0.25 * 4.0e9};
+    s.nodes.push_back(r);
+  }
+  return s;
+}
+
+std::shared_ptr<ForecastModel> model_of(std::shared_ptr<const PointModel> point, int window, int channels) {
+  auto m = std::make_shared<ForecastModel>();
+  m->point = std::move(point);
+  m->spec.window = window;
+  m->channels = channels;
+  // No uncertainty: p_fail is 1 exactly when the predicted CPU is above 90 %.
+  m->calibration =
+      OverloadCalibration(OverloadCalibration::State{channels, {90, 90}, {}, {std::vector<float>(channels, 0)}});
+  return m;
+}
+
+TEST(ModelForecaster, FeedsEachNodesLastWindowOldestFirstAndPadsShortHistories) {
+  ModelForecaster f(model_of(std::make_shared<OldestCpuModel>(), 3, 1));
+  // Node 0: 95 then 10, 10, 10: the oldest reading of the window drops out after three more rounds.
+  EXPECT_EQ(f.assess(snapshot({95}), 30), (std::vector<double>{1}));  // padded window 95 95 95
+  EXPECT_EQ(f.assess(snapshot({10}), 30), (std::vector<double>{1}));  // 95 95 10
+  EXPECT_EQ(f.assess(snapshot({10}), 30), (std::vector<double>{1}));  // 95 10 10
+  EXPECT_EQ(f.assess(snapshot({10}), 30), (std::vector<double>{0}));  // 10 10 10
+  EXPECT_EQ(f.assess(snapshot({99}), 30), (std::vector<double>{0}));  // 10 10 99
+}
+
+TEST(ModelForecaster, NodeThatDidNotAnswerGetsZeroAndKeepsItsHistory) {
+  ModelForecaster f(model_of(std::make_shared<PersistenceModel>(), 2, 1));
+  EXPECT_EQ(f.assess(snapshot({95, 20}), 30), (std::vector<double>{1, 0}));
+  EXPECT_EQ(f.assess(snapshot({95, 20}, {false, true}), 30), (std::vector<double>{0, 0}));
+  EXPECT_EQ(f.assess(snapshot({50, 97}), 30), (std::vector<double>{0, 1}));
+}
+
+TEST(ModelForecaster, ReadsRamAsUsedOverCapacity) {
+  // RAM is 25 % on every node; with a RAM threshold of 20 % every node is at risk.
+  auto m = model_of(std::make_shared<OldestCpuModel>(), 2, 2);
+  m->calibration = OverloadCalibration(OverloadCalibration::State{2, {90, 20}, {}, {std::vector<float>(2, 0)}});
+  ModelForecaster f(m);
+  EXPECT_EQ(f.assess(snapshot({10, 10}), 30), (std::vector<double>{1, 1}));
+}
+
+TEST(ModelForecaster, UsesTheCalibrationsSpread) {
+  // Residuals -10 and +10: a prediction of 85 % overloads (> 90 %) in half of them.
+  auto m = model_of(std::make_shared<PersistenceModel>(), 1, 1);
+  m->calibration = OverloadCalibration(OverloadCalibration::State{1, {90, 90}, {}, {{-10.0f, 10.0f}}});
+  ModelForecaster f(m);
+  EXPECT_EQ(f.assess(snapshot({85, 70, 101}), 30), (std::vector<double>{0.5, 0, 1}));
+}
+
+TEST(ModelForecaster, TenThousandNodesInOneBatch) {
+  ModelForecaster f(model_of(std::make_shared<PersistenceModel>(), 4, 1));
+  std::vector<double> cpu(10000);
+  for (std::size_t i = 0; i < cpu.size(); ++i) cpu[i] = (i % 2 == 0) ? 99 : 1;
+  const std::vector<double> p = f.assess(snapshot(cpu), 30);
+  ASSERT_EQ(p.size(), cpu.size());
+  for (std::size_t i = 0; i < p.size(); ++i) ASSERT_EQ(p[i], i % 2 == 0 ? 1 : 0) << i;
+}
+
+}  // namespace
+}  // namespace vfo
