@@ -14,6 +14,10 @@ namespace vfo {
 namespace {
 
 constexpr std::size_t kBlock = 8;  // residual vectors scanned per vectorised step
+// fit() splits a quantile bin at every level_step percent of predicted CPU where both parts keep at least
+// kMinSplitCount examples: equal-count bins alone put most bins where the data is (low load) and lump the high
+// predictions, where overloads happen, into one bin of widely different residual spreads.
+constexpr std::size_t kMinSplitCount = 100;
 
 bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
@@ -63,10 +67,11 @@ OverloadCalibration::OverloadCalibration(State state) : state_(std::move(state))
 
 OverloadCalibration OverloadCalibration::fit(const std::vector<float>& predictions, const std::vector<float>& peaks,
                                              int channels, OverloadThresholds thresholds, std::uint64_t seed, int bins,
-                                             int max_residuals_per_bin) {
+                                             int max_residuals_per_bin, double level_step) {
   if (channels != 1 && channels != 2) throw std::invalid_argument("OverloadCalibration::fit: channels must be 1 or 2");
-  if (bins < 1 || max_residuals_per_bin < 1) {
-    throw std::invalid_argument("OverloadCalibration::fit: bins and max_residuals_per_bin must be >= 1");
+  if (bins < 1 || max_residuals_per_bin < 1 || !(level_step >= 0)) {
+    throw std::invalid_argument(
+        "OverloadCalibration::fit: bins and max_residuals_per_bin must be >= 1, level_step >= 0");
   }
   const auto ch = static_cast<std::size_t>(channels);
   if (predictions.empty() || predictions.size() != peaks.size() || predictions.size() % ch != 0) {
@@ -84,14 +89,34 @@ OverloadCalibration OverloadCalibration::fit(const std::vector<float>& predictio
   State state;
   state.channels = channels;
   state.thresholds = thresholds;
-  Rng rng(seed);
-  const auto cap = static_cast<std::size_t>(max_residuals_per_bin);
+  // Bin ends: the quantile cuts (each moved up past predictions equal to the last one kept), then, inside each
+  // quantile bin, a cut at every kLevelStep of predicted CPU that leaves kMinSplitCount examples on both sides.
+  std::vector<std::size_t> ends;
   std::size_t begin = 0;
   for (int b = 1; b <= bins && begin < n; ++b) {
-    // Cut at the b-th quantile, moved up past predictions equal to the last one kept.
     std::size_t end =
         b == bins ? n : std::max(begin + 1, n * static_cast<std::size_t>(b) / static_cast<std::size_t>(bins));
     while (end < n && cpu(order[end]) == cpu(order[end - 1])) ++end;
+    std::size_t part = begin;
+    const double first_level = level_step > 0 ? std::ceil(cpu(order[begin]) / level_step) * level_step : 0;
+    for (double level = first_level; level_step > 0 && level <= cpu(order[end - 1]); level += level_step) {
+      const auto at = static_cast<std::size_t>(std::lower_bound(order.begin() + static_cast<std::ptrdiff_t>(part),
+                                                                order.begin() + static_cast<std::ptrdiff_t>(end), level,
+                                                                [&](std::size_t e, double l) { return cpu(e) < l; }) -
+                                               order.begin());
+      if (at - part >= kMinSplitCount && end - at >= kMinSplitCount) {
+        ends.push_back(at);
+        part = at;
+      }
+    }
+    ends.push_back(end);
+    begin = end;
+  }
+
+  Rng rng(seed);
+  const auto cap = static_cast<std::size_t>(max_residuals_per_bin);
+  begin = 0;
+  for (const std::size_t end : ends) {
     // A uniform subset of `cap` members, by a partial Fisher-Yates shuffle of [begin, end).
     const std::size_t size = end - begin, keep = std::min(size, cap);
     std::vector<std::size_t> members(order.begin() + static_cast<std::ptrdiff_t>(begin),

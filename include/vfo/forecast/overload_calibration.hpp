@@ -43,14 +43,16 @@ class OverloadCalibration {
   // predictions, peaks: count x channels (as Examples::peaks), from the same validation examples. The
   // examples are sorted by predicted CPU and cut into `bins` groups of (nearly) equal count; a cut is
   // moved up past equal predictions, so a bin never shares a predicted value with the next, and empty
-  // groups are dropped (hence fewer bins when predictions repeat). An edge is the midpoint between
+  // groups are dropped (hence fewer bins when predictions repeat). Each such group is then split at every
+  // multiple of `level_step` % of predicted CPU that leaves at least 100 examples on both sides (so the high
+  // predictions, where overloads are, get bins of their own; 0: no such split). An edge is the midpoint between
   // the largest prediction of its bin and the smallest of the next. A bin with more than
   // `max_residuals_per_bin` examples keeps a uniform random subset of that many, drawn from
   // vfo::Rng(seed), so the fit is deterministic. Throws std::invalid_argument on no data, mismatched or
   // non-finite sizes/values, channels not 1 or 2, bins < 1 or max_residuals_per_bin < 1.
   static OverloadCalibration fit(const std::vector<float>& predictions, const std::vector<float>& peaks, int channels,
                                  OverloadThresholds thresholds, std::uint64_t seed, int bins = 10,
-                                 int max_residuals_per_bin = 256);
+                                 int max_residuals_per_bin = 256, double level_step = 10);
 
   // p_fail for one prediction of `channels` values (CPU first); 0 when a value is NaN.
   double probability(const float* prediction) const;

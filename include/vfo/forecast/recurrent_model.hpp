@@ -61,6 +61,9 @@ struct TrainOptions {
   std::function<void(int epoch, int epochs, double train_loss, double validation_loss)> on_epoch;
 };
 
+// Sets LibTorch's intra-op thread count (process-wide) for training and inference that follow; threads >= 1.
+void set_torch_threads(int threads);
+
 // A trained recurrent network with its input normalisation.
 //
 // Normalisation: per channel mean and standard deviation over the training inputs (every step of every

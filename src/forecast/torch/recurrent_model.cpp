@@ -191,6 +191,11 @@ RecurrentCell parse_cell(const std::string& name) {
   throw std::invalid_argument("unknown recurrent cell '" + name + "' (expected lstm or gru)");
 }
 
+void set_torch_threads(int threads) {
+  if (threads < 1) throw std::invalid_argument("set_torch_threads: threads must be >= 1");
+  torch::set_num_threads(threads);
+}
+
 const char* loss_name(TrainLoss loss) {
   switch (loss) {
     case TrainLoss::l1:

@@ -190,7 +190,7 @@ TEST(OverloadCalibration, MatchesTheTrueProbabilityOfAFittedAr1) {
 }
 
 TEST(OverloadCalibration, BinsFollowALevelDependentSpread) {
-  // The noise grows with the level: sd 2 + 0.1 x_t. One bin of residuals cannot follow it, ten can.
+  // The noise grows with the level: sd 2 + 0.1 x_t. One bin of residuals cannot follow it, binning can.
   const Ar1 truth{0.8, 12, [](double x) { return 2 + 0.1 * std::max(x, 0.0); }};
   const OverloadThresholds thr{.cpu_pct = 80, .ram_pct = 90};
   Rng rng(43);
@@ -207,7 +207,7 @@ TEST(OverloadCalibration, BinsFollowALevelDependentSpread) {
   const std::vector<int> outcomes = overload_outcomes(test, thr);
 
   const auto binned = OverloadCalibration::fit(exact(validation), validation.peaks, 1, thr, 8);
-  const auto pooled = OverloadCalibration::fit(exact(validation), validation.peaks, 1, thr, 8, 1);
+  const auto pooled = OverloadCalibration::fit(exact(validation), validation.peaks, 1, thr, 8, 1, 256, 0);
   const std::vector<double> p = binned.probabilities(exact(test));
   const double binned_error = mean_abs_difference(p, p_true);
   EXPECT_LT(binned_error, 0.03);
