@@ -26,6 +26,7 @@ struct TrainCommandOptions {
   double horizon_s = 0;  // 0: one interval
   std::string channels = "auto";
   bool separate = false;
+  bool absolute = false;
   std::string loss = "mse";
   std::string out;
 };
@@ -65,6 +66,7 @@ void run_train(TrainCommandOptions o) {
   o.train.spec.horizon = horizon_steps(o.horizon_s, o.inputs.interval_s);
   o.train.channels = o.channels == "auto" ? 0 : std::stoi(o.channels);
   o.train.recurrent.joint = !o.separate;
+  o.train.recurrent.predict_change = !o.absolute;
   o.train.recurrent.loss = parse_loss(o.loss);
   std::vector<UsageSeries> series = load_series(o.inputs, o.inputs.interval_s, o.train.seed);
 
@@ -128,6 +130,8 @@ void add_forecast_train_command(CLI::App& forecast) {
       ->add_option("--examples-per-epoch", o->train.recurrent.max_examples_per_epoch,
                    "lstm/gru: a seeded subset of the training examples each epoch (0: all)")
       ->capture_default_str();
+  train->add_flag("--absolute", o->absolute,
+                  "lstm/gru: learn the next reading itself (default: its change from the last reading)");
   train->add_option("--loss", o->loss, "lstm/gru: mse (the paper), l1 or huber")
       ->check(CLI::IsMember({"mse", "l1", "huber"}))
       ->capture_default_str();

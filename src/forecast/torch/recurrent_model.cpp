@@ -156,6 +156,11 @@ torch::Tensor tensor_of(const std::vector<float>& data, std::vector<std::int64_t
   return torch::from_blob(const_cast<float*>(data.data()), shape, torch::kFloat32).clone();
 }
 
+// The last step of windows x [n, window, channels]: [n, channels].
+torch::Tensor last_reading(const torch::Tensor& x) {
+  return x.select(1, x.size(1) - 1);
+}
+
 torch::Tensor int64_tensor(const std::vector<std::int64_t>& v) {
   return torch::tensor(v, torch::TensorOptions().dtype(torch::kInt64));
 }
@@ -221,6 +226,12 @@ struct RecurrentModel::Impl {
   int channels = 0;
   std::vector<float> mean, stddev;  // per channel, in percent
   torch::Tensor mean_t, stddev_t;   // the same as [channels] tensors
+
+  // What the network learns to output for normalised windows x and targets y: the target, or its change
+  // from the window's last reading.
+  torch::Tensor learned_target(const torch::Tensor& x, const torch::Tensor& y) const {
+    return options.predict_change ? y - last_reading(x) : y;
+  }
   ForecastNet net{nullptr};
   History history;
 
@@ -310,10 +321,10 @@ std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, con
     return tensor_of(data, std::move(shape)).sub_(impl->mean_t).div_(impl->stddev_t);
   };
   const torch::Tensor x = normalised(train.inputs, {n, w, c});
-  const torch::Tensor y = normalised(train.targets, {n, c});
+  const torch::Tensor y = impl->learned_target(x, normalised(train.targets, {n, c}));
   const auto nv = static_cast<std::int64_t>(validation.count());
   const torch::Tensor xv = nv > 0 ? normalised(validation.inputs, {nv, w, c}) : torch::Tensor();
-  const torch::Tensor yv = nv > 0 ? normalised(validation.targets, {nv, c}) : torch::Tensor();
+  const torch::Tensor yv = nv > 0 ? impl->learned_target(xv, normalised(validation.targets, {nv, c})) : torch::Tensor();
 
   ForecastNet& net = impl->net;
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(options.learning_rate));
@@ -388,7 +399,8 @@ std::vector<float> RecurrentModel::predict(const float* inputs, std::size_t coun
             .div_(impl_->stddev_t);
   }
   impl_->infer(x, [&](std::int64_t first, const torch::Tensor& y) {
-    const torch::Tensor percent = y.mul(impl_->stddev_t).add_(impl_->mean_t).contiguous();
+    const torch::Tensor level = impl_->options.predict_change ? y + last_reading(x.narrow(0, first, y.size(0))) : y;
+    const torch::Tensor percent = level.mul(impl_->stddev_t).add_(impl_->mean_t).contiguous();
     std::memcpy(out.data() + first * channels, percent.data_ptr<float>(), sizeof(float) * percent.numel());
   });
   return out;
@@ -402,8 +414,8 @@ void RecurrentModel::save(const std::filesystem::path& file) const {
   try {
     torch::serialize::OutputArchive archive;
     archive.write(kMagicKey, int64_tensor({kMagic, kFormatVersion}));
-    archive.write("architecture",
-                  int64_tensor({static_cast<std::int64_t>(o.cell), o.hidden, o.dense, o.joint, m.window, m.channels}));
+    archive.write("architecture", int64_tensor({static_cast<std::int64_t>(o.cell), o.hidden, o.dense, o.joint, m.window,
+                                                m.channels, o.predict_change}));
     archive.write("training", int64_tensor({o.epochs, o.patience, o.batch_size, static_cast<std::int64_t>(o.seed),
                                             o.threads, static_cast<std::int64_t>(o.max_examples_per_epoch),
                                             static_cast<std::int64_t>(o.loss)}));
@@ -435,7 +447,7 @@ std::unique_ptr<RecurrentModel> RecurrentModel::load(const std::filesystem::path
     if (magic[1] != kFormatVersion) {
       throw BadModelFile("format version " + std::to_string(magic[1]) + ", expected " + std::to_string(kFormatVersion));
     }
-    const auto arch = vector_of<std::int64_t>(read_tensor(archive, "architecture", torch::kInt64, 6));
+    const auto arch = vector_of<std::int64_t>(read_tensor(archive, "architecture", torch::kInt64, 7));
     const auto training = vector_of<std::int64_t>(read_tensor(archive, "training", torch::kInt64, 7));
     TrainOptions o;
     if (arch[0] != 0 && arch[0] != 1) throw BadModelFile("unknown cell");
@@ -445,6 +457,7 @@ std::unique_ptr<RecurrentModel> RecurrentModel::load(const std::filesystem::path
     o.joint = arch[3] != 0;
     const auto window = static_cast<int>(arch[4]);
     const auto channels = static_cast<int>(arch[5]);
+    o.predict_change = arch[6] != 0;
     o.epochs = static_cast<int>(training[0]);
     o.patience = static_cast<int>(training[1]);
     o.batch_size = static_cast<int>(training[2]);
