@@ -25,7 +25,7 @@ struct TrainCommandOptions {
   ForecastTrainOptions train;
   double horizon_s = 0;  // 0: one interval
   std::string channels = "auto";
-  bool separate = false;
+  bool joint = false;
   bool absolute = false;
   std::string loss = "mse";
   std::string out;
@@ -65,7 +65,7 @@ nlohmann::ordered_json training_json(const TrainCommandOptions& o, const Forecas
 void run_train(TrainCommandOptions o) {
   o.train.spec.horizon = horizon_steps(o.horizon_s, o.inputs.interval_s);
   o.train.channels = o.channels == "auto" ? 0 : std::stoi(o.channels);
-  o.train.recurrent.joint = !o.separate;
+  o.train.recurrent.joint = o.joint;
   o.train.recurrent.predict_change = !o.absolute;
   o.train.recurrent.loss = parse_loss(o.loss);
   std::vector<UsageSeries> series = load_series(o.inputs, o.inputs.interval_s, o.train.seed);
@@ -121,8 +121,9 @@ void add_forecast_train_command(CLI::App& forecast) {
   train->add_option("--channels", o->channels, "auto (CPU and RAM when every series has RAM), 1 (CPU) or 2")
       ->check(CLI::IsMember({"auto", "1", "2"}))
       ->capture_default_str();
-  train->add_flag("--separate", o->separate,
-                  "lstm/gru: one network per resource, as the paper (default: one joint network)");
+  train->add_flag("--joint", o->joint,
+                  "lstm/gru: one network reads and predicts CPU and RAM (default: one network per resource, as the "
+                  "paper)");
   train->add_option("--epochs", o->train.recurrent.epochs, "lstm/gru: at most this many epochs (early stopping)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();

@@ -144,7 +144,9 @@ TEST(RecurrentModel, LstmLearnsASineFarBetterThanPersistence) {
 
 TEST(RecurrentModel, JointModelLearnsTwoChannels) {
   const Data data = wave_data(2);
-  const auto model = RecurrentModel::train(data.train, data.validation, quick_options());
+  TrainOptions o = quick_options();
+  o.joint = true;
+  const auto model = RecurrentModel::train(data.train, data.validation, o);
   EXPECT_TRUE(model->options().joint);
   EXPECT_EQ(model->channels(), 2);
   expect_learns(*model, data, 0.1);
