@@ -50,8 +50,9 @@ struct TrainOptions {
   int batch_size = 256;
   double learning_rate = 1e-3;  // Adam
   TrainLoss loss = TrainLoss::mse;
-  // true: the network outputs the change from the window's last reading (in normalised units), added back at
-  // prediction; a level the training series never sat at then costs nothing. false: the reading itself.
+  // true: the network reads the window less its last reading and outputs the change from that reading (in
+  // normalised units), added back at prediction: it never sees the level, so a node at a level the training
+  // series never sat at costs nothing. false: it reads the window and outputs the reading itself.
   bool predict_change = true;
   // Seeds the weight initialisation (torch::manual_seed, process-wide) and the shuffling: the same data
   // and options give the same weights, given the same thread count.

@@ -132,7 +132,8 @@ void add_forecast_train_command(CLI::App& forecast) {
                    "lstm/gru: a seeded subset of the training examples each epoch (0: all)")
       ->capture_default_str();
   train->add_flag("--absolute", o->absolute,
-                  "lstm/gru: learn the next reading itself (default: its change from the last reading)");
+                  "lstm/gru: read the window and predict the reading itself (default: the window and the change "
+                  "relative to the last reading)");
   train->add_option("--loss", o->loss, "lstm/gru: mse (the paper), l1 or huber")
       ->check(CLI::IsMember({"mse", "l1", "huber"}))
       ->capture_default_str();

@@ -243,6 +243,12 @@ struct RecurrentModel::Impl {
     net = ForecastNet(options, channels);
   }
 
+  // What the network reads of normalised windows x: the window, or (predict_change) the window less its
+  // last reading, so the network never sees the level.
+  torch::Tensor network_input(const torch::Tensor& x) const {
+    return options.predict_change ? x - last_reading(x).unsqueeze(1) : x;
+  }
+
   // x: normalised [n, window, channels] -> normalised [n, channels], without autograd, in chunks.
   // Calls `sink(first_row, output_chunk)` for each chunk.
   template <typename Sink>
@@ -251,7 +257,7 @@ struct RecurrentModel::Impl {
     const std::int64_t n = x.size(0);
     for (std::int64_t first = 0; first < n; first += kInferenceChunk) {
       const std::int64_t rows = std::min(kInferenceChunk, n - first);
-      sink(first, net.ptr()->forward(x.narrow(0, first, rows)));
+      sink(first, net.ptr()->forward(network_input(x.narrow(0, first, rows))));
     }
   }
 
@@ -350,8 +356,8 @@ std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, con
       const std::int64_t rows = std::min<std::int64_t>(options.batch_size, per_epoch - first);
       const torch::Tensor batch = epoch_order.narrow(0, first, rows);
       adam.zero_grad();
-      const torch::Tensor loss =
-          loss_of(net->forward(x.index_select(0, batch)), y.index_select(0, batch), options.loss, /*mean=*/true);
+      const torch::Tensor loss = loss_of(net->forward(impl->network_input(x.index_select(0, batch))),
+                                         y.index_select(0, batch), options.loss, /*mean=*/true);
       loss.backward();
       adam.step();
       loss_sum += loss.item<double>() * static_cast<double>(rows);
