@@ -41,7 +41,7 @@ struct TrainOptions {
   // true: one network sees every channel and predicts every channel. false: one network per channel, each
   // seeing only its own channel (the paper: separate CPU and RAM models). The per-channel networks are
   // trained side by side on the same minibatches; early stopping watches their mean validation loss. Separate
-  // is the default: on the Alibaba sample it predicted both resources better (docs/model.md).
+  // is the default, as the paper (on the Alibaba sample it is as good as joint; docs/model.md).
   bool joint = false;
   // At most `epochs` epochs; training stops early after `patience` epochs without a better validation MSE,
   // and the model keeps the weights of the best epoch.
