@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "support/scratch.hpp"
 #include "vfo/forecast/baselines.hpp"
+#include "vfo/forecast/model_forecaster.hpp"
 #include "vfo/forecast/training.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/random.hpp"
@@ -104,6 +106,38 @@ TEST(ModelFiles, BadFoldersAndFilesGiveOneLineNamingTheFile) {
   std::ofstream(dir / "model.json") << good.substr(0, good.size() / 2);
   EXPECT_THAT(message(), HasSubstr("model.json: invalid JSON"));
   for (const std::string& m : {message()}) EXPECT_EQ(m.find('\n'), std::string::npos);
+}
+
+// The whole path the controller will use: an LSTM trained, saved, loaded, and fed from probing snapshots.
+TEST(ModelFiles, LoadedLstmFeedsTheForecasterLikeTheTrainedOne) {
+  ForecastTrainOptions o;
+  o.method = "lstm";
+  o.spec = {4, 1};
+  o.recurrent.hidden = 8;
+  o.recurrent.dense = 8;
+  o.recurrent.epochs = 2;
+  const auto trained = std::make_shared<ForecastModel>(train_forecast_model(noisy_series(30, 40), o));
+  const auto dir = test::fresh_dir("model-lstm");
+  save_forecast_model(*trained, dir);
+  const auto loaded = std::make_shared<ForecastModel>(load_forecast_model(dir));
+  EXPECT_TRUE(std::filesystem::exists(dir / "weights.pt"));
+  EXPECT_EQ(outputs(*loaded), outputs(*trained));
+
+  ModelForecaster a(trained), b(loaded);
+  for (int round = 0; round < 6; ++round) {
+    ClusterSnapshot s;
+    for (std::uint32_t n = 0; n < 5; ++n) {
+      NodeReport r;
+      r.node = NodeId{n};
+      r.answered = true;
+      r.capacity = Resources{1e9, 1e9};
+      r.used = Resources{(0.15 * n + 0.1 * round) * 1e9 / 1.6, 0.5e9};
+      s.nodes.push_back(r);
+    }
+    const std::vector<double> pa = a.assess(s, 300), pb = b.assess(s, 300);
+    EXPECT_EQ(pa, pb);
+    for (const double p : pa) EXPECT_TRUE(p >= 0 && p <= 1) << p;
+  }
 }
 
 }  // namespace
