@@ -50,6 +50,11 @@ Examples make_examples(const std::vector<UsageSeries>& series, WindowSpec spec, 
     // Example `start` sees readings [start, start + window) and is followed by the horizon's readings
     // [start + window, start + window + horizon); its target is the last of those.
     for (std::size_t start = 0; start + window + horizon <= s.size(); ++start) {
+      bool targets_measured = true;
+      for (std::size_t step = start + window; step < start + window + horizon; ++step) {
+        targets_measured = targets_measured && s.is_measured(step);
+      }
+      if (!targets_measured) continue;
       for (std::size_t step = start; step < start + window; ++step) {
         for (int c = 0; c < channels; ++c) out.inputs.push_back(static_cast<float>(channel_readings(s, c)[step]));
       }

@@ -201,8 +201,10 @@ UsageSeries resample(std::string name, std::vector<UsageSample> samples, double 
 
   series.cpu_pct.resize(bins);
   if (has_ram) series.ram_pct.resize(bins);
+  if (std::find(count.begin(), count.end(), std::size_t{0}) != count.end()) series.measured.assign(bins, 1);
   for (std::size_t b = 0; b < bins; ++b) {
     if (count[b] == 0) {  // bin 0 always holds the first reading
+      series.measured[b] = 0;
       series.cpu_pct[b] = series.cpu_pct[b - 1];
       if (has_ram) series.ram_pct[b] = series.ram_pct[b - 1];
       continue;

@@ -29,8 +29,10 @@ struct Examples {
   std::size_t count() const { return series.size(); }
 };
 
-// Every example (stride 1) of each series long enough for one. `channels` is 1 (CPU only) or 2 (CPU and
-// RAM; every series must then have RAM). Throws std::invalid_argument on a bad spec or channel count.
+// Every example (stride 1) of each series long enough for one, except those whose horizon holds a reading
+// that was not measured (UsageSeries::measured: a gap filled by resampling), so every target and peak is real.
+// `channels` is 1 (CPU only) or 2 (CPU and RAM; every series must then have RAM). Throws std::invalid_argument on a bad
+// spec or channel count.
 Examples make_examples(const std::vector<UsageSeries>& series, WindowSpec spec, int channels);
 
 // The number of channels a set of series supports: 2 when every series has RAM, else 1 (also for no

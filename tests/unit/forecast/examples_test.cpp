@@ -61,6 +61,15 @@ TEST(Examples, ShortSeriesAreSkipped) {
   EXPECT_EQ(make_examples({}, {}, 1).count(), 0u);
 }
 
+TEST(Examples, NoTargetIsAReadingThatWasNotMeasured) {
+  UsageSeries s = series("gappy", {1, 2, 3, 4, 5, 6});
+  s.measured = {1, 1, 1, 0, 1, 1};  // reading 3 repeats reading 2 (a gap filled by resampling)
+  // Window 2, horizon 2: starts 0..2 have horizons {2,3}, {3,4}, {4,5}; the first two hold reading 3.
+  const Examples e = make_examples({s}, {.window = 2, .horizon = 2}, 1);
+  EXPECT_THAT(e.targets, ElementsAre(6));
+  EXPECT_THAT(e.inputs, ElementsAre(3, 4));  // an unmeasured reading may still be an input
+}
+
 TEST(Examples, ChannelsAreChecked) {
   const std::vector<UsageSeries> both = {series("a", {1, 2}, {3, 4}), series("b", {5, 6}, {7, 8})};
   const std::vector<UsageSeries> mixed = {series("a", {1, 2}, {3, 4}), series("b", {5, 6})};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
@@ -63,6 +64,16 @@ TEST(ResampleTest, CarriesEmptyBinsForward) {
   const UsageSeries s = resample("x", {{0, 10, 1}, {250, 50, 5}}, 60, true);
   EXPECT_EQ(s.cpu_pct, (std::vector<double>{10, 10, 10, 10, 50}));
   EXPECT_EQ(s.ram_pct, (std::vector<double>{1, 1, 1, 1, 5}));
+  // The three filled bins are marked as not measured.
+  EXPECT_EQ(s.measured, (std::vector<std::uint8_t>{1, 0, 0, 0, 1}));
+  EXPECT_FALSE(s.is_measured(2));
+  EXPECT_TRUE(s.is_measured(4));
+}
+
+TEST(ResampleTest, NoGapLeavesMeasuredEmpty) {
+  const UsageSeries s = resample("x", {{0, 10, 1}, {60, 50, 5}}, 60, true);
+  EXPECT_TRUE(s.measured.empty());
+  EXPECT_TRUE(s.is_measured(1));
 }
 
 TEST(ResampleTest, SortsUnsortedInput) {

@@ -25,7 +25,7 @@ std::vector<UsageSeries> noisy_series(int count, int length) {
   std::vector<UsageSeries> out;
   Rng rng(11);
   for (int s = 0; s < count; ++s) {
-    UsageSeries u{"noisy:" + std::to_string(s), 0, 60, {}, {}};
+    UsageSeries u{"noisy:" + std::to_string(s), 0, 60, {}, {}, {}};
     for (int t = 0; t < length; ++t) {
       u.cpu_pct.push_back(rng.uniform(0, 100));
       u.ram_pct.push_back(rng.uniform(40, 95));
