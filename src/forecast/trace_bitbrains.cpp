@@ -29,17 +29,6 @@ void split_fields(std::string_view line, std::vector<std::string_view>& out) {
   if (out.size() > 1 && out.back().empty()) out.pop_back();
 }
 
-// The index of the header column named NAME; fails at PLACE when there is none.
-std::size_t column_index(const std::vector<std::string_view>& header, std::string_view name,
-                         const trace::Place& place) {
-  const auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) {
-    trace::fail(place,
-                "header has no " + trace::quoted(name) + " column (expected " + std::string(kExpectedHeader) + ")");
-  }
-  return static_cast<std::size_t>(it - header.begin());
-}
-
 // The series of one VM file.
 UsageSeries read_vm_file(const fs::path& file, double interval_s) {
   const std::string text = trace::read_whole_file(file, "a Bitbrains VM file, " + std::string(kExpectedHeader));
@@ -52,10 +41,10 @@ UsageSeries read_vm_file(const fs::path& file, double interval_s) {
   std::vector<std::string_view> header;
   split_fields(lines.line(), header);
   const trace::Place header_place{file_name, 1};
-  const std::size_t time_col = column_index(header, kTimeColumn, header_place);
-  const std::size_t cpu_col = column_index(header, kCpuColumn, header_place);
-  const std::size_t capacity_col = column_index(header, kMemCapacityColumn, header_place);
-  const std::size_t usage_col = column_index(header, kMemUsageColumn, header_place);
+  const std::size_t time_col = trace::column_index(header, kTimeColumn, header_place, kExpectedHeader);
+  const std::size_t cpu_col = trace::column_index(header, kCpuColumn, header_place, kExpectedHeader);
+  const std::size_t capacity_col = trace::column_index(header, kMemCapacityColumn, header_place, kExpectedHeader);
+  const std::size_t usage_col = trace::column_index(header, kMemUsageColumn, header_place, kExpectedHeader);
 
   std::vector<UsageSample> samples;
   std::vector<std::string_view> fields;

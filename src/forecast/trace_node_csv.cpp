@@ -14,17 +14,6 @@ namespace {
 
 constexpr std::string_view kExpectedHeader = "a header line time,node,cpu,ram";
 
-// The index of the header column named NAME; fails at PLACE when there is none.
-std::size_t column_index(const std::vector<std::string_view>& header, std::string_view name,
-                         const trace::Place& place) {
-  const auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) {
-    trace::fail(place,
-                "header has no " + trace::quoted(name) + " column (expected " + std::string(kExpectedHeader) + ")");
-  }
-  return static_cast<std::size_t>(it - header.begin());
-}
-
 }  // namespace
 
 std::vector<UsageSeries> read_node_trace(const std::filesystem::path& csv, double interval_s) {
@@ -39,10 +28,10 @@ std::vector<UsageSeries> read_node_trace(const std::filesystem::path& csv, doubl
   std::vector<std::string_view> header;
   trace::split_trimmed(lines.line(), ',', header);
   const trace::Place header_place{file_name, 1};
-  const std::size_t time_col = column_index(header, "time", header_place);
-  const std::size_t node_col = column_index(header, "node", header_place);
-  const std::size_t cpu_col = column_index(header, "cpu", header_place);
-  const std::size_t ram_col = column_index(header, "ram", header_place);
+  const std::size_t time_col = trace::column_index(header, "time", header_place, kExpectedHeader);
+  const std::size_t node_col = trace::column_index(header, "node", header_place, kExpectedHeader);
+  const std::size_t cpu_col = trace::column_index(header, "cpu", header_place, kExpectedHeader);
+  const std::size_t ram_col = trace::column_index(header, "ram", header_place, kExpectedHeader);
 
   // Keys view into TEXT, which outlives the map; the map keeps the nodes sorted.
   std::map<std::string_view, std::vector<UsageSample>> by_node;

@@ -39,6 +39,11 @@ void split_trimmed(std::string_view line, char separator, std::vector<std::strin
 // finite", "missing"); "COLUMN: " is left out when COLUMN is empty.
 double parse_reading(std::string_view field, const Place& place, std::string_view column, std::string_view expected);
 
+// The index of HEADER's column named NAME. Throws InputError "FILE:LINE: header has no "NAME" column
+// (expected EXPECTED)" at PLACE when there is none.
+std::size_t column_index(const std::vector<std::string_view>& header, std::string_view name, const Place& place,
+                         std::string_view expected);
+
 // The whole content of the regular file at PATH, less a leading UTF-8 byte-order mark. Throws InputError "PATH: cannot
 // read file (expected EXPECTED)".
 std::string read_whole_file(const std::filesystem::path& path, std::string_view expected);

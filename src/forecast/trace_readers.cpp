@@ -95,6 +95,15 @@ void split_trimmed(std::string_view line, char separator, std::vector<std::strin
   }
 }
 
+std::size_t column_index(const std::vector<std::string_view>& header, std::string_view name, const Place& place,
+                         std::string_view expected) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) {
+    fail(place, "header has no " + quoted(name) + " column (expected " + std::string(expected) + ")");
+  }
+  return static_cast<std::size_t>(it - header.begin());
+}
+
 double parse_reading(std::string_view field, const Place& place, std::string_view column, std::string_view expected) {
   field = trim(field);
   const std::string prefix = column.empty() ? std::string() : fmt::format("{}: ", column);
