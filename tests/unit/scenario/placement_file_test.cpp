@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/input_error.hpp"
 #include "support/scratch.hpp"
 #include "vfo/model/units.hpp"
 #include "vfo/placement/best_fit_placer.hpp"
@@ -22,21 +23,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// The message of the InputError that `f` throws; fails the test if it throws none or a multi-line one.
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
-    return message;
-  }
-  ADD_FAILURE() << "no InputError";
-  return {};
-}
+using test::input_error_of;
 
 std::string parse_error(const std::string& text) {
-  return error_of([&] { parse_placement_problem(text, "p.yaml"); });
+  return input_error_of([&] { parse_placement_problem(text, "p.yaml"); });
 }
 
 // A valid file around the given nodes and chains sections.
@@ -242,7 +232,7 @@ TEST(PlacementFile, ExampleFilesLoadAndSolve) {
 
 TEST(PlacementFileErrors, MissingFile) {
   const std::string path = (test::scratch_dir() / "no_such_placement.yaml").string();
-  EXPECT_EQ(error_of([&] { load_placement_problem(path); }),
+  EXPECT_EQ(input_error_of([&] { load_placement_problem(path); }),
             path + ": cannot read file (expected a readable YAML placement problem)");
 }
 
@@ -250,7 +240,7 @@ TEST(PlacementFileErrors, LoadsAFileAndNamesItInErrors) {
   const std::filesystem::path path = test::write_file(
       "bad_placement.yaml", std::string(kOneNode) + "chains:\n  - {id: 0, functions: [{load_ipf: -1}]}\n");
   EXPECT_THAT(
-      error_of([&] { load_placement_problem(path.string()); }),
+      input_error_of([&] { load_placement_problem(path.string()); }),
       HasSubstr(path.string() + ":4: chains[0].functions[0].load_ipf: -1 is out of range (expected a number > 0)"));
 }
 

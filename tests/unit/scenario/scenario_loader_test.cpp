@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/input_error.hpp"
 #include "support/scratch.hpp"
 
 namespace vfo {
@@ -21,21 +22,10 @@ std::string write_file(const std::string& name, const std::string& text) {
   return test::write_file(name, text).string();
 }
 
-// The message of the InputError that `f` throws; fails the test if it throws none.
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
-    return message;
-  }
-  ADD_FAILURE() << "no InputError";
-  return {};
-}
+using test::input_error_of;
 
 std::string parse_error(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  return error_of([&] { parse_scenario(text, "x.yaml", overrides); });
+  return input_error_of([&] { parse_scenario(text, "x.yaml", overrides); });
 }
 
 const char* const kFullScenario = R"(# every key, none at its default
@@ -225,13 +215,14 @@ TEST(ScenarioLoader, AcceptsNumberSpellings) {
 
 TEST(ScenarioLoaderErrors, MissingFile) {
   const std::string path = (test::scratch_dir() / "no_such_scenario.yaml").string();
-  EXPECT_EQ(error_of([&] { load_scenario(path); }), path + ": cannot read file (expected a readable YAML scenario)");
-  EXPECT_THAT(error_of([&] { load_scenario(test::scratch_dir().string()); }), HasSubstr(": cannot read file"));
+  EXPECT_EQ(input_error_of([&] { load_scenario(path); }),
+            path + ": cannot read file (expected a readable YAML scenario)");
+  EXPECT_THAT(input_error_of([&] { load_scenario(test::scratch_dir().string()); }), HasSubstr(": cannot read file"));
 }
 
 TEST(ScenarioLoaderErrors, YamlSyntaxErrorGivesItsLine) {
   const std::string path = write_file("syntax.yaml", "name: a\nseed: 1\nenvironment:\n  nodes: [1, 2\n");
-  const std::string message = error_of([&] { load_scenario(path); });
+  const std::string message = input_error_of([&] { load_scenario(path); });
   // The unclosed list runs to the end of the text: the last line is named.
   EXPECT_THAT(message, HasSubstr(path + ":4: invalid YAML at the end: end of sequence flow not found"));
   EXPECT_THAT(parse_error("name: a\nenvironment:\n  nodes: 1\n   p_leave: 0.1\n"),
@@ -240,7 +231,7 @@ TEST(ScenarioLoaderErrors, YamlSyntaxErrorGivesItsLine) {
 
 TEST(ScenarioLoaderErrors, WrongTypeGivesLineAndKey) {
   const std::string path = write_file("x.yaml", "name: a\nseed: 1\nenvironment:\n  nodes: abc\n");
-  EXPECT_EQ(error_of([&] { load_scenario(path); }),
+  EXPECT_EQ(input_error_of([&] { load_scenario(path); }),
             path + ":4: environment.nodes: 'abc' is not an integer (expected an integer >= 1 and <= 1000000)");
   EXPECT_THAT(parse_error("environment:\n  nodes: 2.5\n"),
               HasSubstr("x.yaml:2: environment.nodes: '2.5' is not an integer"));
