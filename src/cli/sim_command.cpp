@@ -12,6 +12,7 @@
 #include "cli/progress_bar.hpp"
 #include "vfo/scenario/scenario_loader.hpp"
 #include "vfo/sim/simulation.hpp"
+#include "vfo/util/file_io.hpp"
 
 namespace vfo::cli {
 namespace {
@@ -61,16 +62,6 @@ void write_services_csv(const SimulationResult& r, const std::filesystem::path& 
   }
 }
 
-// Writes next to the target and renames, so a reader never sees half a file.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 void run_sim(const SimOptions& o) {
   Scenario scenario = load_scenario(o.file, o.overrides);
   if (o.seed) scenario.seed = *o.seed;
@@ -83,7 +74,7 @@ void run_sim(const SimOptions& o) {
   const SimulationResult result = run_simulation(scenario, [&](double f) { bar.update(f); });
   bar.done();
 
-  write_atomically(out / "summary.json", summary_json(result, !o.no_wall_time).dump(2) + "\n");
+  write_file_atomically(out / "summary.json", summary_json(result, !o.no_wall_time).dump(2) + "\n");
   write_services_csv(result, out / "services.csv.tmp");
   std::filesystem::rename(out / "services.csv.tmp", out / "services.csv");
   if (!o.quiet) {

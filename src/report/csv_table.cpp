@@ -4,10 +4,10 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <stdexcept>
 #include <system_error>
 
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 
 namespace vfo::report {
@@ -61,18 +61,7 @@ std::string CsvTable::to_csv() const {
 }
 
 void CsvTable::write(const std::filesystem::path& path) const {
-  const std::string text = to_csv();
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot write", tmp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("{}: cannot write ({})", path.string(), ec.message()));
+  write_file_atomically(path, to_csv());
 }
 
 CsvTable CsvTable::parse(std::string_view text, const std::string& source_name) {

@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <stdexcept>
 
 #include "vfo/report/csv_table.hpp"
+#include "vfo/util/file_io.hpp"
 
 namespace vfo::report {
 namespace {
@@ -15,18 +15,12 @@ namespace fs = std::filesystem;
 constexpr std::size_t kWidth = 900;
 constexpr std::size_t kPanelHeight = 260;
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw std::runtime_error(path.string() + ": cannot write file");
-}
-
 FigureFiles write_files(const fs::path& dir, const std::string& file, const std::string& data,
                         const std::string& script) {
   fs::create_directories(dir);
   FigureFiles files{dir / (file + ".dat"), dir / (file + ".gp"), dir / (file + ".svg"), dir / (file + ".png")};
-  write_text(files.dat, data);
-  write_text(files.gp, script);
+  write_file_atomically(files.dat, data);
+  write_file_atomically(files.gp, script);
   return files;
 }
 

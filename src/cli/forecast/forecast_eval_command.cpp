@@ -19,6 +19,7 @@
 #include "vfo/report/csv_table.hpp"
 #include "vfo/report/forecast_figures.hpp"
 #include "vfo/report/gnuplot.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/text.hpp"
 
@@ -180,7 +181,7 @@ void run_eval(const EvalCommandOptions& o) {
   try {
     errors.write(out / "errors.csv");
     reliability_csv.write(out / "reliability.csv");
-    std::ofstream(out / "metrics.json") << metrics.dump(1) << "\n";
+    write_file_atomically(out / "metrics.json", metrics.dump(1) + "\n");
   } catch (const std::runtime_error& e) {
     throw CommandFailed(e.what());
   }

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +13,7 @@
 #include "cli/progress_bar.hpp"
 #include "vfo/forecast/model_files.hpp"
 #include "vfo/forecast/training.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/text.hpp"
 
@@ -84,7 +84,7 @@ void run_train(TrainCommandOptions o) {
   const std::filesystem::path out(o.out);
   try {
     save_forecast_model(model, out);
-    std::ofstream(out / "training.json") << training_json(o, model, report).dump(1) << "\n";
+    write_file_atomically(out / "training.json", training_json(o, model, report).dump(1) + "\n");
   } catch (const std::runtime_error& e) {
     throw CommandFailed(e.what());
   }

@@ -12,6 +12,7 @@
 
 #include "vfo/forecast/baselines.hpp"
 #include "vfo/forecast/recurrent_model.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 
 namespace vfo {
@@ -48,16 +49,6 @@ json calibration_json(const OverloadCalibration& calibration) {
           {"ram_threshold_pct", s.thresholds.ram_pct},
           {"bin_upper_edges", s.bin_upper_edges},
           {"residuals", s.residuals}};
-}
-
-void write_whole(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error(tmp.string() + ": cannot write file");
-  }
-  fs::rename(tmp, path);
 }
 
 // --- reading --------------------------------------------------------------------------------------------
@@ -144,7 +135,7 @@ void save_forecast_model(const ForecastModel& model, const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir.string() + ": cannot create folder (" + ec.message() + ")");
   if (const auto* rnn = dynamic_cast<const RecurrentModel*>(model.point.get())) rnn->save(dir / kWeightsName);
-  write_whole(dir / kJsonName, j.dump(1) + "\n");
+  write_file_atomically(dir / kJsonName, j.dump(1) + "\n");
 }
 
 ForecastModel load_forecast_model(const fs::path& dir) {
