@@ -14,7 +14,9 @@
 #include <utility>
 
 #include "forecast/trace_parsing.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
+#include "vfo/util/text.hpp"
 
 namespace vfo {
 namespace trace {
@@ -26,25 +28,7 @@ void check_interval(double interval_s) {
   }
 }
 
-namespace {
-
-// MESSAGE with '\n' and '\r' written as escapes, so that it stays on one line.
-std::string one_line(std::string message) {
-  std::string out;
-  out.reserve(message.size());
-  for (const char c : message) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void fail(std::string_view where, std::string_view what) {
   throw InputError(one_line(fmt::format("{}: {}", where, what)));
@@ -125,18 +109,7 @@ double parse_reading(std::string_view field, const Place& place, std::string_vie
 }
 
 std::string read_whole_file(const std::filesystem::path& path, std::string_view expected) {
-  const auto cannot_read = [&] { fail(path.string(), fmt::format("cannot read file (expected {})", expected)); };
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) cannot_read();
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) cannot_read();
-  std::string text;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec) text.reserve(size);
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  if (std::ferror(file.get())) cannot_read();
+  std::string text = read_input_file(path, expected);
   if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // a UTF-8 byte-order mark
   return text;
 }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 
 namespace vfo::report {
@@ -62,11 +63,7 @@ std::vector<Metric> flatten_summary(std::string_view json_text, const std::strin
 }
 
 std::vector<Metric> read_summary(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read (expected the summary.json of a finished run)", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return flatten_summary(text.str(), path);
+  return flatten_summary(read_input_file(path, "the summary.json of a finished run"), path);
 }
 
 CsvTable make_results_table(const std::vector<std::string>& key_columns, const std::vector<RunRecord>& runs) {

@@ -1,4 +1,5 @@
 #include "vfo/scenario/placement_file.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -419,7 +420,7 @@ PlacementProblem parse(const std::string& text, const std::string& source) {
 }  // namespace
 
 PlacementProblem load_placement_problem(const std::string& path) {
-  return parse(yaml_schema::read_file(path, "a readable YAML placement problem"), path);
+  return parse(read_input_file(path, "a readable YAML placement problem"), path);
 }
 
 PlacementProblem parse_placement_problem(const std::string& yaml_text, const std::string& source_name) {

@@ -1,4 +1,5 @@
 #include "vfo/scenario/scenario_loader.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
 #include "vfo/placement/placer_factory.hpp"
@@ -254,7 +255,7 @@ Scenario parse(const std::string& text, const std::string& source, const std::ve
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  return parse(yaml_schema::read_file(path, "a readable YAML scenario"), path, overrides);
+  return parse(read_input_file(path, "a readable YAML scenario"), path, overrides);
 }
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& source_name,

@@ -1,4 +1,5 @@
 #include "vfo/scenario/sweep_spec.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
 #include <fmt/core.h>
@@ -391,10 +392,7 @@ const SweepAxis* SweepSpec::axis(const std::string& key) const {
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read file (expected a readable YAML scenario)", path));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_sweep_spec(text, path);
+  return parse_sweep_spec(read_input_file(path, "a readable YAML scenario"), path);
 }
 
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& source_name) {

@@ -9,16 +9,12 @@
 #include <system_error>
 #include <utility>
 
+#include "vfo/util/text.hpp"
+
 namespace vfo::yaml_schema {
 
 // ---------------------------------------------------------------------------------------------------
 // Text helpers
-
-std::string one_line(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
-  return text;
-}
 
 std::string shortened(std::string_view text) {
   constexpr std::size_t kMax = 40;
@@ -473,17 +469,6 @@ YAML::Node load_document(const Context& context, const std::string& text, const 
                          context.subject("") + ": " + describe_node(root) + " is not a map", expected_map(root_schema));
   }
   return root;
-}
-
-std::string read_file(const std::string& path, const std::string& expected) {
-  std::error_code error;
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, error)) {
-    throw InputError(one_line(path + ": cannot read file (expected " + expected + ")"));
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError(one_line(path + ": cannot read file (expected " + expected + ")"));
-  return text;
 }
 
 }  // namespace vfo::yaml_schema

@@ -31,8 +31,7 @@ namespace vfo::yaml_schema {
 // ---------------------------------------------------------------------------------------------------
 // Text helpers for messages
 
-// `text` with newlines and tabs made spaces.
-std::string one_line(std::string text);
+using vfo::one_line;  // vfo/util/text.hpp
 
 // A user's text echoed in a message: one line, at most 40 characters (then "...").
 std::string shortened(std::string_view text);
@@ -249,8 +248,5 @@ class MapReader final : public FieldVisitor {
 // The one YAML document of `text`, as a map (an empty document is an empty map). Errors: invalid YAML (at
 // its line and column), a second document, a root that is not a map (described with `root_schema`).
 YAML::Node load_document(const Context& context, const std::string& text, const SchemaNode& root_schema);
-
-// The whole file at `path`; throws "PATH: cannot read file (expected EXPECTED)" when it cannot.
-std::string read_file(const std::string& path, const std::string& expected);
 
 }  // namespace vfo::yaml_schema

@@ -1,11 +1,34 @@
 #include "vfo/util/file_io.hpp"
 
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 
+#include "vfo/util/input_error.hpp"
+#include "vfo/util/text.hpp"
+
 namespace vfo {
+
+std::string read_input_file(const std::filesystem::path& path, std::string_view expected) {
+  const auto cannot_read = [&] {
+    throw InputError(one_line(path.string() + ": cannot read file (expected " + std::string(expected) + ")"));
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) cannot_read();
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) cannot_read();
+  std::string text;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) text.reserve(size);
+  char buffer[1 << 16];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+  if (std::ferror(file.get())) cannot_read();
+  return text;
+}
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
   std::filesystem::path tmp = path;

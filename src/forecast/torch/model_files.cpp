@@ -140,14 +140,10 @@ void save_forecast_model(const ForecastModel& model, const fs::path& dir) {
 
 ForecastModel load_forecast_model(const fs::path& dir) {
   const fs::path file = dir / kJsonName;
-  std::ifstream in(file);
-  if (!in)
-    throw InputError(file.string() + ": cannot read file (expected a model folder written by `vfo forecast train`)");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_input_file(file, "a model folder written by `vfo forecast train`");
   json j;
   try {
-    j = json::parse(text.str());
+    j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}: invalid JSON at byte {} (expected a model written by `vfo forecast train`)",
                                  file.string(), e.byte));
