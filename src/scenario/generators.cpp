@@ -30,12 +30,17 @@ Topology generate_topology(const EnvironmentSpec& spec, Rng& rng) {
   return topology;
 }
 
-Chain generate_chain(ChainId id, const ChainSpec& spec, Rng& rng) {
+Chain generate_chain(ChainId id, const ChainSpec& spec, Rng& rng, int nodes) {
   Chain chain;
   chain.id = id;
   chain.fps = spec.fps;
-  const double n = std::floor(rng.normal(spec.functions.mean, spec.functions.stddev));
-  const int count = static_cast<int>(std::max({1.0, spec.functions.min, n}));
+  int count = 0;
+  if (spec.functions_per_node > 0) {
+    count = std::max(1, static_cast<int>(std::lround(spec.functions_per_node * nodes)));
+  } else {
+    const double n = std::floor(rng.normal(spec.functions.mean, spec.functions.stddev));
+    count = static_cast<int>(std::max({1.0, spec.functions.min, n}));
+  }
   chain.functions.reserve(static_cast<std::size_t>(count));
   for (int j = 0; j < count; ++j) {
     Function f;

@@ -2,6 +2,7 @@
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
+#include "vfo/migration/migration_protocol.hpp"
 #include "vfo/placement/placer_factory.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -39,10 +40,12 @@ using yaml_schema::Range;
 using yaml_schema::SchemaNode;
 using yaml_schema::suggestion;
 
-const std::vector<std::string> kEnvironmentKinds = {"dedicated"};
+const std::vector<std::string> kEnvironmentKinds = {"dedicated", "generic"};
 const std::vector<std::string> kDemandModes = {"low", "normal", "high", "custom"};
 const std::vector<std::string> kPlacers = placer_names();
-const std::vector<std::string> kPredictorKinds = {"confusion"};
+const std::vector<std::string> kPredictorKinds = {"confusion", "forecast"};
+const std::vector<std::string> kForecastMethods = {"ar", "ewma", "ma", "persistence"};
+const std::vector<std::string> kProtocols = protocol_names();
 
 double rate_for_mode(const std::string& mode) {
   if (mode == "low") return 54;
@@ -52,6 +55,15 @@ double rate_for_mode(const std::string& mode) {
 
 // ---------------------------------------------------------------------------------------------------
 // The fields of each struct, in one place
+
+void jobs_fields(FieldVisitor& v, JobsSpec& j) {
+  v.normal("initial_jobs", j.initial_jobs);
+  v.normal("rate_per_hour", j.rate_per_hour);
+  v.normal("cpu_ips", j.cpu_ips);
+  v.normal("ram_mb", j.ram_mb);
+  v.number("duration_mean_s", j.duration_mean_s, Range::above(0));
+  v.number("cpu_overcommit", j.cpu_overcommit, Range::above(0));
+}
 
 void environment_fields(FieldVisitor& v, EnvironmentSpec& e) {
   v.text("kind", e.kind, kEnvironmentKinds);
@@ -66,6 +78,9 @@ void environment_fields(FieldVisitor& v, EnvironmentSpec& e) {
   v.number("probability_window_s", e.probability_window_s, Range::above(0));
   v.number("node_recovery_s", e.node_recovery_s, Range::at_least(0));
   v.number("overload_duration_s", e.overload_duration_s, Range::at_least(0));
+  v.number("p_leave_stddev", e.p_leave_stddev, Range::at_least(0));
+  v.number("leave_probe_delay_s", e.leave_probe_delay_s, Range::at_least(0));
+  v.section("jobs", [&](FieldVisitor& sub) { jobs_fields(sub, e.jobs); });
 }
 
 void chain_fields(FieldVisitor& v, ChainSpec& c) {
@@ -77,18 +92,26 @@ void chain_fields(FieldVisitor& v, ChainSpec& c) {
   v.normal("image_mb", c.image_mb);
   v.normal("dirty_mb_per_s", c.dirty_mb_per_s);
   v.number("fps", c.fps, Range::above(0));
+  v.number("functions_per_node", c.functions_per_node, Range::at_least(0));
 }
 
 void demand_fields(FieldVisitor& v, DemandSpec& d) {
   v.text("mode", d.mode, kDemandModes);
   v.number("rate_per_hour", d.rate_per_hour, Range::above(0));
   v.number("lifetime_s", d.lifetime_s, Range::above(0));
+  v.integer("max_services", d.max_services, IntRange{0, INT_MAX});
 }
 
 void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.text("kind", p.kind, kPredictorKinds);
   v.number("true_positive_rate", p.true_positive_rate, Range::closed(0, 1));
   v.number("false_positive_rate", p.false_positive_rate, Range::closed(0, 1));
+  v.text("method", p.method, kForecastMethods);
+  v.integer("window", p.window, IntRange{6, 1000});
+  v.integer("horizon_periods", p.horizon_periods, IntRange{1, 1000});
+  v.number("cpu_threshold_pct", p.cpu_threshold_pct, Range::above(0));
+  v.integer("training_nodes", p.training_nodes, IntRange{1, 100'000});
+  v.number("training_hours", p.training_hours, Range::above(0));
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {
@@ -108,6 +131,10 @@ void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.number("start_s", m.start_s, Range::at_least(0));
   v.number("switch_s", m.switch_s, Range::at_least(0));
   v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
+  v.text("protocol", m.protocol, kProtocols);
+  v.number("page_kb", m.page_kb, Range::above(0));
+  v.number("working_set_fraction", m.working_set_fraction, Range::closed(0, 1));
+  v.number("prepaging_fraction", m.prepaging_fraction, Range::closed(0, 1));
 }
 
 void scenario_fields(FieldVisitor& v, Scenario& s) {

@@ -74,6 +74,13 @@ bool NodeWorkload::submit_job(const Job& job, double t) {
   return true;
 }
 
+std::vector<std::uint64_t> NodeWorkload::vf_keys() const {
+  std::vector<std::uint64_t> keys;
+  keys.reserve(vfs_.size());
+  for (const HostedVf& vf : vfs_) keys.push_back(vf.key);
+  return keys;
+}
+
 bool NodeWorkload::hosts_vf(std::uint64_t key) const {
   return std::any_of(vfs_.begin(), vfs_.end(), [&](const HostedVf& v) { return v.key == key; });
 }

@@ -14,7 +14,8 @@ double draw(const NormalSpec& spec, Rng& rng);
 Topology generate_topology(const EnvironmentSpec& spec, Rng& rng);
 
 // A chain of n = max(1, floor(N(8, 4))) VFs with load ~ N(1e4, 1e3) instructions/frame and output
-// ~ N(1e5, 1e4) bytes/frame (Table 3), plus the RAM, state, image and dirty rate of the spec.
-Chain generate_chain(ChainId id, const ChainSpec& spec, Rng& rng);
+// ~ N(1e5, 1e4) bytes/frame (Table 3), plus the RAM, state, image and dirty rate of the spec. When
+// spec.functions_per_node > 0, n = max(1, round(functions_per_node x nodes)) instead, with no draw.
+Chain generate_chain(ChainId id, const ChainSpec& spec, Rng& rng, int nodes = 0);
 
 }  // namespace vfo

@@ -14,8 +14,18 @@ struct NormalSpec {
   double min = 0;
 };
 
+// The generic environment's background jobs (Results B; vfo/sim/workload_generator.hpp has the model).
+struct JobsSpec {
+  NormalSpec initial_jobs{8, 5, 0};          // k = floor(N(8, 5)) jobs on a node at time 0
+  NormalSpec rate_per_hour{5, 2, 0.1};       // lambda = N(5, 2) job arrivals per hour
+  NormalSpec cpu_ips{6e3, 3e3, 1e3};         // a job's CPU load
+  NormalSpec ram_mb{256, 128, 16};           // a job's RAM
+  double duration_mean_s = 5760;             // a job's duration: exponential with this mean
+  double cpu_overcommit = 2;                 // CPU admission may commit, x the node's speed
+};
+
 struct EnvironmentSpec {
-  std::string kind = "dedicated";          // only "dedicated" so far (Results A)
+  std::string kind = "dedicated";          // dedicated (Results A) | generic (Results B: background jobs)
   int nodes = 100;                         // g (Table 2)
   NormalSpec link_mbps{98, 2.32, 1};       // W (Table 2)
   double link_latency_ms = 5;              // one-way, node to switch
@@ -27,6 +37,12 @@ struct EnvironmentSpec {
   double probability_window_s = 3600;      // the time unit of p_leave and p_overload
   double node_recovery_s = 600;            // a failed node comes back, empty, after this long
   double overload_duration_s = 300;        // an overloaded node takes no VF for this long
+  // Generic environment only: a node's P_leave is drawn from N(p_leave, p_leave_stddev) (the paper's
+  // N(0.1, 0.005)), anew `leave_probe_delay_s` after each VF deployment on it; `p_overload` is unused
+  // there (overloads come from the jobs).
+  double p_leave_stddev = 0.005;
+  double leave_probe_delay_s = 10;
+  JobsSpec jobs;
 };
 
 struct ChainSpec {
@@ -38,18 +54,34 @@ struct ChainSpec {
   NormalSpec image_mb{50, 5, 1};
   NormalSpec dirty_mb_per_s{0.5, 0.1, 0};
   double fps = 1;
+  // > 0: every chain has round(functions_per_node x nodes) VFs instead of drawing `functions` (the
+  // paper's Fig. 9b sets j = n / 2).
+  double functions_per_node = 0;
 };
 
 struct DemandSpec {
   std::string mode = "normal";  // low | normal | high | custom
   double rate_per_hour = 83;    // set from mode unless mode is custom (low 54, normal 83, high 118)
   double lifetime_s = 1800;     // how long a service runs once deployed
+  int max_services = 0;         // > 0: no arrival after this many (0: no limit)
 };
 
 struct PredictorSpec {
-  std::string kind = "confusion";      // a predictor with known true- and false-positive rates
-  double true_positive_rate = 0.8;     // P(alarm | the node overloads within the horizon)
-  double false_positive_rate = 0.001;  // P(alarm | it does not), per node and probing round
+  // confusion: a predictor with known true- and false-positive rates (the dedicated study);
+  // forecast: vfo's forecaster (src/forecast) on each node's probed CPU series (the generic study).
+  std::string kind = "confusion";
+  double true_positive_rate = 0.8;     // confusion: P(alarm | the node overloads within the horizon)
+  double false_positive_rate = 0.001;  // confusion: P(alarm | it does not), per node and probing round
+  // forecast: the point model (ar: AR(6) least squares; ewma: alpha 0.3; ma: mean of the window;
+  // persistence), fitted and calibrated before the run on the background load of `training_nodes` other
+  // nodes over `training_hours`, probed every probing period; p_fail = P(committed CPU > cpu_threshold_pct
+  // of the node's speed at some probe within the next `horizon_periods` probing periods).
+  std::string method = "ar";
+  int window = 12;
+  int horizon_periods = 10;
+  double cpu_threshold_pct = 100;
+  int training_nodes = 200;
+  double training_hours = 6;
 };
 
 struct ControlSpec {
@@ -69,6 +101,12 @@ struct MigrationSpec {
   double start_s = 2;               // unpack and start a VF from its image
   double switch_s = 0.05;           // resume on the target after the last round
   int max_concurrent_per_node = 1;  // live migrations copying state out of one node at a time
+  // How a live migration moves the state (vfo/migration/migration_protocol.hpp): pre-copy (the paper's),
+  // stop-and-copy, post-copy-demand, post-copy-push or post-copy-prepaging.
+  std::string protocol = "pre-copy";
+  double page_kb = 4;                  // post-copy: what one page fault moves
+  double working_set_fraction = 0.25;  // post-copy: the share of the state touched soon after resuming
+  double prepaging_fraction = 0.5;     // post-copy-prepaging: the share of the working set sent first
 };
 
 struct Scenario {

@@ -79,6 +79,8 @@ class NodeWorkload {
   std::size_t queued() const { return queue_.size(); }
   std::size_t vfs() const { return vfs_.size(); }
   bool hosts_vf(std::uint64_t key) const;
+  // Keys of the hosted VFs, in admission order.
+  std::vector<std::uint64_t> vf_keys() const;
   // Ids of the running jobs, in start order.
   std::vector<std::uint64_t> running_job_ids() const;
   // Earliest end of a running job (the only time the state changes by itself); +inf when none runs.

@@ -24,6 +24,27 @@ struct ServiceRecord {
   int cold_migrations = 0;
   int live_migrations = 0;
   double migration_bytes = 0;
+  double deploy_s = -1;           // from arrival until the chain was whole the first time (-1: never)
+  double placement_wall_s = 0;    // wall-clock time the placer took to place the chain on arrival (measured)
+};
+
+// One migration that was started (completed or aborted). Times are in simulated seconds.
+struct MigrationRecord {
+  bool live = false;
+  std::string protocol;  // live: the migration protocol; cold: "cold"
+  std::uint32_t service = 0;
+  std::uint32_t function = 0;
+  std::uint32_t from = 0;  // live: the source; cold: the node the VF was lost on
+  std::uint32_t to = 0;
+  double start_s = 0;
+  double prepare_s = 0;   // until the state copy began (placement, image pull, start, waiting for a slot)
+  double copy_s = 0;      // state copied while the VF ran (pre-copy rounds, post-copy push)
+  double downtime_s = 0;  // the VF stopped or stalled within the migration (freeze, switch, rewire, faults)
+  double total_s = 0;     // until the whole state was on the target and the VF ran there
+  double bytes = 0;       // image and state
+  int rounds = 0;         // pre-copy rounds
+  int faults = 0;         // post-copy page faults
+  bool aborted = false;
 };
 
 struct SimulationResult {
@@ -44,9 +65,16 @@ struct SimulationResult {
   int overload_failures = 0;   // overloads that took a node down with its VFs
   int alarms = 0;              // node-rounds with p_fail >= K
   std::uint64_t events = 0;    // simulation events handled
+  int lost_jobs = 0;           // generic environment: background jobs that reached a node that was down
+  // The deployment of a service in four steps (the paper's Fig. 9b), mean over the services made whole:
+  double deploy_probe_s = 0;       // one probe of every node: the reports over the orchestrator's link
+  double deploy_placement_s = 0;   // the placer's wall-clock time (measured, not simulated)
+  double deploy_transfer_s = 0;    // from arrival until the chain is whole (images, starts, rewiring)
+  double monitoring_s = 0;         // one probing round's reports of the chain's nodes over that link
   double sim_time_s = 0;
   double wall_time_s = 0;
   std::vector<ServiceRecord> service_records;
+  std::vector<MigrationRecord> migration_records;
 };
 
 // Called now and then with the fraction of simulated time done, in [0, 1].

@@ -312,12 +312,12 @@ TEST(ScenarioLoaderErrors, ProbeTimeoutMustBeShorterThanThePeriod) {
 
 TEST(ScenarioLoaderErrors, ChoicesMustBeKnown) {
   EXPECT_THAT(parse_error("environment:\n  kind: shared\n"),
-              HasSubstr("x.yaml:2: environment.kind: 'shared' is not a valid choice (expected dedicated)"));
+              HasSubstr("x.yaml:2: environment.kind: 'shared' is not a valid choice (expected one of dedicated, generic)"));
   EXPECT_THAT(parse_error("control:\n  placer: first-fit\n"),
               HasSubstr("x.yaml:2: control.placer: 'first-fit' is not a valid choice (expected one of best-fit, exact, "
                         "heuristic, auto)"));
   EXPECT_THAT(parse_error("control:\n  predictor:\n    kind: lstm\n"),
-              HasSubstr("x.yaml:3: control.predictor.kind: 'lstm' is not a valid choice (expected confusion)"));
+              HasSubstr("x.yaml:3: control.predictor.kind: 'lstm' is not a valid choice (expected one of confusion, forecast)"));
   EXPECT_THAT(parse_error("demand:\n  mode: medium\n"),
               HasSubstr("x.yaml:2: demand.mode: 'medium' is not a valid choice (expected one of low, normal, high, "
                         "custom)"));
@@ -338,7 +338,8 @@ TEST(ScenarioLoaderErrors, UnknownKeyNested) {
   EXPECT_THAT(message, HasSubstr("(expected one of kind, nodes, link_mbps,"));
   EXPECT_THAT(parse_error("control:\n  predictor:\n    tpr: 0.5\n"),
               HasSubstr("x.yaml:3: control.predictor.tpr: unknown key (expected one of kind, true_positive_rate, "
-                        "false_positive_rate)"));
+                        "false_positive_rate, method, window, horizon_periods, cpu_threshold_pct, training_nodes, "
+                        "training_hours)"));
   EXPECT_THAT(parse_error("environment:\n  link_mbps: {mean: 1, sd: 2}\n"),
               HasSubstr("x.yaml:2: environment.link_mbps.sd: unknown key (expected one of mean, stddev, min)"));
 }
@@ -346,7 +347,8 @@ TEST(ScenarioLoaderErrors, UnknownKeyNested) {
 TEST(ScenarioLoaderErrors, UnknownKeyListsEachAllowedKeyOnce) {
   EXPECT_THAT(parse_error("migration:\n  rounds: 3\n"),
               HasSubstr("x.yaml:2: migration.rounds: unknown key (expected one of max_rounds, stop_mb, start_s, "
-                        "switch_s, max_concurrent_per_node)"));
+                        "switch_s, max_concurrent_per_node, protocol, page_kb, working_set_fraction, "
+                        "prepaging_fraction)"));
 }
 
 TEST(ScenarioLoaderErrors, SectionsMustBeMaps) {
@@ -436,7 +438,7 @@ TEST(ScenarioLoaderOverrides, BadKey) {
   EXPECT_EQ(parse_error("", {"environment.nodez=5"}),
             "--set environment.nodez=5: environment.nodez: unknown key, did you mean nodes? (expected one of kind, "
             "nodes, link_mbps, link_latency_ms, orchestrator_link_mbps, node_speed_ips, node_ram_mb, p_leave, "
-            "p_overload, probability_window_s, node_recovery_s, overload_duration_s after environment.)");
+            "p_overload, probability_window_s, node_recovery_s, overload_duration_s, p_leave_stddev, leave_probe_delay_s, jobs after environment.)");
   EXPECT_THAT(parse_error("", {"bogus=1"}), HasSubstr("--set bogus=1: bogus: unknown key (expected one of name,"));
   EXPECT_THAT(parse_error("", {"environment.nodes.x=1"}),
               HasSubstr("--set environment.nodes.x=1: environment.nodes.x: unknown key, environment.nodes has no "
