@@ -52,20 +52,22 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
                      {"monitoring_s", r.monitoring_s}};
   // Fig. 9a: the phases of the live migrations that completed, mean over them.
   double n = 0;
-  double prepare = 0, copy = 0, downtime = 0, total = 0, rounds = 0, faults = 0;
+  double prepare = 0, copy = 0, downtime = 0, stall = 0, total = 0, rounds = 0, faults = 0;
   for (const MigrationRecord& m : r.migration_records) {
     if (!m.live || m.aborted) continue;
     n += 1;
     prepare += m.prepare_s;
     copy += m.copy_s;
     downtime += m.downtime_s;
+    stall += m.stall_s;
     total += m.total_s;
     rounds += m.rounds;
     faults += m.faults;
   }
   const auto mean = [n](double sum) { return n > 0 ? sum / n : 0.0; };
-  j["live_phases"] = {{"prepare_s", mean(prepare)}, {"copy_s", mean(copy)},     {"downtime_s", mean(downtime)},
-                      {"total_s", mean(total)},     {"rounds", mean(rounds)}, {"faults", mean(faults)}};
+  j["live_phases"] = {{"prepare_s", mean(prepare)},   {"copy_s", mean(copy)},   {"downtime_s", mean(downtime)},
+                      {"stall_s", mean(stall)},       {"total_s", mean(total)}, {"rounds", mean(rounds)},
+                      {"faults", mean(faults)}};
   j["events"] = r.events;
   j["sim_time_s"] = r.sim_time_s;
   j["wall_time_s"] = with_wall_time ? r.wall_time_s : 0.0;
@@ -85,12 +87,12 @@ void write_services_csv(const SimulationResult& r, const std::filesystem::path& 
 
 std::string migrations_csv(const SimulationResult& r) {
   std::string out =
-      "kind,protocol,service,function,from,to,start_s,prepare_s,copy_s,downtime_s,total_s,bytes,rounds,faults,"
+      "kind,protocol,service,function,from,to,start_s,prepare_s,copy_s,downtime_s,stall_s,total_s,bytes,rounds,faults,"
       "aborted\n";
   for (const MigrationRecord& m : r.migration_records) {
-    out += fmt::format("{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.0f},{},{},{}\n", m.live ? "live" : "cold",
-                       m.protocol, m.service, m.function, m.from, m.to, m.start_s, m.prepare_s, m.copy_s,
-                       m.downtime_s, m.total_s, m.bytes, m.rounds, m.faults, m.aborted ? 1 : 0);
+    out += fmt::format("{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.0f},{},{},{}\n",
+                       m.live ? "live" : "cold", m.protocol, m.service, m.function, m.from, m.to, m.start_s,
+                       m.prepare_s, m.copy_s, m.downtime_s, m.stall_s, m.total_s, m.bytes, m.rounds, m.faults, m.aborted ? 1 : 0);
   }
   return out;
 }

@@ -28,7 +28,11 @@ class TimelineBuilder {
     t_.phases.push_back(MigrationPhase{kind, t_.total_s, duration_s, bytes, vf_running});
     t_.total_s += duration_s;
     t_.bytes += bytes;
-    if (!vf_running) t_.downtime_s += duration_s;
+    if (kind == Kind::fault_service) {
+      t_.stall_s += duration_s;
+    } else if (!vf_running) {
+      t_.downtime_s += duration_s;
+    }
   }
   MigrationTimeline& timeline() { return t_; }
 

@@ -684,9 +684,13 @@ class EdgeSimulation {
     return 2.0 * (topology_.orchestrator_link.latency_s + topology_.nodes[to.value].uplink.latency_s);
   }
 
-  const sg4::SemaphorePtr& migration_slot(NodeId node) {
-    auto& slot = migration_slots_[node];
-    if (!slot) slot = sg4::Semaphore::create(static_cast<unsigned>(scenario_.migration.max_concurrent_per_node));
+  // The node's semaphore of state copies. Never destroyed: when the run ends, actors may still wait on it,
+  // and SimGrid refuses to destroy a semaphore in use (one per node, freed with the process).
+  sg4::Semaphore* migration_slot(NodeId node) {
+    sg4::Semaphore*& slot = migration_slots_[node];
+    if (slot == nullptr) {
+      slot = sg4::Semaphore::create(static_cast<unsigned>(scenario_.migration.max_concurrent_per_node)).detach();
+    }
     return slot;
   }
 
@@ -746,7 +750,7 @@ class EdgeSimulation {
               transfer(op, platform_.orchestrator, target, spec.image_bytes, bytes) && pause(op, m.start_s);
     // At most `max_concurrent_per_node` states leave one node at a time (as OpenStack's
     // max_concurrent_live_migrations): concurrent pre-copies would split the uplink until none converges.
-    const sg4::SemaphorePtr& slot = migration_slot(a.from);
+    sg4::Semaphore* slot = migration_slot(a.from);
     const bool holding_slot = ok;
     if (holding_slot) slot->acquire();
     ok = ok && !op.aborted;
@@ -821,27 +825,26 @@ class EdgeSimulation {
     freeze(s, f, frozen_at);
     ok = transfer(op, source, target, kPostcopyContextBytes, bytes) && pause(op, switch_s);
     if (!ok) return false;
+    record.downtime_s = now() - frozen_at;
     f.phase = Phase::live_moving;
     f.resumed = true;  // running on the target; the source still holds pages
-    bool stalled = true;
+    set_up(s, f, true);
     for (const MigrationPhase& phase : plan.phases) {
-      if (phase.kind != MigrationPhase::Kind::fault_service && phase.kind != MigrationPhase::Kind::push) continue;
-      if (phase.kind == MigrationPhase::Kind::push && stalled) {
-        stalled = false;
-        set_up(s, f, true);
-        record.downtime_s = now() - frozen_at;
+      if (phase.kind == MigrationPhase::Kind::push) {
+        ok = transfer(op, source, target, phase.bytes, bytes);
+      } else if (phase.kind == MigrationPhase::Kind::fault_service) {
+        // The VF waits on its faults (it counts as down); the time beyond the pages' bytes is their round
+        // trips, with the link idle.
+        const double stall_start = now();
+        set_up(s, f, false);
+        ok = transfer(op, source, target, phase.bytes, bytes) &&
+             pause(op, std::max(0.0, phase.duration_s - phase.bytes / bandwidth));
+        if (ok) set_up(s, f, true);
+        record.stall_s += now() - stall_start;
       }
-      // A fault phase's time beyond its bytes is the faults' round trips, with the link idle.
-      const double idle_s = std::max(0.0, phase.duration_s - phase.bytes / bandwidth);
-      ok = transfer(op, source, target, phase.bytes, bytes) &&
-           (phase.kind == MigrationPhase::Kind::push || pause(op, idle_s));
       if (!ok) return false;
     }
-    if (stalled) {
-      set_up(s, f, true);
-      record.downtime_s = now() - frozen_at;
-    }
-    record.copy_s = now() - copy_start - record.downtime_s;
+    record.copy_s = now() - copy_start - record.downtime_s - record.stall_s;
     return true;
   }
 
@@ -869,7 +872,7 @@ class EdgeSimulation {
   sim::Platform platform_;
   std::vector<std::unique_ptr<Service>> services_;
   std::map<int, std::unique_ptr<Operation>> operations_;
-  std::map<NodeId, sg4::SemaphorePtr> migration_slots_;
+  std::map<NodeId, sg4::Semaphore*> migration_slots_;
   int next_operation_id_ = 0;
   SimulationResult result_;
 };

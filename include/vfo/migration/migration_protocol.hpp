@@ -37,7 +37,7 @@ struct MigrationPhase {
   double start_s = 0;      // from the start of the migration; each phase starts where the one before ends
   double duration_s = 0;   // >= 0
   double bytes = 0;        // put on the link during the phase
-  bool vf_running = true;  // false while the VF is stopped or stalled: the phase counts toward downtime
+  bool vf_running = true;  // false while the VF is stopped (freeze, resume) or stalled on faults
 };
 
 struct MigrationInputs {
@@ -57,7 +57,8 @@ struct MigrationInputs {
 
 struct MigrationTimeline {
   std::vector<MigrationPhase> phases;  // in order, back to back from t = 0
-  double downtime_s = 0;               // sum of the durations of the phases where vf_running is false
+  double downtime_s = 0;  // the VF stopped: sum of the freeze and resume phases (the classic downtime)
+  double stall_s = 0;     // post-copy: the VF resumed but waiting on page faults (fault_service phases)
   double total_s = 0;     // sum of all durations: until the whole state is on the target and the VF runs there
   double bytes = 0;       // sum of the phases' bytes
   int rounds = 0;         // pre-copy rounds (0 for the other protocols)
@@ -80,22 +81,22 @@ struct MigrationTimeline {
 // post-copy (all three): freeze only the context (C / B, C bytes), resume (sw) on the target at once;
 //   then the state comes over. w = ceil(working_set_fraction * S / P) working-set pages; a protocol
 //   faults on f = ceil(w * m) of them, m the fraction of the working set missing when touched. A fault
-//   stalls the VF T + P / B. Faults are aggregated: one fault_service phase stands for all of them
+//   stalls the VF T + P / B; stalls are not downtime (the VF has resumed) but stall_s. Faults are aggregated: one fault_service phase stands for all of them
 //   (for active push they are spread over the push in reality; listing them first changes no sum). Every page crosses
 //   the link once: bytes = C + S. rounds = 0, converged = true.
 //   - demand paging (m = 1): fault_service (f * (T + P / B), VF stalled, f pages), then the rest is
 //     pulled in the background: push ((S - f P) / B, running). The link idles during each fault's round
-//     trip: downtime = C / B + sw + f (T + P / B); total = prep + (C + S) / B + sw + f T.
+//     trip: downtime = C / B + sw; stall = f (T + P / B); total = prep + (C + S) / B + sw + f T.
 //   - active push (m = 1/2): from resume the source pushes the whole state in sequence while faults are
 //     served out of order, and the link never idles. A working-set page faults only if the push has not
 //     sent it when it is touched; with touch times and push positions independent and uniform over the
 //     push, P(pushed before touched) = 1/2, so f = ceil(w / 2). The stalls (d = f (T + P / B) in all)
 //     overlap the push: fault_service (d, VF stalled, min(S, d B) bytes: the faulted pages and what was
-//     pushed meanwhile), then push (the rest, running). downtime = C / B + sw + d;
+//     pushed meanwhile), then push (the rest, running). downtime = C / B + sw; stall = d;
 //     total = prep + C / B + sw + max(S / B, d).
 //   - pre-paging (m = 1 - prepaging_fraction): the predicted w - f pages are sent first (push, running,
 //     no faults for them), the f others fault as in demand paging, then the rest is pushed.
-//     downtime = C / B + sw + f (T + P / B); total = prep + (C + S) / B + sw + f T.
+//     downtime = C / B + sw; stall = f (T + P / B); total = prep + (C + S) / B + sw + f T.
 // Page bytes are capped by what is left of S (the last page of a state may be partial).
 // Throws std::invalid_argument on a negative state, dirty rate, prepare_s, switch_s or rtt, on a
 // bandwidth or page size <= 0, or on a fraction outside [0, 1].

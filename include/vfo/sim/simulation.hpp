@@ -39,7 +39,8 @@ struct MigrationRecord {
   double start_s = 0;
   double prepare_s = 0;   // until the state copy began (placement, image pull, start, waiting for a slot)
   double copy_s = 0;      // state copied while the VF ran (pre-copy rounds, post-copy push)
-  double downtime_s = 0;  // the VF stopped or stalled within the migration (freeze, switch, rewire, faults)
+  double downtime_s = 0;  // the VF stopped: freeze to resume (last copy, switch, rewire); cold: the whole operation
+  double stall_s = 0;     // post-copy: the VF resumed but waiting on page faults (counted as service downtime)
   double total_s = 0;     // until the whole state was on the target and the VF ran there
   double bytes = 0;       // image and state
   int rounds = 0;         // pre-copy rounds
