@@ -369,6 +369,10 @@ class Figure {
     } else {
       body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
       body += tics("x", xs_);
+      std::size_t longest = 0;
+      for (const std::string& x : xs_) longest = std::max(longest, x.size());
+      // Names wider than their slot (about 60 characters share the axis) would run into each other.
+      if (longest * xs_.size() > 60) body += "set xtics rotate by -30\n";
       body += "set offsets 0, 0, graph 0.05, 0\n";
     }
     if (panels_.size() > 1) {  // one y scale for all panels, so that they compare at a glance
