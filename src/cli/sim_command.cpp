@@ -65,8 +65,8 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
     faults += m.faults;
   }
   const auto mean = [n](double sum) { return n > 0 ? sum / n : 0.0; };
-  j["live_phases"] = {{"prepare_s", mean(prepare)},   {"copy_s", mean(copy)},   {"downtime_s", mean(downtime)},
-                      {"stall_s", mean(stall)},       {"total_s", mean(total)}, {"rounds", mean(rounds)},
+  j["live_phases"] = {{"prepare_s", mean(prepare)}, {"copy_s", mean(copy)},   {"downtime_s", mean(downtime)},
+                      {"stall_s", mean(stall)},     {"total_s", mean(total)}, {"rounds", mean(rounds)},
                       {"faults", mean(faults)}};
   j["events"] = r.events;
   j["sim_time_s"] = r.sim_time_s;
@@ -90,9 +90,10 @@ std::string migrations_csv(const SimulationResult& r) {
       "kind,protocol,service,function,from,to,start_s,prepare_s,copy_s,downtime_s,stall_s,total_s,bytes,rounds,faults,"
       "aborted\n";
   for (const MigrationRecord& m : r.migration_records) {
-    out += fmt::format("{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.0f},{},{},{}\n",
-                       m.live ? "live" : "cold", m.protocol, m.service, m.function, m.from, m.to, m.start_s,
-                       m.prepare_s, m.copy_s, m.downtime_s, m.stall_s, m.total_s, m.bytes, m.rounds, m.faults, m.aborted ? 1 : 0);
+    out +=
+        fmt::format("{},{},{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.0f},{},{},{}\n",
+                    m.live ? "live" : "cold", m.protocol, m.service, m.function, m.from, m.to, m.start_s, m.prepare_s,
+                    m.copy_s, m.downtime_s, m.stall_s, m.total_s, m.bytes, m.rounds, m.faults, m.aborted ? 1 : 0);
   }
   return out;
 }

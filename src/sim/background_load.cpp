@@ -29,7 +29,9 @@ void BackgroundLoad::push_completion(std::uint32_t node) {
   if (std::isfinite(t)) queue_.push(Entry{t, node, false});
 }
 
-void BackgroundLoad::changed(NodeId node) { push_completion(node.value); }
+void BackgroundLoad::changed(NodeId node) {
+  push_completion(node.value);
+}
 
 double BackgroundLoad::next_event_time() {
   while (!queue_.empty()) {

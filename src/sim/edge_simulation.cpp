@@ -50,7 +50,7 @@ struct FunctionState {
   Phase phase = Phase::pending;
   NodeId node;
   NodeId target;
-  bool up = false;  // processing frames
+  bool up = false;       // processing frames
   bool resumed = false;  // post-copy: live_moving, but already running on `target` while pages arrive
   Resources demand;
 };
@@ -90,7 +90,7 @@ struct Operation {
   Action action;
   std::uint32_t service = 0;
   bool aborted = false;
-  MigrationRecord record;  // for migrations
+  MigrationRecord record;         // for migrations
   std::vector<sg4::Comm*> comms;  // transfers in progress; each owned by the actor that waits for it
 };
 
@@ -122,8 +122,8 @@ class EdgeSimulation {
       std::vector<Resources> capacities;
       for (const Node& node : topology_.nodes) capacities.push_back(node.capacity);
       jobs_config_ = sim::jobs_config(env);
-      load_ = std::make_unique<sim::BackgroundLoad>(capacities, derive_seed(scenario.seed, "jobs"),
-                                                    scenario.duration_s, jobs_config_);
+      load_ = std::make_unique<sim::BackgroundLoad>(capacities, derive_seed(scenario.seed, "jobs"), scenario.duration_s,
+                                                    jobs_config_);
       for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
         leave_rngs_.emplace_back(scenario.seed, "leave/node/" + std::to_string(i));
         leaves_.push(LeaveEvent{0, i, true, 0});
@@ -174,8 +174,8 @@ class EdgeSimulation {
   std::unique_ptr<Forecaster> make_forecaster() {
     const PredictorSpec& p = scenario_.control.predictor;
     if (p.kind == "forecast") {
-      auto model = std::make_shared<ForecastModel>(sim::fit_workload_forecaster(
-          p, scenario_.environment, scenario_.control.probing_period_s, scenario_.seed));
+      auto model = std::make_shared<ForecastModel>(
+          sim::fit_workload_forecaster(p, scenario_.environment, scenario_.control.probing_period_s, scenario_.seed));
       return std::make_unique<ModelForecaster>(std::move(model));
     }
     return std::make_unique<ConfusionPredictor>(
@@ -819,8 +819,7 @@ class EdgeSimulation {
     inputs.working_set_fraction = m.working_set_fraction;
     inputs.prepaging_fraction = m.prepaging_fraction;
     inputs.switch_s = switch_s;
-    const MigrationTimeline plan =
-        migration_on_link(protocol_, inputs, bandwidth, 2 * (from.latency_s + to.latency_s));
+    const MigrationTimeline plan = migration_on_link(protocol_, inputs, bandwidth, 2 * (from.latency_s + to.latency_s));
     record.faults = plan.faults;
     freeze(s, f, frozen_at);
     ok = transfer(op, source, target, kPostcopyContextBytes, bytes) && pause(op, switch_s);

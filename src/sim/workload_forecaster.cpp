@@ -84,9 +84,9 @@ ForecastModel fit_workload_forecaster(const PredictorSpec& predictor, const Envi
   const Examples calibration = make_examples(calibration_series, model.spec, 1);
   const std::vector<float> predictions =
       model.point->predict(calibration.inputs.data(), calibration.count(), model.spec.window, 1);
-  model.calibration = OverloadCalibration::fit(predictions, calibration.peaks, 1,
-                                               OverloadThresholds{predictor.cpu_threshold_pct, 100},
-                                               derive_seed(seed, "forecaster-calibration"));
+  model.calibration =
+      OverloadCalibration::fit(predictions, calibration.peaks, 1, OverloadThresholds{predictor.cpu_threshold_pct, 100},
+                               derive_seed(seed, "forecaster-calibration"));
   return model;
 }
 

@@ -4,25 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "results_csv.hpp"
 #include "vfo_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream in(line);
-  std::string cell;
-  while (std::getline(in, cell, ',')) cells.push_back(cell);
-  return cells;
-}
 
 struct Cell {
   double downtime = 0, bytes = 0;
@@ -35,24 +26,14 @@ TEST(Trend, LiveMigrationLowersDowntimeMovesMoreBytesAndGDoesNotHurt) {
       vfo::test::run_vfo("sweep " + std::string(VFO_SOURCE_DIR) + "/tests/sim/data/trend.yaml --out " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.all();
 
-  std::ifstream csv(out / "results.csv");
-  std::string line;
-  ASSERT_TRUE(std::getline(csv, line));
-  const auto header = split(line);
-  std::map<std::string, std::size_t> col;
-  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-  for (const char* key : {"environment.nodes", "control.live_migration", "downtime_pct", "migration_bytes"}) {
-    ASSERT_TRUE(col.contains(key)) << key << " not in " << line;
-  }
   std::map<std::pair<int, bool>, Cell> cells;
-  while (std::getline(csv, line)) {
-    const auto row = split(line);
-    const int g = std::stoi(row[col["environment.nodes"]]);
-    const std::string live_text = row[col["control.live_migration"]];
+  for (const vfo::test::ResultRow& row : vfo::test::read_results(out / "results.csv")) {
+    const int g = static_cast<int>(vfo::test::number(row, "environment.nodes"));
+    const std::string live_text = row.count("control.live_migration") ? row.at("control.live_migration") : "";
     const bool live = live_text == "true" || live_text == "1" || live_text == "on";
     Cell& c = cells[{g, live}];
-    c.downtime += std::stod(row[col["downtime_pct"]]);
-    c.bytes += std::stod(row[col["migration_bytes"]]);
+    c.downtime += vfo::test::number(row, "downtime_pct");
+    c.bytes += vfo::test::number(row, "migration_bytes");
     ++c.runs;
   }
   ASSERT_EQ(cells.size(), 6u);

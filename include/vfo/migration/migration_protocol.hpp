@@ -57,8 +57,8 @@ struct MigrationInputs {
 
 struct MigrationTimeline {
   std::vector<MigrationPhase> phases;  // in order, back to back from t = 0
-  double downtime_s = 0;  // the VF stopped: sum of the freeze and resume phases (the classic downtime)
-  double stall_s = 0;     // post-copy: the VF resumed but waiting on page faults (fault_service phases)
+  double downtime_s = 0;               // the VF stopped: sum of the freeze and resume phases (the classic downtime)
+  double stall_s = 0;                  // post-copy: the VF resumed but waiting on page faults (fault_service phases)
   double total_s = 0;     // sum of all durations: until the whole state is on the target and the VF runs there
   double bytes = 0;       // sum of the phases' bytes
   int rounds = 0;         // pre-copy rounds (0 for the other protocols)
@@ -81,9 +81,9 @@ struct MigrationTimeline {
 // post-copy (all three): freeze only the context (C / B, C bytes), resume (sw) on the target at once;
 //   then the state comes over. w = ceil(working_set_fraction * S / P) working-set pages; a protocol
 //   faults on f = ceil(w * m) of them, m the fraction of the working set missing when touched. A fault
-//   stalls the VF T + P / B; stalls are not downtime (the VF has resumed) but stall_s. Faults are aggregated: one fault_service phase stands for all of them
-//   (for active push they are spread over the push in reality; listing them first changes no sum). Every page crosses
-//   the link once: bytes = C + S. rounds = 0, converged = true.
+//   stalls the VF T + P / B; stalls are not downtime (the VF has resumed) but stall_s. Faults are aggregated: one
+//   fault_service phase stands for all of them (for active push they are spread over the push in reality; listing them
+//   first changes no sum). Every page crosses the link once: bytes = C + S. rounds = 0, converged = true.
 //   - demand paging (m = 1): fault_service (f * (T + P / B), VF stalled, f pages), then the rest is
 //     pulled in the background: push ((S - f P) / B, running). The link idles during each fault's round
 //     trip: downtime = C / B + sw; stall = f (T + P / B); total = prep + (C + S) / B + sw + f T.

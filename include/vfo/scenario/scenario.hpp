@@ -16,12 +16,12 @@ struct NormalSpec {
 
 // The generic environment's background jobs (Results B; vfo/sim/workload_generator.hpp has the model).
 struct JobsSpec {
-  NormalSpec initial_jobs{8, 5, 0};          // k = floor(N(8, 5)) jobs on a node at time 0
-  NormalSpec rate_per_hour{5, 2, 0.1};       // lambda = N(5, 2) job arrivals per hour
-  NormalSpec cpu_ips{6e3, 3e3, 1e3};         // a job's CPU load
-  NormalSpec ram_mb{256, 128, 16};           // a job's RAM
-  double duration_mean_s = 5760;             // a job's duration: exponential with this mean
-  double cpu_overcommit = 2;                 // CPU admission may commit, x the node's speed
+  NormalSpec initial_jobs{8, 5, 0};     // k = floor(N(8, 5)) jobs on a node at time 0
+  NormalSpec rate_per_hour{5, 2, 0.1};  // lambda = N(5, 2) job arrivals per hour
+  NormalSpec cpu_ips{6e3, 3e3, 1e3};    // a job's CPU load
+  NormalSpec ram_mb{256, 128, 16};      // a job's RAM
+  double duration_mean_s = 5760;        // a job's duration: exponential with this mean
+  double cpu_overcommit = 2;            // CPU admission may commit, x the node's speed
 };
 
 struct EnvironmentSpec {

@@ -24,8 +24,8 @@ struct ServiceRecord {
   int cold_migrations = 0;
   int live_migrations = 0;
   double migration_bytes = 0;
-  double deploy_s = -1;           // from arrival until the chain was whole the first time (-1: never)
-  double placement_wall_s = 0;    // wall-clock time the placer took to place the chain on arrival (measured)
+  double deploy_s = -1;         // from arrival until the chain was whole the first time (-1: never)
+  double placement_wall_s = 0;  // wall-clock time the placer took to place the chain on arrival (measured)
 };
 
 // One migration that was started (completed or aborted). Times are in simulated seconds.
@@ -68,10 +68,10 @@ struct SimulationResult {
   std::uint64_t events = 0;    // simulation events handled
   int lost_jobs = 0;           // generic environment: background jobs that reached a node that was down
   // The deployment of a service in four steps (the paper's Fig. 9b), mean over the services made whole:
-  double deploy_probe_s = 0;       // one probe of every node: the reports over the orchestrator's link
-  double deploy_placement_s = 0;   // the placer's wall-clock time (measured, not simulated)
-  double deploy_transfer_s = 0;    // from arrival until the chain is whole (images, starts, rewiring)
-  double monitoring_s = 0;         // one probing round's reports of the chain's nodes over that link
+  double deploy_probe_s = 0;      // one probe of every node: the reports over the orchestrator's link
+  double deploy_placement_s = 0;  // the placer's wall-clock time (measured, not simulated)
+  double deploy_transfer_s = 0;   // from arrival until the chain is whole (images, starts, rewiring)
+  double monitoring_s = 0;        // one probing round's reports of the chain's nodes over that link
   double sim_time_s = 0;
   double wall_time_s = 0;
   std::vector<ServiceRecord> service_records;

@@ -311,13 +311,16 @@ TEST(ScenarioLoaderErrors, ProbeTimeoutMustBeShorterThanThePeriod) {
 }
 
 TEST(ScenarioLoaderErrors, ChoicesMustBeKnown) {
-  EXPECT_THAT(parse_error("environment:\n  kind: shared\n"),
-              HasSubstr("x.yaml:2: environment.kind: 'shared' is not a valid choice (expected one of dedicated, generic)"));
+  EXPECT_THAT(
+      parse_error("environment:\n  kind: shared\n"),
+      HasSubstr("x.yaml:2: environment.kind: 'shared' is not a valid choice (expected one of dedicated, generic)"));
   EXPECT_THAT(parse_error("control:\n  placer: first-fit\n"),
               HasSubstr("x.yaml:2: control.placer: 'first-fit' is not a valid choice (expected one of best-fit, exact, "
                         "heuristic, auto)"));
-  EXPECT_THAT(parse_error("control:\n  predictor:\n    kind: lstm\n"),
-              HasSubstr("x.yaml:3: control.predictor.kind: 'lstm' is not a valid choice (expected one of confusion, forecast)"));
+  EXPECT_THAT(
+      parse_error("control:\n  predictor:\n    kind: lstm\n"),
+      HasSubstr(
+          "x.yaml:3: control.predictor.kind: 'lstm' is not a valid choice (expected one of confusion, forecast)"));
   EXPECT_THAT(parse_error("demand:\n  mode: medium\n"),
               HasSubstr("x.yaml:2: demand.mode: 'medium' is not a valid choice (expected one of low, normal, high, "
                         "custom)"));
@@ -438,7 +441,8 @@ TEST(ScenarioLoaderOverrides, BadKey) {
   EXPECT_EQ(parse_error("", {"environment.nodez=5"}),
             "--set environment.nodez=5: environment.nodez: unknown key, did you mean nodes? (expected one of kind, "
             "nodes, link_mbps, link_latency_ms, orchestrator_link_mbps, node_speed_ips, node_ram_mb, p_leave, "
-            "p_overload, probability_window_s, node_recovery_s, overload_duration_s, p_leave_stddev, leave_probe_delay_s, jobs after environment.)");
+            "p_overload, probability_window_s, node_recovery_s, overload_duration_s, p_leave_stddev, "
+            "leave_probe_delay_s, jobs after environment.)");
   EXPECT_THAT(parse_error("", {"bogus=1"}), HasSubstr("--set bogus=1: bogus: unknown key (expected one of name,"));
   EXPECT_THAT(parse_error("", {"environment.nodes.x=1"}),
               HasSubstr("--set environment.nodes.x=1: environment.nodes.x: unknown key, environment.nodes has no "
