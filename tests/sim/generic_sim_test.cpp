@@ -1,0 +1,81 @@
+// End-to-end tests of `vfo sim` in the generic environment (Results B) and of the deployment timing of
+// Fig. 9b: each runs the binary (SimGrid allows one engine per process).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "vfo_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using vfo::test::fresh_dir;
+using vfo::test::run_vfo;
+using vfo::test::slurp;
+
+const std::string kGeneric = std::string(VFO_SOURCE_DIR) + "/tests/sim/data/generic-small.yaml";
+
+TEST(GenericSim, SameSeedSameBytesAndEveryMechanismRan) {
+  const fs::path a = fresh_dir("generic-a"), b = fresh_dir("generic-b");
+  ASSERT_EQ(run_vfo("sim " + kGeneric + " --quiet --no-wall-time --out " + a.string()).exit_code, 0);
+  ASSERT_EQ(run_vfo("sim " + kGeneric + " --quiet --no-wall-time --out " + b.string()).exit_code, 0);
+  for (const char* file : {"summary.json", "services.csv", "migrations.csv"}) {
+    EXPECT_EQ(slurp(a / file), slurp(b / file)) << file;
+  }
+  const auto j = nlohmann::json::parse(slurp(a / "summary.json"));
+  EXPECT_GT(j["services"].get<int>(), 30);
+  EXPECT_GT(j["migrations"]["cold"].get<int>(), 0);  // nodes left (P_leave) with VFs on them
+  EXPECT_GT(j["migrations"]["live"].get<int>(), 0);  // the forecaster raised alarms above K
+  EXPECT_GT(j["alarms"].get<int>(), 0);
+  EXPECT_GT(j["node_failures"].get<int>(), 0);
+  EXPECT_GT(j["overloads"].get<int>(), 0);  // jobs slowed a VF below its chain's fps
+  EXPECT_EQ(j["overloads"], j["overload_failures"]);
+  EXPECT_GT(j["lost_jobs"].get<int>(), 0);  // jobs reached nodes that had left
+  EXPECT_GT(j["downtime_pct"].get<double>(), 0.0);
+  // One row per migration started: completed ones and aborted ones.
+  const int started = j["migrations"]["total"].get<int>() + j["migrations"]["aborted"].get<int>();
+  EXPECT_EQ(vfo::test::line_count(slurp(a / "migrations.csv")), started + 1);
+  EXPECT_GT(j["live_phases"]["copy_s"].get<double>(), 0.0);
+  EXPECT_GT(j["live_phases"]["total_s"].get<double>(), j["live_phases"]["downtime_s"].get<double>());
+
+  const fs::path c = fresh_dir("generic-c");
+  ASSERT_EQ(run_vfo("sim " + kGeneric + " --quiet --no-wall-time --seed 14 --out " + c.string()).exit_code, 0);
+  EXPECT_NE(slurp(a / "summary.json"), slurp(c / "summary.json"));
+}
+
+TEST(GenericSim, WithoutLiveMigrationNoLiveMigrationAndMoreOverloads) {
+  const fs::path on = fresh_dir("generic-on"), off = fresh_dir("generic-off");
+  ASSERT_EQ(run_vfo("sim " + kGeneric + " --quiet --no-wall-time --out " + on.string()).exit_code, 0);
+  ASSERT_EQ(
+      run_vfo("sim " + kGeneric + " --quiet --no-wall-time --set control.live_migration=false --out " + off.string())
+          .exit_code,
+      0);
+  const auto with = nlohmann::json::parse(slurp(on / "summary.json"));
+  const auto without = nlohmann::json::parse(slurp(off / "summary.json"));
+  EXPECT_EQ(without["migrations"]["live"], 0);
+  EXPECT_GT(without["overloads"].get<int>(), with["overloads"].get<int>());
+}
+
+TEST(DeploymentTiming, TheFourStepsOfFig9bAtSmallSize) {
+  // 40 devices, j = 20 VFs of 1.2 GB from the orchestrator over its 100 Mbit/s link: the images share it,
+  // 20 x 9.6 Gbit / 100 Mbit/s = 1920 s; SimGrid's TCP model gives 97 % of the bandwidth, plus the starts.
+  const fs::path out = fresh_dir("deployment-timing");
+  const auto o =
+      run_vfo("sim " + std::string(VFO_SOURCE_DIR) +
+              "/scenarios/paper/deployment-timing.yaml --quiet --set environment.nodes=40 --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.all();
+  const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(j["services"], 1);
+  const auto& d = j["deployment"];
+  EXPECT_GT(d["transfer_s"].get<double>(), 1920.0);
+  EXPECT_LT(d["transfer_s"].get<double>(), 1920.0 / 0.9);
+  EXPECT_GT(d["placement_s"].get<double>(), 0.0);  // measured on the real placer
+  EXPECT_LT(d["placement_s"].get<double>(), 60.0);
+  // The reports (250 B = 2 kb) over 100 Mbit/s after one round trip (5 ms each way on two links):
+  EXPECT_NEAR(d["probe_s"].get<double>(), 0.02 + 40 * 250 / 12.5e6, 1e-9);
+  EXPECT_NEAR(d["monitoring_s"].get<double>(), 0.02 + 20 * 250 / 12.5e6, 1e-9);
+}
+
+}  // namespace
