@@ -1,7 +1,14 @@
 #pragma once
 // The `vfo` command: one function per subcommand registers its options and its callback.
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vfo/forecast/forecast_model.hpp"
 
 namespace vfo::cli {
 
@@ -31,11 +38,20 @@ class CommandExit : public std::exception {
   int code_;
 };
 
-void add_sim_command(CLI::App& app);    // sim_command.cpp
+// Loads a model folder written by `vfo forecast train` (vfo/forecast/model_files.hpp; needs LibTorch).
+using ModelLoader = std::function<std::shared_ptr<const ForecastModel>(const std::string& dir)>;
+// `vfo sim`. Without a loader (the vfo binary), a scenario that names a trained model is run by the
+// vfo-forecast binary, which links LibTorch and passes its loader (`vfo-forecast sim ...`).
+void add_sim_command(CLI::App& app, ModelLoader loader = {});  // sim_command.cpp
 void add_sweep_command(CLI::App& app);  // sweep_command.cpp
 void add_place_command(CLI::App& app);  // place_command.cpp
 // `vfo forecast ...` runs the vfo-forecast binary beside vfo with the same arguments: the forecaster's commands
 // link LibTorch, whose start-up (~1 s) every other command would otherwise pay.
 void add_forecast_command(CLI::App& app);  // forecast_command.cpp
+
+// The binary `name` in the folder of the running binary (/proc/self/exe); throws CommandFailed.
+std::filesystem::path sibling_binary(const std::string& name);  // exec_binary.cpp
+// Replaces this process with `binary args...`; throws CommandFailed when it cannot.
+[[noreturn]] void exec_binary(const std::filesystem::path& binary, const std::vector<std::string>& args);
 
 }  // namespace vfo::cli

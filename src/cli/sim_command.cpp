@@ -24,7 +24,28 @@ struct SimOptions {
   std::vector<std::string> overrides;
   bool quiet = false;
   bool no_wall_time = false;
+  std::string record_nodes;  // FILE: the probes' node readings as a vfo node trace
 };
+
+// The same command line, for the binary that can load the scenario's model.
+std::vector<std::string> sim_arguments(const SimOptions& o) {
+  std::vector<std::string> args = {"sim", o.file, "--out", o.out};
+  if (o.seed) args.insert(args.end(), {"--seed", std::to_string(*o.seed)});
+  for (const std::string& s : o.overrides) args.insert(args.end(), {"--set", s});
+  if (o.quiet) args.emplace_back("--quiet");
+  if (o.no_wall_time) args.emplace_back("--no-wall-time");
+  if (!o.record_nodes.empty()) args.insert(args.end(), {"--record-nodes", o.record_nodes});
+  return args;
+}
+
+// vfo's node trace (`vfo forecast train --trace vfo:FILE`): time,node,cpu,ram.
+std::string node_trace_csv(const SimulationResult& r) {
+  std::string out = "time,node,cpu,ram\n";
+  for (const NodeReading& n : r.node_readings) {
+    out += fmt::format("{:.3f},node-{},{:.4f},{:.4f}\n", n.time_s, n.node, n.cpu_pct, n.ram_pct);
+  }
+  return out;
+}
 
 nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_time) {
   nlohmann::ordered_json j;
@@ -98,22 +119,31 @@ std::string migrations_csv(const SimulationResult& r) {
   return out;
 }
 
-void run_sim(const SimOptions& o) {
+void run_sim(const SimOptions& o, const ModelLoader& loader) {
   Scenario scenario = load_scenario(o.file, o.overrides);
   if (o.seed) scenario.seed = *o.seed;
+  SimulationOptions options;
+  const std::string& model = scenario.control.predictor.model;
+  if (!model.empty()) {
+    if (!loader) exec_binary(sibling_binary("vfo-forecast"), sim_arguments(o));
+    options.model = loader(model);
+  }
+  options.record_nodes = !o.record_nodes.empty();
   const std::filesystem::path out(o.out);
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw InputError(fmt::format("--out {}: cannot create directory ({})", o.out, ec.message()));
 
   ProgressBar bar("sim " + scenario.name, !o.quiet);
-  const SimulationResult result = run_simulation(scenario, [&](double f) { bar.update(f); });
+  options.progress = [&](double f) { bar.update(f); };
+  const SimulationResult result = run_simulation(scenario, options);
   bar.done();
 
   write_file_atomically(out / "summary.json", summary_json(result, !o.no_wall_time).dump(2) + "\n");
   write_services_csv(result, out / "services.csv.tmp");
   std::filesystem::rename(out / "services.csv.tmp", out / "services.csv");
   write_file_atomically(out / "migrations.csv", migrations_csv(result));
+  if (!o.record_nodes.empty()) write_file_atomically(o.record_nodes, node_trace_csv(result));
   if (!o.quiet) {
     fmt::print(
         "{}: {} services ({} rejected) on {} nodes, downtime {:.3f}%, migrations cold {} live {}, "
@@ -122,12 +152,13 @@ void run_sim(const SimOptions& o) {
         result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6, result.wall_time_s);
     fmt::print("results: {}\n         {}\n         {}\n", (out / "summary.json").string(),
                (out / "services.csv").string(), (out / "migrations.csv").string());
+    if (!o.record_nodes.empty()) fmt::print("         {}\n", o.record_nodes);
   }
 }
 
 }  // namespace
 
-void add_sim_command(CLI::App& app) {
+void add_sim_command(CLI::App& app, ModelLoader loader) {
   auto options = std::make_shared<SimOptions>();
   CLI::App* sim = app.add_subcommand("sim", "Run one simulation of a scenario; writes summary.json and services.csv");
   sim->add_option("FILE", options->file, "scenario YAML")->required();
@@ -137,7 +168,10 @@ void add_sim_command(CLI::App& app) {
   sim->add_flag("--quiet", options->quiet, "no progress and no summary line");
   sim->add_flag("--no-wall-time", options->no_wall_time,
                 "write wall_time_s as 0, so that summary.json is byte-identical across runs of one seed");
-  sim->callback([options] { run_sim(*options); });
+  sim->add_option("--record-nodes", options->record_nodes,
+                  "write every probe's node readings (time,node,cpu,ram) to FILE, a trace for "
+                  "vfo forecast train --trace vfo:FILE");
+  sim->callback([options, loader] { run_sim(*options, loader); });
 }
 
 }  // namespace vfo::cli

@@ -112,6 +112,7 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.number("cpu_threshold_pct", p.cpu_threshold_pct, Range::above(0));
   v.integer("training_nodes", p.training_nodes, IntRange{1, 100'000});
   v.number("training_hours", p.training_hours, Range::above(0));
+  v.text("model", p.model, {});
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {
@@ -178,6 +179,12 @@ void check_demand(const Context& context, const YAML::Node& root, DemandSpec& de
 }
 
 void check_control(const Context& context, const YAML::Node& root, const ControlSpec& control) {
+  if (!control.predictor.model.empty() && control.predictor.kind != "forecast") {
+    const Located model = locate(root, "control.predictor.model");
+    context.fail("control.predictor.model", model.line,
+                 "control.predictor.model: a model is given but control.predictor.kind is " + control.predictor.kind,
+                 "control.predictor.kind: forecast with a model");
+  }
   if (control.probe_timeout_s < control.probing_period_s) return;
   const Located timeout = locate(root, "control.probe_timeout_s");
   const Located period = locate(root, "control.probing_period_s");

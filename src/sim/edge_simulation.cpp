@@ -1,6 +1,7 @@
 // The SimGrid backend (design.md §1): turns the controller's plans into simulated transfers and
 // reports what the probes would see. Images and states cross the simulated network as SimGrid flows,
 // so concurrent migrations share bandwidth; probes and reports are accounted analytically.
+#include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "vfo/sim/background_load.hpp"
 #include "vfo/sim/simulation.hpp"
 #include "vfo/sim/workload_forecaster.hpp"
+#include "vfo/util/input_error.hpp"
 
 namespace vfo {
 namespace {
@@ -105,9 +107,10 @@ ControllerConfig controller_config(const ControlSpec& control) {
 
 class EdgeSimulation {
  public:
-  EdgeSimulation(const Scenario& scenario, ProgressFn progress)
+  EdgeSimulation(const Scenario& scenario, const SimulationOptions& options)
       : scenario_(scenario),
-        progress_(std::move(progress)),
+        options_(options),
+        progress_(options.progress),
         placer_(make_placer(scenario.control.placer)),
         chain_rng_(scenario.seed, "chains"),
         generic_(scenario.environment.kind == "generic"),
@@ -173,6 +176,17 @@ class EdgeSimulation {
 
   std::unique_ptr<Forecaster> make_forecaster() {
     const PredictorSpec& p = scenario_.control.predictor;
+    if (p.kind == "forecast" && !p.model.empty()) {
+      if (options_.model == nullptr) throw InputError("control.predictor.model: " + p.model + ": not loaded");
+      if (std::abs(options_.model->interval_s - scenario_.control.probing_period_s) > 1e-9) {
+        throw InputError(fmt::format(
+            "control.predictor.model: {} reads one reading every {} s, but control.probing_period_s is {} s "
+            "(expected a model trained with --interval {})",
+            p.model, options_.model->interval_s, scenario_.control.probing_period_s,
+            scenario_.control.probing_period_s));
+      }
+      return std::make_unique<ModelForecaster>(options_.model);
+    }
     if (p.kind == "forecast") {
       auto model = std::make_shared<ForecastModel>(
           sim::fit_workload_forecaster(p, scenario_.environment, scenario_.control.probing_period_s, scenario_.seed));
@@ -195,6 +209,7 @@ class EdgeSimulation {
       result_.control_bytes += static_cast<double>(nodes_.size()) * (kProbeBytes + kReportBytes);
       sync_environment();
       const ClusterSnapshot snapshot = take_snapshot();
+      if (options_.record_nodes) record(snapshot);
       const Plan plan = controller_.round(snapshot);
       for (double p : controller_.last_risk()) result_.alarms += p >= scenario_.control.k;
       ++result_.events;
@@ -415,6 +430,15 @@ class EdgeSimulation {
       }
     }
     return s;
+  }
+
+  void record(const ClusterSnapshot& snapshot) {
+    for (const NodeReport& r : snapshot.nodes) {
+      if (!r.answered) continue;
+      const double ram = r.capacity.ram_bytes > 0 ? 100.0 * r.used.ram_bytes / r.capacity.ram_bytes : 0.0;
+      result_.node_readings.push_back(
+          NodeReading{snapshot.now, r.node.value, 100.0 * r.used.cpu_ips / r.capacity.cpu_ips, ram});
+    }
   }
 
   bool holds_any_function(NodeId node) const {
@@ -848,6 +872,7 @@ class EdgeSimulation {
   }
 
   const Scenario& scenario_;
+  const SimulationOptions& options_;
   ProgressFn progress_;
   std::unique_ptr<Placer> placer_;  // never null: the loader accepts known names only
   Rng chain_rng_;
@@ -878,8 +903,8 @@ class EdgeSimulation {
 
 }  // namespace
 
-SimulationResult run_simulation(const Scenario& scenario, const ProgressFn& progress) {
-  EdgeSimulation simulation(scenario, progress);
+SimulationResult run_simulation(const Scenario& scenario, const SimulationOptions& options) {
+  EdgeSimulation simulation(scenario, options);
   return simulation.run();
 }
 

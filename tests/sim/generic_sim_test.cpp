@@ -79,3 +79,49 @@ TEST(DeploymentTiming, TheFourStepsOfFig9bAtSmallSize) {
 }
 
 }  // namespace
+
+namespace {
+
+// The paper's loop in full: the simulator records its probes' node readings, `vfo forecast train` fits a
+// model on them, and the simulator runs with that model as its QoS assessment (through vfo-forecast,
+// which can load it).
+TEST(GenericSim, RecordedNodeTraceTrainsAModelTheSimulatorThenUses) {
+  const fs::path dir = fresh_dir("recorded");
+  const fs::path trace = dir / "nodes.csv";
+  const auto recorded =
+      run_vfo("sim " + kGeneric + " --quiet --record-nodes " + trace.string() + " --out " + (dir / "run").string());
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.all();
+  const std::string text = slurp(trace);
+  ASSERT_EQ(text.rfind("time,node,cpu,ram\n", 0), 0u);
+  EXPECT_GT(vfo::test::line_count(text), 100 * 100);  // 100 nodes, 119 rounds, minus nodes that were down
+
+  const fs::path model = dir / "model";
+  const auto trained = run_vfo("forecast train --trace vfo:" + trace.string() +
+                               " --model ar --interval 30 --horizon 300 --channels 1 --cpu-threshold 100 --quiet "
+                               "--out " +
+                               model.string());
+  ASSERT_EQ(trained.exit_code, 0) << trained.all();
+
+  const fs::path with_model = dir / "with-model";
+  const auto run =
+      run_vfo("sim " + kGeneric + " --quiet --no-wall-time --set control.predictor.model=" + model.string() +
+              " --out " + with_model.string());
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  const auto j = nlohmann::json::parse(slurp(with_model / "summary.json"));
+  EXPECT_GT(j["alarms"].get<int>(), 0);
+  EXPECT_GT(j["migrations"]["live"].get<int>(), 0);
+
+  // A model on another grid than the probing period, and a folder that is no model: one line, exit code 2.
+  const auto other_grid = run_vfo("sim " + kGeneric + " --quiet --set control.probing_period_s=20 --set " +
+                                  "control.predictor.model=" + model.string() + " --out " + (dir / "x").string());
+  EXPECT_EQ(other_grid.exit_code, 2);
+  EXPECT_EQ(vfo::test::line_count(other_grid.err), 1) << other_grid.err;
+  EXPECT_NE(other_grid.err.find("control.probing_period_s is 20 s"), std::string::npos) << other_grid.err;
+  const auto missing =
+      run_vfo("sim " + kGeneric + " --quiet --set control.predictor.model=" + (dir / "nothing").string() + " --out " +
+              (dir / "y").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(vfo::test::line_count(missing.err), 1) << missing.err;
+}
+
+}  // namespace

@@ -82,6 +82,10 @@ struct PredictorSpec {
   double cpu_threshold_pct = 100;
   int training_nodes = 200;
   double training_hours = 6;
+  // forecast: a model folder written by `vfo forecast train` (e.g. an LSTM trained on traces that
+  // `vfo sim --record-nodes` wrote), used instead of fitting `method`; its interval must be the probing
+  // period. Relative paths are read from the working directory. Empty: fit `method` before the run.
+  std::string model;
 };
 
 struct ControlSpec {

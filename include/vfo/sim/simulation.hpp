@@ -3,9 +3,11 @@
 // No SimGrid type appears here; SimGrid is included only by src/sim/*.cpp.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "vfo/forecast/forecast_model.hpp"
 #include "vfo/scenario/scenario.hpp"
 
 namespace vfo {
@@ -48,6 +50,15 @@ struct MigrationRecord {
   bool aborted = false;
 };
 
+// What one probe read on one node (recorded with SimulationOptions::record_nodes), in percent of the node's
+// speed and RAM; CPU is what is committed, so it may exceed 100 in the generic environment.
+struct NodeReading {
+  double time_s = 0;
+  std::uint32_t node = 0;
+  double cpu_pct = 0;
+  double ram_pct = 0;
+};
+
 struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -76,14 +87,25 @@ struct SimulationResult {
   double wall_time_s = 0;
   std::vector<ServiceRecord> service_records;
   std::vector<MigrationRecord> migration_records;
+  std::vector<NodeReading> node_readings;  // every answering node at every probing round, if recorded
 };
 
 // Called now and then with the fraction of simulated time done, in [0, 1].
 using ProgressFn = std::function<void(double fraction)>;
 
+struct SimulationOptions {
+  ProgressFn progress;
+  // The trained model when the scenario names one (control.predictor.model); the caller loads it, since
+  // loading a recurrent network needs LibTorch, which the simulator does not link.
+  std::shared_ptr<const ForecastModel> model;
+  bool record_nodes = false;  // fill SimulationResult::node_readings
+};
+
 // Runs one simulation. SimGrid allows one engine per process: call this at most once per process
 // (`vfo sweep` runs each simulation in its own process). Deterministic: the same scenario (seed
-// included) gives the same result, except wall_time_s.
-SimulationResult run_simulation(const Scenario& scenario, const ProgressFn& progress = {});
+// included) gives the same result, except wall_time_s and the deployments' placement_wall_s. Throws
+// InputError when the scenario names a model that options.model does not hold or whose interval is not
+// the probing period.
+SimulationResult run_simulation(const Scenario& scenario, const SimulationOptions& options = {});
 
 }  // namespace vfo

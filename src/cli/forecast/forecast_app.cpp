@@ -1,5 +1,9 @@
 // The vfo-forecast binary: `vfo forecast train|eval` (docs/cli.md, "forecast"). `vfo forecast ...` runs it.
+#include <memory>
+#include <string>
+
 #include "cli/cli.hpp"
+#include "vfo/forecast/model_files.hpp"
 
 namespace vfo::cli {
 
@@ -13,5 +17,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   vfo::cli::add_forecast_train_command(app);
   vfo::cli::add_forecast_eval_command(app);
+  // `vfo sim` of a scenario that names a trained model comes here: only this binary can load it.
+  vfo::cli::add_sim_command(app, [](const std::string& dir) {
+    return std::make_shared<const vfo::ForecastModel>(vfo::load_forecast_model(dir));
+  });
   return vfo::cli::run_app(app, argc, argv);
 }
