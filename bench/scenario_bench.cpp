@@ -2,8 +2,10 @@
 // process). Reported per run: wall time (manual time), peak resident memory of the child, and
 // simulation events per second. Not a test: run with `make bench` or ./build/bench/vfo_bench.
 //
-//   Sim/500     60 simulated minutes, normal demand, 500 nodes    (target < 1 s)
-//   Sim/5000    the same with 5,000 nodes                          (target < 10 s)
+//   Sim/nodes:500/generic:0     60 simulated minutes, normal demand, 500 nodes    (target < 1 s)
+//   Sim/nodes:5000/generic:0    the same with 5,000 nodes                          (target < 10 s)
+//   Sim/nodes:N/generic:1       the same in the generic environment (background jobs on every node, the
+//                               forecaster fitted before the run and assessing every node each round, K = 0.1)
 //   Fig6Grid    the whole Fig. 6 sweep on all cores                (target < 10 min; --benchmark_filter=Fig6)
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -47,11 +49,18 @@ ChildRun run_child(const std::vector<std::string>& args) {
 
 void BM_Sim(benchmark::State& state) {
   const auto nodes = state.range(0);
+  const bool generic = state.range(1) != 0;
   const std::string out = (std::filesystem::temp_directory_path() / ("vfo-bench-" + std::to_string(nodes))).string();
+  std::vector<std::string> args = {VFO_BINARY, "sim",   VFO_SOURCE_DIR "/scenarios/quickstart.yaml", "--quiet", "--out",
+                                   out,        "--set", "environment.nodes=" + std::to_string(nodes)};
+  if (generic) {
+    for (const char* set : {"environment.kind=generic", "control.predictor.kind=forecast", "control.k=0.1"}) {
+      args.insert(args.end(), {"--set", set});
+    }
+  }
   double events = 0, sim_wall = 0, rss = 0;
   for (auto _ : state) {
-    const ChildRun run = run_child({VFO_BINARY, "sim", VFO_SOURCE_DIR "/scenarios/quickstart.yaml", "--quiet", "--out",
-                                    out, "--set", "environment.nodes=" + std::to_string(nodes)});
+    const ChildRun run = run_child(args);
     if (run.wall_s < 0) {
       state.SkipWithError("vfo sim failed");
       return;
@@ -68,7 +77,16 @@ void BM_Sim(benchmark::State& state) {
   state.counters["events_per_s"] = sim_wall > 0 ? events / sim_wall : 0;
   state.counters["peak_rss_mb"] = rss;
 }
-BENCHMARK(BM_Sim)->Name("Sim")->Arg(500)->Arg(5000)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Sim)
+    ->Name("Sim")
+    ->ArgNames({"nodes", "generic"})
+    ->Args({500, 0})
+    ->Args({5000, 0})
+    ->Args({500, 1})
+    ->Args({5000, 1})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 void BM_Fig6Grid(benchmark::State& state) {
   const std::string out = (std::filesystem::temp_directory_path() / "vfo-bench-fig6").string();
