@@ -110,7 +110,7 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.integer("window", p.window, IntRange{6, 1000});
   v.integer("horizon_periods", p.horizon_periods, IntRange{1, 1000});
   v.number("cpu_threshold_pct", p.cpu_threshold_pct, Range::above(0));
-  v.integer("training_nodes", p.training_nodes, IntRange{1, 100'000});
+  v.integer("training_nodes", p.training_nodes, IntRange{2, 100'000});
   v.number("training_hours", p.training_hours, Range::above(0));
   v.text("model", p.model, {});
 }

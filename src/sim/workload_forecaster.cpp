@@ -1,6 +1,8 @@
 #include "vfo/sim/workload_forecaster.hpp"
 
+#include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "vfo/forecast/baselines.hpp"
@@ -16,6 +18,7 @@ BackgroundJobsConfig jobs_config(const EnvironmentSpec& environment) {
   BackgroundJobsConfig c;
   c.initial_jobs_mean = j.initial_jobs.mean;
   c.initial_jobs_stddev = j.initial_jobs.stddev;
+  c.initial_jobs_min = j.initial_jobs.min;
   c.rate_mean = j.rate_per_hour.mean;
   c.rate_stddev = j.rate_per_hour.stddev;
   c.min_rate = j.rate_per_hour.min;
@@ -47,8 +50,9 @@ std::vector<UsageSeries> background_series(const EnvironmentSpec& environment, s
     series[i].name = "train/" + std::to_string(i);
     series[i].interval_s = interval_s;
   }
-  for (double t = 0; t < horizon_s; t += interval_s) {
-    load.advance_to(t);
+  const auto readings = static_cast<std::size_t>(std::ceil(horizon_s / interval_s - 1e-9));
+  for (std::size_t k = 0; k < readings; ++k) {
+    load.advance_to(static_cast<double>(k) * interval_s);
     for (std::uint32_t i = 0; i < capacities.size(); ++i) {
       const Resources used = load.node(NodeId(i)).used();
       series[i].cpu_pct.push_back(100.0 * used.cpu_ips / capacities[i].cpu_ips);
@@ -78,8 +82,10 @@ ForecastModel fit_workload_forecaster(const PredictorSpec& predictor, const Envi
     model.point = std::make_shared<EwmaModel>(0.3);
   } else if (predictor.method == "ma") {
     model.point = std::make_shared<MovingAverageModel>(predictor.window);
-  } else {
+  } else if (predictor.method == "persistence") {
     model.point = std::make_shared<PersistenceModel>();
+  } else {
+    throw std::invalid_argument("fit_workload_forecaster: unknown method " + predictor.method);
   }
   const Examples calibration = make_examples(calibration_series, model.spec, 1);
   const std::vector<float> predictions =

@@ -33,7 +33,7 @@ NodeJobs draw_node_jobs(std::uint64_t seed, NodeId node, double horizon_s, const
 
   NodeJobs out;
   const double k = std::floor(params.normal(config.initial_jobs_mean, config.initial_jobs_stddev));
-  out.initial_jobs = static_cast<int>(std::max(0.0, k));
+  out.initial_jobs = static_cast<int>(std::max(std::max(0.0, config.initial_jobs_min), k));
   out.rate_per_window = std::max(config.min_rate, params.normal(config.rate_mean, config.rate_stddev));
 
   const std::uint64_t id_base = std::uint64_t{node.value} << 32;

@@ -40,8 +40,9 @@ class BackgroundLoad {
   void changed(NodeId node);
 
   // The node leaves at t: its jobs and VFs are dropped and jobs that arrive until set_up are lost.
+  // Call advance_to(t) first (as for any change at t).
   void set_down(NodeId node, double t);
-  // The node is back, empty, at t.
+  // The node is back, empty, at t. Call advance_to(t) first.
   void set_up(NodeId node, double t);
   bool is_up(NodeId node) const { return up_.at(node.value) != 0; }
 

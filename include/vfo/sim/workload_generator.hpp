@@ -22,6 +22,7 @@ struct BackgroundJobsConfig {
   // k, the jobs on a node at time 0: max(0, floor(N(mean, stddev))) (the paper's k = floor(N(8, 5))).
   double initial_jobs_mean = 8;
   double initial_jobs_stddev = 5;
+  double initial_jobs_min = 0;  // k = max(initial_jobs_min, floor(N(mean, stddev)))
   // lambda, the node's arrival rate in jobs per rate_window_s: max(min_rate, N(mean, stddev)) (the paper's
   // lambda = N(5, 2)); min_rate > 0 keeps every node's process alive.
   double rate_mean = 5;
