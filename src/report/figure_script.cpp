@@ -366,6 +366,7 @@ class Figure {
         body += fmt::format("{}{} {}", i ? ", " : "", gp_string(xs_[i]), num(x_values[i]));
       body += ")\n";
       body += "set offsets graph 0.05, graph 0.05, graph 0.05, 0\n";
+      if (spec_.logx) body += "set logscale x\n";
     } else {
       body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
       body += tics("x", xs_);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -207,12 +208,12 @@ class Parser {
     std::map<std::string, std::pair<YAML::Node, int>> entries;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
-      static const std::set<std::string> kKnown = {"kind",   "file",   "title", "x",      "y",      "value",
-                                                   "panels", "series", "where", "xlabel", "ylabel", "digits"};
+      static const std::set<std::string> kKnown = {"kind",   "file",  "title",  "x",      "y",      "value", "panels",
+                                                   "series", "where", "xlabel", "ylabel", "digits", "logx"};
       const int key_line = line_of(it->first, line);
       if (kKnown.count(key) == 0) {
         fail(key_line, fmt::format("sweep.figures: unknown key '{}'", key),
-             "kind, file, title, x, y, value, panels, series, where, xlabel, ylabel or digits");
+             "kind, file, title, x, y, value, panels, series, where, xlabel, ylabel, digits or logx");
       }
       if (!entries.emplace(key, std::make_pair(it->second, key_line)).second) {
         fail(key_line, fmt::format("sweep.figures: key '{}' given twice", key), "each key once");
@@ -258,12 +259,29 @@ class Parser {
       require("y", "y: a grid key for the y axis");
       require("value", "value: the metric that colours the cells, e.g. downtime_pct");
       forbid("series", "panels, to split a heatmap");
+      forbid("logx", "logx only on lines figures");
       figure.y = grid_key(get("y"), at("y"), spec, name + ": y");
       figure.value = scalar_text(get("value"), at("value"), name + ": value", "a metric such as downtime_pct");
     } else {
       require("y", "y: the metric on the y axis, e.g. downtime_pct");
       forbid("value", "y: the metric to plot");
       forbid("digits", "digits only on heatmaps");
+      if (has("logx")) {
+        const std::string text = scalar_text(get("logx"), at("logx"), name + ": logx", "true or false");
+        if (text != "true" && text != "false") {
+          fail(at("logx"), fmt::format("{}: logx: '{}' is not true or false", name, text), "logx: true or false");
+        }
+        figure.logx = text == "true";
+        for (const std::string& v : spec.axis(figure.x)->values) {
+          char* end = nullptr;
+          const double x = std::strtod(v.c_str(), &end);
+          if (end == v.c_str() || *end != '\0' || !(x > 0)) {
+            fail(at("logx"),
+                 fmt::format("{}: logx needs every value of {} to be a number > 0, not '{}'", name, figure.x, v),
+                 "logx: false, or positive numbers on the x axis");
+          }
+        }
+      }
       figure.y = scalar_text(get("y"), at("y"), name + ": y", "a metric such as downtime_pct");
     }
     if (has("panels")) figure.panels = grid_keys(get("panels"), at("panels"), spec, name + ": panels");

@@ -27,6 +27,7 @@ struct FigureSpec {
   std::string xlabel;                                      // empty: the last segment of `x`
   std::string ylabel;                                      // empty: heatmap the last segment of `y`, lines the metric
   int digits = 2;                                          // heatmap: decimals of the number printed in each cell
+  bool logx = false;   // lines only: a logarithmic x axis (every x value a number > 0)
   std::string source;  // "FILE:LINE" of the figure's definition, for messages; may be empty
 
   // The metric this figure reads (heatmap: value, lines: y).

@@ -14,6 +14,7 @@
 //          digits: 2, xlabel: ..., ylabel: ..., where: {demand.mode: normal}}
 //       - {kind: lines, file: fig7a_downtime, x: environment.nodes, y: downtime_pct,
 //          series: [demand.mode, control.live_migration], where: {environment.p_leave: 0.1}}
+//       - {kind: lines, file: fig8a, x: control.k, y: downtime_pct, logx: true}  # a log x axis (values > 0)
 //
 // A figure names grid keys in x (and y for a heatmap), panels, series (lines only) and where; each grid key
 // with more than one value must appear in exactly one of these, so that every cell or point of the figure is

@@ -130,6 +130,13 @@ TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithErrorBars) {
                                 "# index 1: live_migration=off\n100 4 0.5 \"100\"\n500 8 0.5 \"500\"\n"));
 }
 
+TEST(GnuplotScript, LinesOnALogarithmicXAxis) {
+  FigureSpec spec = lines_spec();
+  EXPECT_THAT(make_figure_script(aggregate(), spec).script, Not(HasSubstr("logscale")));
+  spec.logx = true;
+  EXPECT_THAT(make_figure_script(aggregate(), spec).script, HasSubstr("set logscale x\n"));
+}
+
 TEST(GnuplotScript, LinesOverTextAndBooleansAreCategories) {
   FigureSpec spec = lines_spec();
   spec.x = "control.live_migration";

@@ -183,6 +183,17 @@ TEST(SweepSpec, FigureErrorsNameFileAndLine) {
               StartsWith("s.yaml:5: figure f: `value` is not a key of a lines figure"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, digits: 2}")),
               StartsWith("s.yaml:5: figure f: `digits` is not a key of a lines figure"));
+  EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, logx: maybe}")),
+              StartsWith("s.yaml:5: figure f: logx: 'maybe' is not true or false (expected logx: true or false)"));
+  EXPECT_THAT(error_of(with_figure("{kind: heatmap, file: f, x: environment.nodes, y: environment.nodes, value: d, "
+                                   "logx: true}")),
+              StartsWith("s.yaml:5: figure f: `logx` is not a key of a heatmap figure"));
+  EXPECT_THAT(error_of("sweep:\n  grid:\n    control.k: [0, 0.5]\n  figures:\n"
+                       "    - {kind: lines, file: f, x: control.k, y: d, logx: true}\n"),
+              StartsWith("s.yaml:5: figure f: logx needs every value of control.k to be a number > 0, not '0'"));
+  EXPECT_EQ(error_of("sweep:\n  grid:\n    control.k: [0.01, 0.5]\n  figures:\n"
+                     "    - {kind: lines, file: f, x: control.k, y: d, logx: true}\n"),
+            "");
   EXPECT_THAT(
       error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, where: {environment.nodes: 100}}")),
       StartsWith("s.yaml:5: figure f: environment.nodes is named in both x and where"));
