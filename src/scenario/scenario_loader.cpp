@@ -196,6 +196,21 @@ void check_control(const Context& context, const YAML::Node& root, const Control
                "0 <= probe_timeout_s < probing_period_s");
 }
 
+// The confusion predictor needs the truth of future overloads, which only the dedicated environment draws
+// in advance; the generic environment's default is the forecaster.
+void check_predictor(const Context& context, const YAML::Node& root, Scenario& scenario) {
+  if (scenario.environment.kind != "generic" || scenario.control.predictor.kind != "confusion") return;
+  const Located kind = locate(root, "control.predictor.kind");
+  if (!kind.found) {
+    scenario.control.predictor.kind = "forecast";
+    return;
+  }
+  context.fail("control.predictor.kind", kind.line,
+               "control.predictor.kind: confusion needs environment.kind dedicated (the generic environment's "
+               "overloads are not known in advance)",
+               "control.predictor.kind: forecast");
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Loading and overriding
 
@@ -281,6 +296,7 @@ Scenario parse(const std::string& text, const std::string& source, const std::ve
   yaml_schema::MapReader reader(context, scenario_schema(), root, "", 1);
   scenario_fields(reader, scenario);
   check_demand(context, root, scenario.demand);
+  check_predictor(context, root, scenario);  // first: it settles the predictor's kind
   check_control(context, root, scenario.control);
   scenario.source_file = source;
   return scenario;

@@ -284,6 +284,7 @@ void EdgeSimulation::arrive() {
 void EdgeSimulation::set_up(Service& s, FunctionState& f, bool up) {
   if (f.up == up) return;
   f.up = up;
+  f.ever_up = f.ever_up || up;
   s.down += up ? -1 : 1;
   if (!s.whole_once) {
     if (s.down == 0) {
@@ -310,12 +311,11 @@ void EdgeSimulation::end_service(Service& s) {
   ++result_.events;
   if (s.down > 0) s.record.downtime_s += now() - s.down_since;
   s.ended = true;
+  const std::uint32_t id = s.record.id;
+  abort_operations([id](const Operation& op) { return op.service == id; });
   for (std::uint32_t j = 0; j < s.functions.size(); ++j) {
-    release(s, j);
     s.functions[j].phase = Phase::ended;
-  }
-  for (auto& [id, op] : operations_) {
-    if (op->service == s.record.id) abort(*op);
+    release(s, j);
   }
 }
 
@@ -367,7 +367,16 @@ void EdgeSimulation::finish(double end) {
 void EdgeSimulation::fail_node(NodeId node) {
   ++result_.node_failures;
   nodes_[node.value].alive = false;
-  for (auto& service : services_) {
+  if (generic_) {
+    load_->set_down(node, now());  // first: releasing its VFs must not start jobs on it
+    ++nodes_[node.value].leave_generation;
+  }
+  // Operations first (no VF state changes before they are all marked): what follows may yield.
+  abort_operations([node](const Operation& op) {
+    return op.action.to == node || (op.action.kind == Action::Kind::live_migrate && op.action.from == node);
+  });
+  for (std::size_t i = 0; i < services_.size(); ++i) {  // by index: an arrival may grow services_ meanwhile
+    Service* service = services_[i].get();
     if (service->ended) continue;
     for (std::uint32_t j = 0; j < service->functions.size(); ++j) {
       FunctionState& f = service->functions[j];
@@ -377,11 +386,13 @@ void EdgeSimulation::fail_node(NodeId node) {
       const bool pages_here = f.phase == Phase::live_moving && f.resumed && f.node == node;
       const bool arriving = f.target == node;
       if (runs_here || pages_here) {
-        release(*service, j);
+        const NodeId held_on = f.node, held_to = f.target;  // a live migration holds room on both
         f.phase = Phase::lost;
         f.node = node;
         f.resumed = false;
         set_up(*service, f, false);
+        release_from(*service, j, held_on);
+        release_from(*service, j, held_to);
       } else if (arriving && (f.phase == Phase::deploying || f.phase == Phase::cold_moving)) {
         f.phase = Phase::lost;
         f.node = node;
@@ -389,15 +400,6 @@ void EdgeSimulation::fail_node(NodeId node) {
         f.phase = Phase::running;  // the source still runs it (or resumes it): the migration is off
         set_up(*service, f, true);
       }
-    }
-  }
-  if (generic_) {
-    load_->set_down(node, now());
-    ++nodes_[node.value].leave_generation;
-  }
-  for (auto& [id, op] : operations_) {
-    if (op->action.to == node || (op->action.kind == Action::Kind::live_migrate && op->action.from == node)) {
-      abort(*op);
     }
   }
   const double back = now() + scenario_.environment.node_recovery_s;

@@ -8,6 +8,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -50,6 +51,7 @@ struct FunctionState {
   NodeId target;
   bool up = false;       // processing frames
   bool resumed = false;  // post-copy: live_moving, but already running on `target` while pages arrive
+  bool ever_up = false;  // has processed frames: until then a re-placement is still its deployment
   Resources demand;
 };
 
@@ -88,8 +90,8 @@ struct Operation {
   Action action;
   std::uint32_t service = 0;
   bool aborted = false;
-  MigrationRecord record;         // for migrations
-  std::vector<sg4::Comm*> comms;  // transfers in progress; each owned by the actor that waits for it
+  MigrationRecord record;           // for migrations
+  std::vector<sg4::CommPtr> comms;  // transfers in progress (the waiting actor holds them too)
 };
 
 class EdgeSimulation {
@@ -173,8 +175,9 @@ class EdgeSimulation {
 
   // ---- operations.cpp: carrying out the controller's actions: deployments and migrations as SimGrid flows
 
-  // Marks the operation aborted and cancels its transfers; its actor then stops without touching the VF.
-  void abort(Operation& op);
+  // Marks every operation that `matches` selects aborted, then cancels their transfers; their actors then stop
+  // without touching the VF. All are marked before any cancel, since cancelling yields to other actors.
+  void abort_operations(const std::function<bool(const Operation&)>& matches);
   // Starts an actor that carries out one action of a plan (after taking room on the target).
   void start_operation(const Action& action);
 

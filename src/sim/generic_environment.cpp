@@ -12,6 +12,10 @@ namespace vfo::sim {
 void EdgeSimulation::generic_environment_loop() {
   std::unique_lock lock(*environment_mutex_);
   while (now() < scenario_.duration_s) {
+    if (syncing_) {  // another actor is inside sync_environment and yielded: let it finish
+      sg4::this_actor::yield();
+      continue;
+    }
     const double next_leave = leaves_.empty() ? std::numeric_limits<double>::infinity() : leaves_.top().time_s;
     const double next = std::min(load_->next_event_time(), next_leave);
     if (next > now()) {
@@ -73,14 +77,16 @@ void EdgeSimulation::check_overloads(NodeId node) {
     if (!w.overloaded(key, s.chain.functions[index].load_ipf, s.chain.fps)) continue;
     ++result_.overloads;
     ++result_.overload_failures;
-    for (auto& [id, op] : operations_) {
-      if (op->service == s.record.id && op->action.function.index == index) abort(*op);
-    }
-    release(s, index);
+    const std::uint32_t id = s.record.id;
+    abort_operations(
+        [id, index](const Operation& op) { return op.service == id && op.action.function.index == index; });
+    const NodeId held_on = f.node, held_to = f.target;  // a live migration holds room on both
     f.phase = Phase::lost;
     f.node = node;
     f.resumed = false;
     set_up(s, f, false);
+    release_from(s, index, held_on);
+    release_from(s, index, held_to);
   }
 }
 
@@ -101,6 +107,7 @@ void EdgeSimulation::release_from(const Service& s, std::uint32_t j, NodeId node
   sync_environment();
   if (load_->node(node).remove_vf(sim::vf_key(FunctionRef{s.chain.id, j}), now())) {
     load_->changed(node);
+    check_overloads(node);  // the room it leaves may start waiting jobs, which slow the VFs there
     environment_changed_->notify_all();
   }
 }

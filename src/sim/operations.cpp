@@ -1,6 +1,7 @@
 // EdgeSimulation (edge_simulation.hpp), carrying out the controller's actions: deployments, cold migrations
 // and live migrations by each protocol, as SimGrid flows.
 #include <algorithm>
+#include <utility>
 
 #include "edge_simulation.hpp"
 #include "vfo/migration/precopy.hpp"
@@ -8,10 +9,14 @@
 
 namespace vfo::sim {
 
-void EdgeSimulation::abort(Operation& op) {
-  if (op.aborted) return;
-  op.aborted = true;
-  for (sg4::Comm* comm : op.comms) comm->cancel();
+void EdgeSimulation::abort_operations(const std::function<bool(const Operation&)>& matches) {
+  std::vector<sg4::CommPtr> transfers;
+  for (auto& [id, op] : operations_) {
+    if (op->aborted || !matches(*op)) continue;
+    op->aborted = true;
+    for (sg4::CommPtr& comm : std::exchange(op->comms, {})) transfers.push_back(std::move(comm));
+  }
+  for (const sg4::CommPtr& comm : transfers) comm->cancel();
 }
 
 void EdgeSimulation::start_operation(const Action& action) {
@@ -61,9 +66,12 @@ bool EdgeSimulation::transfer(Operation& op, sg4::Host* from, sg4::Host* to, dou
   if (op.aborted) return false;
   if (bytes < 1) return true;
   const sg4::CommPtr comm = sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(bytes));
-  op.comms.push_back(comm.get());
+  op.comms.push_back(comm);
   ++result_.events;
-  const auto forget = [&] { op.comms.erase(std::find(op.comms.begin(), op.comms.end(), comm.get())); };
+  const auto forget = [&] {  // an abort may have taken it already
+    const auto it = std::find(op.comms.begin(), op.comms.end(), comm);
+    if (it != op.comms.end()) op.comms.erase(it);
+  };
   try {
     comm->wait();
   } catch (const simgrid::Exception&) {
@@ -103,8 +111,10 @@ void EdgeSimulation::run_operation(Operation& op) {
   sg4::Host* target = platform_.nodes[a.to.value];
   MigrationRecord& record = op.record;
   double bytes = 0;
+  // A VF that never ran (its first target failed or filled up) is still being deployed, not migrated.
+  const bool deployment = a.kind == Action::Kind::deploy || (a.kind == Action::Kind::cold_migrate && !f.ever_up);
   const auto close = [&](bool ok) {
-    if (a.kind == Action::Kind::deploy) {
+    if (deployment) {
       result_.deploy_bytes += bytes;
       return;
     }
@@ -134,7 +144,7 @@ void EdgeSimulation::run_operation(Operation& op) {
     record.prepare_s = record.downtime_s = now() - record.start_s;
     close(ok);
     if (!ok) return;
-    if (a.kind == Action::Kind::cold_migrate) {
+    if (!deployment) {
       ++result_.cold_migrations;
       ++s.record.cold_migrations;
     }
@@ -156,13 +166,14 @@ void EdgeSimulation::run_operation(Operation& op) {
   ok = ok && !op.aborted;
   record.prepare_s = now() - record.start_s;
   ok = ok && move_state(op, s, f, spec, source, target, bytes);
-  if (holding_slot) slot->release();
+  if (holding_slot) slot->release();  // may yield: the target may fail meanwhile
+  ok = ok && !op.aborted;
   close(ok);
   if (!ok) return;
-  release_from(s, a.function.index, a.from);
   ++result_.live_migrations;
   ++s.record.live_migrations;
   arrived();
+  release_from(s, a.function.index, a.from);
 }
 
 void EdgeSimulation::freeze(Service& s, FunctionState& f, double& frozen_at) {

@@ -69,6 +69,7 @@ struct DemandSpec {
 struct PredictorSpec {
   // confusion: a predictor with known true- and false-positive rates (the dedicated study);
   // forecast: vfo's forecaster (src/forecast) on each node's probed CPU series (the generic study).
+  // Default: confusion in the dedicated environment, forecast in the generic one (which allows only it).
   std::string kind = "confusion";
   double true_positive_rate = 0.8;     // confusion: P(alarm | the node overloads within the horizon)
   double false_positive_rate = 0.001;  // confusion: P(alarm | it does not), per node and probing round

@@ -273,3 +273,21 @@ TEST(ScenarioGenericKeys, FunctionsPerNodeSetsTheChainLength) {
 
 }  // namespace
 }  // namespace vfo
+
+namespace vfo {
+namespace {
+
+TEST(ScenarioGenericKeys, GenericEnvironmentAssessesWithTheForecaster) {
+  // By default the generic environment's predictor is the forecaster; the confusion predictor, which needs
+  // the overloads known in advance, is refused there, and a model needs kind forecast.
+  EXPECT_EQ(parse_scenario("environment:\n  kind: generic\n", "x.yaml").control.predictor.kind, "forecast");
+  EXPECT_EQ(parse_scenario("name: a\n", "x.yaml").control.predictor.kind, "confusion");
+  EXPECT_EQ(parse_error("environment:\n  kind: generic\ncontrol:\n  predictor:\n    kind: confusion\n"),
+            "x.yaml:5: control.predictor.kind: confusion needs environment.kind dedicated (the generic "
+            "environment's overloads are not known in advance) (expected control.predictor.kind: forecast)");
+  EXPECT_THAT(parse_error("control:\n  predictor:\n    model: m\n"),
+              HasSubstr("x.yaml:3: control.predictor.model: a model is given but control.predictor.kind is confusion"));
+}
+
+}  // namespace
+}  // namespace vfo
