@@ -1,0 +1,70 @@
+#pragma once
+// The built-in VFs (issue 6): a source of numbered frames, a compute stage that does real work and keeps
+// state, and a sink that measures what reaches the end of the chain.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vfo/runtime/virtual_function.hpp"
+
+namespace vfo::runtime {
+
+// Frames of `payload_bytes` bytes (a pattern derived from the seq, so a receiver can check them).
+class SourceFunction final : public VirtualFunction {
+ public:
+  explicit SourceFunction(std::size_t payload_bytes);
+  std::string kind() const override { return "source"; }
+  std::string produce(std::uint64_t seq) override;
+  std::optional<std::string> process(const Frame& frame) override;  // passes frames through
+
+ private:
+  std::size_t payload_bytes_;
+};
+
+// Spends `instructions_per_frame` simple integer operations on each frame (real CPU work), keeps a state of
+// `state_bytes` bytes of which it rewrites `dirty_bytes_per_frame` per frame (for live migration), and passes
+// the payload on unchanged, so that the sink can check it.
+class ComputeFunction final : public VirtualFunction {
+ public:
+  ComputeFunction(std::uint64_t instructions_per_frame, std::size_t state_bytes, std::size_t dirty_bytes_per_frame);
+  std::string kind() const override { return "compute"; }
+  std::optional<std::string> process(const Frame& frame) override;
+  std::string snapshot() const override;
+  void restore(std::string_view state) override;
+  std::uint64_t frames() const { return frames_; }
+
+ private:
+  std::uint64_t instructions_per_frame_;
+  std::size_t dirty_bytes_per_frame_;
+  std::string state_;
+  std::size_t cursor_ = 0;  // where the next frame starts rewriting the state
+  std::uint64_t frames_ = 0;
+};
+
+// What the sink has seen. Thread-safe: the host's thread records, anyone may read.
+struct SinkStats {
+  std::uint64_t frames = 0;  // frames received (each seq once: the host drops duplicates)
+  std::uint64_t last_seq = 0;
+  std::uint64_t bad_payloads = 0;  // payloads that do not match their seq's pattern
+  double latency_sum_s = 0;        // end to end, from the source's origin_ns
+  double latency_max_s = 0;
+  std::vector<std::uint64_t> seqs;  // every seq received, in order of arrival
+};
+
+class SinkFunction final : public VirtualFunction {
+ public:
+  std::string kind() const override { return "sink"; }
+  std::optional<std::string> process(const Frame& frame) override;
+  SinkStats stats() const;
+
+ private:
+  mutable std::mutex mutex_;
+  SinkStats stats_;
+};
+
+// The payload a source makes for `seq`: `bytes` bytes, byte i = (seq * 131 + i) mod 251.
+std::string source_payload(std::uint64_t seq, std::size_t bytes);
+
+}  // namespace vfo::runtime

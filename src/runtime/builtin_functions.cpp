@@ -1,0 +1,75 @@
+#include "vfo/runtime/builtin_functions.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace vfo::runtime {
+
+std::string source_payload(std::uint64_t seq, std::size_t bytes) {
+  std::string out(bytes, '\0');
+  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<char>((seq * 131 + i) % 251);
+  return out;
+}
+
+SourceFunction::SourceFunction(std::size_t payload_bytes) : payload_bytes_(payload_bytes) {}
+
+std::string SourceFunction::produce(std::uint64_t seq) {
+  return source_payload(seq, payload_bytes_);
+}
+
+std::optional<std::string> SourceFunction::process(const Frame& frame) {
+  return frame.payload;
+}
+
+ComputeFunction::ComputeFunction(std::uint64_t instructions_per_frame, std::size_t state_bytes,
+                                 std::size_t dirty_bytes_per_frame)
+    : instructions_per_frame_(instructions_per_frame),
+      dirty_bytes_per_frame_(std::min(dirty_bytes_per_frame, state_bytes)),
+      state_(state_bytes, '\0') {}
+
+std::optional<std::string> ComputeFunction::process(const Frame& frame) {
+  // Real work: a dependent chain of integer operations the compiler cannot skip.
+  volatile std::uint64_t sink = 0;
+  std::uint64_t x = frame.seq | 1;
+  for (std::uint64_t i = 0; i < instructions_per_frame_; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+  sink = x;
+  static_cast<void>(sink);
+  // Rewrite the next dirty_bytes_per_frame bytes of the state, round robin.
+  for (std::size_t i = 0; i < dirty_bytes_per_frame_; ++i) {
+    state_[cursor_] = static_cast<char>(frame.seq + i);
+    cursor_ = (cursor_ + 1) % state_.size();
+  }
+  ++frames_;
+  return frame.payload;
+}
+
+std::string ComputeFunction::snapshot() const {
+  return state_;
+}
+
+void ComputeFunction::restore(std::string_view state) {
+  state_.assign(state);
+  if (cursor_ >= state_.size()) cursor_ = 0;
+}
+
+std::optional<std::string> SinkFunction::process(const Frame& frame) {
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const double latency = static_cast<double>(now_ns - frame.origin_ns) / 1e9;
+  const bool payload_ok = frame.payload == source_payload(frame.seq, frame.payload.size());
+  std::lock_guard lock(mutex_);
+  ++stats_.frames;
+  stats_.last_seq = std::max(stats_.last_seq, frame.seq);
+  if (!payload_ok) ++stats_.bad_payloads;
+  stats_.latency_sum_s += latency;
+  stats_.latency_max_s = std::max(stats_.latency_max_s, latency);
+  stats_.seqs.push_back(frame.seq);
+  return std::nullopt;
+}
+
+SinkStats SinkFunction::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace vfo::runtime

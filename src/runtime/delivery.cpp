@@ -1,0 +1,41 @@
+#include "vfo/runtime/delivery.hpp"
+
+#include <stdexcept>
+
+namespace vfo::runtime {
+
+OutboundLog::OutboundLog(std::size_t max_frames) : max_frames_(max_frames) {
+  if (max_frames == 0) throw std::invalid_argument("OutboundLog: max_frames must be > 0");
+}
+
+void OutboundLog::sent(const Frame& frame) {
+  if (full()) throw std::invalid_argument("OutboundLog: full");
+  const std::uint64_t last = frames_.empty() ? acked_ : frames_.back().seq;
+  if (frame.seq <= last) throw std::invalid_argument("OutboundLog: frames must come in increasing seq");
+  frames_.push_back(frame);
+}
+
+bool OutboundLog::acknowledged(std::uint64_t seq) {
+  if (seq <= acked_) return false;
+  acked_ = seq;
+  while (!frames_.empty() && frames_.front().seq <= seq) frames_.pop_front();
+  return true;
+}
+
+InboundFilter::Verdict InboundFilter::check(const Frame& frame) {
+  if (frame.epoch < epoch_) return Verdict::stale_epoch;
+  epoch_ = frame.epoch;
+  return frame.seq <= last_ ? Verdict::duplicate : Verdict::accept;
+}
+
+void InboundFilter::accepted(std::uint64_t seq) {
+  if (seq <= last_) return;
+  gaps_ += seq - last_ - 1;
+  last_ = seq;
+}
+
+void InboundFilter::set_epoch(std::uint64_t epoch) {
+  if (epoch > epoch_) epoch_ = epoch;
+}
+
+}  // namespace vfo::runtime
