@@ -59,6 +59,7 @@ std::optional<std::string> SinkFunction::process(const Frame& frame) {
   const bool payload_ok = frame.payload == source_payload(frame.seq, frame.payload.size());
   std::lock_guard lock(mutex_);
   ++stats_.frames;
+  if (frame.seq != stats_.last_seq + 1) ++stats_.out_of_order;
   stats_.last_seq = std::max(stats_.last_seq, frame.seq);
   if (!payload_ok) ++stats_.bad_payloads;
   stats_.latency_sum_s += latency;

@@ -47,6 +47,7 @@ class ComputeFunction final : public VirtualFunction {
 struct SinkStats {
   std::uint64_t frames = 0;  // frames received (each seq once: the host drops duplicates)
   std::uint64_t last_seq = 0;
+  std::uint64_t out_of_order = 0;  // frames whose seq is not the previous one's + 1 (a gap or a repeat)
   std::uint64_t bad_payloads = 0;  // payloads that do not match their seq's pattern
   double latency_sum_s = 0;        // end to end, from the source's origin_ns
   double latency_max_s = 0;

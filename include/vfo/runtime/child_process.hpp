@@ -1,0 +1,41 @@
+#pragma once
+// A child process spoken to by lines on its stdin and stdout (how an agent drives its function hosts, and
+// how tests drive the runtime's binaries). The child dies with its parent (PR_SET_PDEATHSIG), so killing an
+// agent kills its VFs. Not thread-safe.
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vfo::runtime {
+
+class ChildProcess {
+ public:
+  // Starts `path` with `args` (argv[1...]); its stderr goes to `stderr_path` (empty: inherited). Throws
+  // std::runtime_error if it cannot fork or the program cannot be executed (the child reports the exec error).
+  ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::string& stderr_path = "");
+  ~ChildProcess();  // kills (SIGKILL) and reaps it if it still runs
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Writes `line` and a newline to its stdin; false if it has closed it (it exited).
+  bool write_line(const std::string& line);
+  // The next line it writes on stdout, without the newline; nullopt after `timeout` or at its end of output.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+  // Sends `signal`; then wait() reaps it.
+  void kill(int signal);
+  // Waits for it to end; its exit code, or 128 + the signal that ended it. Idempotent.
+  int wait();
+
+ private:
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+  int from_child_ = -1;
+  std::string buffer_;
+  std::optional<int> status_;
+};
+
+}  // namespace vfo::runtime

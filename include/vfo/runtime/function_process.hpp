@@ -1,0 +1,18 @@
+#pragma once
+// The `vfo-function` process: one built-in VF in a function host, driven by its parent (the agent) over
+// stdin and stdout, one JSON object per line. The control surface is the parent's pipes only: nothing on the
+// network can give it orders.
+//
+//   vfo-function KIND [--fps F] [--payload-bytes N] [--instructions N] [--state-bytes N] [--dirty-bytes N]
+//                [--bind ADDRESS]                        KIND: source | compute | sink (nothing else runs)
+//   first line out: {"ready":true,"kind":K,"pid":P,"data":ENDPOINT,"ack":ENDPOINT}
+//   in: {"cmd":"rewire","epoch":E,"downstream":ENDPOINT,"upstream_ack":ENDPOINT}  out: {"ok":true}
+//   in: {"cmd":"stats"}   out: the host's counters (and, for a sink, frames, last_seq, out_of_order, latency)
+//   in: {"cmd":"stop"}    exits 0; so does the end of stdin (the parent is gone)
+//   a line that is not such a command gets {"error":"..."} and changes nothing.
+// Bad flags: one line on stderr and exit code 2.
+namespace vfo::runtime {
+
+int run_function_process(int argc, char** argv);
+
+}  // namespace vfo::runtime

@@ -1,0 +1,143 @@
+#include "vfo/runtime/function_process.hpp"
+
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "vfo/runtime/builtin_functions.hpp"
+#include "vfo/runtime/function_host.hpp"
+
+namespace vfo::runtime {
+namespace {
+
+using Json = nlohmann::json;
+
+struct FunctionFlags {
+  std::string kind;
+  double fps = 15;
+  std::size_t payload_bytes = 1000;
+  std::uint64_t instructions = 100'000;
+  std::size_t state_bytes = 1 << 20;
+  std::size_t dirty_bytes = 4096;
+  std::string bind = "127.0.0.1";
+};
+
+void say(const Json& j) {
+  std::cout << j.dump() << std::endl;  // one line, flushed: the parent waits for it
+}
+
+Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
+  const HostCounters c = host.counters();
+  Json j = {
+      {"epoch", c.epoch},        {"produced", c.produced},   {"accepted", c.accepted}, {"duplicates", c.duplicates},
+      {"stale", c.stale},        {"malformed", c.malformed}, {"sent", c.sent},         {"replayed", c.replayed},
+      {"acked_seq", c.acked_seq}};
+  if (sink != nullptr) {
+    const SinkStats s = sink->stats();
+    j["frames"] = s.frames;
+    j["last_seq"] = s.last_seq;
+    j["out_of_order"] = s.out_of_order;
+    j["bad_payloads"] = s.bad_payloads;
+    j["latency_mean_s"] = s.frames > 0 ? s.latency_sum_s / static_cast<double>(s.frames) : 0.0;
+    j["latency_max_s"] = s.latency_max_s;
+  }
+  return j;
+}
+
+// One command line; the reply to write.
+Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sink, bool& stop) {
+  Json command;
+  try {
+    command = Json::parse(line);
+  } catch (const Json::parse_error&) {
+    return {{"error", "not JSON (expected one object per line, e.g. {\"cmd\":\"stats\"})"}};
+  }
+  if (!command.is_object() || !command.contains("cmd") || !command["cmd"].is_string()) {
+    return {{"error", "no \"cmd\" (expected rewire, stats or stop)"}};
+  }
+  const std::string cmd = command["cmd"];
+  if (cmd == "stop") {
+    stop = true;
+    return {{"ok", true}};
+  }
+  if (cmd == "stats") return stats_json(host, sink);
+  if (cmd == "rewire") {
+    const auto text = [&](const char* key) -> std::optional<std::string> {
+      if (!command.contains(key)) return std::string();
+      if (!command[key].is_string()) return std::nullopt;
+      return command[key].get<std::string>();
+    };
+    const auto downstream = text("downstream");
+    const auto upstream = text("upstream_ack");
+    if (!command.contains("epoch") || !command["epoch"].is_number_unsigned() || !downstream || !upstream) {
+      return {{"error",
+               "rewire: expected {\"cmd\":\"rewire\",\"epoch\":N>=0,\"downstream\":\"tcp://...\","
+               "\"upstream_ack\":\"tcp://...\"}"}};
+    }
+    host.rewire(Wiring{command["epoch"].get<std::uint64_t>(), *downstream, *upstream});
+    return {{"ok", true}};
+  }
+  return {{"error", "unknown cmd '" + cmd + "' (expected rewire, stats or stop)"}};
+}
+
+}  // namespace
+
+int run_function_process(int argc, char** argv) {
+  FunctionFlags flags;
+  CLI::App app{"vfo-function: one built-in VF in a function host, driven over stdin/stdout by its agent"};
+  app.add_option("KIND", flags.kind, "source, compute or sink")->required();
+  app.add_option("--fps", flags.fps, "source: frames per second")->check(CLI::PositiveNumber);
+  app.add_option("--payload-bytes", flags.payload_bytes, "source: bytes per frame");
+  app.add_option("--instructions", flags.instructions, "compute: operations per frame");
+  app.add_option("--state-bytes", flags.state_bytes, "compute: size of its state");
+  app.add_option("--dirty-bytes", flags.dirty_bytes, "compute: state bytes rewritten per frame");
+  app.add_option("--bind", flags.bind, "address to bind the data and ack sockets to");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "vfo-function: %s\n", e.what());
+    return 2;
+  }
+
+  std::shared_ptr<VirtualFunction> vf;
+  std::shared_ptr<SinkFunction> sink;
+  if (flags.kind == "source") {
+    vf = std::make_shared<SourceFunction>(flags.payload_bytes);
+  } else if (flags.kind == "compute") {
+    vf = std::make_shared<ComputeFunction>(flags.instructions, flags.state_bytes, flags.dirty_bytes);
+  } else if (flags.kind == "sink") {
+    sink = std::make_shared<SinkFunction>();
+    vf = sink;
+  } else {
+    std::fprintf(stderr, "vfo-function: unknown VF kind '%s' (expected source, compute or sink)\n", flags.kind.c_str());
+    return 2;
+  }
+  FunctionHost host(vf, FunctionHost::Options{.fps = flags.fps, .max_unacked = 4096, .bind_address = flags.bind});
+  try {
+    host.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vfo-function: %s\n", e.what());
+    return 1;
+  }
+  say({{"ready", true},
+       {"kind", flags.kind},
+       {"pid", static_cast<long>(getpid())},
+       {"data", host.data_endpoint()},
+       {"ack", host.ack_endpoint()}});
+  bool stop = false;
+  std::string line;
+  while (!stop && std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    say(handle(line, host, sink.get(), stop));
+  }
+  host.stop();
+  return 0;
+}
+
+}  // namespace vfo::runtime
