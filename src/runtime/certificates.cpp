@@ -1,0 +1,151 @@
+#include "vfo/runtime/certificates.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+namespace vfo::runtime {
+namespace {
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error("certificates: " + what);
+}
+
+KeyPtr new_key() {
+  KeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) fail("cannot generate an EC P-256 key");
+  return key;
+}
+
+std::string bio_text(BIO* bio) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<std::size_t>(n));
+}
+
+std::string key_pem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) fail("cannot write a key");
+  return bio_text(bio.get());
+}
+
+std::string cert_pem(X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio_X509(bio.get(), cert)) fail("cannot write a certificate");
+  return bio_text(bio.get());
+}
+
+KeyPtr read_key(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) fail("cannot read the CA key");
+  return key;
+}
+
+CertPtr read_cert(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) fail("cannot read the CA certificate");
+  return cert;
+}
+
+void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+  if (ext == nullptr) fail("cannot make extension " + value);
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+CertPtr new_cert(EVP_PKEY* key, const std::string& common_name, int days) {
+  CertPtr cert(X509_new());
+  X509_set_version(cert.get(), 2);
+  unsigned char serial[16];
+  RAND_bytes(serial, sizeof serial);
+  serial[0] &= 0x7f;
+  BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+  BN_free(bn);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 24 * 3600);
+  X509_set_pubkey(cert.get(), key);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("vfo cluster"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                             -1, 0);
+  return cert;
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text, bool secret) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out || !(out << text)) fail("cannot write " + path.string());
+  out.close();
+  if (secret) chmod(path.c_str(), 0600);
+}
+
+}  // namespace
+
+KeyPair make_certificate_authority(const std::string& common_name, int days) {
+  KeyPtr key = new_key();
+  CertPtr cert = new_cert(key.get(), common_name, days);
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+  add_extension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_extension(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) fail("cannot sign the CA certificate");
+  return {key_pem(key.get()), cert_pem(cert.get())};
+}
+
+KeyPair make_member_certificate(const KeyPair& ca, const std::string& common_name,
+                                const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+                                int days) {
+  KeyPtr ca_key = read_key(ca.key_pem);
+  CertPtr ca_cert = read_cert(ca.cert_pem);
+  KeyPtr key = new_key();
+  CertPtr cert = new_cert(key.get(), common_name, days);
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert.get()));
+  add_extension(cert.get(), ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE");
+  add_extension(cert.get(), ca_cert.get(), NID_key_usage, "critical,digitalSignature,keyAgreement");
+  add_extension(cert.get(), ca_cert.get(), NID_ext_key_usage, "serverAuth,clientAuth");
+  std::string sans;
+  for (const std::string& d : dns_names) sans += (sans.empty() ? "" : ",") + std::string("DNS:") + d;
+  for (const std::string& ip : ip_addresses) sans += (sans.empty() ? "" : ",") + std::string("IP:") + ip;
+  if (!sans.empty()) add_extension(cert.get(), ca_cert.get(), NID_subject_alt_name, sans);
+  if (X509_sign(cert.get(), ca_key.get(), EVP_sha256()) == 0) fail("cannot sign the certificate of " + common_name);
+  return {key_pem(key.get()), cert_pem(cert.get())};
+}
+
+void write_cluster_certificates(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
+  const KeyPair ca = make_certificate_authority("vfo cluster CA");
+  write_text(dir / "ca.pem", ca.cert_pem, false);
+  write_text(dir / "ca.key", ca.key_pem, true);
+  for (const std::string& name : names) {
+    const KeyPair member = make_member_certificate(ca, name, {"localhost", name}, {"127.0.0.1"});
+    write_text(dir / (name + ".pem"), member.cert_pem, false);
+    write_text(dir / (name + ".key"), member.key_pem, true);
+  }
+}
+
+}  // namespace vfo::runtime
