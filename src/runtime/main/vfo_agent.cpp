@@ -1,0 +1,70 @@
+// The vfo-agent binary: one edge node's agent (vfo/runtime/agent.hpp). Links neither SimGrid nor LibTorch.
+//   vfo-agent --name NODE --certs DIR [--listen ADDRESS:PORT] [--function-binary PATH] [--log-dir DIR]
+// Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
+// SIGTERM or SIGINT. Bad flags or certificates: one line on stderr and exit code 2.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "vfo/runtime/agent.hpp"
+
+int main(int argc, char** argv) {
+  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir;
+  CLI::App app{"vfo-agent: an edge node's agent (probes, starts and rewires its VFs), over gRPC with mutual TLS"};
+  app.add_option("--name", name, "the node's name; its certificate is CERTS/<name>.pem")->required();
+  app.add_option("--certs", certs, "the cluster's certificate folder (vfo certs)")->required();
+  app.add_option("--listen", listen, "address:port to serve on (port 0: any free one)");
+  app.add_option("--function-binary", function_binary, "vfo-function (default: beside this binary)");
+  app.add_option("--log-dir", log_dir, "where the VFs' stderr go");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "vfo-agent: %s\n", e.what());
+    return 2;
+  }
+  if (function_binary.empty()) {
+    function_binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "vfo-function").string();
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before gRPC starts its threads
+
+  vfo::runtime::AgentOptions options;
+  options.name = name;
+  options.listen = listen;
+  options.function_binary = function_binary;
+  options.log_dir = log_dir;
+  try {
+    options.identity = vfo::runtime::Identity::from_dir(certs, name);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vfo-agent: %s\n", e.what());
+    return 2;
+  }
+  try {
+    vfo::runtime::AgentServer server(options);
+    const std::string host = listen.substr(0, listen.rfind(':'));
+    std::cout << nlohmann::json{{"ready", true},
+                                {"name", name},
+                                {"address", host + ":" + std::to_string(server.port())},
+                                {"pid", static_cast<long>(getpid())}}
+                     .dump()
+              << std::endl;
+    int received = 0;
+    sigwait(&signals, &received);
+    server.shutdown();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vfo-agent: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,110 @@
+// AgentClient (vfo/runtime/agent.hpp) on gRPC.
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+
+#include "agent.grpc.pb.h"
+#include "vfo/runtime/agent.hpp"
+
+namespace vfo::runtime {
+namespace {
+
+const char* code_name(grpc::StatusCode code) {
+  static const std::map<grpc::StatusCode, const char*> names = {
+      {grpc::StatusCode::CANCELLED, "CANCELLED"},
+      {grpc::StatusCode::UNKNOWN, "UNKNOWN"},
+      {grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"},
+      {grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED"},
+      {grpc::StatusCode::NOT_FOUND, "NOT_FOUND"},
+      {grpc::StatusCode::ALREADY_EXISTS, "ALREADY_EXISTS"},
+      {grpc::StatusCode::PERMISSION_DENIED, "PERMISSION_DENIED"},
+      {grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
+      {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"},
+      {grpc::StatusCode::INTERNAL, "INTERNAL"}};
+  const auto it = names.find(code);
+  return it == names.end() ? "ERROR" : it->second;
+}
+
+}  // namespace
+
+struct AgentClient::Impl {
+  std::unique_ptr<rpc::Agent::Stub> stub;
+  std::chrono::milliseconds deadline;
+
+  std::unique_ptr<grpc::ClientContext> context() const {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() + deadline);
+    return c;
+  }
+  static bool check(const grpc::Status& status, std::string* error) {
+    if (status.ok()) return true;
+    if (error != nullptr) *error = std::string(code_name(status.error_code())) + ": " + status.error_message();
+    return false;
+  }
+};
+
+AgentClient::AgentClient(const std::string& address, const Identity& identity, std::chrono::milliseconds deadline)
+    : impl_(std::make_unique<Impl>()) {
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = identity.ca_pem;
+  tls.pem_private_key = identity.key_pem;
+  tls.pem_cert_chain = identity.cert_pem;
+  impl_->stub = rpc::Agent::NewStub(grpc::CreateChannel(address, grpc::SslCredentials(tls)));
+  impl_->deadline = deadline;
+}
+
+AgentClient::~AgentClient() = default;
+
+std::optional<NodeProbe> AgentClient::probe(std::string* error) {
+  rpc::NodeState reply;
+  if (!Impl::check(impl_->stub->Probe(impl_->context().get(), rpc::ProbeRequest(), &reply), error)) {
+    return std::nullopt;
+  }
+  NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}};
+  for (const std::string& f : reply.functions()) p.functions.push_back(f);
+  return p;
+}
+
+std::optional<FunctionEndpoints> AgentClient::start_function(const std::string& id, const FunctionSpec& spec,
+                                                             std::string* error) {
+  rpc::StartFunctionRequest request;
+  request.set_id(id);
+  rpc::FunctionSpec* s = request.mutable_spec();
+  s->set_kind(spec.kind);
+  s->set_fps(spec.fps);
+  s->set_payload_bytes(spec.payload_bytes);
+  s->set_instructions(spec.instructions);
+  s->set_state_bytes(spec.state_bytes);
+  s->set_dirty_bytes(spec.dirty_bytes);
+  rpc::StartFunctionReply reply;
+  if (!Impl::check(impl_->stub->StartFunction(impl_->context().get(), request, &reply), error)) return std::nullopt;
+  return FunctionEndpoints{reply.data_endpoint(), reply.ack_endpoint()};
+}
+
+bool AgentClient::rewire(const std::string& id, std::uint64_t epoch, const std::string& downstream,
+                         const std::string& upstream_ack, std::string* error) {
+  rpc::RewireRequest request;
+  request.set_id(id);
+  request.set_epoch(epoch);
+  request.set_downstream(downstream);
+  request.set_upstream_ack(upstream_ack);
+  rpc::Empty reply;
+  return Impl::check(impl_->stub->Rewire(impl_->context().get(), request, &reply), error);
+}
+
+bool AgentClient::stop_function(const std::string& id, std::string* error) {
+  rpc::FunctionId request;
+  request.set_id(id);
+  rpc::Empty reply;
+  return Impl::check(impl_->stub->StopFunction(impl_->context().get(), request, &reply), error);
+}
+
+std::optional<std::string> AgentClient::function_stats(const std::string& id, std::string* error) {
+  rpc::FunctionId request;
+  request.set_id(id);
+  rpc::FunctionStatsReply reply;
+  if (!Impl::check(impl_->stub->FunctionStats(impl_->context().get(), request, &reply), error)) return std::nullopt;
+  return reply.json();
+}
+
+}  // namespace vfo::runtime

@@ -1,0 +1,126 @@
+// The edge agents on loopback: real vfo-agent processes serving gRPC with mutual TLS, starting real
+// vfo-function processes. The orchestrator's part is played by the test (the orchestrator comes next).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/scratch.hpp"
+#include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/certificates.hpp"
+#include "vfo/runtime/child_process.hpp"
+
+namespace vfo::runtime {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+struct Agent {
+  std::unique_ptr<ChildProcess> process;
+  std::string address;
+};
+
+Agent start_agent(const std::filesystem::path& certs, const std::string& name) {
+  Agent a;
+  a.process = std::make_unique<ChildProcess>(
+      VFO_AGENT_BINARY,
+      std::vector<std::string>{"--name", name, "--certs", certs.string(), "--function-binary", VFO_FUNCTION_BINARY});
+  const auto ready = a.process->read_line(20s);
+  EXPECT_TRUE(ready.has_value()) << name << " did not start";
+  if (ready) a.address = Json::parse(*ready).value("address", "");
+  return a;
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    certs_ = test::fresh_dir("cluster-certs");
+    write_cluster_certificates(certs_, {"orchestrator", "node-1", "node-2"});
+    orchestrator_ = Identity::from_dir(certs_, "orchestrator");
+  }
+  std::filesystem::path certs_;
+  Identity orchestrator_;
+};
+
+TEST_F(Cluster, AnAgentAnswersProbesAndStartsOnlyRegisteredKinds) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_);
+  std::string error;
+  const auto probe = client.probe(&error);
+  ASSERT_TRUE(probe) << error;
+  EXPECT_EQ(probe->node, "node-1");
+  EXPECT_GE(probe->cpu_pct, 0.0);
+  EXPECT_LE(probe->cpu_pct, 100.0);
+  EXPECT_GT(probe->ram_pct, 0.0);
+  EXPECT_GT(probe->ram_total_bytes, 0u);
+
+  EXPECT_FALSE(client.start_function("c/0", FunctionSpec{.kind = "/bin/sh"}, &error));
+  EXPECT_EQ(error.rfind("INVALID_ARGUMENT: spec.kind: '/bin/sh' is not a registered VF kind", 0), 0u) << error;
+  const auto sink = client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error);
+  ASSERT_TRUE(sink) << error;
+  EXPECT_EQ(sink->data.rfind("tcp://127.0.0.1:", 0), 0u);
+  EXPECT_FALSE(client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error));
+  EXPECT_EQ(error.rfind("ALREADY_EXISTS", 0), 0u) << error;
+  EXPECT_EQ(client.probe()->functions, std::vector<std::string>{"c/2"});
+  EXPECT_TRUE(client.stop_function("c/2", &error)) << error;
+  EXPECT_FALSE(client.stop_function("c/2", &error));
+  EXPECT_EQ(error.rfind("NOT_FOUND", 0), 0u) << error;
+}
+
+TEST_F(Cluster, AClientWithoutTheClustersCertificateIsRefused) {
+  Agent agent = start_agent(certs_, "node-1");
+  const auto other = test::fresh_dir("other-certs");
+  write_cluster_certificates(other, {"orchestrator"});
+  std::string error;
+  AgentClient intruder(agent.address, Identity::from_dir(other, "orchestrator"), 3s);
+  EXPECT_FALSE(intruder.probe(&error));
+  EXPECT_EQ(error.rfind("UNAVAILABLE", 0), 0u) << error;
+  AgentClient anonymous(agent.address, Identity{orchestrator_.ca_pem, "", ""}, 3s);  // no client certificate
+  EXPECT_FALSE(anonymous.probe(&error));
+  AgentClient member(agent.address, orchestrator_);
+  EXPECT_TRUE(member.probe(&error)) << error;
+}
+
+TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
+  Agent one = start_agent(certs_, "node-1");
+  Agent two = start_agent(certs_, "node-2");
+  AgentClient a(one.address, orchestrator_), b(two.address, orchestrator_);
+  std::string e;
+  const auto source = a.start_function("c/0", FunctionSpec{.kind = "source", .fps = 100}, &e);
+  const auto compute = b.start_function("c/1", FunctionSpec{.kind = "compute"}, &e);
+  const auto sink = a.start_function("c/2", FunctionSpec{.kind = "sink"}, &e);
+  ASSERT_TRUE(source && compute && sink) << e;
+  ASSERT_TRUE(a.rewire("c/0", 1, compute->data, "", &e)) << e;
+  ASSERT_TRUE(b.rewire("c/1", 1, sink->data, source->ack, &e)) << e;
+  ASSERT_TRUE(a.rewire("c/2", 1, "", compute->ack, &e)) << e;
+  const auto sink_stats = [&] { return Json::parse(a.function_stats("c/2").value_or("{}")); };
+  const auto wait_for = [&](std::uint64_t last) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (sink_stats().value("last_seq", 0ull) < last && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    return sink_stats();
+  };
+  ASSERT_GE(wait_for(50).value("last_seq", 0ull), 50u);
+
+  two.process->kill(SIGKILL);  // the agent and, with it, its VF
+  two.process->wait();
+  EXPECT_FALSE(b.probe(&e));
+  const auto moved = a.start_function("c/1", FunctionSpec{.kind = "compute"}, &e);  // Algorithm 2, by hand
+  ASSERT_TRUE(moved) << e;
+  ASSERT_TRUE(a.rewire("c/0", 2, moved->data, "", &e)) << e;
+  ASSERT_TRUE(a.rewire("c/1", 2, sink->data, source->ack, &e)) << e;
+  ASSERT_TRUE(a.rewire("c/2", 2, "", moved->ack, &e)) << e;
+  const std::uint64_t produced = Json::parse(a.function_stats("c/0").value_or("{}")).value("produced", 0ull);
+  const Json s = wait_for(produced + 50);
+  ASSERT_GE(s.value("last_seq", 0ull), produced + 50) << s.dump();
+  EXPECT_EQ(s.value("frames", 0ull), s.value("last_seq", 1ull)) << s.dump();
+  EXPECT_EQ(s.value("out_of_order", 1ull), 0u) << s.dump();
+}
+
+}  // namespace
+}  // namespace vfo::runtime
