@@ -14,7 +14,7 @@
 namespace vfo::runtime {
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
-                           const std::string& stderr_path) {
+                           const std::string& stderr_path, bool kill_with_parent_thread) {
   int in[2], out[2], exec_error[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(exec_error, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("cannot create pipes: ") + std::strerror(errno));
@@ -28,8 +28,10 @@ ChildProcess::ChildProcess(const std::string& path, const std::vector<std::strin
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
   if (pid_ == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the parent died before prctl
+    if (kill_with_parent_thread) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the parent died before prctl
+    }
     dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
     if (!stderr_path.empty()) {

@@ -1,5 +1,6 @@
 #include "vfo/runtime/function_process.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -105,6 +106,7 @@ int run_function_process(int argc, char** argv) {
     return 2;
   }
 
+  signal(SIGPIPE, SIG_IGN);  // a write to a parent that is gone fails instead of killing
   std::shared_ptr<VirtualFunction> vf;
   std::shared_ptr<SinkFunction> sink;
   if (flags.kind == "source") {

@@ -26,9 +26,13 @@ struct Agent {
 
 Agent start_agent(const std::filesystem::path& certs, const std::string& name) {
   Agent a;
+  const auto logs = test::scratch_dir() / ("logs-" + name);
+  std::filesystem::create_directories(logs);
   a.process = std::make_unique<ChildProcess>(
       VFO_AGENT_BINARY,
-      std::vector<std::string>{"--name", name, "--certs", certs.string(), "--function-binary", VFO_FUNCTION_BINARY});
+      std::vector<std::string>{"--name", name, "--certs", certs.string(), "--function-binary", VFO_FUNCTION_BINARY,
+                               "--log-dir", logs.string()},
+      (logs / "agent.log").string(), /*kill_with_parent_thread=*/true);
   const auto ready = a.process->read_line(20s);
   EXPECT_TRUE(ready.has_value()) << name << " did not start";
   if (ready) a.address = Json::parse(*ready).value("address", "");
@@ -97,7 +101,8 @@ TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
   ASSERT_TRUE(a.rewire("c/0", 1, compute->data, "", &e)) << e;
   ASSERT_TRUE(b.rewire("c/1", 1, sink->data, source->ack, &e)) << e;
   ASSERT_TRUE(a.rewire("c/2", 1, "", compute->ack, &e)) << e;
-  const auto sink_stats = [&] { return Json::parse(a.function_stats("c/2").value_or("{}")); };
+  std::string stats_error;
+  const auto sink_stats = [&] { return Json::parse(a.function_stats("c/2", &stats_error).value_or("{}")); };
   const auto wait_for = [&](std::uint64_t last) {
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (sink_stats().value("last_seq", 0ull) < last && std::chrono::steady_clock::now() < deadline) {
@@ -117,7 +122,7 @@ TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
   ASSERT_TRUE(a.rewire("c/2", 2, "", moved->ack, &e)) << e;
   const std::uint64_t produced = Json::parse(a.function_stats("c/0").value_or("{}")).value("produced", 0ull);
   const Json s = wait_for(produced + 50);
-  ASSERT_GE(s.value("last_seq", 0ull), produced + 50) << s.dump();
+  ASSERT_GE(s.value("last_seq", 0ull), produced + 50) << s.dump() << " " << stats_error;
   EXPECT_EQ(s.value("frames", 0ull), s.value("last_seq", 1ull)) << s.dump();
   EXPECT_EQ(s.value("out_of_order", 1ull), 0u) << s.dump();
 }

@@ -1,7 +1,11 @@
 #pragma once
 // A child process spoken to by lines on its stdin and stdout (how an agent drives its function hosts, and
-// how tests drive the runtime's binaries). The child dies with its parent (PR_SET_PDEATHSIG), so killing an
-// agent kills its VFs. Not thread-safe.
+// how tests drive the runtime's binaries). Not thread-safe.
+//
+// Dying with the parent: when the parent dies, the child's stdin reaches its end; vfo-function exits then,
+// so killing an agent kills its VFs. `kill_with_parent_thread` adds PR_SET_PDEATHSIG(SIGKILL), for children
+// that do not read their stdin; Linux sends it when the *thread* that started the child ends, so use it only
+// from a thread that lives as long as the child should (never from a server's worker thread).
 #include <sys/types.h>
 
 #include <chrono>
@@ -15,7 +19,8 @@ class ChildProcess {
  public:
   // Starts `path` with `args` (argv[1...]); its stderr goes to `stderr_path` (empty: inherited). Throws
   // std::runtime_error if it cannot fork or the program cannot be executed (the child reports the exec error).
-  ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::string& stderr_path = "");
+  ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::string& stderr_path = "",
+               bool kill_with_parent_thread = false);
   ~ChildProcess();  // kills (SIGKILL) and reaps it if it still runs
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

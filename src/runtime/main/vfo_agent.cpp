@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   if (function_binary.empty()) {
     function_binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "vfo-function").string();
   }
+  signal(SIGPIPE, SIG_IGN);  // a VF's host that died must not take the agent with it
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
