@@ -31,6 +31,7 @@ namespace {
 using yaml_schema::Context;
 using yaml_schema::Field;
 using yaml_schema::FieldVisitor;
+using yaml_schema::for_each_item;
 using yaml_schema::IntRange;
 using yaml_schema::MapReader;
 using yaml_schema::Range;
@@ -219,20 +220,6 @@ const SchemaNode& chain_generator_schema() {
 
 // ---------------------------------------------------------------------------------------------------
 // Lists
-
-// Calls `read(path, item, line)` for each item of the list `field`, whose items are `noun`s (path
-// "FIELD[i]", line of the item); fails when the value is empty, not a list, or an empty list.
-void for_each_item(const Field& field, const std::string& noun, const std::string& expected,
-                   const std::function<void(const std::string&, const YAML::Node&, int)>& read) {
-  if (field.value.IsNull()) field.fail("has no value", expected);
-  if (!field.value.IsSequence()) field.fail(yaml_schema::describe_node(field.value) + " is not a list", expected);
-  if (field.value.size() == 0) field.fail("an empty list, with no " + noun, expected);
-  std::size_t index = 0;
-  for (const YAML::Node& item : field.value) {
-    read(field.path + "[" + std::to_string(index) + "]", item, yaml_schema::line_of(YAML::Node(), item, field.line));
-    ++index;
-  }
-}
 
 // Line of the key `key` of the list item `item` (which starts at `item_line`).
 int key_line(const YAML::Node& item, const char* key, int item_line) {

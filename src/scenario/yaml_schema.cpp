@@ -471,4 +471,16 @@ YAML::Node load_document(const Context& context, const std::string& text, const 
   return root;
 }
 
+void for_each_item(const Field& field, const std::string& noun, const std::string& expected,
+                   const std::function<void(const std::string&, const YAML::Node&, int)>& read) {
+  if (field.value.IsNull()) field.fail("has no value", expected);
+  if (!field.value.IsSequence()) field.fail(describe_node(field.value) + " is not a list", expected);
+  if (field.value.size() == 0) field.fail("an empty list, with no " + noun, expected);
+  std::size_t index = 0;
+  for (const YAML::Node& item : field.value) {
+    read(field.path + "[" + std::to_string(index) + "]", item, line_of(YAML::Node(), item, field.line));
+    ++index;
+  }
+}
+
 }  // namespace vfo::yaml_schema

@@ -140,6 +140,11 @@ struct Field {
   }
 };
 
+// Calls `read(path, item, line)` for each item of the list `field`, whose items are `noun`s (path
+// "FIELD[i]", line of the item); fails when the value is empty, not a list, or an empty list.
+void for_each_item(const Field& field, const std::string& noun, const std::string& expected,
+                   const std::function<void(const std::string&, const YAML::Node&, int)>& read);
+
 class FieldVisitor {
  public:
   virtual ~FieldVisitor() = default;

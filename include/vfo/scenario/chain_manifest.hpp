@@ -1,0 +1,50 @@
+#pragma once
+// A chain manifest (issue 6): the chain `vfo deploy` runs on the local edge cluster, in YAML. Units as in
+// scenarios (MB, MB/s). Every key is optional unless marked (required).
+//
+//   name: pedestrian-detection     # (required) letters, digits, '-', '_'
+//   fps: 15                        # > 0, the chain's frame rate
+//   functions:                     # (required) in chain order: a source first, a sink last, compute between
+//     - {name: camera, kind: source, payload_bytes: 50000}
+//     - {name: detect, kind: compute, instructions: 1000000,  # real work per frame; also its load_ipf
+//        state_mb: 16, dirty_mb_per_s: 0.5, ram_mb: 64, image_mb: 50}
+//     - {name: display, kind: sink}
+//
+// `name` of a function defaults to "vf<i>" and is unique in the chain. Every error is a vfo::InputError
+// "FILE:LINE: what is wrong (what was expected)".
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vfo/model/chain.hpp"
+#include "vfo/util/input_error.hpp"
+
+namespace vfo {
+
+struct ManifestFunction {
+  std::string name;
+  std::string kind;                        // source | compute | sink
+  std::uint64_t payload_bytes = 50'000;    // source: bytes per frame
+  std::uint64_t instructions = 1'000'000;  // compute: operations per frame (its load, instructions per frame)
+  double state_mb = 16;                    // compute: state the VF keeps (moved by live migration)
+  double dirty_mb_per_s = 0.5;             // compute: state rewritten per second
+  double ram_mb = 64;
+  double image_mb = 50;
+};
+
+struct ChainManifest {
+  std::string name;
+  double fps = 15;
+  std::vector<ManifestFunction> functions;
+  std::string source_file;
+};
+
+ChainManifest load_chain_manifest(const std::string& path);
+ChainManifest parse_chain_manifest(const std::string& yaml_text, const std::string& source_name);
+
+// The chain as the controller places it: each VF's load is its instructions per frame (1 for a source or a
+// sink: they do no work to speak of), RAM, state, image, dirty rate, and the source's payload as its
+// output (the built-in VFs pass it on; the sink's output is 0).
+Chain manifest_chain(const ChainManifest& manifest, ChainId id);
+
+}  // namespace vfo

@@ -1,0 +1,74 @@
+#include "vfo/scenario/chain_manifest.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/input_error.hpp"
+#include "vfo/model/units.hpp"
+
+namespace vfo {
+namespace {
+
+using test::input_error_of;
+
+std::string error_of(const std::string& text) {
+  return input_error_of([&] { parse_chain_manifest(text, "m.yaml"); });
+}
+
+TEST(ChainManifest, ReadsTheDemoChain) {
+  const ChainManifest m = load_chain_manifest(std::string(VFO_SOURCE_DIR) + "/scenarios/chains/pedestrian.yaml");
+  EXPECT_EQ(m.name, "pedestrian-detection");
+  EXPECT_EQ(m.fps, 15);
+  ASSERT_EQ(m.functions.size(), 4u);
+  EXPECT_EQ(m.functions[0].kind, "source");
+  EXPECT_EQ(m.functions[0].payload_bytes, 50000u);
+  EXPECT_EQ(m.functions[1].name, "detect");
+  EXPECT_EQ(m.functions[1].instructions, 2'000'000u);
+  EXPECT_EQ(m.functions[3].kind, "sink");
+  const Chain chain = manifest_chain(m, ChainId(7));
+  EXPECT_EQ(chain.id, ChainId(7));
+  EXPECT_EQ(chain.fps, 15);
+  ASSERT_EQ(chain.functions.size(), 4u);
+  EXPECT_EQ(chain.functions[1].load_ipf, 2e6);
+  EXPECT_EQ(chain.functions[0].load_ipf, 1);
+  EXPECT_EQ(chain.functions[1].output_bytes_per_frame, 50000);
+  EXPECT_EQ(chain.functions[3].output_bytes_per_frame, 0);
+  EXPECT_EQ(chain.functions[1].ram_bytes, units::megabytes(128));
+}
+
+TEST(ChainManifest, NamesDefaultToTheirPosition) {
+  const ChainManifest m = parse_chain_manifest("name: c\nfunctions:\n  - {kind: source}\n  - {kind: sink}\n", "m");
+  EXPECT_EQ(m.functions[0].name, "vf0");
+  EXPECT_EQ(m.functions[1].name, "vf1");
+  EXPECT_EQ(m.fps, 15);
+}
+
+TEST(ChainManifest, BadManifestsGetOneLineWithFileAndLine) {
+  EXPECT_EQ(error_of("fps: 15\nfunctions:\n  - {kind: source}\n  - {kind: sink}\n"),
+            "m.yaml:1: name: missing (expected name: a plain name such as pedestrian-detection)");
+  EXPECT_EQ(error_of("name: a b\nfunctions:\n  - {kind: source}\n  - {kind: sink}\n"),
+            "m.yaml:1: name: 'a b' is not a plain name (expected letters, digits, '-' and '_')");
+  EXPECT_EQ(error_of("name: c\n"),
+            "m.yaml:1: functions: missing (expected a list of functions {name, kind, ...}: a source first, a sink "
+            "last, compute between)");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {kind: compute}\n  - {kind: sink}\n"),
+            "m.yaml:3: functions[0].kind: compute at position 0 of 2 (expected a source first, a sink last, compute "
+            "between)");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {kind: source}\n  - {kind: shell}\n"),
+            "m.yaml:4: functions[1].kind: 'shell' is not a valid choice (expected one of source, compute, sink)");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {kind: source, name: x}\n  - {kind: sink, name: x}\n"),
+            "m.yaml:4: functions[1].name: 'x' is given twice (first at line 3) (expected distinct function names)");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {kind: source}\n"),
+            "m.yaml:2: functions: one function (expected at least a source and a sink)");
+  EXPECT_EQ(error_of("name: c\nfps: 0\nfunctions:\n  - {kind: source}\n  - {kind: sink}\n").substr(0, 17),
+            "m.yaml:2: fps: 0 ");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {kind: source, colour: red}\n  - {kind: sink}\n").substr(0, 45),
+            "m.yaml:3: functions[0].colour: unknown key (e");
+  EXPECT_EQ(error_of("name: c\nfunctions: []\n"),
+            "m.yaml:2: functions: an empty list, with no functions (expected a list of functions {name, kind, ...}: "
+            "a source first, a sink last, compute between)");
+  EXPECT_EQ(error_of("name: c\nfunctions:\n  - {name: x}\n  - {kind: sink}\n"),
+            "m.yaml:3: functions[0].kind: missing (expected source, compute or sink)");
+}
+
+}  // namespace
+}  // namespace vfo
