@@ -29,7 +29,7 @@ inline std::string slurp(const std::filesystem::path& path) {
   return s.str();
 }
 
-// An empty folder named NAME in the scratch folder.
+// The path of a folder named NAME in the scratch folder, which does not exist (whatever was there is removed).
 inline std::filesystem::path fresh_dir(const std::string& name) {
   const std::filesystem::path dir = scratch_dir() / name;
   std::filesystem::remove_all(dir);

@@ -1,0 +1,152 @@
+#include "vfo/runtime/cluster_store.hpp"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+namespace vfo::runtime {
+namespace {
+
+constexpr const char* kSchema = R"(
+PRAGMA journal_mode = WAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS chains (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  manifest TEXT NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS placements (
+  chain INTEGER NOT NULL REFERENCES chains(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  data_endpoint TEXT NOT NULL,
+  ack_endpoint TEXT NOT NULL,
+  PRIMARY KEY (chain, idx)
+);
+)";
+
+// A prepared statement, finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("cluster store: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  bool step() {  // true while there is a row
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("cluster store: ") + sqlite3_errmsg(db_));
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string text(int column) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+struct ClusterStore::Impl {
+  sqlite3* db = nullptr;
+  void exec(const char* sql) const {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string what = error != nullptr ? error : "unknown error";
+      sqlite3_free(error);
+      throw std::runtime_error("cluster store: " + what);
+    }
+  }
+};
+
+ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+  if (sqlite3_open(path.c_str(), &impl_->db) != SQLITE_OK) {
+    const std::string what = impl_->db != nullptr ? sqlite3_errmsg(impl_->db) : "out of memory";
+    sqlite3_close(impl_->db);
+    throw std::runtime_error(path.string() + ": cannot open the cluster store (" + what + ")");
+  }
+  sqlite3_busy_timeout(impl_->db, 5000);
+  impl_->exec(kSchema);
+}
+
+ClusterStore::~ClusterStore() {
+  sqlite3_close(impl_->db);
+}
+
+std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
+  Statement s(impl_->db, "INSERT INTO chains (name, manifest) VALUES (?, ?)");
+  s.bind(1, name).bind(2, manifest_yaml);
+  try {
+    s.step();
+  } catch (const std::runtime_error&) {
+    throw std::runtime_error("cluster store: a chain named " + name + " is already deployed");
+  }
+  return static_cast<std::uint32_t>(sqlite3_last_insert_rowid(impl_->db));
+}
+
+void ClusterStore::remove_chain(std::uint32_t id) {
+  Statement s(impl_->db, "DELETE FROM chains WHERE id = ?");
+  s.bind(1, id).step();
+}
+
+std::vector<StoredChain> ClusterStore::chains() const {
+  std::vector<StoredChain> out;
+  Statement s(impl_->db, "SELECT id, name, manifest, epoch FROM chains ORDER BY id");
+  while (s.step()) {
+    out.push_back(StoredChain{
+        static_cast<std::uint32_t>(s.integer(0)), s.text(1), s.text(2), static_cast<std::uint64_t>(s.integer(3)), {}});
+  }
+  Statement p(impl_->db, "SELECT chain, idx, node, data_endpoint, ack_endpoint FROM placements ORDER BY chain, idx");
+  while (p.step()) {
+    const auto chain = static_cast<std::uint32_t>(p.integer(0));
+    for (StoredChain& c : out) {
+      if (c.id == chain) {
+        c.placements.push_back(VfPlacement{static_cast<std::uint32_t>(p.integer(1)), p.text(2), p.text(3), p.text(4)});
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<StoredChain> ClusterStore::chain(std::uint32_t id) const {
+  for (StoredChain& c : chains()) {
+    if (c.id == id) return std::move(c);
+  }
+  return std::nullopt;
+}
+
+void ClusterStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed) {
+  impl_->exec("BEGIN IMMEDIATE");
+  try {
+    Statement e(impl_->db, "UPDATE chains SET epoch = ? WHERE id = ?");
+    e.bind(1, static_cast<std::int64_t>(epoch)).bind(2, chain).step();
+    for (const VfPlacement& p : changed) {
+      Statement s(impl_->db,
+                  "INSERT INTO placements (chain, idx, node, data_endpoint, ack_endpoint) VALUES (?, ?, ?, ?, ?) "
+                  "ON CONFLICT (chain, idx) DO UPDATE SET node = excluded.node, "
+                  "data_endpoint = excluded.data_endpoint, ack_endpoint = excluded.ack_endpoint");
+      s.bind(1, chain).bind(2, p.index).bind(3, p.node).bind(4, p.data_endpoint).bind(5, p.ack_endpoint).step();
+    }
+    impl_->exec("COMMIT");
+  } catch (...) {
+    impl_->exec("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace vfo::runtime
