@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "local_agents.hpp"
 #include "support/scratch.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/certificates.hpp"
@@ -18,26 +19,6 @@ namespace {
 
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
-
-struct Agent {
-  std::unique_ptr<ChildProcess> process;
-  std::string address;
-};
-
-Agent start_agent(const std::filesystem::path& certs, const std::string& name) {
-  Agent a;
-  const auto logs = test::scratch_dir() / ("logs-" + name);
-  std::filesystem::create_directories(logs);
-  a.process = std::make_unique<ChildProcess>(
-      VFO_AGENT_BINARY,
-      std::vector<std::string>{"--name", name, "--certs", certs.string(), "--function-binary", VFO_FUNCTION_BINARY,
-                               "--log-dir", logs.string()},
-      (logs / "agent.log").string(), /*kill_with_parent_thread=*/true);
-  const auto ready = a.process->read_line(20s);
-  EXPECT_TRUE(ready.has_value()) << name << " did not start";
-  if (ready) a.address = Json::parse(*ready).value("address", "");
-  return a;
-}
 
 class Cluster : public ::testing::Test {
  protected:

@@ -1,0 +1,246 @@
+#include "vfo/runtime/orchestrator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+#include "vfo/control/controller.hpp"
+#include "vfo/placement/placer_factory.hpp"
+#include "vfo/runtime/cluster_store.hpp"
+
+namespace vfo::runtime {
+namespace {
+
+std::string function_id(std::uint32_t chain, std::uint32_t index) {
+  return fmt::format("c{}/{}", chain, index);
+}
+
+FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
+  const ManifestFunction& f = m.functions.at(index);
+  return FunctionSpec{f.kind,
+                      m.fps,
+                      f.payload_bytes,
+                      f.instructions,
+                      static_cast<std::uint64_t>(f.state_mb * 1e6),
+                      static_cast<std::uint64_t>(f.dirty_mb_per_s * 1e6 / m.fps)};
+}
+
+ControllerConfig controller_config() {
+  ControllerConfig c;
+  c.live_migration = false;  // issue 7 brings the forecaster and live migration to the runtime
+  c.utilisation_cap = 1.0;
+  return c;
+}
+
+}  // namespace
+
+struct Orchestrator::Impl {
+  OrchestratorOptions options;
+  ClusterStore store;
+  std::vector<std::unique_ptr<AgentClient>> agents;
+  std::unique_ptr<Placer> placer;
+  Controller controller;
+  std::map<std::uint32_t, ChainManifest> manifests;  // by chain id, parsed from the store
+
+  explicit Impl(OrchestratorOptions o)
+      : options(std::move(o)),
+        store(options.store),
+        placer(make_placer(options.placer)),
+        controller(controller_config(), *placer, nullptr) {
+    for (const AgentAddress& a : options.agents) {
+      agents.push_back(std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline));
+    }
+  }
+
+  std::optional<std::size_t> node_index(const std::string& name) const {
+    for (std::size_t i = 0; i < options.agents.size(); ++i) {
+      if (options.agents[i].name == name) return i;
+    }
+    return std::nullopt;
+  }
+
+  const ChainManifest& manifest(const StoredChain& c) {
+    auto it = manifests.find(c.id);
+    if (it == manifests.end()) it = manifests.emplace(c.id, parse_chain_manifest(c.manifest_yaml, c.name)).first;
+    return it->second;
+  }
+
+  // Every agent's probe (nullopt: it did not answer in time).
+  std::vector<std::optional<NodeProbe>> probe_all() {
+    std::vector<std::optional<NodeProbe>> probes;
+    for (auto& agent : agents) probes.push_back(agent->probe());
+    return probes;
+  }
+
+  ClusterSnapshot snapshot(const std::vector<std::optional<NodeProbe>>& probes,
+                           const std::vector<StoredChain>& chains) {
+    ClusterSnapshot s;
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      const bool answered = probes[i].has_value();
+      const double ram = answered ? static_cast<double>(probes[i]->ram_total_bytes) : 0.0;
+      s.nodes.push_back(NodeReport{NodeId(static_cast<std::uint32_t>(i)), answered,
+                                   Resources{options.node_cpu_ips, ram}, Resources{}, options.node_cpu_ips, 12.5e6,
+                                   0.0005});
+    }
+    for (const StoredChain& c : chains) {
+      const Chain chain = manifest_chain(manifest(c), ChainId(c.id));
+      for (const VfPlacement& p : c.placements) {
+        const auto node = node_index(p.node);
+        if (!node) continue;
+        const Function& f = chain.functions.at(p.index);
+        const auto& probe = probes[*node];
+        const bool running = probe && std::find(probe->functions.begin(), probe->functions.end(),
+                                                function_id(c.id, p.index)) != probe->functions.end();
+        FunctionReport r{FunctionRef{chain.id, p.index},
+                         NodeId(static_cast<std::uint32_t>(*node)),
+                         running ? FunctionStatus::running : FunctionStatus::lost,
+                         NodeId(static_cast<std::uint32_t>(*node)),
+                         f.demand(chain.fps),
+                         f.load_ipf,
+                         f.output_bytes_per_frame,
+                         chain.fps};
+        if (running) s.nodes[*node].used += r.demand;
+        s.functions.push_back(r);
+      }
+    }
+    return s;
+  }
+
+  // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
+  std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) {
+    std::vector<std::string> errors;
+    for (std::size_t j = 0; j < c.placements.size(); ++j) {
+      const VfPlacement& p = c.placements[j];
+      const std::string downstream = j + 1 < c.placements.size() ? c.placements[j + 1].data_endpoint : "";
+      const std::string upstream = j > 0 ? c.placements[j - 1].ack_endpoint : "";
+      const auto node = node_index(p.node);
+      std::string error;
+      if (!node || !agents[*node]->rewire(function_id(c.id, p.index), epoch, downstream, upstream, &error)) {
+        errors.push_back(fmt::format("{}: rewire on {}: {}", function_id(c.id, p.index), p.node, error));
+      }
+    }
+    return errors;
+  }
+};
+
+Orchestrator::Orchestrator(OrchestratorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Orchestrator::~Orchestrator() = default;
+
+std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
+  Impl& m = *impl_;
+  const std::vector<StoredChain> chains = m.store.chains();
+  for (const StoredChain& c : chains) {
+    if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
+  }
+  const auto probes = m.probe_all();
+  // The chain id is the store's; place it under a provisional id first.
+  const std::uint32_t id = m.store.add_chain(manifest.name, manifest_yaml);
+  m.manifests[id] = manifest;
+  const Plan plan = m.controller.admit(manifest_chain(manifest, ChainId(id)), m.snapshot(probes, chains));
+  StoredChain stored{id, manifest.name, manifest_yaml, 1, {}};
+  const auto undo = [&](const std::string& why) {
+    for (const VfPlacement& p : stored.placements)
+      m.agents[*m.node_index(p.node)]->stop_function(function_id(id, p.index));
+    m.store.remove_chain(id);
+    m.manifests.erase(id);
+    throw std::runtime_error("deploy " + manifest.name + ": " + why);
+  };
+  if (!plan.rejected_because.empty()) undo("no room: " + plan.rejected_because);
+  std::vector<Action> actions = plan.actions;
+  std::sort(actions.begin(), actions.end(),
+            [](const Action& a, const Action& b) { return a.function.index < b.function.index; });
+  for (const Action& a : actions) {
+    const std::size_t node = a.to.value;
+    std::string error;
+    const auto endpoints = m.agents[node]->start_function(function_id(id, a.function.index),
+                                                          function_spec(manifest, a.function.index), &error);
+    if (!endpoints)
+      undo(fmt::format("{} on {}: {}", manifest.functions[a.function.index].name, m.options.agents[node].name, error));
+    stored.placements.push_back({a.function.index, m.options.agents[node].name, endpoints->data, endpoints->ack});
+  }
+  m.store.commit_wiring(id, 1, stored.placements);
+  const auto errors = m.wire(stored, 1);
+  if (!errors.empty()) undo(errors.front());
+  return id;
+}
+
+RoundReport Orchestrator::round() {
+  Impl& m = *impl_;
+  RoundReport report;
+  const auto probes = m.probe_all();
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
+  }
+  const std::vector<StoredChain> chains = m.store.chains();
+  const ClusterSnapshot snapshot = m.snapshot(probes, chains);
+  for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
+  const Plan plan = m.controller.round(snapshot);
+  std::set<std::uint32_t> touched;
+  std::map<std::uint32_t, StoredChain> by_id;
+  for (const StoredChain& c : chains) by_id[c.id] = c;
+  for (const Action& a : plan.actions) {
+    if (a.kind != Action::Kind::cold_migrate) continue;
+    StoredChain& c = by_id.at(a.function.chain.value);
+    const std::uint32_t index = a.function.index;
+    const std::size_t node = a.to.value;
+    const std::string id = function_id(c.id, index);
+    std::string error;
+    m.agents[node]->stop_function(id);  // a leftover of an earlier attempt, if any
+    const auto endpoints = m.agents[node]->start_function(id, function_spec(m.manifest(c), index), &error);
+    if (!endpoints) {
+      report.errors.push_back(fmt::format("{}: start on {}: {}", id, m.options.agents[node].name, error));
+      continue;
+    }
+    for (VfPlacement& p : c.placements) {
+      if (p.index == index) p = VfPlacement{index, m.options.agents[node].name, endpoints->data, endpoints->ack};
+    }
+    touched.insert(c.id);
+    ++report.migrated;
+  }
+  for (const std::uint32_t id : touched) {
+    StoredChain& c = by_id.at(id);
+    c.epoch += 1;
+    m.store.commit_wiring(id, c.epoch, c.placements);
+    for (std::string& e : m.wire(c, c.epoch)) report.errors.push_back(std::move(e));
+  }
+  return report;
+}
+
+std::vector<ChainStatus> Orchestrator::status() {
+  Impl& m = *impl_;
+  const auto probes = m.probe_all();
+  std::vector<ChainStatus> out;
+  for (const StoredChain& c : m.store.chains()) {
+    ChainStatus s{c.id, c.name, c.epoch, {}};
+    const ChainManifest& manifest = m.manifest(c);
+    for (const VfPlacement& p : c.placements) {
+      const auto node = m.node_index(p.node);
+      const auto& probe = node ? probes[*node] : std::nullopt;
+      const bool running = probe && std::find(probe->functions.begin(), probe->functions.end(),
+                                              function_id(c.id, p.index)) != probe->functions.end();
+      s.functions.push_back({manifest.functions.at(p.index).name, p.node, running});
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std::uint32_t index) {
+  Impl& m = *impl_;
+  const auto c = m.store.chain(chain);
+  if (!c) return std::nullopt;
+  for (const VfPlacement& p : c->placements) {
+    if (p.index != index) continue;
+    const auto node = m.node_index(p.node);
+    if (!node) return std::nullopt;
+    return m.agents[*node]->function_stats(function_id(chain, index));
+  }
+  return std::nullopt;
+}
+
+}  // namespace vfo::runtime
