@@ -123,5 +123,32 @@ TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {
   EXPECT_THROW(second.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest), std::runtime_error);
 }
 
+TEST_F(LocalCluster, ResetModeReestablishesTheWholeChain) {
+  OrchestratorOptions o = options();
+  o.recovery = OrchestratorOptions::Recovery::reset;
+  Orchestrator orchestrator(o);
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
+  const std::vector<VfStatus> before = orchestrator.status()[0].functions;
+  const std::string victim = before[1].node;
+  const int victim_index = std::stoi(victim.substr(5)) - 1;
+  agents_[victim_index].process->kill(SIGKILL);
+  agents_[victim_index].process->wait();
+  const RoundReport report = orchestrator.round();
+  EXPECT_EQ(report.reset_chains, 1);
+  EXPECT_EQ(report.migrated, 0);
+  EXPECT_TRUE(report.errors.empty()) << report.errors.front();
+  const auto status = orchestrator.status()[0];
+  EXPECT_EQ(status.epoch, 2u);
+  for (const VfStatus& f : status.functions) {
+    EXPECT_TRUE(f.running) << f.name;
+    EXPECT_NE(f.node, victim);
+  }
+  // A new sink, fed by a new source whose frames start from 1 again.
+  const Json s = sink_when(orchestrator, chain, 20);
+  EXPECT_GE(s.value("last_seq", 0ull), 20u);
+  EXPECT_EQ(s.value("frames", 0ull), s.value("last_seq", 1ull)) << s.dump();
+}
+
 }  // namespace
 }  // namespace vfo::runtime

@@ -31,6 +31,9 @@ struct OrchestratorOptions {
   std::chrono::milliseconds probe_deadline{1000};  // a node that has not answered by then is taken for failed
   double node_cpu_ips = 1e9;  // the placer's model of each node's speed (the agents do not measure it)
   std::string placer = "best-fit";
+  // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and
+  // placed and started anew (its source too, which starts its frames from 1 again).
+  enum class Recovery { cold, reset } recovery = Recovery::cold;
 };
 
 // What one round saw and did.
@@ -38,6 +41,7 @@ struct RoundReport {
   std::vector<std::string> failed_nodes;  // did not answer the probe
   int lost = 0;                           // VFs reported lost
   int migrated = 0;                       // cold migrations carried out
+  int reset_chains = 0;                   // chains re-established whole (reset mode)
   std::vector<std::string> errors;        // actions that could not be carried out (retried next round)
 };
 

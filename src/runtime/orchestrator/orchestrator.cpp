@@ -110,6 +110,35 @@ struct Orchestrator::Impl {
     return s;
   }
 
+  // Reset mode: stops every VF of the chain, places the chain anew and starts and wires it whole.
+  void reestablish(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) {
+    for (const VfPlacement& p : c.placements) {
+      const auto node = node_index(p.node);
+      if (node && probes[*node]) agents[*node]->stop_function(function_id(c.id, p.index));
+    }
+    std::vector<StoredChain> others = store.chains();
+    others.erase(std::remove_if(others.begin(), others.end(), [&](const StoredChain& o) { return o.id == c.id; }),
+                 others.end());
+    const ChainManifest& m = manifest(c);
+    const Plan plan = controller.admit(manifest_chain(m, ChainId(c.id)), snapshot(probes, others));
+    if (!plan.rejected_because.empty()) throw std::runtime_error(c.name + ": reset: no room: " + plan.rejected_because);
+    StoredChain fresh = c;
+    fresh.placements.clear();
+    fresh.epoch = c.epoch + 1;
+    std::vector<Action> actions = plan.actions;
+    std::sort(actions.begin(), actions.end(),
+              [](const Action& a, const Action& b) { return a.function.index < b.function.index; });
+    for (const Action& a : actions) {
+      std::string error;
+      const std::string id = function_id(c.id, a.function.index);
+      const auto endpoints = agents[a.to.value]->start_function(id, function_spec(m, a.function.index), &error);
+      if (!endpoints) throw std::runtime_error(id + ": reset: " + error);
+      fresh.placements.push_back({a.function.index, options.agents[a.to.value].name, endpoints->data, endpoints->ack});
+    }
+    store.commit_wiring(c.id, fresh.epoch, fresh.placements);
+    for (const std::string& e : wire(fresh, fresh.epoch)) throw std::runtime_error(e);
+  }
+
   // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
   std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) {
     std::vector<std::string> errors;
@@ -179,6 +208,22 @@ RoundReport Orchestrator::round() {
   const std::vector<StoredChain> chains = m.store.chains();
   const ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
+  if (m.options.recovery == OrchestratorOptions::Recovery::reset) {
+    std::set<std::uint32_t> broken;
+    for (const FunctionReport& f : snapshot.functions) {
+      if (f.status == FunctionStatus::lost) broken.insert(f.ref.chain.value);
+    }
+    for (const StoredChain& c : chains) {
+      if (broken.count(c.id) == 0) continue;
+      try {
+        m.reestablish(c, probes);
+        ++report.reset_chains;
+      } catch (const std::runtime_error& e) {
+        report.errors.emplace_back(e.what());
+      }
+    }
+    return report;
+  }
   const Plan plan = m.controller.round(snapshot);
   std::set<std::uint32_t> touched;
   std::map<std::uint32_t, StoredChain> by_id;
