@@ -40,6 +40,7 @@ int run(int argc, char** argv) {
   add_sweep_command(app);
   add_place_command(app);
   add_forecast_command(app);
+  add_demo_command(app);
   return run_app(app, argc, argv);
 }
 
