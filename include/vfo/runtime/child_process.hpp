@@ -43,4 +43,10 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
+// Starts `path` with `args` as a daemon: in a session of its own (it outlives its parent), stdin from
+// /dev/null, stdout and stderr appended to the given files. Returns its pid; throws std::runtime_error when
+// it cannot fork (an exec failure shows as the daemon's exit, code 127).
+pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,
+                   const std::string& stderr_path);
+
 }  // namespace vfo::runtime

@@ -42,6 +42,7 @@ struct RoundReport {
   int lost = 0;                           // VFs reported lost
   int migrated = 0;                       // cold migrations carried out
   int reset_chains = 0;                   // chains re-established whole (reset mode)
+  int deployed = 0;                       // chains added with add_chain and placed in this round
   std::vector<std::string> errors;        // actions that could not be carried out (retried next round)
 };
 
@@ -65,6 +66,9 @@ class Orchestrator {
   // Places and starts the chain, wires it (epoch 1) and stores it; its id. Throws std::runtime_error with one
   // line when it cannot be placed or a VF cannot be started (what was started is stopped again).
   std::uint32_t deploy(const ChainManifest& manifest, const std::string& manifest_yaml);
+  // Stores the chain as desired, to be placed by the next round(); its id. Throws std::runtime_error when a
+  // chain of that name exists.
+  std::uint32_t add_chain(const ChainManifest& manifest, const std::string& manifest_yaml);
   RoundReport round();
   std::vector<ChainStatus> status();
   // A VF's host counters (JSON), through its agent.

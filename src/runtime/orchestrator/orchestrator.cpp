@@ -110,21 +110,22 @@ struct Orchestrator::Impl {
     return s;
   }
 
-  // Reset mode: stops every VF of the chain, places the chain anew and starts and wires it whole.
-  void reestablish(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) {
-    for (const VfPlacement& p : c.placements) {
-      const auto node = node_index(p.node);
-      if (node && probes[*node]) agents[*node]->stop_function(function_id(c.id, p.index));
-    }
-    std::vector<StoredChain> others = store.chains();
-    others.erase(std::remove_if(others.begin(), others.end(), [&](const StoredChain& o) { return o.id == c.id; }),
-                 others.end());
+  // Places the chain whole (the `others` are the chains already running), starts its VFs, stores the
+  // placements with `epoch` and wires them. On failure stops what it started and throws one line.
+  void start_chain(const StoredChain& c, std::uint64_t epoch, const std::vector<std::optional<NodeProbe>>& probes,
+                   const std::vector<StoredChain>& others) {
     const ChainManifest& m = manifest(c);
     const Plan plan = controller.admit(manifest_chain(m, ChainId(c.id)), snapshot(probes, others));
-    if (!plan.rejected_because.empty()) throw std::runtime_error(c.name + ": reset: no room: " + plan.rejected_because);
     StoredChain fresh = c;
     fresh.placements.clear();
-    fresh.epoch = c.epoch + 1;
+    fresh.epoch = epoch;
+    const auto undo = [&](const std::string& why) {
+      for (const VfPlacement& p : fresh.placements) {
+        agents[*node_index(p.node)]->stop_function(function_id(c.id, p.index));
+      }
+      throw std::runtime_error(c.name + ": " + why);
+    };
+    if (!plan.rejected_because.empty()) undo("no room: " + plan.rejected_because);
     std::vector<Action> actions = plan.actions;
     std::sort(actions.begin(), actions.end(),
               [](const Action& a, const Action& b) { return a.function.index < b.function.index; });
@@ -132,11 +133,22 @@ struct Orchestrator::Impl {
       std::string error;
       const std::string id = function_id(c.id, a.function.index);
       const auto endpoints = agents[a.to.value]->start_function(id, function_spec(m, a.function.index), &error);
-      if (!endpoints) throw std::runtime_error(id + ": reset: " + error);
+      if (!endpoints) undo(fmt::format("{} on {}: {}", id, options.agents[a.to.value].name, error));
       fresh.placements.push_back({a.function.index, options.agents[a.to.value].name, endpoints->data, endpoints->ack});
     }
-    store.commit_wiring(c.id, fresh.epoch, fresh.placements);
-    for (const std::string& e : wire(fresh, fresh.epoch)) throw std::runtime_error(e);
+    store.commit_wiring(c.id, epoch, fresh.placements);
+    for (const std::string& e : wire(fresh, epoch)) undo(e);
+  }
+
+  // Reset mode: stops every VF of the chain, then places, starts and wires it whole again.
+  void reestablish(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) {
+    for (const VfPlacement& p : c.placements) {
+      const auto node = node_index(p.node);
+      if (node && probes[*node]) agents[*node]->stop_function(function_id(c.id, p.index));
+    }
+    std::vector<StoredChain> others = store.chains();
+    std::erase_if(others, [&](const StoredChain& o) { return o.id == c.id; });
+    start_chain(c, c.epoch + 1, probes, others);
   }
 
   // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
@@ -160,52 +172,53 @@ Orchestrator::Orchestrator(OrchestratorOptions options) : impl_(std::make_unique
 
 Orchestrator::~Orchestrator() = default;
 
-std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
-  Impl& m = *impl_;
-  const std::vector<StoredChain> chains = m.store.chains();
-  for (const StoredChain& c : chains) {
+std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::string& manifest_yaml) {
+  for (const StoredChain& c : impl_->store.chains()) {
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
-  const auto probes = m.probe_all();
-  // The chain id is the store's; place it under a provisional id first.
-  const std::uint32_t id = m.store.add_chain(manifest.name, manifest_yaml);
-  m.manifests[id] = manifest;
-  const Plan plan = m.controller.admit(manifest_chain(manifest, ChainId(id)), m.snapshot(probes, chains));
-  StoredChain stored{id, manifest.name, manifest_yaml, 1, {}};
-  const auto undo = [&](const std::string& why) {
-    for (const VfPlacement& p : stored.placements)
-      m.agents[*m.node_index(p.node)]->stop_function(function_id(id, p.index));
+  const std::uint32_t id = impl_->store.add_chain(manifest.name, manifest_yaml);
+  impl_->manifests[id] = manifest;
+  return id;
+}
+
+std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
+  Impl& m = *impl_;
+  const std::vector<StoredChain> others = m.store.chains();
+  const std::uint32_t id = add_chain(manifest, manifest_yaml);
+  try {
+    m.start_chain(*m.store.chain(id), 1, m.probe_all(), others);
+  } catch (const std::runtime_error& e) {
     m.store.remove_chain(id);
     m.manifests.erase(id);
-    throw std::runtime_error("deploy " + manifest.name + ": " + why);
-  };
-  if (!plan.rejected_because.empty()) undo("no room: " + plan.rejected_because);
-  std::vector<Action> actions = plan.actions;
-  std::sort(actions.begin(), actions.end(),
-            [](const Action& a, const Action& b) { return a.function.index < b.function.index; });
-  for (const Action& a : actions) {
-    const std::size_t node = a.to.value;
-    std::string error;
-    const auto endpoints = m.agents[node]->start_function(function_id(id, a.function.index),
-                                                          function_spec(manifest, a.function.index), &error);
-    if (!endpoints)
-      undo(fmt::format("{} on {}: {}", manifest.functions[a.function.index].name, m.options.agents[node].name, error));
-    stored.placements.push_back({a.function.index, m.options.agents[node].name, endpoints->data, endpoints->ack});
+    throw std::runtime_error(std::string("deploy ") + e.what());
   }
-  m.store.commit_wiring(id, 1, stored.placements);
-  const auto errors = m.wire(stored, 1);
-  if (!errors.empty()) undo(errors.front());
   return id;
 }
 
 RoundReport Orchestrator::round() {
   Impl& m = *impl_;
   RoundReport report;
-  const auto probes = m.probe_all();
+  auto probes = m.probe_all();
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
-  const std::vector<StoredChain> chains = m.store.chains();
+  std::vector<StoredChain> chains = m.store.chains();
+  // Chains added (vfo deploy) but not placed yet: place them whole; retried next round on failure.
+  for (StoredChain& c : chains) {
+    if (!c.placements.empty()) continue;
+    std::vector<StoredChain> placed;
+    for (const StoredChain& o : chains) {
+      if (!o.placements.empty()) placed.push_back(o);
+    }
+    try {
+      m.start_chain(c, 1, probes, placed);
+      ++report.deployed;
+      c = *m.store.chain(c.id);
+    } catch (const std::runtime_error& e) {
+      report.errors.emplace_back(e.what());
+    }
+  }
+  if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
   const ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
   if (m.options.recovery == OrchestratorOptions::Recovery::reset) {

@@ -1,0 +1,287 @@
+// A local edge cluster on this machine (issue 6): `vfo up`, `vfo deploy`, `vfo status`, `vfo chaos kill`,
+// `vfo down`, and the orchestrator daemon `vfo orchestrator` that `vfo up` starts. The cluster lives in a
+// folder (--cluster, default results/cluster): the certificates, cluster.json (who runs where: agents'
+// addresses and pids, the orchestrator's pid, the probing period), the orchestrator's store (cluster.db),
+// and logs. The store is the API between the commands and the daemon: `vfo deploy` writes a desired chain,
+// and the daemon's next probing round places and starts it.
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "vfo/runtime/certificates.hpp"
+#include "vfo/runtime/child_process.hpp"
+#include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/orchestrator.hpp"
+#include "vfo/util/file_io.hpp"
+
+namespace vfo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+struct ClusterOptions {
+  std::string dir = "results/cluster";
+  int nodes = 8;
+  double period_s = 30;
+  std::string file;
+  std::string node;
+  bool json = false;
+  double wait_s = -1;
+};
+
+fs::path cluster_file(const fs::path& dir) {
+  return dir / "cluster.json";
+}
+
+bool alive(long pid) {
+  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
+}
+
+Json read_cluster(const fs::path& dir) {
+  if (!fs::exists(cluster_file(dir))) {
+    throw CommandFailed("no cluster in " + dir.string() + " (start one with: vfo up --cluster " + dir.string() + ")");
+  }
+  return Json::parse(read_input_file(cluster_file(dir).string(), "the cluster.json that vfo up writes"));
+}
+
+runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Json& cluster) {
+  runtime::OrchestratorOptions o;
+  o.store = dir / "cluster.db";
+  o.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
+  o.probe_deadline =
+      std::chrono::milliseconds(static_cast<int>(std::clamp(cluster.value("period_s", 30.0) / 2, 0.1, 1.0) * 1000));
+  for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
+  return o;
+}
+
+// The first line of `path` once it has one (a daemon's ready line), or nullopt after `timeout`.
+std::optional<std::string> first_line(const fs::path& path, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(path);
+    std::string line;
+    if (std::getline(in, line) && in.good()) return line;  // a whole line, newline included
+    std::this_thread::sleep_for(20ms);
+  }
+  return std::nullopt;
+}
+
+void up(const ClusterOptions& o) {
+  if (o.nodes < 1 || o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 1 to 64)", o.nodes));
+  if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
+  const fs::path dir(o.dir);
+  if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
+    throw CommandFailed("a cluster already runs in " + dir.string() + " (vfo down --cluster " + dir.string() + ")");
+  }
+  fs::remove_all(dir);
+  fs::create_directories(dir / "logs");
+  std::vector<std::string> names = {"orchestrator"};
+  for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
+  runtime::write_cluster_certificates(dir / "certs", names);
+  Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}};
+  for (int i = 1; i <= o.nodes; ++i) {
+    const std::string name = names[static_cast<std::size_t>(i)];
+    const fs::path ready = dir / "logs" / (name + ".ready");
+    const pid_t pid = runtime::spawn_daemon(
+        sibling_binary("vfo-agent").string(),
+        {"--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()}, ready.string(),
+        (dir / "logs" / (name + ".log")).string());
+    const auto line = first_line(ready, 20s);
+    if (!line) throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+    cluster["agents"].push_back({{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}});
+  }
+  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  const pid_t orchestrator =
+      runtime::spawn_daemon(sibling_binary("vfo").string(), {"orchestrator", "--cluster", dir.string()},
+                            (dir / "logs" / "orchestrator.log").string(), (dir / "logs" / "orchestrator.log").string());
+  cluster["orchestrator"] = {{"pid", orchestrator}};
+  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
+  for (const Json& a : cluster["agents"]) {
+    fmt::print("  {:<8} {}  (pid {})\n", a["name"].get<std::string>(), a["address"].get<std::string>(),
+               a["pid"].get<long>());
+  }
+  fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
+}
+
+void orchestrator_daemon(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);
+  runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
+  const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
+  auto next = std::chrono::steady_clock::now();
+  for (;;) {
+    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
+    std::this_thread::sleep_until(next);
+    const runtime::RoundReport r = orchestrator.round();
+    if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) continue;
+    std::string failed;
+    for (const std::string& n : r.failed_nodes) failed += (failed.empty() ? "" : ",") + n;
+    fmt::print("round: failed nodes [{}], lost {}, cold migrations {}, chains deployed {}\n", failed, r.lost,
+               r.migrated, r.deployed);
+    for (const std::string& e : r.errors) fmt::print("round: error: {}\n", e);
+    std::fflush(stdout);
+  }
+}
+
+void deploy(const ClusterOptions& o) {
+  const ChainManifest manifest = load_chain_manifest(o.file);  // bad manifest: one line, exit 2
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);
+  const std::string yaml = read_input_file(o.file, "a chain manifest in YAML");
+  std::uint32_t id = 0;
+  {
+    runtime::ClusterStore store(dir / "cluster.db");
+    for (const runtime::StoredChain& c : store.chains()) {
+      if (c.name == manifest.name) throw CommandFailed("a chain named " + manifest.name + " is already deployed");
+    }
+    id = store.add_chain(manifest.name, yaml);
+  }
+  fmt::print("chain {} (id {}) handed to the orchestrator\n", manifest.name, id);
+  const double wait = o.wait_s >= 0 ? o.wait_s : 3 * cluster.value("period_s", 30.0) + 10;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
+  while (std::chrono::steady_clock::now() < deadline) {
+    runtime::ClusterStore store(dir / "cluster.db");
+    const auto c = store.chain(id);
+    if (c && c->placements.size() == manifest.functions.size()) {
+      for (const runtime::VfPlacement& p : c->placements) {
+        fmt::print("  {:<10} -> {}\n", manifest.functions[p.index].name, p.node);
+      }
+      return;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (wait > 0) throw CommandFailed("the orchestrator has not placed " + manifest.name + " yet (see vfo status)");
+}
+
+void status(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);
+  runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
+  Json out = {{"cluster", dir.string()},
+              {"orchestrator", alive(cluster["orchestrator"].value("pid", 0L)) ? "up" : "down"},
+              {"chains", Json::array()}};
+  for (const runtime::ChainStatus& c : orchestrator.status()) {
+    Json chain = {{"name", c.name}, {"id", c.id}, {"epoch", c.epoch}, {"functions", Json::array()}};
+    bool whole = !c.functions.empty();
+    for (const runtime::VfStatus& f : c.functions) {
+      chain["functions"].push_back({{"name", f.name}, {"node", f.node}, {"running", f.running}});
+      whole = whole && f.running;
+    }
+    chain["whole"] = whole;
+    if (!c.functions.empty()) {
+      const auto stats = orchestrator.function_stats(c.id, static_cast<std::uint32_t>(c.functions.size() - 1));
+      if (stats) chain["sink"] = Json::parse(*stats);
+    }
+    out["chains"].push_back(chain);
+  }
+  if (o.json) {
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  fmt::print("cluster {} (orchestrator {})\n", dir.string(), out["orchestrator"].get<std::string>());
+  for (const Json& c : out["chains"]) {
+    fmt::print("chain {} (epoch {}): {}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),
+               c["whole"].get<bool>() ? "whole" : "broken");
+    for (const Json& f : c["functions"]) {
+      fmt::print("  {:<10} on {:<8} {}\n", f["name"].get<std::string>(), f["node"].get<std::string>(),
+                 f["running"].get<bool>() ? "running" : "LOST");
+    }
+    if (c.contains("sink")) {
+      const Json& s = c["sink"];
+      fmt::print("  sink: {} frames, last seq {}, out of order {}, latency {:.1f} ms mean\n", s.value("frames", 0ull),
+                 s.value("last_seq", 0ull), s.value("out_of_order", 0ull), 1000 * s.value("latency_mean_s", 0.0));
+    }
+  }
+}
+
+void chaos_kill(const ClusterOptions& o) {
+  const Json cluster = read_cluster(o.dir);
+  for (const Json& a : cluster["agents"]) {
+    if (a["name"] != o.node) continue;
+    const long pid = a.value("pid", 0L);
+    if (!alive(pid)) throw CommandFailed(o.node + " is not running");
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    fmt::print("killed {} (pid {}) and its VFs\n", o.node, pid);
+    return;
+  }
+  std::string names;
+  for (const Json& a : cluster["agents"]) names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
+  throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
+}
+
+void down(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);
+  std::vector<long> pids = {cluster["orchestrator"].value("pid", 0L)};
+  for (const Json& a : cluster["agents"]) pids.push_back(a.value("pid", 0L));
+  for (const long pid : pids) {
+    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGTERM);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (const long pid : pids) {
+    while (alive(pid) && std::chrono::steady_clock::now() < deadline) {
+      waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
+      std::this_thread::sleep_for(20ms);
+    }
+    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
+  }
+  fs::remove(cluster_file(dir));
+  fs::remove(dir / "cluster.db");
+  fmt::print("cluster in {} stopped ({} processes); logs kept in {}\n", dir.string(), pids.size(),
+             (dir / "logs").string());
+}
+
+}  // namespace
+
+void add_cluster_commands(CLI::App& app) {
+  auto o = std::make_shared<ClusterOptions>();
+  const auto cluster_flag = [o](CLI::App* c) {
+    c->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str();
+  };
+  CLI::App* up_cmd = app.add_subcommand("up", "Start a local edge cluster: agents on loopback and the orchestrator");
+  up_cmd->add_option("--nodes", o->nodes, "edge agents")->capture_default_str();
+  up_cmd->add_option("--period", o->period_s, "probing period (s)")->capture_default_str();
+  cluster_flag(up_cmd);
+  up_cmd->callback([o] { up(*o); });
+
+  CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
+  cluster_flag(daemon);
+  daemon->callback([o] { orchestrator_daemon(*o); });
+
+  CLI::App* deploy_cmd = app.add_subcommand("deploy", "Deploy a chain manifest on the local cluster");
+  deploy_cmd->add_option("FILE", o->file, "chain manifest (YAML)")->required();
+  deploy_cmd->add_option("--wait", o->wait_s, "seconds to wait for the placement (default: 3 periods + 10 s)");
+  cluster_flag(deploy_cmd);
+  deploy_cmd->callback([o] { deploy(*o); });
+
+  CLI::App* status_cmd = app.add_subcommand("status", "Chains, VF -> node, health, and what the sinks receive");
+  status_cmd->add_flag("--json", o->json, "print JSON");
+  cluster_flag(status_cmd);
+  status_cmd->callback([o] { status(*o); });
+
+  CLI::App* chaos = app.add_subcommand("chaos", "Inject failures");
+  chaos->require_subcommand(1);
+  CLI::App* kill_cmd = chaos->add_subcommand("kill", "SIGKILL a node's agent (and with it its VFs)");
+  kill_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
+  cluster_flag(kill_cmd);
+  kill_cmd->callback([o] { chaos_kill(*o); });
+
+  CLI::App* down_cmd = app.add_subcommand("down", "Stop the local cluster");
+  cluster_flag(down_cmd);
+  down_cmd->callback([o] { down(*o); });
+}
+
+}  // namespace vfo::cli

@@ -1,0 +1,68 @@
+// `vfo up`, `deploy`, `status`, `chaos kill` and `down` end to end: daemons on loopback, a 1 s probing period.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "vfo_process.hpp"
+
+namespace {
+
+using Json = nlohmann::json;
+
+class LocalClusterCli : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = vfo::test::fresh_dir("cluster").string(); }
+  void TearDown() override { vfo::test::run_vfo("down --cluster " + dir_); }
+  Json status() {
+    const auto o = vfo::test::run_vfo("status --json --cluster " + dir_);
+    EXPECT_EQ(o.exit_code, 0) << o.all();
+    try {
+      return Json::parse(o.out);
+    } catch (const Json::parse_error&) {
+      return Json::object();
+    }
+  }
+  std::string dir_;
+};
+
+TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeriods) {
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 5 --period 1 --cluster " + dir_).exit_code, 0);
+  const auto deployed = vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                                           "/scenarios/chains/pedestrian.yaml --cluster " + dir_);
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.all();
+  EXPECT_NE(deployed.out.find("detect     -> node-"), std::string::npos) << deployed.out;
+  Json s = status();
+  ASSERT_EQ(s["chains"].size(), 1u) << s.dump();
+  EXPECT_EQ(s["chains"][0]["epoch"], 1);
+  const std::string victim = s["chains"][0]["functions"][1]["node"];
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto killed = vfo::test::run_vfo("chaos kill " + victim + " --cluster " + dir_);
+  ASSERT_EQ(killed.exit_code, 0) << killed.all();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // three probing periods
+  s = status();
+  EXPECT_EQ(s["chains"][0]["whole"], true) << s.dump();
+  EXPECT_NE(s["chains"][0]["functions"][1]["node"], victim);
+  EXPECT_EQ(s["chains"][0]["epoch"], 2);
+  const Json& sink = s["chains"][0]["sink"];
+  EXPECT_GT(sink.value("frames", 0), 20) << s.dump();
+  EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << s.dump();  // none lost, none twice
+  EXPECT_EQ(sink.value("out_of_order", 1), 0) << s.dump();
+  EXPECT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
+  EXPECT_NE(vfo::test::run_vfo("status --cluster " + dir_).exit_code, 0);  // nothing runs any more
+}
+
+TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
+  const auto bad =
+      vfo::test::write_file("bad-chain.yaml", "name: c\nfunctions:\n  - {kind: sink}\n  - {kind: source}\n");
+  const auto o = vfo::test::run_vfo("deploy " + bad.string() + " --cluster " + dir_);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(vfo::test::line_count(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find("bad-chain.yaml:3: functions[0].kind: sink at position 0 of 2"), std::string::npos) << o.err;
+  const auto nodes = vfo::test::run_vfo("up --nodes 0 --cluster " + dir_);
+  EXPECT_EQ(nodes.exit_code, 2);
+  EXPECT_EQ(vfo::test::line_count(nodes.err), 1) << nodes.err;
+}
+
+}  // namespace
