@@ -257,6 +257,18 @@ void add_cluster_commands(CLI::App& app) {
   cluster_flag(up_cmd);
   up_cmd->callback([o] { up(*o); });
 
+  CLI::App* certs = app.add_subcommand("certs", "Write a cluster's certificates: a CA, the orchestrator, node-1..N");
+  certs->add_option("DIR", o->file, "folder to write them to")->required();
+  certs->add_option("--nodes", o->nodes, "nodes")->capture_default_str();
+  certs->callback([o] {
+    if (o->nodes < 1 || o->nodes > 1000) throw InputError(fmt::format("--nodes: {} (expected 1 to 1000)", o->nodes));
+    std::vector<std::string> names = {"orchestrator"};
+    for (int i = 1; i <= o->nodes; ++i) names.push_back("node-" + std::to_string(i));
+    runtime::write_cluster_certificates(o->file, names);
+    fmt::print("certificates: {}/ca.pem (the cluster CA) and a key pair for each of orchestrator, node-1..node-{}\n",
+               o->file, o->nodes);
+  });
+
   CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
   cluster_flag(daemon);
   daemon->callback([o] { orchestrator_daemon(*o); });

@@ -45,6 +45,9 @@ TEST_F(Cluster, AnAgentAnswersProbesAndStartsOnlyRegisteredKinds) {
 
   EXPECT_FALSE(client.start_function("c/0", FunctionSpec{.kind = "/bin/sh"}, &error));
   EXPECT_EQ(error.rfind("INVALID_ARGUMENT: spec.kind: '/bin/sh' is not a registered VF kind", 0), 0u) << error;
+  // ... and the agent logged the refusal, naming the peer.
+  const std::string log = test::slurp(test::scratch_dir() / "logs-node-1" / "agent.log");
+  EXPECT_NE(log.find("vfo-agent node-1: refused StartFunction from ipv4:127.0.0.1:"), std::string::npos) << log;
   const auto sink = client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error);
   ASSERT_TRUE(sink) << error;
   EXPECT_EQ(sink->data.rfind("tcp://127.0.0.1:", 0), 0u);
@@ -68,6 +71,9 @@ TEST_F(Cluster, AClientWithoutTheClustersCertificateIsRefused) {
   EXPECT_FALSE(anonymous.probe(&error));
   AgentClient member(agent.address, orchestrator_);
   EXPECT_TRUE(member.probe(&error)) << error;
+  // The agent logged the refused handshakes (gRPC's own log line, in the agent's stderr).
+  const std::string log = test::slurp(test::scratch_dir() / "logs-node-1" / "agent.log");
+  EXPECT_NE(log.find("Handshake failed"), std::string::npos) << log;
 }
 
 TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -56,8 +57,20 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
-  Status StartFunction(ServerContext*, const rpc::StartFunctionRequest* request,
+  Status StartFunction(ServerContext* context, const rpc::StartFunctionRequest* request,
                        rpc::StartFunctionReply* reply) override {
+    const Status status = start_function(*request, reply);
+    if (!status.ok()) {
+      std::fprintf(stderr, "vfo-agent %s: refused StartFunction from %s: %s\n", options_.name.c_str(),
+                   context->peer().c_str(), status.error_message().c_str());
+    }
+    return status;
+  }
+
+ private:
+  // StartFunction's work; a refusal is logged by the caller.
+  Status start_function(const rpc::StartFunctionRequest& request_ref, rpc::StartFunctionReply* reply) {
+    const rpc::StartFunctionRequest* request = &request_ref;
     const rpc::FunctionSpec& s = request->spec();
     if (request->id().empty()) return {StatusCode::INVALID_ARGUMENT, "id: empty (expected a VF id)"};
     if (!is_registered_kind(s.kind())) {
@@ -99,6 +112,7 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
+ public:
   Status Rewire(ServerContext*, const rpc::RewireRequest* request, rpc::Empty*) override {
     return command(request->id(),
                    {{"cmd", "rewire"},
