@@ -1,5 +1,6 @@
 #include "vfo/runtime/node_usage.hpp"
 
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -59,6 +60,47 @@ double cpu_busy_pct(const CpuTimes& before, const CpuTimes& after) {
   if (after.total <= before.total) return 0;
   const double busy = static_cast<double>(after.busy - before.busy);
   return 100.0 * busy / static_cast<double>(after.total - before.total);
+}
+
+std::optional<std::string> cgroup_dir(std::string_view proc_self_cgroup, const std::string& root) {
+  std::istringstream in{std::string(proc_self_cgroup)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("0::", 0) == 0) return root + line.substr(3);
+  }
+  return std::nullopt;
+}
+
+std::optional<MemoryInfo> read_cgroup_memory(const std::string& dir) {
+  const auto max = slurp((dir + "/memory.max").c_str());
+  const auto current = slurp((dir + "/memory.current").c_str());
+  if (!max || !current || max->rfind("max", 0) == 0) return std::nullopt;
+  try {
+    const std::uint64_t limit = std::stoull(*max);
+    const std::uint64_t used = std::stoull(*current);
+    if (limit == 0) return std::nullopt;
+    return MemoryInfo{limit, limit > used ? limit - used : 0};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<CpuTimes> read_cgroup_cpu(const std::string& dir, std::uint64_t wall_usec) {
+  const auto max = slurp((dir + "/cpu.max").c_str());
+  const auto stat = slurp((dir + "/cpu.stat").c_str());
+  if (!max || !stat || max->rfind("max", 0) == 0) return std::nullopt;
+  std::istringstream limits(*max);
+  double quota = 0, period = 0;
+  if (!(limits >> quota >> period) || quota <= 0 || period <= 0) return std::nullopt;
+  std::istringstream in(*stat);
+  std::string key;
+  std::uint64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "usage_usec") {
+      return CpuTimes{value, static_cast<std::uint64_t>(static_cast<double>(wall_usec) * quota / period)};
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<CpuTimes> read_cpu_times() {

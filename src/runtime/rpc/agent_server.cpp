@@ -40,15 +40,18 @@ struct RunningFunction {
 
 class AgentService final : public rpc::Agent::Service {
  public:
-  explicit AgentService(const AgentOptions& options) : options_(options), cpu_before_(read_cpu_times()) {}
+  explicit AgentService(const AgentOptions& options)
+      : options_(options), cgroup_(own_cgroup()), start_(std::chrono::steady_clock::now()), cpu_before_(cpu_now()) {}
 
   Status Probe(ServerContext*, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
     std::lock_guard lock(mutex_);
     reply->set_node(options_.name);
-    const auto cpu = read_cpu_times();
+    const auto cpu = cpu_now();
     if (cpu && cpu_before_) reply->set_cpu_pct(cpu_busy_pct(*cpu_before_, *cpu));
     cpu_before_ = cpu;
-    if (const auto memory = read_memory()) {
+    std::optional<MemoryInfo> memory = cgroup_ ? read_cgroup_memory(*cgroup_) : std::nullopt;
+    if (!memory) memory = read_memory();
+    if (memory) {
       reply->set_ram_total_bytes(memory->total_bytes);
       reply->set_ram_pct(100.0 * static_cast<double>(memory->total_bytes - memory->available_bytes) /
                          static_cast<double>(memory->total_bytes));
@@ -156,7 +159,25 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
+  static std::optional<std::string> own_cgroup() {
+    std::ifstream in("/proc/self/cgroup");
+    std::stringstream text;
+    text << in.rdbuf();
+    return cgroup_dir(text.str());
+  }
+  // The cgroup's CPU when it has a limit, else the node's.
+  std::optional<CpuTimes> cpu_now() const {
+    if (cgroup_) {
+      const auto wall =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
+      if (auto c = read_cgroup_cpu(*cgroup_, static_cast<std::uint64_t>(wall.count()))) return c;
+    }
+    return read_cpu_times();
+  }
+
   const AgentOptions& options_;
+  const std::optional<std::string> cgroup_;
+  const std::chrono::steady_clock::time_point start_;
   std::mutex mutex_;
   std::optional<CpuTimes> cpu_before_;
   std::map<std::string, RunningFunction> functions_;
