@@ -15,6 +15,11 @@
 namespace vfo::runtime {
 namespace {
 
+// What the placer is told of a node's link. Unused by the controller's placement model today (no bandwidth
+// constraint); nominal values of a 100 Mbit/s access link on loopback.
+constexpr double kLoopbackLinkBps = 12.5e6;
+constexpr double kLoopbackLatencyS = 0.0005;
+
 std::string function_id(std::uint32_t chain, std::uint32_t index) {
   return fmt::format("c{}/{}", chain, index);
 }
@@ -83,8 +88,8 @@ struct Orchestrator::Impl {
       const bool answered = probes[i].has_value();
       const double ram = answered ? static_cast<double>(probes[i]->ram_total_bytes) : 0.0;
       s.nodes.push_back(NodeReport{NodeId(static_cast<std::uint32_t>(i)), answered,
-                                   Resources{options.node_cpu_ips, ram}, Resources{}, options.node_cpu_ips, 12.5e6,
-                                   0.0005});
+                                   Resources{options.node_cpu_ips, ram}, Resources{}, options.node_cpu_ips,
+                                   kLoopbackLinkBps, kLoopbackLatencyS});
     }
     for (const StoredChain& c : chains) {
       const Chain chain = manifest_chain(manifest(c), ChainId(c.id));
