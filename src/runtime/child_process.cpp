@@ -12,6 +12,20 @@
 #include <stdexcept>
 
 namespace vfo::runtime {
+namespace {
+
+// argv for execv: `path`, then `args`, then a null pointer; the strings live in `storage`.
+std::vector<char*> argv_of(const std::string& path, const std::vector<std::string>& args,
+                           std::vector<std::string>& storage) {
+  storage = {path};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
                            const std::string& stderr_path, bool kill_with_parent_thread) {
@@ -19,11 +33,8 @@ ChildProcess::ChildProcess(const std::string& path, const std::vector<std::strin
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(exec_error, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("cannot create pipes: ") + std::strerror(errno));
   }
-  std::vector<std::string> all = {path};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> storage;
+  std::vector<char*> argv = argv_of(path, args, storage);
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
@@ -117,11 +128,8 @@ int ChildProcess::wait() {
 
 pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,
                    const std::string& stderr_path) {
-  std::vector<std::string> all = {path};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> storage;
+  std::vector<char*> argv = argv_of(path, args, storage);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {

@@ -131,34 +131,29 @@ void FunctionHost::run() {
     send_ack(delivered_seq());  // tell the new upstream what is already delivered
   };
 
+  const auto malformed = [&](const std::string& why) {
+    count([&](HostCounters& c) {
+      ++c.malformed;
+      c.last_error = why;
+    });
+  };
+
   const auto on_frame = [&](std::string_view bytes) {
     std::string why;
     const std::optional<Frame> frame = decode_frame(bytes, &why);
-    if (!frame) {
-      count([&](HostCounters& c) {
-        ++c.malformed;
-        c.last_error = why;
-      });
+    if (!frame) return malformed(why);
+    const InboundFilter::Verdict verdict = filter.check(*frame);
+    if (verdict == InboundFilter::Verdict::stale_epoch) {
+      count([](HostCounters& c) { ++c.stale; });
       return;
     }
-    switch (filter.check(*frame)) {
-      case InboundFilter::Verdict::stale_epoch:
-        count([](HostCounters& c) { ++c.stale; });
-        return;
-      case InboundFilter::Verdict::duplicate:
-        count([](HostCounters& c) { ++c.duplicates; });
-        if (frame->seq <= delivered_seq()) send_ack(delivered_seq());
-        return;
-      case InboundFilter::Verdict::accept:
-        break;
-    }
     if (filter.epoch() > epoch) epoch = filter.epoch();  // the replay came before our rewire order
-    if (!sink && frame->seq <= log.acknowledged_seq()) {
-      // Already delivered (by the instance this one replaced, which died before its ack came back): it is
-      // a duplicate for the chain, though new to this instance.
+    // Seen before, here or by the instance this one replaced (which died before its ack came back): drop it,
+    // and ack it upstream when the end of the chain has it.
+    if (verdict == InboundFilter::Verdict::duplicate || frame->seq <= delivered_seq()) {
       filter.accepted(frame->seq);
       count([](HostCounters& c) { ++c.duplicates; });
-      send_ack(log.acknowledged_seq());
+      if (frame->seq <= delivered_seq()) send_ack(delivered_seq());
       return;
     }
     std::optional<std::string> output = vf_->process(*frame);
@@ -179,13 +174,7 @@ void FunctionHost::run() {
   const auto on_ack = [&](std::string_view bytes) {
     std::string why;
     const std::optional<Ack> ack = decode_ack(bytes, &why);
-    if (!ack) {
-      count([&](HostCounters& c) {
-        ++c.malformed;
-        c.last_error = why;
-      });
-      return;
-    }
+    if (!ack) return malformed(why);
     if (!log.acknowledged(ack->seq)) return;
     count([&](HostCounters& c) { c.acked_seq = ack->seq; });
     send_ack(ack->seq);
