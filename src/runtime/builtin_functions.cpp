@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+
+#include "runtime/wire_codec.hpp"
 
 namespace vfo::runtime {
 
@@ -25,7 +28,7 @@ ComputeFunction::ComputeFunction(std::uint64_t instructions_per_frame, std::size
                                  std::size_t dirty_bytes_per_frame)
     : instructions_per_frame_(instructions_per_frame),
       dirty_bytes_per_frame_(std::min(dirty_bytes_per_frame, state_bytes)),
-      state_(state_bytes, '\0') {}
+      state_(state_bytes) {}
 
 std::optional<std::string> ComputeFunction::process(const Frame& frame) {
   // Real work: a dependent chain of integer operations the compiler cannot skip.
@@ -34,22 +37,34 @@ std::optional<std::string> ComputeFunction::process(const Frame& frame) {
   for (std::uint64_t i = 0; i < instructions_per_frame_; ++i) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
   sink = x;
   static_cast<void>(sink);
-  // Rewrite the next dirty_bytes_per_frame bytes of the state, round robin.
-  for (std::size_t i = 0; i < dirty_bytes_per_frame_; ++i) {
-    state_[cursor_] = static_cast<char>(frame.seq + i);
-    cursor_ = (cursor_ + 1) % state_.size();
+  // Rewrite the next dirty_bytes_per_frame bytes of the state, round robin, with bytes derived from the seq.
+  std::size_t left = dirty_bytes_per_frame_;
+  while (left > 0) {
+    const std::size_t n = std::min(left, state_.size() - cursor_);
+    scratch_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) scratch_[i] = static_cast<char>(frame.seq + cursor_ + i);
+    state_.write(cursor_, scratch_);
+    cursor_ = (cursor_ + n) % state_.size();
+    left -= n;
   }
   ++frames_;
   return frame.payload;
 }
 
 std::string ComputeFunction::snapshot() const {
-  return state_;
+  std::string out;
+  wire::put(out, cursor_, 8);
+  wire::put(out, frames_, 8);
+  return out;
 }
 
 void ComputeFunction::restore(std::string_view state) {
-  state_.assign(state);
-  if (cursor_ >= state_.size()) cursor_ = 0;
+  wire::Reader in(state);
+  const std::uint64_t cursor = in.number(8);
+  const std::uint64_t frames = in.number(8);
+  if (in.failed() || !in.at_end()) throw std::invalid_argument("ComputeFunction::restore: expected 16 bytes");
+  cursor_ = state_.size() > 0 ? cursor % state_.size() : 0;
+  frames_ = frames;
 }
 
 std::optional<std::string> SinkFunction::process(const Frame& frame) {

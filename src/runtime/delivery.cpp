@@ -1,6 +1,8 @@
 #include "vfo/runtime/delivery.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace vfo::runtime {
 
@@ -22,6 +24,11 @@ bool OutboundLog::acknowledged(std::uint64_t seq) {
   return true;
 }
 
+void OutboundLog::resume(std::uint64_t acknowledged_seq, std::deque<Frame> unacknowledged) {
+  acked_ = acknowledged_seq;
+  frames_ = std::move(unacknowledged);
+}
+
 InboundFilter::Verdict InboundFilter::check(const Frame& frame) {
   if (frame.epoch < epoch_) return Verdict::stale_epoch;
   epoch_ = frame.epoch;
@@ -32,6 +39,11 @@ void InboundFilter::accepted(std::uint64_t seq) {
   if (seq <= last_) return;
   gaps_ += seq - last_ - 1;
   last_ = seq;
+}
+
+void InboundFilter::resume(std::uint64_t epoch, std::uint64_t last_seq) {
+  set_epoch(epoch);
+  last_ = std::max(last_, last_seq);
 }
 
 void InboundFilter::set_epoch(std::uint64_t epoch) {

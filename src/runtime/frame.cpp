@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "runtime/wire_codec.hpp"
+
 namespace vfo::runtime {
 namespace {
 
@@ -10,15 +12,8 @@ constexpr char kAckMagic[4] = {'V', 'F', 'O', 'A'};
 constexpr std::size_t kFrameHeader = 4 + 1 + 8 + 8 + 8 + 4;
 constexpr std::size_t kAckSize = 4 + 1 + 8 + 8;
 
-void put(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get(std::string_view in, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(in[at + i])} << (8 * i);
-  return v;
-}
+using wire::get;
+using wire::put;
 
 bool refuse(std::string* why, const std::string& reason) {
   if (why != nullptr) *why = reason;

@@ -7,6 +7,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "runtime/migration_link.hpp"
 #include "vfo/runtime/delivery.hpp"
 
 namespace vfo::runtime {
@@ -30,6 +31,272 @@ struct FunctionHost::Sockets {
   zmq::context_t context{1};
   zmq::socket_t data_in = make_socket(context, zmq::socket_type::pull);
   zmq::socket_t ack_in = make_socket(context, zmq::socket_type::pull);
+  std::unique_ptr<MigrationReceiver> receiver;  // an incoming host's, until it is restored
+};
+
+// The host thread's state and its steps; lives on that thread only.
+class FunctionHost::Loop {
+ public:
+  explicit Loop(FunctionHost& host)
+      : host_(host),
+        s_(*host.sockets_),
+        vf_(*host.vf_),
+        log_(host.options_.max_unacked),
+        source_(vf_.kind() == "source"),
+        sink_(vf_.kind() == "sink"),
+        period_(std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(host.options_.fps > 0 ? 1.0 / host.options_.fps : 1.0))),
+        next_tick_(Clock::now()) {}
+
+  void run() {
+    while (!host_.stopping_) {
+      take_orders();
+      step_migration();
+      if (producing() && Clock::now() >= next_tick_) produce();
+      poll_and_receive();
+    }
+  }
+
+ private:
+  // Counters are updated under the lock in small steps; `count` applies one change.
+  template <typename Change>
+  void count(Change change) {
+    std::lock_guard lock(host_.mutex_);
+    change(host_.counters_);
+  }
+
+  bool awaiting_state() const { return s_.receiver != nullptr; }
+  bool frozen() const { return sender_ && sender_->frozen(); }
+  bool producing() const { return source_ && epoch_ > 0 && !awaiting_state() && !frozen() && !log_.full(); }
+  bool taking_frames() const { return !source_ && !awaiting_state() && !frozen() && !log_.full(); }
+  // The end of the chain has everything up to this seq: the sink's own last, or what came back to us.
+  std::uint64_t delivered_seq() const { return sink_ ? filter_.last_seq() : log_.acknowledged_seq(); }
+
+  void take_orders() {
+    std::optional<Wiring> wiring;
+    std::optional<MigrationOrder> order;
+    {
+      std::lock_guard lock(host_.mutex_);
+      wiring = std::exchange(host_.pending_, std::nullopt);
+      order = std::exchange(host_.pending_migration_, std::nullopt);
+    }
+    if (wiring) apply(*wiring);
+    if (order) {
+      if (sender_ || awaiting_state()) {
+        MigrationReport refused;
+        refused.error = awaiting_state() ? "this host waits for its own state" : "a migration already ran here";
+        std::lock_guard lock(host_.mutex_);
+        host_.report_ = refused;
+      } else {
+        sender_.emplace(s_.context, *order, vf_.tracked_state());
+      }
+    }
+  }
+
+  void send_frame(const Frame& f) {
+    if (!data_out_) return;
+    Frame out = f;
+    out.epoch = epoch_;
+    const std::string bytes = encode_frame(out);
+    if (data_out_->send(zmq::buffer(bytes), zmq::send_flags::dontwait)) count([](HostCounters& c) { ++c.sent; });
+  }
+
+  void send_ack(std::uint64_t seq) {
+    if (!ack_out_ || seq == 0) return;
+    const std::string bytes = encode_ack(Ack{epoch_, seq});
+    static_cast<void>(ack_out_->send(zmq::buffer(bytes), zmq::send_flags::dontwait));
+  }
+
+  void apply(const Wiring& w) {
+    if (w.epoch < epoch_) return;  // an order older than one already applied
+    epoch_ = w.epoch;
+    filter_.set_epoch(epoch_);
+    data_out_.reset();
+    ack_out_.reset();
+    if (!w.downstream_data.empty()) {
+      data_out_.emplace(make_socket(s_.context, zmq::socket_type::push));
+      data_out_->set(zmq::sockopt::sndhwm, static_cast<int>(host_.options_.max_unacked + 16));
+      data_out_->connect(w.downstream_data);
+    }
+    if (!w.upstream_ack.empty()) {
+      ack_out_.emplace(make_socket(s_.context, zmq::socket_type::push));
+      ack_out_->connect(w.upstream_ack);
+    }
+    if (frozen()) return;  // its frames are its successor's to replay now
+    std::uint64_t replayed = 0;
+    for (const Frame& f : log_.unacknowledged()) {
+      send_frame(f);
+      ++replayed;
+    }
+    count([&](HostCounters& c) {
+      c.replayed += replayed;
+      c.epoch = epoch_;
+    });
+    send_ack(delivered_seq());  // tell the new upstream what is already delivered
+  }
+
+  void malformed(const std::string& why) {
+    count([&](HostCounters& c) {
+      ++c.malformed;
+      c.last_error = why;
+    });
+  }
+
+  void first_frame() {
+    if (first_frame_seen_) return;
+    first_frame_seen_ = true;
+    const std::int64_t now = now_ns();
+    count([&](HostCounters& c) { c.first_frame_ns = now; });
+  }
+
+  void produce() {
+    const Frame f{epoch_, next_seq_, now_ns(), vf_.produce(next_seq_)};
+    ++next_seq_;
+    log_.sent(f);
+    send_frame(f);
+    first_frame();
+    count([](HostCounters& c) { ++c.produced; });
+    next_tick_ += period_;
+    if (next_tick_ < Clock::now() - 10 * period_) next_tick_ = Clock::now();  // do not burst after a stall
+  }
+
+  void on_frame(std::string_view bytes) {
+    std::string why;
+    const std::optional<Frame> frame = decode_frame(bytes, &why);
+    if (!frame) return malformed(why);
+    const InboundFilter::Verdict verdict = filter_.check(*frame);
+    if (verdict == InboundFilter::Verdict::stale_epoch) {
+      count([](HostCounters& c) { ++c.stale; });
+      return;
+    }
+    if (filter_.epoch() > epoch_) epoch_ = filter_.epoch();  // the replay came before our rewire order
+    // Seen before, here or by the instance this one replaced (which died before its ack came back): drop it,
+    // and ack it upstream when the end of the chain has it.
+    if (verdict == InboundFilter::Verdict::duplicate || frame->seq <= delivered_seq()) {
+      filter_.accepted(frame->seq);
+      count([](HostCounters& c) { ++c.duplicates; });
+      if (frame->seq <= delivered_seq()) send_ack(delivered_seq());
+      return;
+    }
+    std::optional<std::string> output = vf_.process(*frame);
+    filter_.accepted(frame->seq);
+    first_frame();
+    count([](HostCounters& c) { ++c.accepted; });
+    if (sink_) {
+      send_ack(filter_.last_seq());
+      count([&](HostCounters& c) { c.acked_seq = filter_.last_seq(); });
+      return;
+    }
+    if (output) {
+      const Frame out{epoch_, frame->seq, frame->origin_ns, std::move(*output)};
+      log_.sent(out);
+      send_frame(out);
+    }
+  }
+
+  void on_ack(std::string_view bytes) {
+    std::string why;
+    const std::optional<Ack> ack = decode_ack(bytes, &why);
+    if (!ack) return malformed(why);
+    if (!log_.acknowledged(ack->seq)) return;
+    count([&](HostCounters& c) { c.acked_seq = ack->seq; });
+    send_ack(ack->seq);
+  }
+
+  // What a frozen source hands over.
+  HostState host_state() const {
+    return HostState{vf_.snapshot(),       epoch_, filter_.last_seq(), next_seq_, log_.acknowledged_seq(),
+                     log_.unacknowledged()};
+  }
+
+  // The target's side: takes over the source's state.
+  bool restore(const HostState& state, std::string* why) {
+    try {
+      vf_.restore(state.function_snapshot);
+    } catch (const std::exception& e) {
+      *why = e.what();
+      return false;
+    }
+    filter_.resume(state.epoch, state.last_seq_in);
+    log_.resume(state.acked_seq, state.unacknowledged);
+    epoch_ = std::max(epoch_, state.epoch);
+    next_seq_ = state.next_seq;
+    next_tick_ = Clock::now();
+    return true;
+  }
+
+  void step_migration() {
+    if (s_.receiver) {
+      s_.receiver->step([this](const HostState& state, std::string* why) { return restore(state, why); });
+      const MigrationReceiver& r = *s_.receiver;
+      if (r.malformed() > malformed_seen_) {
+        malformed_seen_ = r.malformed();
+        malformed(r.last_error());
+      }
+      if (r.restored()) {
+        const std::uint64_t digest = r.digest();
+        count([&](HostCounters& c) {
+          c.awaiting_state = false;
+          c.restored_digest = digest;
+          c.epoch = epoch_;
+        });
+        s_.receiver.reset();
+      }
+    }
+    if (sender_ && !sender_done_) {
+      const bool running = sender_->step([this] { return host_state(); });
+      const bool is_frozen = sender_->frozen();
+      count([&](HostCounters& c) { c.frozen = is_frozen; });
+      if (!running) {
+        sender_done_ = true;
+        std::lock_guard lock(host_.mutex_);
+        host_.report_ = sender_->report();
+      }
+    }
+  }
+
+  void poll_and_receive() {
+    // Wait for a message, the next source tick, or at most 5 ms (to see orders and stop); 0 while sending state.
+    auto wait = std::chrono::milliseconds(5);
+    if (producing()) {
+      const auto until_tick = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_ - Clock::now());
+      wait = std::clamp(until_tick, std::chrono::milliseconds(0), wait);
+    }
+    const bool take_frames = taking_frames();
+    std::vector<zmq::pollitem_t> items = {{s_.ack_in.handle(), 0, ZMQ_POLLIN, 0}};
+    if (take_frames) items.push_back({s_.data_in.handle(), 0, ZMQ_POLLIN, 0});
+    if (s_.receiver) items.push_back({s_.receiver->socket().handle(), 0, ZMQ_POLLIN, 0});
+    if (sender_ && !sender_done_) {
+      items.push_back({sender_->socket().handle(), 0, ZMQ_POLLIN, 0});
+      wait = std::min(wait, std::chrono::milliseconds(1));
+    }
+    zmq::poll(items.data(), items.size(), wait);
+    zmq::message_t message;
+    while (s_.ack_in.recv(message, zmq::recv_flags::dontwait)) on_ack(message.to_string_view());
+    if (take_frames) {
+      for (int i = 0; i < 256 && taking_frames() && s_.data_in.recv(message, zmq::recv_flags::dontwait); ++i) {
+        on_frame(message.to_string_view());
+      }
+    }
+  }
+
+  FunctionHost& host_;
+  Sockets& s_;
+  VirtualFunction& vf_;
+  OutboundLog log_;
+  InboundFilter filter_;
+  std::optional<zmq::socket_t> data_out_;
+  std::optional<zmq::socket_t> ack_out_;
+  std::uint64_t epoch_ = 0;
+  std::uint64_t next_seq_ = 1;
+  const bool source_;
+  const bool sink_;
+  const Clock::duration period_;
+  Clock::time_point next_tick_;
+  bool first_frame_seen_ = false;
+  std::optional<MigrationSender> sender_;
+  bool sender_done_ = false;
+  std::uint64_t malformed_seen_ = 0;
 };
 
 FunctionHost::FunctionHost(std::shared_ptr<VirtualFunction> vf, Options options)
@@ -51,12 +318,29 @@ void FunctionHost::start() {
   }
   data_endpoint_ = sockets_->data_in.get(zmq::sockopt::last_endpoint);
   ack_endpoint_ = sockets_->ack_in.get(zmq::sockopt::last_endpoint);
-  thread_ = std::thread([this] { run(); });
+  if (options_.incoming) {
+    sockets_->receiver =
+        std::make_unique<MigrationReceiver>(sockets_->context, options_.bind_address, vf_->tracked_state());
+    state_endpoint_ = sockets_->receiver->endpoint();
+    counters_.awaiting_state = true;
+  }
+  thread_ = std::thread([this] { Loop(*this).run(); });
 }
 
 void FunctionHost::rewire(const Wiring& wiring) {
   std::lock_guard lock(mutex_);
   pending_ = wiring;
+}
+
+void FunctionHost::migrate_out(const MigrationOrder& order) {
+  std::lock_guard lock(mutex_);
+  pending_migration_ = order;
+  report_.reset();
+}
+
+std::optional<MigrationReport> FunctionHost::migration_report() const {
+  std::lock_guard lock(mutex_);
+  return report_;
 }
 
 void FunctionHost::stop() {
@@ -68,154 +352,6 @@ void FunctionHost::stop() {
 HostCounters FunctionHost::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
-}
-
-void FunctionHost::run() {
-  Sockets& s = *sockets_;
-  OutboundLog log(options_.max_unacked);
-  InboundFilter filter;
-  std::optional<zmq::socket_t> data_out;
-  std::optional<zmq::socket_t> ack_out;
-  std::uint64_t epoch = 0;
-  std::uint64_t next_seq = 1;
-  const bool source = vf_->kind() == "source";
-  const auto period = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(options_.fps > 0 ? 1.0 / options_.fps : 1.0));
-  Clock::time_point next_tick = Clock::now();
-
-  // Counters are updated under the lock in small steps; `count` applies one change.
-  const auto count = [&](auto change) {
-    std::lock_guard lock(mutex_);
-    change(counters_);
-  };
-  const auto send_frame = [&](const Frame& f) {
-    if (!data_out) return;
-    Frame out = f;
-    out.epoch = epoch;
-    const std::string bytes = encode_frame(out);
-    if (data_out->send(zmq::buffer(bytes), zmq::send_flags::dontwait)) count([](HostCounters& c) { ++c.sent; });
-  };
-  const auto send_ack = [&](std::uint64_t seq) {
-    if (!ack_out || seq == 0) return;
-    const std::string bytes = encode_ack(Ack{epoch, seq});
-    static_cast<void>(ack_out->send(zmq::buffer(bytes), zmq::send_flags::dontwait));
-  };
-  // The end of the chain has everything up to this seq: the sink's own last, or what came back to us.
-  const bool sink = vf_->kind() == "sink";
-  const auto delivered_seq = [&] { return sink ? filter.last_seq() : log.acknowledged_seq(); };
-
-  const auto apply = [&](const Wiring& w) {
-    if (w.epoch < epoch) return;  // an order older than one already applied
-    epoch = w.epoch;
-    filter.set_epoch(epoch);
-    data_out.reset();
-    ack_out.reset();
-    if (!w.downstream_data.empty()) {
-      data_out.emplace(make_socket(s.context, zmq::socket_type::push));
-      data_out->set(zmq::sockopt::sndhwm, static_cast<int>(options_.max_unacked + 16));
-      data_out->connect(w.downstream_data);
-    }
-    if (!w.upstream_ack.empty()) {
-      ack_out.emplace(make_socket(s.context, zmq::socket_type::push));
-      ack_out->connect(w.upstream_ack);
-    }
-    std::uint64_t replayed = 0;
-    for (const Frame& f : log.unacknowledged()) {
-      send_frame(f);
-      ++replayed;
-    }
-    count([&](HostCounters& c) {
-      c.replayed += replayed;
-      c.epoch = epoch;
-    });
-    send_ack(delivered_seq());  // tell the new upstream what is already delivered
-  };
-
-  const auto malformed = [&](const std::string& why) {
-    count([&](HostCounters& c) {
-      ++c.malformed;
-      c.last_error = why;
-    });
-  };
-
-  const auto on_frame = [&](std::string_view bytes) {
-    std::string why;
-    const std::optional<Frame> frame = decode_frame(bytes, &why);
-    if (!frame) return malformed(why);
-    const InboundFilter::Verdict verdict = filter.check(*frame);
-    if (verdict == InboundFilter::Verdict::stale_epoch) {
-      count([](HostCounters& c) { ++c.stale; });
-      return;
-    }
-    if (filter.epoch() > epoch) epoch = filter.epoch();  // the replay came before our rewire order
-    // Seen before, here or by the instance this one replaced (which died before its ack came back): drop it,
-    // and ack it upstream when the end of the chain has it.
-    if (verdict == InboundFilter::Verdict::duplicate || frame->seq <= delivered_seq()) {
-      filter.accepted(frame->seq);
-      count([](HostCounters& c) { ++c.duplicates; });
-      if (frame->seq <= delivered_seq()) send_ack(delivered_seq());
-      return;
-    }
-    std::optional<std::string> output = vf_->process(*frame);
-    filter.accepted(frame->seq);
-    count([](HostCounters& c) { ++c.accepted; });
-    if (sink) {
-      send_ack(filter.last_seq());
-      count([&](HostCounters& c) { c.acked_seq = filter.last_seq(); });
-      return;
-    }
-    if (output) {
-      const Frame out{epoch, frame->seq, frame->origin_ns, std::move(*output)};
-      log.sent(out);
-      send_frame(out);
-    }
-  };
-
-  const auto on_ack = [&](std::string_view bytes) {
-    std::string why;
-    const std::optional<Ack> ack = decode_ack(bytes, &why);
-    if (!ack) return malformed(why);
-    if (!log.acknowledged(ack->seq)) return;
-    count([&](HostCounters& c) { c.acked_seq = ack->seq; });
-    send_ack(ack->seq);
-  };
-
-  while (!stopping_) {
-    std::optional<Wiring> wiring;
-    {
-      std::lock_guard lock(mutex_);
-      wiring = std::exchange(pending_, std::nullopt);
-    }
-    if (wiring) apply(*wiring);
-
-    if (source && epoch > 0 && Clock::now() >= next_tick && !log.full()) {
-      const Frame f{epoch, next_seq, now_ns(), vf_->produce(next_seq)};
-      ++next_seq;
-      log.sent(f);
-      send_frame(f);
-      count([](HostCounters& c) { ++c.produced; });
-      next_tick += period;
-      if (next_tick < Clock::now() - 10 * period) next_tick = Clock::now();  // do not burst after a stall
-    }
-
-    // Wait for a message, the next source tick, or at most 5 ms (to see rewire orders and stop).
-    auto wait = std::chrono::milliseconds(5);
-    if (source && epoch > 0) {
-      const auto until_tick = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now());
-      wait = std::clamp(until_tick, std::chrono::milliseconds(0), wait);
-    }
-    const bool take_frames = !source && !log.full();
-    std::vector<zmq::pollitem_t> items = {{s.ack_in.handle(), 0, ZMQ_POLLIN, 0}};
-    if (take_frames) items.push_back({s.data_in.handle(), 0, ZMQ_POLLIN, 0});
-    zmq::poll(items.data(), items.size(), wait);
-    zmq::message_t message;
-    while (s.ack_in.recv(message, zmq::recv_flags::dontwait)) on_ack(message.to_string_view());
-    if (take_frames) {
-      for (int i = 0; i < 256 && !log.full() && s.data_in.recv(message, zmq::recv_flags::dontwait); ++i) {
-        on_frame(message.to_string_view());
-      }
-    }
-  }
 }
 
 }  // namespace vfo::runtime

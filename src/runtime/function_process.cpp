@@ -8,9 +8,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "vfo/runtime/builtin_functions.hpp"
 #include "vfo/runtime/function_host.hpp"
+#include "vfo/runtime/live_migration.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -25,6 +27,7 @@ struct FunctionFlags {
   std::size_t state_bytes = 1 << 20;
   std::size_t dirty_bytes = 4096;
   std::string bind = "127.0.0.1";
+  bool incoming = false;
 };
 
 void say(const Json& j) {
@@ -33,10 +36,19 @@ void say(const Json& j) {
 
 Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
   const HostCounters c = host.counters();
-  Json j = {
-      {"epoch", c.epoch},        {"produced", c.produced},   {"accepted", c.accepted}, {"duplicates", c.duplicates},
-      {"stale", c.stale},        {"malformed", c.malformed}, {"sent", c.sent},         {"replayed", c.replayed},
-      {"acked_seq", c.acked_seq}};
+  Json j = {{"epoch", c.epoch},
+            {"produced", c.produced},
+            {"accepted", c.accepted},
+            {"duplicates", c.duplicates},
+            {"stale", c.stale},
+            {"malformed", c.malformed},
+            {"sent", c.sent},
+            {"replayed", c.replayed},
+            {"acked_seq", c.acked_seq},
+            {"first_frame_ns", c.first_frame_ns},
+            {"frozen", c.frozen},
+            {"awaiting_state", c.awaiting_state},
+            {"restored_digest", c.restored_digest}};
   if (sink != nullptr) {
     const SinkStats s = sink->stats();
     j["frames"] = s.frames;
@@ -49,6 +61,34 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
   return j;
 }
 
+// {"cmd":"migrate",...}: orders the live migration and waits until it is over; the reply is its report.
+Json migrate(const Json& command, FunctionHost& host) {
+  const char* usage =
+      "migrate: expected {\"cmd\":\"migrate\",\"target\":\"tcp://...\",\"max_rounds\":N>=0,"
+      "\"threshold_bytes\":N>=0,\"verify\":bool,\"timeout_s\":S>0}";
+  MigrationOrder order;
+  double timeout_s = 30;
+  try {
+    order.target = command.at("target").get<std::string>();
+    order.max_rounds = command.value("max_rounds", order.max_rounds);
+    order.threshold_bytes = command.value("threshold_bytes", order.threshold_bytes);
+    order.verify = command.value("verify", order.verify);
+    timeout_s = command.value("timeout_s", timeout_s);
+  } catch (const Json::exception&) {
+    return {{"error", usage}};
+  }
+  if (order.target.empty() || order.max_rounds < 0 || !(timeout_s > 0)) return {{"error", usage}};
+  order.stall_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
+  host.migrate_out(order);
+  // The host thread reports within the stall timeout at the latest (per message from the target).
+  for (;;) {
+    if (const std::optional<MigrationReport> report = host.migration_report()) {
+      return Json::parse(migration_report_json(*report));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // One command line; the reply to write.
 Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sink, bool& stop) {
   Json command;
@@ -58,7 +98,7 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     return {{"error", "not JSON (expected one object per line, e.g. {\"cmd\":\"stats\"})"}};
   }
   if (!command.is_object() || !command.contains("cmd") || !command["cmd"].is_string()) {
-    return {{"error", "no \"cmd\" (expected rewire, stats or stop)"}};
+    return {{"error", "no \"cmd\" (expected rewire, migrate, stats or stop)"}};
   }
   const std::string cmd = command["cmd"];
   if (cmd == "stop") {
@@ -66,6 +106,7 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     return {{"ok", true}};
   }
   if (cmd == "stats") return stats_json(host, sink);
+  if (cmd == "migrate") return migrate(command, host);
   if (cmd == "rewire") {
     const auto text = [&](const char* key) -> std::optional<std::string> {
       if (!command.contains(key)) return std::string();
@@ -82,7 +123,7 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     host.rewire(Wiring{command["epoch"].get<std::uint64_t>(), *downstream, *upstream});
     return {{"ok", true}};
   }
-  return {{"error", "unknown cmd '" + cmd + "' (expected rewire, stats or stop)"}};
+  return {{"error", "unknown cmd '" + cmd + "' (expected rewire, migrate, stats or stop)"}};
 }
 
 }  // namespace
@@ -96,7 +137,8 @@ int run_function_process(int argc, char** argv) {
   app.add_option("--instructions", flags.instructions, "compute: operations per frame");
   app.add_option("--state-bytes", flags.state_bytes, "compute: size of its state");
   app.add_option("--dirty-bytes", flags.dirty_bytes, "compute: state bytes rewritten per frame");
-  app.add_option("--bind", flags.bind, "address to bind the data and ack sockets to");
+  app.add_option("--bind", flags.bind, "address to bind the data, ack and state sockets to");
+  app.add_flag("--incoming", flags.incoming, "the target of a live migration: wait for the state on a state endpoint");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -120,7 +162,9 @@ int run_function_process(int argc, char** argv) {
     std::fprintf(stderr, "vfo-function: unknown VF kind '%s' (expected source, compute or sink)\n", flags.kind.c_str());
     return 2;
   }
-  FunctionHost host(vf, FunctionHost::Options{.fps = flags.fps, .max_unacked = 4096, .bind_address = flags.bind});
+  FunctionHost host(vf,
+                    FunctionHost::Options{
+                        .fps = flags.fps, .max_unacked = 4096, .bind_address = flags.bind, .incoming = flags.incoming});
   try {
     host.start();
   } catch (const std::exception& e) {
@@ -131,7 +175,8 @@ int run_function_process(int argc, char** argv) {
        {"kind", flags.kind},
        {"pid", static_cast<long>(getpid())},
        {"data", host.data_endpoint()},
-       {"ack", host.ack_endpoint()}});
+       {"ack", host.ack_endpoint()},
+       {"state", host.state_endpoint()}});
   bool stop = false;
   std::string line;
   while (!stop && std::getline(std::cin, line)) {

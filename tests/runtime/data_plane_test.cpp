@@ -9,6 +9,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "runtime/chain_checks.hpp"
 #include "vfo/runtime/builtin_functions.hpp"
 #include "vfo/runtime/function_host.hpp"
 
@@ -17,24 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Polls `done` until it holds or 30 s have passed; returns whether it held.
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
-// Every seq from 1 to the last, once each, in order.
-void expect_each_seq_once(const SinkStats& stats) {
-  ASSERT_FALSE(stats.seqs.empty());
-  for (std::size_t i = 0; i < stats.seqs.size(); ++i) {
-    ASSERT_EQ(stats.seqs[i], i + 1) << "at position " << i << " of " << stats.seqs.size();
-  }
-  EXPECT_EQ(stats.bad_payloads, 0u);
-}
+using testing::eventually;
+using testing::expect_each_seq_once;
 
 struct Chain {
   std::shared_ptr<SinkFunction> sink_fn = std::make_shared<SinkFunction>();
@@ -110,8 +95,17 @@ TEST(DataPlane, ComputeStateSurvivesSnapshotAndRestore) {
   ComputeFunction a(10, 64, 16), b(10, 64, 16);
   for (std::uint64_t s = 1; s <= 5; ++s) a.process(Frame{1, s, 0, "x"});
   b.restore(a.snapshot());
+  for (std::size_t i = 0; i < a.tracked_state()->chunk_count(); ++i) {
+    ASSERT_TRUE(b.tracked_state()->load_chunk(i, a.tracked_state()->chunk(i)));
+  }
   EXPECT_EQ(b.snapshot(), a.snapshot());
-  EXPECT_NE(a.snapshot(), std::string(64, '\0'));
+  EXPECT_EQ(b.tracked_state()->view(), a.tracked_state()->view());
+  EXPECT_NE(a.tracked_state()->view(), std::string(64, '\0'));
+  // Both go on alike.
+  a.process(Frame{1, 6, 0, "x"});
+  b.process(Frame{1, 6, 0, "x"});
+  EXPECT_EQ(b.tracked_state()->view(), a.tracked_state()->view());
+  EXPECT_THROW(b.restore("short"), std::invalid_argument);
 }
 
 }  // namespace

@@ -24,8 +24,9 @@ class SourceFunction final : public VirtualFunction {
 };
 
 // Spends `instructions_per_frame` simple integer operations on each frame (real CPU work), keeps a state of
-// `state_bytes` bytes of which it rewrites `dirty_bytes_per_frame` per frame (for live migration), and passes
-// the payload on unchanged, so that the sink can check it.
+// `state_bytes` bytes (a TrackedState) of which it rewrites the next `dirty_bytes_per_frame` per frame, round
+// robin (the dirty rate of live migration), and passes the payload on unchanged, so that the sink can check it.
+// snapshot() holds where the next frame writes and the frame count; the bytes are in tracked_state().
 class ComputeFunction final : public VirtualFunction {
  public:
   ComputeFunction(std::uint64_t instructions_per_frame, std::size_t state_bytes, std::size_t dirty_bytes_per_frame);
@@ -33,14 +34,16 @@ class ComputeFunction final : public VirtualFunction {
   std::optional<std::string> process(const Frame& frame) override;
   std::string snapshot() const override;
   void restore(std::string_view state) override;
+  TrackedState* tracked_state() override { return &state_; }
   std::uint64_t frames() const { return frames_; }
 
  private:
   std::uint64_t instructions_per_frame_;
   std::size_t dirty_bytes_per_frame_;
-  std::string state_;
+  TrackedState state_;
   std::size_t cursor_ = 0;  // where the next frame starts rewriting the state
   std::uint64_t frames_ = 0;
+  std::string scratch_;  // reused per frame
 };
 
 // What the sink has seen. Thread-safe: the host's thread records, anyone may read.

@@ -38,6 +38,9 @@ class OutboundLog {
   std::uint64_t acknowledged_seq() const { return acked_; }
   std::size_t size() const { return frames_.size(); }
 
+  // Takes over a predecessor's log (live migration): what it had acknowledged and what it still held.
+  void resume(std::uint64_t acknowledged_seq, std::deque<Frame> unacknowledged);
+
  private:
   std::size_t max_frames_;
   std::deque<Frame> frames_;
@@ -57,6 +60,8 @@ class InboundFilter {
   void accepted(std::uint64_t seq);  // the frame was processed and forwarded (or consumed, at the sink)
   // The orchestrator's rewire order; an older epoch than the one already seen is ignored.
   void set_epoch(std::uint64_t epoch);
+  // Takes over a predecessor's position (live migration): its epoch and the last frame it accepted.
+  void resume(std::uint64_t epoch, std::uint64_t last_seq);
 
   std::uint64_t epoch() const { return epoch_; }
   std::uint64_t last_seq() const { return last_; }

@@ -4,9 +4,12 @@
 // network can give it orders.
 //
 //   vfo-function KIND [--fps F] [--payload-bytes N] [--instructions N] [--state-bytes N] [--dirty-bytes N]
-//                [--bind ADDRESS]                        KIND: source | compute | sink (nothing else runs)
-//   first line out: {"ready":true,"kind":K,"pid":P,"data":ENDPOINT,"ack":ENDPOINT}
+//                [--bind ADDRESS] [--incoming]           KIND: source | compute | sink (nothing else runs)
+//   first line out: {"ready":true,"kind":K,"pid":P,"data":ENDPOINT,"ack":ENDPOINT,"state":ENDPOINT}
+//                   (state: the live-migration endpoint of an --incoming host, else "")
 //   in: {"cmd":"rewire","epoch":E,"downstream":ENDPOINT,"upstream_ack":ENDPOINT}  out: {"ok":true}
+//   in: {"cmd":"migrate","target":STATE_ENDPOINT,"max_rounds":N,"threshold_bytes":B,"verify":V,"timeout_s":S}
+//        out, when the live migration is over (vfo/runtime/live_migration.hpp): its report as JSON
 //   in: {"cmd":"stats"}   out: the host's counters (and, for a sink, frames, last_seq, out_of_order, latency)
 //   in: {"cmd":"stop"}    exits 0; so does the end of stdin (the parent is gone)
 //   a line that is not such a command gets {"error":"..."} and changes nothing.

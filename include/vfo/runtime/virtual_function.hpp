@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "vfo/runtime/frame.hpp"
+#include "vfo/runtime/tracked_state.hpp"
 
 namespace vfo::runtime {
 
@@ -25,9 +26,16 @@ class VirtualFunction {
   // Every other VF: what to send downstream for one frame; nullopt sends nothing (a sink).
   virtual std::optional<std::string> process(const Frame& frame) = 0;
 
-  // The VF's state as bytes, and the inverse (restore(snapshot()) leaves the VF as it was).
+  // The VF's state as bytes, and the inverse: restore(snapshot()), with tracked_state() copied over, leaves the
+  // VF as it was. A VF with a tracked state puts in snapshot() only what is not in it (small: it is copied
+  // while the VF is frozen).
   virtual std::string snapshot() const { return {}; }
   virtual void restore(std::string_view state) { static_cast<void>(state); }
+
+  // Live migration (pre-copy, issue 7): a VF whose state is large keeps it in a TrackedState and returns it
+  // here; the runtime copies its chunks while the VF runs, in rounds of those written meanwhile. nullptr (the
+  // default): the whole state is in snapshot(). The VF owns it; it lives as long as the VF.
+  virtual TrackedState* tracked_state() { return nullptr; }
 };
 
 }  // namespace vfo::runtime
