@@ -5,13 +5,6 @@
 #include <utility>
 
 namespace vfo {
-namespace {
-
-float utilisation_pct(double used, double capacity) {
-  return capacity > 0 ? static_cast<float>(100.0 * used / capacity) : 0.0f;
-}
-
-}  // namespace
 
 ModelForecaster::ModelForecaster(std::shared_ptr<const ForecastModel> model) : model_(std::move(model)) {
   if (model_ == nullptr || model_->point == nullptr) throw std::invalid_argument("ModelForecaster: no model");
@@ -31,8 +24,8 @@ std::vector<double> ModelForecaster::assess(const ClusterSnapshot& snapshot, dou
     History& h = histories_[report.node.value];
     if (h.readings.empty()) h.readings.assign(window * step, 0.0f);
     float* slot = h.readings.data() + h.next * step;
-    slot[0] = utilisation_pct(report.used.cpu_ips, report.capacity.cpu_ips);
-    if (channels == 2) slot[1] = utilisation_pct(report.used.ram_bytes, report.capacity.ram_bytes);
+    slot[0] = static_cast<float>(cpu_utilisation_pct(report));
+    if (channels == 2) slot[1] = static_cast<float>(ram_utilisation_pct(report));
     h.next = (h.next + 1) % window;
     h.filled = std::min(h.filled + 1, window);
 

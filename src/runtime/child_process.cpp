@@ -126,6 +126,14 @@ int ChildProcess::wait() {
   return *status_;
 }
 
+bool ChildProcess::exited() {
+  if (status_) return true;
+  int raw = 0;
+  if (waitpid(pid_, &raw, WNOHANG) != pid_) return false;
+  status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  return true;
+}
+
 pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,
                    const std::string& stderr_path) {
   std::vector<std::string> storage;

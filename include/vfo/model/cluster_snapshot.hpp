@@ -15,7 +15,21 @@ struct NodeReport {
   double speed_ips = 0;       // instructions per second (= capacity.cpu_ips on a dedicated node)
   double link_bps = 0;        // access link bandwidth, bytes/s
   double link_latency_s = 0;  // access link one-way latency
+  // What the probe measured (percent of capacity), where the backend measures it (the runtime's agents);
+  // negative: not measured, and the utilisation is used / capacity.
+  double measured_cpu_pct = -1;
+  double measured_ram_pct = -1;
 };
+
+// The node's utilisation as a forecaster reads it: measured if it was, else used / capacity; percent.
+inline double cpu_utilisation_pct(const NodeReport& r) {
+  if (r.measured_cpu_pct >= 0) return r.measured_cpu_pct;
+  return r.capacity.cpu_ips > 0 ? 100.0 * r.used.cpu_ips / r.capacity.cpu_ips : 0.0;
+}
+inline double ram_utilisation_pct(const NodeReport& r) {
+  if (r.measured_ram_pct >= 0) return r.measured_ram_pct;
+  return r.capacity.ram_bytes > 0 ? 100.0 * r.used.ram_bytes / r.capacity.ram_bytes : 0.0;
+}
 
 // How the probe saw one VF.
 enum class FunctionStatus {

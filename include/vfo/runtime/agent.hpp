@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vfo/runtime/function_spec.hpp"
+#include "vfo/runtime/live_migration.hpp"
 
 namespace vfo::runtime {
 
@@ -28,8 +29,15 @@ struct AgentOptions {
   std::string name;                    // the node's name, in probes
   std::string listen = "127.0.0.1:0";  // port 0: any free port (see AgentServer::port)
   Identity identity;
-  std::filesystem::path function_binary;  // vfo-function
-  std::filesystem::path log_dir;          // the VFs' stderr go to LOG_DIR/<id>.log (empty: inherited)
+  std::filesystem::path function_binary;   // vfo-function
+  std::filesystem::path agent_binary;      // vfo-agent (for its `stress` mode)
+  std::filesystem::path log_dir;           // the VFs' stderr go to LOG_DIR/<id>.log (empty: inherited)
+  std::string bind_address = "127.0.0.1";  // where its VFs bind their data, ack and state sockets
+  // The node it emulates on a shared machine: 0 = the machine's. With node_cpus set, the node's CPU reading
+  // is its VFs' and stress processes' share of node_cpus cores, and they may together use at most that many.
+  double node_cpus = 0;
+  std::uint64_t node_ram_bytes = 0;
+  std::filesystem::path record;  // when set, the node's trace is appended there every 5 s (vfo trace CSV)
 };
 
 class AgentServer {
@@ -57,6 +65,7 @@ struct NodeProbe {
 struct FunctionEndpoints {
   std::string data;
   std::string ack;
+  std::string state;  // an incoming VF's live-migration endpoint
 };
 
 // Each call returns its answer, or nullopt / false with `error` (when given) set to one line: the gRPC
@@ -70,6 +79,15 @@ class AgentClient {
   std::optional<NodeProbe> probe(std::string* error = nullptr);
   std::optional<FunctionEndpoints> start_function(const std::string& id, const FunctionSpec& spec,
                                                   std::string* error = nullptr);
+  // The target of a live migration: started, waiting for its state at FunctionEndpoints::state.
+  std::optional<FunctionEndpoints> start_incoming(const std::string& id, const FunctionSpec& spec,
+                                                  std::string* error = nullptr);
+  // Live-migrates VF `id` to the incoming VF at order.target; returns when it is over (the report says how it
+  // went). Its deadline is `deadline`, not the client's (a migration on a slow link takes long).
+  std::optional<MigrationReport> migrate_out(const std::string& id, const MigrationOrder& order,
+                                             std::chrono::milliseconds deadline, std::string* error = nullptr);
+  // Loads the node for `duration_s` (vfo chaos stress).
+  bool stress(double cpu_pct, double ram_pct, double ramp_s, double duration_s, std::string* error = nullptr);
   bool rewire(const std::string& id, std::uint64_t epoch, const std::string& downstream,
               const std::string& upstream_ack, std::string* error = nullptr);
   bool stop_function(const std::string& id, std::string* error = nullptr);

@@ -34,6 +34,8 @@ class ChildProcess {
   void kill(int signal);
   // Waits for it to end; its exit code, or 128 + the signal that ended it. Idempotent.
   int wait();
+  // Whether it has ended (then reaped, and wait() returns at once); does not block.
+  bool exited();
 
  private:
   pid_t pid_ = -1;

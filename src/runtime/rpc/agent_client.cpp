@@ -1,6 +1,7 @@
 // AgentClient (vfo/runtime/agent.hpp) on gRPC.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <map>
 
 #include "agent.grpc.pb.h"
@@ -36,6 +37,8 @@ struct AgentClient::Impl {
     c->set_deadline(std::chrono::system_clock::now() + deadline);
     return c;
   }
+  std::optional<FunctionEndpoints> start(const std::string& id, const FunctionSpec& spec, bool incoming,
+                                         std::string* error);
   static bool check(const grpc::Status& status, std::string* error) {
     if (status.ok()) return true;
     if (error != nullptr) *error = std::string(code_name(status.error_code())) + ": " + status.error_message();
@@ -67,8 +70,19 @@ std::optional<NodeProbe> AgentClient::probe(std::string* error) {
 
 std::optional<FunctionEndpoints> AgentClient::start_function(const std::string& id, const FunctionSpec& spec,
                                                              std::string* error) {
+  return impl_->start(id, spec, false, error);
+}
+
+std::optional<FunctionEndpoints> AgentClient::start_incoming(const std::string& id, const FunctionSpec& spec,
+                                                             std::string* error) {
+  return impl_->start(id, spec, true, error);
+}
+
+std::optional<FunctionEndpoints> AgentClient::Impl::start(const std::string& id, const FunctionSpec& spec,
+                                                          bool incoming, std::string* error) {
   rpc::StartFunctionRequest request;
   request.set_id(id);
+  request.set_incoming(incoming);
   rpc::FunctionSpec* s = request.mutable_spec();
   s->set_kind(spec.kind);
   s->set_fps(spec.fps);
@@ -77,8 +91,34 @@ std::optional<FunctionEndpoints> AgentClient::start_function(const std::string& 
   s->set_state_bytes(spec.state_bytes);
   s->set_dirty_bytes(spec.dirty_bytes);
   rpc::StartFunctionReply reply;
-  if (!Impl::check(impl_->stub->StartFunction(impl_->context().get(), request, &reply), error)) return std::nullopt;
-  return FunctionEndpoints{reply.data_endpoint(), reply.ack_endpoint()};
+  if (!check(stub->StartFunction(context().get(), request, &reply), error)) return std::nullopt;
+  return FunctionEndpoints{reply.data_endpoint(), reply.ack_endpoint(), reply.state_endpoint()};
+}
+
+std::optional<MigrationReport> AgentClient::migrate_out(const std::string& id, const MigrationOrder& order,
+                                                        std::chrono::milliseconds deadline, std::string* error) {
+  rpc::MigrateRequest request;
+  request.set_id(id);
+  request.set_target_state_endpoint(order.target);
+  request.set_max_rounds(static_cast<std::uint32_t>(std::max(order.max_rounds, 0)));
+  request.set_threshold_bytes(order.threshold_bytes);
+  request.set_verify(order.verify);
+  request.set_timeout_s(static_cast<double>(order.stall_timeout.count()) / 1000.0);
+  rpc::MigrationReply reply;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + deadline);
+  if (!Impl::check(impl_->stub->MigrateOut(&context, request, &reply), error)) return std::nullopt;
+  return parse_migration_report(reply.json(), error);
+}
+
+bool AgentClient::stress(double cpu_pct, double ram_pct, double ramp_s, double duration_s, std::string* error) {
+  rpc::StressRequest request;
+  request.set_cpu_pct(cpu_pct);
+  request.set_ram_pct(ram_pct);
+  request.set_ramp_s(ramp_s);
+  request.set_duration_s(duration_s);
+  rpc::Empty reply;
+  return Impl::check(impl_->stub->Stress(impl_->context().get(), request, &reply), error);
 }
 
 bool AgentClient::rewire(const std::string& id, std::uint64_t epoch, const std::string& downstream,

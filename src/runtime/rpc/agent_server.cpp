@@ -2,14 +2,18 @@
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "agent.grpc.pb.h"
 #include "vfo/runtime/agent.hpp"
@@ -32,8 +36,10 @@ std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-// One VF this agent runs: its function host process and where it listens.
+// One VF this agent runs: its function host process and where it listens. `mutex` serialises the command
+// lines on its pipes, so that a long command (a live migration) holds up only this VF.
 struct RunningFunction {
+  std::mutex mutex;
   std::unique_ptr<ChildProcess> process;
   FunctionEndpoints endpoints;
 };
@@ -87,7 +93,8 @@ class AgentService final : public rpc::Agent::Service {
       return {StatusCode::ALREADY_EXISTS, "id: " + request->id() + " already runs here"};
     }
     const FunctionSpec spec{s.kind(), s.fps(), s.payload_bytes(), s.instructions(), s.state_bytes(), s.dirty_bytes()};
-    RunningFunction f;
+    auto running = std::make_shared<RunningFunction>();
+    RunningFunction& f = *running;
     try {
       std::string log;
       if (!options_.log_dir.empty()) {
@@ -95,7 +102,10 @@ class AgentService final : public rpc::Agent::Service {
         for (char& c : file) c = (c == '/' ? '_' : c);
         log = (options_.log_dir / (file + ".log")).string();
       }
-      f.process = std::make_unique<ChildProcess>(options_.function_binary.string(), function_arguments(spec), log);
+      std::vector<std::string> arguments = function_arguments(spec);
+      arguments.insert(arguments.end(), {"--bind", options_.bind_address});
+      if (request->incoming()) arguments.push_back("--incoming");
+      f.process = std::make_unique<ChildProcess>(options_.function_binary.string(), arguments, log);
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
     }
@@ -108,10 +118,11 @@ class AgentService final : public rpc::Agent::Service {
     if (!j.is_object() || !j.value("ready", false)) {
       return {StatusCode::INTERNAL, "the function host did not start (exit " + std::to_string(f.process->wait()) + ")"};
     }
-    f.endpoints = {j.value("data", ""), j.value("ack", "")};
+    f.endpoints = {j.value("data", ""), j.value("ack", ""), j.value("state", "")};
     reply->set_data_endpoint(f.endpoints.data);
     reply->set_ack_endpoint(f.endpoints.ack);
-    functions_.emplace(request->id(), std::move(f));
+    reply->set_state_endpoint(f.endpoints.state);
+    functions_.emplace(request->id(), std::move(running));
     return Status::OK;
   }
 
@@ -126,14 +137,64 @@ class AgentService final : public rpc::Agent::Service {
   }
 
   Status StopFunction(ServerContext*, const rpc::FunctionId* request, rpc::Empty*) override {
+    std::shared_ptr<RunningFunction> f;
+    {
+      std::lock_guard lock(mutex_);
+      const auto it = functions_.find(request->id());
+      if (it == functions_.end()) return {StatusCode::NOT_FOUND, "id: " + request->id() + " does not run here"};
+      f = it->second;
+      functions_.erase(it);
+    }
+    // A command in progress (a migration) ends when its host dies.
+    f->process->kill(SIGKILL);
+    std::lock_guard lock(f->mutex);
+    f->process->wait();
+    return Status::OK;
+  }
+
+  Status MigrateOut(ServerContext*, const rpc::MigrateRequest* request, rpc::MigrationReply* reply) override {
+    if (request->target_state_endpoint().empty()) {
+      return {StatusCode::INVALID_ARGUMENT, "target_state_endpoint: empty (expected the incoming VF's endpoint)"};
+    }
+    if (!(request->timeout_s() > 0) || request->timeout_s() > 3600) {
+      return {StatusCode::INVALID_ARGUMENT, "timeout_s: expected 0 < timeout_s <= 3600"};
+    }
+    const Json order = {{"cmd", "migrate"},
+                        {"target", request->target_state_endpoint()},
+                        {"max_rounds", request->max_rounds()},
+                        {"threshold_bytes", request->threshold_bytes()},
+                        {"verify", request->verify()},
+                        {"timeout_s", request->timeout_s()}};
+    std::string answer;
+    // The host answers within the stall timeout after the target's last word; a round may take long on a slow
+    // link, so the wait here is bounded by the caller's deadline, at most an hour.
+    const Status status = command(request->id(), order, &answer, std::chrono::seconds(3600));
+    if (status.ok()) reply->set_json(answer);
+    return status;
+  }
+
+  Status Stress(ServerContext*, const rpc::StressRequest* request, rpc::Empty*) override {
+    const auto pct_ok = [](double v) { return v >= 0 && v <= 100; };
+    if (!pct_ok(request->cpu_pct()) || !pct_ok(request->ram_pct())) {
+      return {StatusCode::INVALID_ARGUMENT, "cpu_pct, ram_pct: expected 0..100"};
+    }
+    if (!(request->duration_s() > 0) || request->duration_s() > 86'400 || request->ramp_s() < 0 ||
+        request->ramp_s() > request->duration_s()) {
+      return {StatusCode::INVALID_ARGUMENT,
+              "duration_s, ramp_s: expected 0 < duration_s <= 86400, 0 <= ramp_s <= duration_s"};
+    }
     std::lock_guard lock(mutex_);
-    const auto it = functions_.find(request->id());
-    if (it == functions_.end()) return {StatusCode::NOT_FOUND, "id: " + request->id() + " does not run here"};
-    it->second.process->write_line(R"({"cmd":"stop"})");
-    it->second.process->read_line(std::chrono::seconds(2));
-    it->second.process->kill(SIGKILL);
-    it->second.process->wait();
-    functions_.erase(it);
+    std::erase_if(stress_, [](const std::unique_ptr<ChildProcess>& p) { return p->exited(); });
+    try {
+      stress_.push_back(std::make_unique<ChildProcess>(
+          options_.agent_binary.string(),
+          std::vector<std::string>{
+              "stress", "--cpu", fmt::format("{}", request->cpu_pct()), "--ram", fmt::format("{}", request->ram_pct()),
+              "--ramp", fmt::format("{}", request->ramp_s()), "--for", fmt::format("{}", request->duration_s()),
+              "--node-cpus", fmt::format("{}", node_cpus()), "--node-ram-bytes", std::to_string(node_ram_bytes())}));
+    } catch (const std::exception& e) {
+      return {StatusCode::INTERNAL, e.what()};
+    }
     return Status::OK;
   }
 
@@ -146,17 +207,32 @@ class AgentService final : public rpc::Agent::Service {
 
  private:
   // Sends one command line to a VF's host and reads its one-line answer.
-  Status command(const std::string& id, const Json& line, std::string* answer) {
-    std::lock_guard lock(mutex_);
-    const auto it = functions_.find(id);
-    if (it == functions_.end()) return {StatusCode::NOT_FOUND, "id: " + id + " does not run here"};
-    ChildProcess& p = *it->second.process;
+  Status command(const std::string& id, const Json& line, std::string* answer,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+    std::shared_ptr<RunningFunction> f;
+    {
+      std::lock_guard lock(mutex_);
+      const auto it = functions_.find(id);
+      if (it == functions_.end()) return {StatusCode::NOT_FOUND, "id: " + id + " does not run here"};
+      f = it->second;
+    }
+    std::lock_guard lock(f->mutex);
+    ChildProcess& p = *f->process;
     if (!p.write_line(line.dump())) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host has exited"};
-    const auto reply = p.read_line(std::chrono::seconds(2));
+    const auto reply = p.read_line(timeout);
     if (!reply) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host did not answer"};
     if (reply->find("\"error\"") != std::string::npos) return {StatusCode::INVALID_ARGUMENT, *reply};
     if (answer != nullptr) *answer = *reply;
     return Status::OK;
+  }
+
+  double node_cpus() const {
+    return options_.node_cpus > 0 ? options_.node_cpus : std::max(1u, std::thread::hardware_concurrency());
+  }
+  std::uint64_t node_ram_bytes() const {
+    if (options_.node_ram_bytes > 0) return options_.node_ram_bytes;
+    const auto memory = read_memory();
+    return memory ? memory->total_bytes : 0;
   }
 
   static std::optional<std::string> own_cgroup() {
@@ -180,7 +256,8 @@ class AgentService final : public rpc::Agent::Service {
   const std::chrono::steady_clock::time_point start_;
   std::mutex mutex_;
   std::optional<CpuTimes> cpu_before_;
-  std::map<std::string, RunningFunction> functions_;
+  std::map<std::string, std::shared_ptr<RunningFunction>> functions_;
+  std::vector<std::unique_ptr<ChildProcess>> stress_;  // stress processes (each ends by itself)
 };
 
 }  // namespace
