@@ -22,15 +22,24 @@ struct Agent {
   std::string address;
 };
 
-inline Agent start_agent(const std::filesystem::path& certs, const std::string& name) {
+// `extra` flags go to the agent; `prefix`, when given, runs it through that command (e.g. `ip netns exec NS`).
+inline Agent start_agent(const std::filesystem::path& certs, const std::string& name,
+                         const std::vector<std::string>& extra = {}, const std::vector<std::string>& prefix = {}) {
   Agent a;
   const auto logs = test::scratch_dir() / ("logs-" + name);
   std::filesystem::create_directories(logs);
-  a.process = std::make_unique<ChildProcess>(
-      VFO_AGENT_BINARY,
-      std::vector<std::string>{"--name", name, "--certs", certs.string(), "--function-binary", VFO_FUNCTION_BINARY,
-                               "--log-dir", logs.string()},
-      (logs / "agent.log").string(), /*kill_with_parent_thread=*/true);
+  std::vector<std::string> argv = prefix;
+  argv.push_back(VFO_AGENT_BINARY);
+  for (const std::string& arg :
+       {std::string("--name"), name, std::string("--certs"), certs.string(), std::string("--function-binary"),
+        std::string(VFO_FUNCTION_BINARY), std::string("--log-dir"), logs.string()}) {
+    argv.push_back(arg);
+  }
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const std::string program = argv.front();
+  argv.erase(argv.begin());
+  a.process = std::make_unique<ChildProcess>(program, argv, (logs / "agent.log").string(),
+                                             /*kill_with_parent_thread=*/true);
   const auto ready = a.process->read_line(20s);
   EXPECT_TRUE(ready.has_value()) << name << " did not start";
   if (ready) a.address = nlohmann::json::parse(*ready).value("address", "");

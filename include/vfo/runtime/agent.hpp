@@ -72,8 +72,11 @@ struct FunctionEndpoints {
 // status code name and message (e.g. "UNAVAILABLE: failed to connect", "INVALID_ARGUMENT: ...").
 class AgentClient {
  public:
+  // `node`, when given, is the name the agent's certificate must carry (as a DNS name; write_cluster_certificates
+  // puts each member's name there): the agent is checked by name, whatever its address (a network namespace's,
+  // say). Empty: the certificate must be valid for the address's host (127.0.0.1 or localhost).
   AgentClient(const std::string& address, const Identity& identity,
-              std::chrono::milliseconds deadline = std::chrono::seconds(5));
+              std::chrono::milliseconds deadline = std::chrono::seconds(5), const std::string& node = "");
   ~AgentClient();
 
   std::optional<NodeProbe> probe(std::string* error = nullptr);

@@ -5,7 +5,13 @@
 // controller's cold migrations (Algorithm 2): start the VF anew on its new node, rewire the chain with a new
 // epoch (its upstream replays what was not delivered), and store the new wiring. Everything it must not
 // forget is in the ClusterStore: a new Orchestrator on the same store resumes without restarting healthy VFs.
-// Not thread-safe.
+//
+// With live migration on (issue 7, Algorithm 3), each round also feeds every node's probed CPU and RAM to the
+// forecaster (TrendForecaster); the controller moves the VFs of a node whose p_fail >= K. For each, round()
+// starts an incoming VF on the target and returns; a worker thread runs the pre-copy (the source keeps
+// running), then at once rewires the chain with a new epoch and stops the source. Until then the VF is
+// reported `moving` and the controller leaves it alone.
+// Not thread-safe: one thread calls its public functions (its migration workers synchronise with it).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +21,7 @@
 #include <vector>
 
 #include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/live_migration.hpp"
 #include "vfo/scenario/chain_manifest.hpp"
 
 namespace vfo::runtime {
@@ -34,6 +41,37 @@ struct OrchestratorOptions {
   // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and
   // placed and started anew (its source too, which starts its frames from 1 again).
   enum class Recovery { cold, reset } recovery = Recovery::cold;
+
+  struct Live {
+    bool enabled = false;
+    double k = 0.5;                 // live-migrate the VFs of a node whose p_fail >= k
+    double horizon_s = 10;          // how far ahead the forecaster looks
+    double probe_period_s = 1;      // the forecaster's interval: the daemon's probing period
+    double cpu_threshold_pct = 90;  // a node above this is overloaded
+    double ram_threshold_pct = 90;
+    MigrationOrder order;                         // rounds, threshold, verify, stall timeout (the target is filled in)
+    std::chrono::milliseconds deadline{600'000};  // for one migration, from its order to the target's restore
+  } live;
+};
+
+// One live migration, as the orchestrator saw it. Times are steady-clock nanoseconds.
+struct LiveMigrationRecord {
+  std::uint32_t chain = 0;
+  std::uint32_t index = 0;
+  std::string function;     // the VF's name in its manifest
+  std::string from, to;     // nodes
+  double p_fail = 0;        // the source node's, when the round decided
+  double node_cpu_pct = 0;  // the source node's reading then
+  std::int64_t decided_ns = 0;
+  std::int64_t switched_ns = 0;     // the chain was rewired through the target
+  std::int64_t first_frame_ns = 0;  // the target processed its first frame (0: not seen within 5 s)
+  MigrationReport report;           // the source's account: rounds, freeze, restore
+  std::string error;                // empty when it worked
+  // Freeze to the first frame processed on the target (the downtime); negative when not known.
+  double downtime_s() const {
+    return first_frame_ns > 0 && report.freeze_ns > 0 ? static_cast<double>(first_frame_ns - report.freeze_ns) / 1e9
+                                                      : -1;
+  }
 };
 
 // What one round saw and did.
@@ -42,6 +80,7 @@ struct RoundReport {
   int lost = 0;                           // VFs reported lost
   int migrated = 0;                       // cold migrations carried out
   int reset_chains = 0;                   // chains re-established whole (reset mode)
+  int live_started = 0;                   // live migrations started (they finish in the background)
   int deployed = 0;                       // chains added with add_chain and placed in this round
   std::vector<std::string> errors;        // actions that could not be carried out (retried next round)
 };
@@ -73,6 +112,18 @@ class Orchestrator {
   std::vector<ChainStatus> status();
   // A VF's host counters (JSON), through its agent.
   std::optional<std::string> function_stats(std::uint32_t chain, std::uint32_t index);
+  // The live migrations over so far (ok or not), in the order they ended; `wait` first waits for those in
+  // flight. Thread-safe.
+  std::vector<LiveMigrationRecord> live_migrations(bool wait = false);
+  // Each node's last probe reading (CPU and RAM percent; negative: it did not answer) and p_fail, by node
+  // name, from the last round.
+  struct NodeView {
+    std::string node;
+    double cpu_pct = -1;
+    double ram_pct = -1;
+    double p_fail = 0;
+  };
+  std::vector<NodeView> last_nodes() const;
 
  private:
   struct Impl;

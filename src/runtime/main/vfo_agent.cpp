@@ -1,5 +1,8 @@
 // The vfo-agent binary: one edge node's agent (vfo/runtime/agent.hpp). Links neither SimGrid nor LibTorch.
 //   vfo-agent --name NODE --certs DIR [--listen ADDRESS:PORT] [--function-binary PATH] [--log-dir DIR]
+//             [--node-cpus C] [--node-ram-mb M] [--record FILE]
+//   vfo-agent stress ...   the stress worker it starts for `vfo chaos stress` (vfo/runtime/stress_load.hpp)
+// Its VFs bind on the host part of --listen.
 // Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
 // SIGTERM or SIGINT. Bad flags or certificates: one line on stderr and exit code 2.
 #include <signal.h>
@@ -13,15 +16,25 @@
 #include <thread>
 
 #include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/stress_load.hpp"
 
 int main(int argc, char** argv) {
-  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir;
+  if (argc > 1 && std::string(argv[1]) == "stress") return vfo::runtime::run_stress_command(argc - 1, argv + 1);
+  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record;
+  double node_cpus = 0, node_ram_mb = 0;
   CLI::App app{"vfo-agent: an edge node's agent (probes, starts and rewires its VFs), over gRPC with mutual TLS"};
   app.add_option("--name", name, "the node's name; its certificate is CERTS/<name>.pem")->required();
   app.add_option("--certs", certs, "the cluster's certificate folder (vfo certs)")->required();
   app.add_option("--listen", listen, "address:port to serve on (port 0: any free one)");
   app.add_option("--function-binary", function_binary, "vfo-function (default: beside this binary)");
   app.add_option("--log-dir", log_dir, "where the VFs' stderr go");
+  app.add_option("--node-cpus", node_cpus,
+                 "emulate a node of this many cores: its VFs and stress together get at most that, and probes "
+                 "report their share of it (default: the machine's CPU, unshared)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--node-ram-mb", node_ram_mb, "the emulated node's RAM (default: the machine's)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--record", record, "append the node's trace (time,node,cpu,ram) to this CSV every 5 s");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -45,6 +58,11 @@ int main(int argc, char** argv) {
   options.listen = listen;
   options.function_binary = function_binary;
   options.log_dir = log_dir;
+  options.agent_binary = std::filesystem::read_symlink("/proc/self/exe");
+  options.bind_address = listen.substr(0, listen.rfind(':'));
+  options.node_cpus = node_cpus;
+  options.node_ram_bytes = static_cast<std::uint64_t>(node_ram_mb * 1e6);
+  options.record = record;
   try {
     options.identity = vfo::runtime::Identity::from_dir(certs, name);
   } catch (const std::exception& e) {

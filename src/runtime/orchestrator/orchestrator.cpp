@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 
+#include "runtime/orchestrator/live_migrator.hpp"
 #include "vfo/control/controller.hpp"
+#include "vfo/forecast/trend_forecaster.hpp"
 #include "vfo/placement/placer_factory.hpp"
 #include "vfo/runtime/cluster_store.hpp"
 
@@ -34,11 +38,25 @@ FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
                       static_cast<std::uint64_t>(f.dirty_mb_per_s * 1e6 / m.fps)};
 }
 
-ControllerConfig controller_config() {
+ControllerConfig controller_config(const OrchestratorOptions::Live& live) {
   ControllerConfig c;
-  c.live_migration = false;  // issue 7 brings the forecaster and live migration to the runtime
+  c.live_migration = live.enabled;
+  c.k = live.k;
+  c.horizon_s = live.horizon_s;
   c.utilisation_cap = 1.0;
   return c;
+}
+
+std::unique_ptr<TrendForecaster> make_forecaster(const OrchestratorOptions::Live& live) {
+  if (!live.enabled) return nullptr;
+  return std::make_unique<TrendForecaster>(TrendForecasterConfig{.interval_s = live.probe_period_s,
+                                                                 .cpu_threshold_pct = live.cpu_threshold_pct,
+                                                                 .ram_threshold_pct = live.ram_threshold_pct});
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -48,16 +66,22 @@ struct Orchestrator::Impl {
   ClusterStore store;
   std::vector<std::unique_ptr<AgentClient>> agents;
   std::unique_ptr<Placer> placer;
+  std::unique_ptr<TrendForecaster> forecaster;
   Controller controller;
   std::map<std::uint32_t, ChainManifest> manifests;  // by chain id, parsed from the store
+  std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
+  std::vector<NodeView> last_nodes;
+  LiveMigrator live;  // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
       : options(std::move(o)),
         store(options.store),
         placer(make_placer(options.placer)),
-        controller(controller_config(), *placer, nullptr) {
+        forecaster(make_forecaster(options.live)),
+        controller(controller_config(options.live), *placer, forecaster.get()),
+        live(mutex, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
     for (const AgentAddress& a : options.agents) {
-      agents.push_back(std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline));
+      agents.push_back(std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
     }
   }
 
@@ -90,6 +114,10 @@ struct Orchestrator::Impl {
       s.nodes.push_back(NodeReport{NodeId(static_cast<std::uint32_t>(i)), answered,
                                    Resources{options.node_cpu_ips, ram}, Resources{}, options.node_cpu_ips,
                                    kLoopbackLinkBps, kLoopbackLatencyS});
+      if (answered) {
+        s.nodes.back().measured_cpu_pct = probes[i]->cpu_pct;
+        s.nodes.back().measured_ram_pct = probes[i]->ram_pct;
+      }
     }
     for (const StoredChain& c : chains) {
       const Chain chain = manifest_chain(manifest(c), ChainId(c.id));
@@ -109,6 +137,11 @@ struct Orchestrator::Impl {
                          f.output_bytes_per_frame,
                          chain.fps};
         if (running) s.nodes[*node].used += r.demand;
+        if (const auto to = live.moving_to(c.id, p.index)) {
+          r.status = FunctionStatus::moving;
+          r.target = NodeId(static_cast<std::uint32_t>(*to));
+          s.nodes[*to].used += r.demand;
+        }
         s.functions.push_back(r);
       }
     }
@@ -156,6 +189,59 @@ struct Orchestrator::Impl {
     start_chain(c, c.epoch + 1, probes, others);
   }
 
+  // A live migration's copy is done: the chain goes through the target from a new epoch on (its upstream
+  // replays to it what the end of the chain has not acknowledged), and the frozen source is stopped.
+  std::string switch_over(const LiveMigrationJob& job) {
+    std::optional<StoredChain> c = store.chain(job.record.chain);
+    if (!c) return "the chain was removed";
+    for (VfPlacement& p : c->placements) {
+      if (p.index == job.record.index) {
+        p = VfPlacement{p.index, options.agents[job.to].name, job.target_endpoints.data, job.target_endpoints.ack};
+      }
+    }
+    c->epoch += 1;
+    store.commit_wiring(c->id, c->epoch, c->placements);
+    std::string errors;
+    for (const std::string& e : wire(*c, c->epoch)) errors += (errors.empty() ? "" : "; ") + e;
+    job.source->stop_function(job.function_id);
+    return errors;
+  }
+
+  // Algorithm 3's action: an incoming VF on the target, then the copy in the background.
+  void start_live_migration(const Action& a, const StoredChain& c, const ClusterSnapshot& snapshot,
+                            RoundReport& report) {
+    const std::string id = function_id(c.id, a.function.index);
+    const std::size_t from = a.from.value;
+    const std::size_t to = a.to.value;
+    std::string error;
+    agents[to]->stop_function(id);  // a leftover of an earlier attempt, if any
+    const auto endpoints = agents[to]->start_incoming(id, function_spec(manifest(c), a.function.index), &error);
+    if (!endpoints) {
+      report.errors.push_back(fmt::format("{}: start incoming on {}: {}", id, options.agents[to].name, error));
+      return;
+    }
+    LiveMigrationJob job;
+    job.record.chain = c.id;
+    job.record.index = a.function.index;
+    job.record.function = manifest(c).functions.at(a.function.index).name;
+    job.record.from = options.agents[from].name;
+    job.record.to = options.agents[to].name;
+    job.record.p_fail = from < controller.last_risk().size() ? controller.last_risk()[from] : 0;
+    job.record.node_cpu_pct = cpu_utilisation_pct(snapshot.nodes.at(from));
+    job.record.decided_ns = now_ns();
+    job.function_id = id;
+    job.from = from;
+    job.to = to;
+    job.source = agents[from].get();
+    job.target = agents[to].get();
+    job.target_endpoints = *endpoints;
+    job.order = options.live.order;
+    job.order.target = endpoints->state;
+    job.deadline = options.live.deadline;
+    live.start(std::move(job));
+    ++report.live_started;
+  }
+
   // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
   std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) {
     std::vector<std::string> errors;
@@ -178,6 +264,7 @@ Orchestrator::Orchestrator(OrchestratorOptions options) : impl_(std::make_unique
 Orchestrator::~Orchestrator() = default;
 
 std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::string& manifest_yaml) {
+  std::lock_guard lock(impl_->mutex);
   for (const StoredChain& c : impl_->store.chains()) {
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
@@ -190,6 +277,7 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
   Impl& m = *impl_;
   const std::vector<StoredChain> others = m.store.chains();
   const std::uint32_t id = add_chain(manifest, manifest_yaml);
+  std::lock_guard lock(m.mutex);
   try {
     m.start_chain(*m.store.chain(id), 1, m.probe_all(), others);
   } catch (const std::runtime_error& e) {
@@ -207,6 +295,7 @@ RoundReport Orchestrator::round() {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
+  std::lock_guard lock(m.mutex);
   std::vector<StoredChain> chains = m.store.chains();
   // Chains added (vfo deploy) but not placed yet: place them whole; retried next round on failure.
   for (StoredChain& c : chains) {
@@ -243,10 +332,18 @@ RoundReport Orchestrator::round() {
     return report;
   }
   const Plan plan = m.controller.round(snapshot);
+  m.last_nodes.clear();
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const auto& risk = m.controller.last_risk();
+    m.last_nodes.push_back({m.options.agents[i].name, probes[i] ? probes[i]->cpu_pct : -1.0,
+                            probes[i] ? probes[i]->ram_pct : -1.0, i < risk.size() ? risk[i] : 0.0});
+  }
   std::set<std::uint32_t> touched;
   std::map<std::uint32_t, StoredChain> by_id;
   for (const StoredChain& c : chains) by_id[c.id] = c;
   for (const Action& a : plan.actions) {
+    if (a.kind == Action::Kind::live_migrate)
+      m.start_live_migration(a, by_id.at(a.function.chain.value), snapshot, report);
     if (a.kind != Action::Kind::cold_migrate) continue;
     StoredChain& c = by_id.at(a.function.chain.value);
     const std::uint32_t index = a.function.index;
@@ -277,6 +374,7 @@ RoundReport Orchestrator::round() {
 std::vector<ChainStatus> Orchestrator::status() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
+  std::lock_guard lock(m.mutex);
   std::vector<ChainStatus> out;
   for (const StoredChain& c : m.store.chains()) {
     ChainStatus s{c.id, c.name, c.epoch, {}};
@@ -293,8 +391,18 @@ std::vector<ChainStatus> Orchestrator::status() {
   return out;
 }
 
+std::vector<LiveMigrationRecord> Orchestrator::live_migrations(bool wait) {
+  return impl_->live.records(wait);
+}
+
+std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_nodes;
+}
+
 std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std::uint32_t index) {
   Impl& m = *impl_;
+  std::lock_guard lock(m.mutex);
   const auto c = m.store.chain(chain);
   if (!c) return std::nullopt;
   for (const VfPlacement& p : c->placements) {

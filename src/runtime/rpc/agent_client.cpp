@@ -46,13 +46,16 @@ struct AgentClient::Impl {
   }
 };
 
-AgentClient::AgentClient(const std::string& address, const Identity& identity, std::chrono::milliseconds deadline)
+AgentClient::AgentClient(const std::string& address, const Identity& identity, std::chrono::milliseconds deadline,
+                         const std::string& node)
     : impl_(std::make_unique<Impl>()) {
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = identity.ca_pem;
   tls.pem_private_key = identity.key_pem;
   tls.pem_cert_chain = identity.cert_pem;
-  impl_->stub = rpc::Agent::NewStub(grpc::CreateChannel(address, grpc::SslCredentials(tls)));
+  grpc::ChannelArguments arguments;
+  if (!node.empty()) arguments.SetSslTargetNameOverride(node);
+  impl_->stub = rpc::Agent::NewStub(grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), arguments));
   impl_->deadline = deadline;
 }
 

@@ -18,7 +18,10 @@
 #include "agent.grpc.pb.h"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/child_process.hpp"
+#include "vfo/runtime/node_governor.hpp"
+#include "vfo/runtime/node_recorder.hpp"
 #include "vfo/runtime/node_usage.hpp"
+#include "vfo/runtime/stress_load.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -47,11 +50,33 @@ struct RunningFunction {
 class AgentService final : public rpc::Agent::Service {
  public:
   explicit AgentService(const AgentOptions& options)
-      : options_(options), cgroup_(own_cgroup()), start_(std::chrono::steady_clock::now()), cpu_before_(cpu_now()) {}
+      : options_(options), cgroup_(own_cgroup()), start_(std::chrono::steady_clock::now()), cpu_before_(cpu_now()) {
+    if (options_.node_cpus > 0) {
+      governor_ = std::make_unique<NodeGovernor>(options_.node_cpus, node_ram_bytes());
+      if (!options_.record.empty())
+        recording_ =
+            std::make_unique<NodeGovernor>(options_.node_cpus, node_ram_bytes(), NodeGovernorOptions{.enforce = false});
+    }
+    if (!options_.record.empty()) {
+      recorder_ = std::make_unique<NodeRecorder>(options_.record, options_.name, [this] { return record_reading(); });
+    }
+  }
+  ~AgentService() override {
+    recorder_.reset();
+    governor_.reset();  // resumes what it stopped, before the VFs are killed
+  }
 
   Status Probe(ServerContext*, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
     std::lock_guard lock(mutex_);
     reply->set_node(options_.name);
+    for (const auto& [id, f] : functions_) reply->add_functions(id);
+    if (governor_) {
+      const NodeReading r = governor_->reading();
+      reply->set_cpu_pct(r.cpu_pct);
+      reply->set_ram_pct(r.ram_pct);
+      reply->set_ram_total_bytes(r.ram_total_bytes);
+      return Status::OK;
+    }
     const auto cpu = cpu_now();
     if (cpu && cpu_before_) reply->set_cpu_pct(cpu_busy_pct(*cpu_before_, *cpu));
     cpu_before_ = cpu;
@@ -62,7 +87,6 @@ class AgentService final : public rpc::Agent::Service {
       reply->set_ram_pct(100.0 * static_cast<double>(memory->total_bytes - memory->available_bytes) /
                          static_cast<double>(memory->total_bytes));
     }
-    for (const auto& [id, f] : functions_) reply->add_functions(id);
     return Status::OK;
   }
 
@@ -185,13 +209,12 @@ class AgentService final : public rpc::Agent::Service {
     }
     std::lock_guard lock(mutex_);
     std::erase_if(stress_, [](const std::unique_ptr<ChildProcess>& p) { return p->exited(); });
+    const StressSpec spec{request->cpu_pct(),    request->ram_pct(), request->ramp_s(),
+                          request->duration_s(), node_cpus(),        node_ram_bytes()};
+    std::vector<std::string> arguments = {"stress"};
+    for (std::string& flag : stress_flags(spec)) arguments.push_back(std::move(flag));
     try {
-      stress_.push_back(std::make_unique<ChildProcess>(
-          options_.agent_binary.string(),
-          std::vector<std::string>{
-              "stress", "--cpu", fmt::format("{}", request->cpu_pct()), "--ram", fmt::format("{}", request->ram_pct()),
-              "--ramp", fmt::format("{}", request->ramp_s()), "--for", fmt::format("{}", request->duration_s()),
-              "--node-cpus", fmt::format("{}", node_cpus()), "--node-ram-bytes", std::to_string(node_ram_bytes())}));
+      stress_.push_back(std::make_unique<ChildProcess>(options_.agent_binary.string(), arguments));
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
     }
@@ -226,6 +249,21 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
+  // The recorder's reading: the emulated node's (its own measuring governor), else the machine's.
+  NodeReading record_reading() {
+    if (recording_) return recording_->reading();
+    NodeReading r;
+    const auto cpu = read_cpu_times();
+    if (cpu && record_cpu_before_) r.cpu_pct = cpu_busy_pct(*record_cpu_before_, *cpu);
+    record_cpu_before_ = cpu;
+    if (const auto memory = read_memory(); memory && memory->total_bytes > 0) {
+      r.ram_total_bytes = memory->total_bytes;
+      r.ram_pct = 100.0 * static_cast<double>(memory->total_bytes - memory->available_bytes) /
+                  static_cast<double>(memory->total_bytes);
+    }
+    return r;
+  }
+
   double node_cpus() const {
     return options_.node_cpus > 0 ? options_.node_cpus : std::max(1u, std::thread::hardware_concurrency());
   }
@@ -258,6 +296,10 @@ class AgentService final : public rpc::Agent::Service {
   std::optional<CpuTimes> cpu_before_;
   std::map<std::string, std::shared_ptr<RunningFunction>> functions_;
   std::vector<std::unique_ptr<ChildProcess>> stress_;  // stress processes (each ends by itself)
+  std::unique_ptr<NodeGovernor> governor_;     // with node_cpus: caps the node's processes, and its probe readings
+  std::unique_ptr<NodeGovernor> recording_;    // with node_cpus and record: the recorder's own readings
+  std::optional<CpuTimes> record_cpu_before_;  // the recorder's thread only
+  std::unique_ptr<NodeRecorder> recorder_;
 };
 
 }  // namespace

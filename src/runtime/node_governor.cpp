@@ -1,0 +1,181 @@
+#include "vfo/runtime/node_governor.hpp"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "vfo/runtime/process_tree.hpp"
+
+namespace vfo::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+NodeGovernorOptions checked(double cpus, std::uint64_t ram_total_bytes, NodeGovernorOptions options) {
+  if (!(cpus > 0) || !std::isfinite(cpus)) throw std::invalid_argument("NodeGovernor: cpus must be > 0");
+  if (ram_total_bytes == 0) throw std::invalid_argument("NodeGovernor: ram_total_bytes must be > 0");
+  if (options.window.count() <= 0 || options.tick.count() <= 0) {
+    throw std::invalid_argument("NodeGovernor: window and tick must be > 0");
+  }
+  if (options.root == 0) options.root = ::getpid();
+  return options;
+}
+
+// Sends SIGNAL to PID if it is still the process that started at START_TICKS; true if sent. With a pidfd
+// (Linux >= 5.3) there is no window in which the pid could be reused between the check and the signal.
+bool signal_process(pid_t pid, std::uint64_t start_ticks, int signal, const std::string& proc) {
+  if (pid <= 1 || pid == ::getpid()) return false;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0) {
+    const auto usage = read_process_usage(pid, proc);  // after pidfd_open: the pidfd names the process checked
+    bool sent = false;
+    if (usage && usage->start_ticks == start_ticks) {
+      sent = ::syscall(SYS_pidfd_send_signal, static_cast<int>(fd), signal, nullptr, 0) == 0;
+    }
+    ::close(static_cast<int>(fd));
+    return sent;
+  }
+  if (errno != ENOSYS && errno != EPERM) return false;  // ESRCH: it is gone
+#endif
+  const auto usage = read_process_usage(pid, proc);
+  return usage && usage->start_ticks == start_ticks && ::kill(pid, signal) == 0;
+}
+
+}  // namespace
+
+NodeGovernor::NodeGovernor(double cpus, std::uint64_t ram_total_bytes, Options options)
+    : cpus_(cpus), ram_total_bytes_(ram_total_bytes), options_(checked(cpus, ram_total_bytes, std::move(options))) {
+  for (const pid_t pid : descendant_processes(options_.root, options_.proc)) {
+    if (const auto usage = read_process_usage(pid, options_.proc)) {
+      baseline_[pid] = Seen{usage->start_ticks, usage->cpu_seconds};
+    }
+  }
+  reading_seen_ = baseline_;
+  reading_time_ = Clock::now();
+  if (options_.enforce) thread_ = std::thread([this] { run(); });
+}
+
+NodeGovernor::~NodeGovernor() {
+  stop();
+}
+
+void NodeGovernor::stop() {
+  {
+    const std::lock_guard lock(stop_mutex_);
+    stop_requested_ = true;
+  }
+  stop_signal_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool NodeGovernor::wait_for(Clock::time_point until) {
+  std::unique_lock lock(stop_mutex_);
+  return !stop_signal_.wait_until(lock, until, [this] { return stop_requested_; });
+}
+
+NodeReading NodeGovernor::reading() {
+  const std::lock_guard lock(reading_mutex_);
+  const auto now = Clock::now();
+  std::map<pid_t, Seen> seen;
+  double cpu_seconds = 0;
+  std::uint64_t rss_bytes = 0;
+  for (const pid_t pid : descendant_processes(options_.root, options_.proc)) {
+    const auto usage = read_process_usage(pid, options_.proc);
+    if (!usage) continue;
+    const auto before = reading_seen_.find(pid);
+    const bool known = before != reading_seen_.end() && before->second.start_ticks == usage->start_ticks;
+    cpu_seconds += known ? std::max(0.0, usage->cpu_seconds - before->second.cpu_seconds) : usage->cpu_seconds;
+    rss_bytes += usage->rss_bytes;
+    seen[pid] = Seen{usage->start_ticks, usage->cpu_seconds};
+  }
+  const double wall_s = std::chrono::duration<double>(now - reading_time_).count();
+  reading_seen_ = std::move(seen);
+  reading_time_ = now;
+  NodeReading r;
+  r.cpu_pct = wall_s > 0 ? 100.0 * cpu_seconds / (wall_s * cpus_) : 0.0;
+  r.ram_pct = 100.0 * static_cast<double>(rss_bytes) / static_cast<double>(ram_total_bytes_);
+  r.ram_total_bytes = ram_total_bytes_;
+  return r;
+}
+
+void NodeGovernor::stop_processes(std::map<pid_t, Seen>& stopped) {
+  // A process may fork between the listing and its SIGSTOP: list again until a pass finds nobody new.
+  for (int pass = 0; pass < 3; ++pass) {
+    bool stopped_any = false;
+    for (const pid_t pid : descendant_processes(options_.root, options_.proc)) {
+      const auto usage = read_process_usage(pid, options_.proc);
+      if (!usage || usage->state == 'Z') continue;  // gone, or a zombie (nothing to stop)
+      const auto it = stopped.find(pid);
+      if (it != stopped.end() && it->second.start_ticks == usage->start_ticks) continue;
+      if (signal_process(pid, usage->start_ticks, SIGSTOP, options_.proc)) {
+        stopped[pid] = Seen{usage->start_ticks, usage->cpu_seconds};
+        stopped_any = true;
+      }
+    }
+    if (!stopped_any) break;
+  }
+}
+
+void NodeGovernor::resume_processes(std::map<pid_t, Seen>& stopped) {
+  for (const auto& [pid, seen] : stopped) signal_process(pid, seen.start_ticks, SIGCONT, options_.proc);
+  stopped.clear();
+}
+
+void NodeGovernor::run() {
+  const double budget_s = cpus_ * std::chrono::duration<double>(options_.window).count();
+  std::map<pid_t, Seen> tracked = std::move(baseline_);
+  std::map<pid_t, Seen> stopped;
+  double used_s = 0;  // CPU seconds used in the current window, with the debt carried from earlier ones
+  bool throttling = false;
+  bool rescan = false;
+  auto window_start = Clock::now();
+  auto next_tick = window_start + options_.tick;
+  while (wait_for(next_tick)) {
+    const auto now = Clock::now();
+    next_tick = std::max(next_tick + options_.tick, now + options_.tick / 2);
+    if (now >= window_start + options_.window) {
+      const auto windows = (now - window_start) / options_.window;  // > 1 when this thread was held up
+      window_start += windows * options_.window;
+      if (throttling) resume_processes(stopped);
+      throttling = false;
+      used_s = std::max(0.0, used_s - budget_s * static_cast<double>(windows));
+      rescan = true;
+    }
+    if (throttling) continue;  // stopped processes use no CPU; what they used last is read after resuming
+
+    std::vector<pid_t> pids;
+    if (rescan) {
+      pids = descendant_processes(options_.root, options_.proc);
+    } else {
+      for (const auto& entry : tracked) pids.push_back(entry.first);
+    }
+    rescan = false;
+    std::map<pid_t, Seen> seen;
+    for (const pid_t pid : pids) {
+      const auto usage = read_process_usage(pid, options_.proc);
+      if (!usage) continue;  // it exited
+      const auto before = tracked.find(pid);
+      const bool known = before != tracked.end() && before->second.start_ticks == usage->start_ticks;
+      used_s += known ? std::max(0.0, usage->cpu_seconds - before->second.cpu_seconds) : usage->cpu_seconds;
+      seen[pid] = Seen{usage->start_ticks, usage->cpu_seconds};
+    }
+    tracked = std::move(seen);
+
+    if (used_s > budget_s) {
+      throttling = true;
+      throttled_windows_.fetch_add(1);
+      stop_processes(stopped);
+    }
+  }
+  resume_processes(stopped);
+}
+
+}  // namespace vfo::runtime
