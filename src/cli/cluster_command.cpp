@@ -4,6 +4,11 @@
 // addresses and pids, the orchestrator's pid, the probing period), the orchestrator's store (cluster.db),
 // and logs. The store is the API between the commands and the daemon: `vfo deploy` writes a desired chain,
 // and the daemon's next probing round places and starts it.
+//
+// `vfo up --netns` (issue 7), as root: each agent runs in a network namespace of its own on a bridge, its link
+// shaped by tbf (vfo/runtime/node_network.hpp), and listens on its namespace's address; cluster.json records the
+// network ("network": prefix, bridge, host address, subnet, and per node its namespace, address and rate) and
+// `vfo down` removes it. Without root (or namespaces), it stays on loopback and says so in one line.
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,6 +16,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +29,7 @@
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/util/file_io.hpp"
 
@@ -39,6 +48,9 @@ struct ClusterOptions {
   std::string node;
   bool json = false;
   double wait_s = -1;
+  bool netns = false;
+  double rate_mbit = runtime::kDefaultLinkRateMbit;
+  std::vector<std::string> node_rates;  // NODE=MBIT
 };
 
 fs::path cluster_file(const fs::path& dir) {
@@ -78,26 +90,140 @@ std::optional<std::string> first_line(const fs::path& path, std::chrono::millise
   return std::nullopt;
 }
 
+// Whether `rate` is a link rate: a number of Mbit/s in (0, kMaxLinkRateMbit].
+bool valid_rate(double rate) {
+  return std::isfinite(rate) && rate > 0 && rate <= runtime::kMaxLinkRateMbit;
+}
+
+// A link rate given as text, or nullopt if it is not a valid one.
+std::optional<double> parse_rate(const std::string& text) {
+  char* end = nullptr;
+  const double rate = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !valid_rate(rate)) return std::nullopt;
+  return rate;
+}
+
+// The links of `vfo up --netns`: node-1..node-N at --rate, but those that --node-rate NODE=MBIT names. Throws
+// InputError (one line) for a rate that is not a number of Mbit/s in range, or a node the cluster does not have.
+std::vector<runtime::NodeLinkSpec> link_specs(const ClusterOptions& o) {
+  const std::string range = fmt::format("a number of Mbit/s > 0 and <= {}", runtime::kMaxLinkRateMbit);
+  if (!valid_rate(o.rate_mbit)) throw InputError(fmt::format("--rate: {} (expected {})", o.rate_mbit, range));
+  std::vector<runtime::NodeLinkSpec> links;
+  for (int i = 1; i <= o.nodes; ++i) links.push_back({"node-" + std::to_string(i), o.rate_mbit});
+  std::vector<bool> given(links.size(), false);
+  for (const std::string& entry : o.node_rates) {
+    const auto equals = entry.find('=');
+    const std::string node = entry.substr(0, equals);
+    const auto rate = equals == std::string::npos ? std::nullopt : parse_rate(entry.substr(equals + 1));
+    if (!rate) throw InputError(fmt::format("--node-rate: {} (expected NODE=MBIT, MBIT {})", entry, range));
+    const auto at = std::find_if(links.begin(), links.end(), [&](const auto& l) { return l.node == node; });
+    if (at == links.end()) {
+      throw InputError(fmt::format("--node-rate: {}: {} is not a node of the cluster (expected node-1 to node-{})",
+                                   entry, node, o.nodes));
+    }
+    const auto index = static_cast<std::size_t>(at - links.begin());
+    if (given[index]) throw InputError(fmt::format("--node-rate: {} is given twice", node));
+    given[index] = true;
+    at->rate_mbit = *rate;
+  }
+  return links;
+}
+
+// The network prefix of the cluster in `dir`: stable for a folder, distinct between folders (but by a
+// 20-bit hash's chance).
+std::string network_prefix(const fs::path& dir) {
+  std::uint32_t h = 2166136261u;
+  for (const char c : fs::weakly_canonical(fs::absolute(dir)).string()) {
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  }
+  return fmt::format("vfo{:05x}", h & 0xfffffu);
+}
+
+// Removes the network of a cluster.json (nothing if it has none); throws CommandFailed.
+void remove_network(const Json& cluster) {
+  if (!cluster.contains("network")) return;
+  const std::string prefix = cluster["network"].value("prefix", "");
+  try {
+    runtime::NodeNetwork::remove(prefix);
+  } catch (const std::exception& e) {
+    throw CommandFailed("cannot remove the network " + prefix + ": " + e.what());
+  }
+}
+
+// Re-issues each node's key pair in `certs` (from its CA) for its namespace address too, as the orchestrator
+// checks an agent's address against the agent's certificate.
+void certify_node_addresses(const fs::path& certs, const runtime::NodeNetwork& network) {
+  const runtime::KeyPair ca = {read_input_file(certs / "ca.key", "the cluster CA's key"),
+                               read_input_file(certs / "ca.pem", "the cluster CA's certificate")};
+  for (std::size_t i = 0; i < network.size(); ++i) {
+    const std::string& name = network.node_name(i);
+    const runtime::KeyPair pair =
+        runtime::make_member_certificate(ca, name, {"localhost", name}, {"127.0.0.1", network.node_address(i)});
+    write_file_atomically(certs / (name + ".key"), pair.key_pem);
+    fs::permissions(certs / (name + ".key"), fs::perms::owner_read | fs::perms::owner_write);
+    write_file_atomically(certs / (name + ".pem"), pair.cert_pem);
+  }
+}
+
+Json network_record(const runtime::NodeNetwork& network) {
+  Json record = {{"prefix", network.prefix()},
+                 {"bridge", network.bridge()},
+                 {"host_address", network.host_address()},
+                 {"subnet", network.subnet()},
+                 {"nodes", Json::array()}};
+  for (std::size_t i = 0; i < network.size(); ++i) {
+    record["nodes"].push_back({{"name", network.node_name(i)},
+                               {"netns", network.netns_name(i)},
+                               {"address", network.node_address(i)},
+                               {"rate_mbit", network.rate_mbit(i)}});
+  }
+  return record;
+}
+
 void up(const ClusterOptions& o) {
   if (o.nodes < 1 || o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 1 to 64)", o.nodes));
   if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
+  const std::vector<runtime::NodeLinkSpec> links = o.netns ? link_specs(o) : std::vector<runtime::NodeLinkSpec>{};
   const fs::path dir(o.dir);
   if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
     throw CommandFailed("a cluster already runs in " + dir.string() + " (vfo down --cluster " + dir.string() + ")");
   }
+  if (fs::exists(cluster_file(dir))) remove_network(read_cluster(dir));  // a crashed cluster's
   fs::remove_all(dir);
   fs::create_directories(dir / "logs");
   std::vector<std::string> names = {"orchestrator"};
   for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
   runtime::write_cluster_certificates(dir / "certs", names);
+  std::optional<runtime::NodeNetwork> network;  // removed by its destructor if up fails before the end
+  if (o.netns) {
+    if (const auto reason = runtime::NodeNetwork::unavailable_reason()) {
+      fmt::print("vfo up: --netns {}; staying on loopback\n", *reason);
+    } else {
+      try {
+        network.emplace(network_prefix(dir), links);
+      } catch (const std::exception& e) {
+        throw CommandFailed(std::string("--netns: ") + e.what());
+      }
+      certify_node_addresses(dir / "certs", *network);
+    }
+  }
   Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}};
+  if (network) cluster["network"] = network_record(*network);
   for (int i = 1; i <= o.nodes; ++i) {
     const std::string name = names[static_cast<std::size_t>(i)];
     const fs::path ready = dir / "logs" / (name + ".ready");
-    const pid_t pid = runtime::spawn_daemon(
-        sibling_binary("vfo-agent").string(),
-        {"--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()}, ready.string(),
-        (dir / "logs" / (name + ".log")).string());
+    std::string program = sibling_binary("vfo-agent").string();
+    std::vector<std::string> args = {
+        "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
+    if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:0
+      const auto node = static_cast<std::size_t>(i - 1);
+      args.insert(args.end(), {"--listen", network->node_address(node) + ":0"});
+      std::vector<std::string> argv = network->exec_prefix(node);
+      argv.push_back(program);
+      args.insert(args.begin(), argv.begin() + 1, argv.end());
+      program = argv.front();
+    }
+    const pid_t pid = runtime::spawn_daemon(program, args, ready.string(), (dir / "logs" / (name + ".log")).string());
     const auto line = first_line(ready, 20s);
     if (!line) throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
     cluster["agents"].push_back({{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}});
@@ -108,10 +234,18 @@ void up(const ClusterOptions& o) {
                             (dir / "logs" / "orchestrator.log").string(), (dir / "logs" / "orchestrator.log").string());
   cluster["orchestrator"] = {{"pid", orchestrator}};
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  if (network) network->release();  // vfo down removes it
   fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
-  for (const Json& a : cluster["agents"]) {
-    fmt::print("  {:<8} {}  (pid {})\n", a["name"].get<std::string>(), a["address"].get<std::string>(),
+  if (network) {
+    fmt::print("  network {}: each agent in its own namespace on bridge {} (host {}, {}), links shaped by tbf\n",
+               network->prefix(), network->bridge(), network->host_address(), network->subnet());
+  }
+  for (std::size_t i = 0; i < cluster["agents"].size(); ++i) {
+    const Json& a = cluster["agents"][i];
+    fmt::print("  {:<8} {}  (pid {})", a["name"].get<std::string>(), a["address"].get<std::string>(),
                a["pid"].get<long>());
+    if (network) fmt::print("  netns {}, {} Mbit/s", network->netns_name(i), network->rate_mbit(i));
+    fmt::print("\n");
   }
   fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
 }
@@ -173,6 +307,7 @@ void status(const ClusterOptions& o) {
   Json out = {{"cluster", dir.string()},
               {"orchestrator", alive(cluster["orchestrator"].value("pid", 0L)) ? "up" : "down"},
               {"chains", Json::array()}};
+  if (cluster.contains("network")) out["network"] = cluster["network"];
   for (const runtime::ChainStatus& c : orchestrator.status()) {
     Json chain = {{"name", c.name}, {"id", c.id}, {"epoch", c.epoch}, {"functions", Json::array()}};
     bool whole = !c.functions.empty();
@@ -192,6 +327,15 @@ void status(const ClusterOptions& o) {
     return;
   }
   fmt::print("cluster {} (orchestrator {})\n", dir.string(), out["orchestrator"].get<std::string>());
+  if (out.contains("network")) {
+    const Json& n = out["network"];
+    fmt::print("network {}: {} namespaces on bridge {} (host {})\n", n["prefix"].get<std::string>(), n["nodes"].size(),
+               n["bridge"].get<std::string>(), n["host_address"].get<std::string>());
+    for (const Json& node : n["nodes"]) {
+      fmt::print("  {:<8} {:<12} {} Mbit/s\n", node["name"].get<std::string>(), node["address"].get<std::string>(),
+                 node["rate_mbit"].get<double>());
+    }
+  }
   for (const Json& c : out["chains"]) {
     fmt::print("chain {} (epoch {}): {}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),
                c["whole"].get<bool>() ? "whole" : "broken");
@@ -238,10 +382,15 @@ void down(const ClusterOptions& o) {
     }
     if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
   }
+  remove_network(cluster);  // before cluster.json goes: a failed removal can be retried with vfo down
   fs::remove(cluster_file(dir));
   fs::remove(dir / "cluster.db");
   fmt::print("cluster in {} stopped ({} processes); logs kept in {}\n", dir.string(), pids.size(),
              (dir / "logs").string());
+  if (cluster.contains("network")) {
+    fmt::print("  network {} removed ({} namespaces and bridge {})\n", cluster["network"]["prefix"].get<std::string>(),
+               cluster["network"]["nodes"].size(), cluster["network"]["bridge"].get<std::string>());
+  }
 }
 
 }  // namespace
@@ -254,6 +403,14 @@ void add_cluster_commands(CLI::App& app) {
   CLI::App* up_cmd = app.add_subcommand("up", "Start a local edge cluster: agents on loopback and the orchestrator");
   up_cmd->add_option("--nodes", o->nodes, "edge agents")->capture_default_str();
   up_cmd->add_option("--period", o->period_s, "probing period (s)")->capture_default_str();
+  CLI::Option* netns = up_cmd->add_flag(
+      "--netns", o->netns,
+      "as root: each agent in a network namespace on a bridge, its link shaped by tbf (else loopback)");
+  up_cmd->add_option("--rate", o->rate_mbit, "with --netns: every node's link rate (Mbit/s, each direction)")
+      ->capture_default_str()
+      ->needs(netns);
+  up_cmd->add_option("--node-rate", o->node_rates, "with --netns: NODE=MBIT, one node's link rate (repeatable)")
+      ->needs(netns);
   cluster_flag(up_cmd);
   up_cmd->callback([o] { up(*o); });
 

@@ -15,11 +15,10 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/local_cluster.hpp"
 #include "cli/progress_bar.hpp"
 #include "vfo/report/delivery_figure.hpp"
 #include "vfo/report/gnuplot.hpp"
-#include "vfo/runtime/certificates.hpp"
-#include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/util/file_io.hpp"
 
@@ -73,29 +72,10 @@ ModeResult run_mode(const DemoOptions& d, OrchestratorOptions::Recovery recovery
                     double progress_from) {
   ModeResult r;
   r.mode = recovery == OrchestratorOptions::Recovery::cold ? "cold" : "reset";
-  fs::remove_all(dir);
-  fs::create_directories(dir / "logs");
-  std::vector<std::string> names = {"orchestrator"};
-  for (int i = 1; i <= d.nodes; ++i) names.push_back("node-" + std::to_string(i));
-  runtime::write_cluster_certificates(dir / "certs", names);
-
-  std::vector<std::unique_ptr<runtime::ChildProcess>> agents;
-  OrchestratorOptions o;
-  o.store = dir / "cluster.db";
-  o.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
+  LocalCluster cluster(dir, d.nodes);
+  OrchestratorOptions o = cluster.orchestrator_options();
   o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, d.period_s / 2) * 1000));
   o.recovery = recovery;
-  for (int i = 1; i <= d.nodes; ++i) {
-    const std::string name = "node-" + std::to_string(i);
-    agents.push_back(std::make_unique<runtime::ChildProcess>(
-        sibling_binary("vfo-agent").string(),
-        std::vector<std::string>{"--name", name, "--certs", (dir / "certs").string(), "--log-dir",
-                                 (dir / "logs").string()},
-        (dir / "logs" / (name + ".log")).string(), /*kill_with_parent_thread=*/true));
-    const auto ready = agents.back()->read_line(std::chrono::seconds(20));
-    if (!ready) throw CommandFailed(name + " did not start (see " + (dir / "logs").string() + ")");
-    o.agents.push_back({name, Json::parse(*ready).value("address", "")});
-  }
   runtime::Orchestrator orchestrator(o);
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kDemoChain, "demo"), kDemoChain);
 
@@ -122,7 +102,7 @@ ModeResult run_mode(const DemoOptions& d, OrchestratorOptions::Recovery recovery
     if (!killed) old_produced = stats(orchestrator, chain, 0).value("produced", old_produced);
     if (!killed && t >= d.kill_at_s) {
       const std::string node = orchestrator.status()[0].functions[1].node;  // the VF "detect"
-      agents[static_cast<std::size_t>(std::stoi(node.substr(5)) - 1)]->kill(SIGKILL);
+      cluster.agent(LocalCluster::index_of(node)).kill(SIGKILL);
       killed = true;
     }
     if (t >= next_round) {
@@ -212,8 +192,9 @@ void run_demo(const DemoOptions& d) {
   fs::create_directories(out);
   write_file_atomically(out / "demo.csv", csv);
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
-  const report::FigureFiles fig = report::write_delivery_figure(
-      series, d.kill_at_s, "Frames delivered: cold migration and reset mode", out / "figures", "demo");
+  const report::FigureFiles fig =
+      report::write_delivery_figure(series, {{d.kill_at_s, "node killed"}},
+                                    "Frames delivered: cold migration and reset mode", out / "figures", "demo");
   if (const auto gnuplot = report::find_gnuplot()) report::run_gnuplot(*gnuplot, fig.gp);
 
   fmt::print("mode    downtime  detection  recovery  frames lost  delivered  migrations  resets\n");

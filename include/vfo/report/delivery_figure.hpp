@@ -1,6 +1,6 @@
 #pragma once
 // The runtime demo's figure: frames delivered per second at the sink over time, one line per recovery mode,
-// with the moment a node was killed marked.
+// with moments marked (a node killed, say).
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -15,9 +15,16 @@ struct DeliverySeries {
   std::vector<std::pair<double, double>> points;  // (time s, frames delivered per second)
 };
 
+// A moment to mark with a dashed vertical line, e.g. {20, "node killed"}.
+struct DeliveryMarker {
+  double at_s = 0;
+  std::string label;
+};
+
 // Writes dir/<file>.dat and dir/<file>.gp (SVG and PNG when rendered); throws std::runtime_error if a file
-// cannot be written.
-FigureFiles write_delivery_figure(const std::vector<DeliverySeries>& series, double kill_at_s, const std::string& title,
-                                  const std::filesystem::path& dir, const std::string& file);
+// cannot be written. `ylabel` names what the series measure.
+FigureFiles write_delivery_figure(const std::vector<DeliverySeries>& series, const std::vector<DeliveryMarker>& markers,
+                                  const std::string& title, const std::filesystem::path& dir, const std::string& file,
+                                  const std::string& ylabel = "frames delivered per second");
 
 }  // namespace vfo::report
