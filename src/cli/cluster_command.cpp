@@ -5,6 +5,10 @@
 // and logs. The store is the API between the commands and the daemon: `vfo deploy` writes a desired chain,
 // and the daemon's next probing round places and starts it.
 //
+// Issue 7: `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each
+// agent record its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and
+// the horizon; the daemon appends what it did to migrations.csv), and `vfo chaos stress NODE` loads a node.
+//
 // `vfo up --netns` (issue 7), as root: each agent runs in a network namespace of its own on a bridge, its link
 // shaped by tbf (vfo/runtime/node_network.hpp), and listens on its namespace's address; cluster.json records the
 // network ("network": prefix, bridge, host address, subnet, and per node its namespace, address and rate) and
@@ -51,6 +55,17 @@ struct ClusterOptions {
   bool netns = false;
   double rate_mbit = runtime::kDefaultLinkRateMbit;
   std::vector<std::string> node_rates;  // NODE=MBIT
+  // Issue 7: emulated nodes, traces, forecast-driven live migration, stress.
+  double node_cpus = 0;
+  double node_ram_mb = 0;
+  std::string record_dir;
+  bool live = false;
+  double k = 0.5;
+  double horizon_s = -1;  // default: 5 probing periods
+  double cpu_pct = 0;
+  double ram_pct = 0;
+  double ramp_s = 0;
+  double for_s = 60;
 };
 
 fs::path cluster_file(const fs::path& dir) {
@@ -75,6 +90,13 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
   o.probe_deadline =
       std::chrono::milliseconds(static_cast<int>(std::clamp(cluster.value("period_s", 30.0) / 2, 0.1, 1.0) * 1000));
   for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
+  if (cluster.contains("live")) {
+    const Json& live = cluster["live"];
+    o.live.enabled = true;
+    o.live.k = live.value("k", o.live.k);
+    o.live.horizon_s = live.value("horizon_s", o.live.horizon_s);
+    o.live.probe_period_s = cluster.value("period_s", 30.0);
+  }
   return o;
 }
 
@@ -183,6 +205,8 @@ Json network_record(const runtime::NodeNetwork& network) {
 void up(const ClusterOptions& o) {
   if (o.nodes < 1 || o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 1 to 64)", o.nodes));
   if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
+  if (!(o.k >= 0 && o.k <= 1)) throw InputError(fmt::format("--k: {} (expected 0 <= K <= 1)", o.k));
+  if (o.horizon_s == 0 || o.horizon_s < -1) throw InputError("--horizon: expected a number of seconds > 0");
   const std::vector<runtime::NodeLinkSpec> links = o.netns ? link_specs(o) : std::vector<runtime::NodeLinkSpec>{};
   const fs::path dir(o.dir);
   if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
@@ -209,12 +233,19 @@ void up(const ClusterOptions& o) {
   }
   Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}};
   if (network) cluster["network"] = network_record(*network);
+  if (o.live) cluster["live"] = {{"k", o.k}, {"horizon_s", o.horizon_s > 0 ? o.horizon_s : 5 * o.period_s}};
+  if (!o.record_dir.empty()) fs::create_directories(o.record_dir);
   for (int i = 1; i <= o.nodes; ++i) {
     const std::string name = names[static_cast<std::size_t>(i)];
     const fs::path ready = dir / "logs" / (name + ".ready");
     std::string program = sibling_binary("vfo-agent").string();
     std::vector<std::string> args = {
         "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
+    if (o.node_cpus > 0) args.insert(args.end(), {"--node-cpus", fmt::format("{}", o.node_cpus)});
+    if (o.node_ram_mb > 0) args.insert(args.end(), {"--node-ram-mb", fmt::format("{}", o.node_ram_mb)});
+    if (!o.record_dir.empty()) {
+      args.insert(args.end(), {"--record", fs::absolute(fs::path(o.record_dir) / (name + ".csv")).string()});
+    }
     if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:0
       const auto node = static_cast<std::size_t>(i - 1);
       args.insert(args.end(), {"--listen", network->node_address(node) + ":0"});
@@ -236,6 +267,12 @@ void up(const ClusterOptions& o) {
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
   if (network) network->release();  // vfo down removes it
   fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
+  if (o.node_cpus > 0) fmt::print("  each node emulated with {} cores (its VFs and stress share them)\n", o.node_cpus);
+  if (o.live) {
+    fmt::print("  live migration on: K = {}, forecast horizon {} s; migrations in {}\n", o.k,
+               cluster["live"]["horizon_s"].get<double>(), (dir / "migrations.csv").string());
+  }
+  if (!o.record_dir.empty()) fmt::print("  node traces every 5 s in {}/<node>.csv\n", o.record_dir);
   if (network) {
     fmt::print("  network {}: each agent in its own namespace on bridge {} (host {}, {}), links shaped by tbf\n",
                network->prefix(), network->bridge(), network->host_address(), network->subnet());
@@ -256,10 +293,23 @@ void orchestrator_daemon(const ClusterOptions& o) {
   runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
   auto next = std::chrono::steady_clock::now();
+  std::size_t live_seen = 0;
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
     const runtime::RoundReport r = orchestrator.round();
+    const auto live = orchestrator.live_migrations();
+    if (live.size() > live_seen) {
+      for (std::size_t i = live_seen; i < live.size(); ++i) {
+        const runtime::LiveMigrationRecord& m = live[i];
+        fmt::print("live migration of {} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)\n",
+                   m.function, m.from, m.to, m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(),
+                   m.downtime_s());
+      }
+      live_seen = live.size();
+      write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));
+      std::fflush(stdout);
+    }
     if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) continue;
     std::string failed;
     for (const std::string& n : r.failed_nodes) failed += (failed.empty() ? "" : ",") + n;
@@ -366,6 +416,28 @@ void chaos_kill(const ClusterOptions& o) {
   throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
 }
 
+void chaos_stress(const ClusterOptions& o) {
+  const auto pct_ok = [](double v) { return v >= 0 && v <= 100; };
+  if (!pct_ok(o.cpu_pct)) throw InputError(fmt::format("--cpu: {} (expected 0 to 100)", o.cpu_pct));
+  if (!pct_ok(o.ram_pct)) throw InputError(fmt::format("--ram: {} (expected 0 to 100)", o.ram_pct));
+  if (!(o.for_s > 0 && o.for_s <= 86'400)) throw InputError("--for: expected 0 < seconds <= 86400");
+  if (!(o.ramp_s >= 0 && o.ramp_s <= o.for_s)) throw InputError("--ramp: expected 0 <= ramp <= --for");
+  const Json cluster = read_cluster(o.dir);
+  for (const Json& a : cluster["agents"]) {
+    if (a["name"] != o.node) continue;
+    runtime::AgentClient agent(a["address"], runtime::Identity::from_dir(fs::path(o.dir) / "certs", "orchestrator"), 5s,
+                               o.node);
+    std::string error;
+    if (!agent.stress(o.cpu_pct, o.ram_pct, o.ramp_s, o.for_s, &error)) throw CommandFailed(o.node + ": " + error);
+    fmt::print("stressing {}: CPU {}%, RAM {}% of the node, rising over {} s, for {} s\n", o.node, o.cpu_pct, o.ram_pct,
+               o.ramp_s, o.for_s);
+    return;
+  }
+  std::string names;
+  for (const Json& a : cluster["agents"]) names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
+  throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
+}
+
 void down(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
@@ -411,6 +483,17 @@ void add_cluster_commands(CLI::App& app) {
       ->needs(netns);
   up_cmd->add_option("--node-rate", o->node_rates, "with --netns: NODE=MBIT, one node's link rate (repeatable)")
       ->needs(netns);
+  up_cmd
+      ->add_option("--node-cpus", o->node_cpus,
+                   "emulate nodes of this many cores each: a node's VFs and stress share them, and its probes read "
+                   "their share (default: every node reads the machine's CPU)")
+      ->check(CLI::NonNegativeNumber);
+  up_cmd->add_option("--node-ram-mb", o->node_ram_mb, "each emulated node's RAM (default: the machine's)")
+      ->check(CLI::NonNegativeNumber);
+  up_cmd->add_option("--record", o->record_dir, "each agent appends its node's trace to DIR/<node>.csv every 5 s");
+  up_cmd->add_flag("--live", o->live, "forecast-driven live migration: move the VFs of a node whose p_fail >= K");
+  up_cmd->add_option("--k", o->k, "with --live: the threshold K on p_fail")->capture_default_str();
+  up_cmd->add_option("--horizon", o->horizon_s, "with --live: how far ahead the forecaster looks (default: 5 periods)");
   cluster_flag(up_cmd);
   up_cmd->callback([o] { up(*o); });
 
@@ -447,6 +530,15 @@ void add_cluster_commands(CLI::App& app) {
   kill_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
   cluster_flag(kill_cmd);
   kill_cmd->callback([o] { chaos_kill(*o); });
+  CLI::App* stress_cmd =
+      chaos->add_subcommand("stress", "Load a node's CPU and RAM (a stress process among its VFs), rising over --ramp");
+  stress_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
+  stress_cmd->add_option("--cpu", o->cpu_pct, "percent of the node's CPU")->capture_default_str();
+  stress_cmd->add_option("--ram", o->ram_pct, "percent of the node's RAM")->capture_default_str();
+  stress_cmd->add_option("--ramp", o->ramp_s, "seconds to rise to those")->capture_default_str();
+  stress_cmd->add_option("--for", o->for_s, "seconds in all")->capture_default_str();
+  cluster_flag(stress_cmd);
+  stress_cmd->callback([o] { chaos_stress(*o); });
 
   CLI::App* down_cmd = app.add_subcommand("down", "Stop the local cluster");
   cluster_flag(down_cmd);

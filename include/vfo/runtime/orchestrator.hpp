@@ -97,6 +97,11 @@ struct ChainStatus {
   std::vector<VfStatus> functions;
 };
 
+// The records as CSV, one row per migration, with a header: chain, vf, from, to, p_fail, node_cpu_pct,
+// precopy_rounds, precopy_bytes, final_bytes, copy_s (order to freeze), freeze_s (freeze to restored),
+// downtime_s (freeze to the first frame on the target), total_s (decision to switch), ok, error.
+std::string live_migrations_csv(const std::vector<LiveMigrationRecord>& records);
+
 class Orchestrator {
  public:
   explicit Orchestrator(OrchestratorOptions options);

@@ -1,5 +1,7 @@
 #include "runtime/orchestrator/live_migrator.hpp"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace vfo::runtime {
@@ -83,6 +85,27 @@ void LiveMigrator::reap(bool wait) {
     }
   }
   for (Worker& w : over) w.thread.join();
+}
+
+std::string live_migrations_csv(const std::vector<LiveMigrationRecord>& records) {
+  std::string csv =
+      "chain,vf,from,to,p_fail,node_cpu_pct,precopy_rounds,precopy_bytes,final_bytes,copy_s,freeze_s,downtime_s,"
+      "total_s,ok,error\n";
+  for (const LiveMigrationRecord& r : records) {
+    std::uint64_t precopy = 0;
+    for (int i = 0; i < r.report.precopy_rounds(); ++i) precopy += r.report.rounds[static_cast<std::size_t>(i)].bytes;
+    const std::uint64_t final_bytes = r.report.rounds.empty() ? 0 : r.report.rounds.back().bytes;
+    const auto span = [](std::int64_t from, std::int64_t to) {
+      return from > 0 && to >= from ? static_cast<double>(to - from) / 1e9 : -1.0;
+    };
+    std::string error = r.error;
+    for (char& c : error) c = (c == ',' || c == '\n') ? ';' : c;
+    csv += fmt::format("{},{},{},{},{:.4f},{:.2f},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{},{}\n", r.chain, r.function,
+                       r.from, r.to, r.p_fail, r.node_cpu_pct, r.report.precopy_rounds(), precopy, final_bytes,
+                       span(r.report.start_ns, r.report.freeze_ns), span(r.report.freeze_ns, r.report.restored_ns),
+                       r.downtime_s(), span(r.decided_ns, r.switched_ns), r.error.empty() ? 1 : 0, error);
+  }
+  return csv;
 }
 
 std::vector<LiveMigrationRecord> LiveMigrator::records(bool wait) {
