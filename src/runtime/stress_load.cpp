@@ -58,22 +58,35 @@ std::chrono::nanoseconds thread_cpu_time() {
   return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
-// One busy thread: in each slice, spins until it has used duty x level of the slice in CPU time (so time it
-// was preempted for is made up within the slice) or the slice is over, then sleeps the rest of the slice.
+// One busy thread, a job with duty x level CPU-seconds of work per second of wall time: it spins while its CPU
+// time is behind the work owed so far, in steps of about a millisecond, and sleeps a millisecond when it is not.
+// Work it could not do (preempted, or stopped by a governor) stays owed, up to kMaxOwed, like the backlog of a
+// real job: under a node's CPU cap it competes with the node's VFs instead of giving way to them.
 void burn(double duty, const StressSpec& spec, Clock::time_point start) {
+  constexpr double kMaxOwedS = 1.0;
+  constexpr auto kStep = std::chrono::milliseconds(1);
   volatile std::uint64_t sink = 0;
+  double owed_s = 0;
+  auto last = start;
+  auto used_before = thread_cpu_time();
   for (;;) {
-    const auto slice_start = Clock::now();
-    const auto slice_end = slice_start + kSlice;
-    const double t = std::chrono::duration<double>(slice_start - start).count();
+    const auto now = Clock::now();
+    const double t = std::chrono::duration<double>(now - start).count();
     if (t >= spec.duration_s) return;
-    const double level = stress_level(t, spec.ramp_s, spec.duration_s);
-    const auto busy = std::chrono::duration_cast<std::chrono::nanoseconds>(kSlice * (duty * level));
-    const auto cpu_start = thread_cpu_time();
-    while (thread_cpu_time() - cpu_start < busy && Clock::now() < slice_end) {
+    owed_s += duty * stress_level(t, spec.ramp_s, spec.duration_s) * std::chrono::duration<double>(now - last).count();
+    last = now;
+    const auto used_now = thread_cpu_time();
+    owed_s = std::min(kMaxOwedS, owed_s - std::chrono::duration<double>(used_now - used_before).count());
+    used_before = used_now;
+    if (owed_s <= 0) {
+      owed_s = std::max(owed_s, -0.01);  // a little ahead is fine; never bank idle time
+      std::this_thread::sleep_for(kStep);
+      continue;
+    }
+    const auto until = Clock::now() + kStep;
+    while (Clock::now() < until) {
       for (int i = 0; i < 1000; ++i) sink = sink + static_cast<std::uint64_t>(i);
     }
-    std::this_thread::sleep_until(slice_end);
   }
 }
 

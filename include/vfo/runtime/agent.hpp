@@ -72,6 +72,7 @@ struct FunctionEndpoints {
 // status code name and message (e.g. "UNAVAILABLE: failed to connect", "INVALID_ARGUMENT: ...").
 class AgentClient {
  public:
+  // `deadline` is Probe's (a node that misses it is taken for failed); the other calls wait at least 10 s.
   // `node`, when given, is the name the agent's certificate must carry (as a DNS name; write_cluster_certificates
   // puts each member's name there): the agent is checked by name, whatever its address (a network namespace's,
   // say). Empty: the certificate must be valid for the address's host (127.0.0.1 or localhost).

@@ -41,9 +41,10 @@ std::vector<std::string> stress_flags(const StressSpec& spec);
 std::optional<StressSpec> parse_stress_flags(const std::vector<std::string>& args, std::string& error);
 
 // Runs the worker in this process: ceil(node_cpus x cpu_pct / 100) busy threads, each with its duty cycle
-// (stress_thread_duties) scaled by stress_level, over 10 ms slices: in each slice a thread spins until it has
-// used its share of the slice in CPU time (making up for preemption) or the slice ends, then sleeps; a machine
-// too busy, or a governor that stops the process, gives it less. Memory: node_ram_bytes x ram_pct / 100 bytes
+// (stress_thread_duties) scaled by stress_level, over 10 ms slices: each thread owes its share of every slice in
+// CPU time and spins until it has caught up or the slice ends, then sleeps; what a busy machine or a governor
+// kept it from doing stays owed (up to 1 s), as a real job's backlog, so under a node's CPU cap it competes
+// with the node's VFs. Memory: node_ram_bytes x ram_pct / 100 bytes
 // of anonymous memory, mapped at the start and touched page by page as the level rises (kept until the end).
 // Returns 0 at duration_s after the start, 1 if the memory cannot be mapped (one line on stderr).
 int run_stress_worker(const StressSpec& spec);

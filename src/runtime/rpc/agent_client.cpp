@@ -32,9 +32,12 @@ struct AgentClient::Impl {
   std::unique_ptr<rpc::Agent::Stub> stub;
   std::chrono::milliseconds deadline;
 
-  std::unique_ptr<grpc::ClientContext> context() const {
+  // Probe's deadline is the client's (it decides whether a node failed); the other calls get at least
+  // kActionDeadline: starting a VF (a process and its state) on a loaded node takes longer than a probe.
+  static constexpr std::chrono::milliseconds kActionDeadline{10'000};
+  std::unique_ptr<grpc::ClientContext> context(bool probe = false) const {
     auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + deadline);
+    c->set_deadline(std::chrono::system_clock::now() + (probe ? deadline : std::max(deadline, kActionDeadline)));
     return c;
   }
   std::optional<FunctionEndpoints> start(const std::string& id, const FunctionSpec& spec, bool incoming,
@@ -63,7 +66,7 @@ AgentClient::~AgentClient() = default;
 
 std::optional<NodeProbe> AgentClient::probe(std::string* error) {
   rpc::NodeState reply;
-  if (!Impl::check(impl_->stub->Probe(impl_->context().get(), rpc::ProbeRequest(), &reply), error)) {
+  if (!Impl::check(impl_->stub->Probe(impl_->context(/*probe=*/true).get(), rpc::ProbeRequest(), &reply), error)) {
     return std::nullopt;
   }
   NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}};
