@@ -1,11 +1,13 @@
 #include "vfo/runtime/function_process.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -61,8 +63,16 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
   return j;
 }
 
-// {"cmd":"migrate",...}: orders the live migration and waits until it is over; the reply is its report.
-Json migrate(const Json& command, FunctionHost& host) {
+// A live migration of this VF, as the control loop follows it.
+struct MigrationControl {
+  bool ordered = false;
+  bool logged = false;
+  std::string target;
+};
+
+// {"cmd":"migrate",...}: orders the live migration and answers at once; {"cmd":"migration"} then tells
+// {"done":false} or the report with "done":true. The pipe stays free for rewire and stats orders meanwhile.
+Json migrate(const Json& command, FunctionHost& host, MigrationControl& control) {
   const char* usage =
       "migrate: expected {\"cmd\":\"migrate\",\"target\":\"tcp://...\",\"max_rounds\":N>=0,"
       "\"threshold_bytes\":N>=0,\"verify\":bool,\"timeout_s\":S>0}";
@@ -80,17 +90,30 @@ Json migrate(const Json& command, FunctionHost& host) {
   if (order.target.empty() || order.max_rounds < 0 || !(timeout_s > 0)) return {{"error", usage}};
   order.stall_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   host.migrate_out(order);
-  // The host thread reports within the stall timeout at the latest (per message from the target).
-  for (;;) {
-    if (const std::optional<MigrationReport> report = host.migration_report()) {
-      return Json::parse(migration_report_json(*report));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  control = MigrationControl{true, false, order.target};
+  return {{"ok", true}};
+}
+
+Json migration(FunctionHost& host, MigrationControl& control) {
+  if (!control.ordered) return {{"error", "migration: no migration was ordered"}};
+  const std::optional<MigrationReport> report = host.migration_report();
+  if (!report) return {{"done", false}};
+  if (!control.logged) {  // the phases, once, in this VF's log
+    control.logged = true;
+    std::string rounds;
+    for (const MigrationRound& r : report->rounds) rounds += fmt::format(" {}B/{:.3f}s", r.bytes, r.seconds);
+    std::fprintf(stderr, "vfo-function: migration to %s: %s; rounds (the last frozen):%s; freeze to restored %.4f s\n",
+                 control.target.c_str(), report->ok() ? "done" : report->error.c_str(), rounds.c_str(),
+                 report->restored_ns > 0 ? static_cast<double>(report->restored_ns - report->freeze_ns) / 1e9 : -1.0);
   }
+  Json j = Json::parse(migration_report_json(*report));
+  j["done"] = true;
+  return j;
 }
 
 // One command line; the reply to write.
-Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sink, bool& stop) {
+Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sink, MigrationControl& migration_control,
+            bool& stop) {
   Json command;
   try {
     command = Json::parse(line);
@@ -98,7 +121,7 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     return {{"error", "not JSON (expected one object per line, e.g. {\"cmd\":\"stats\"})"}};
   }
   if (!command.is_object() || !command.contains("cmd") || !command["cmd"].is_string()) {
-    return {{"error", "no \"cmd\" (expected rewire, migrate, stats or stop)"}};
+    return {{"error", "no \"cmd\" (expected rewire, migrate, migration, stats or stop)"}};
   }
   const std::string cmd = command["cmd"];
   if (cmd == "stop") {
@@ -106,7 +129,8 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     return {{"ok", true}};
   }
   if (cmd == "stats") return stats_json(host, sink);
-  if (cmd == "migrate") return migrate(command, host);
+  if (cmd == "migrate") return migrate(command, host, migration_control);
+  if (cmd == "migration") return migration(host, migration_control);
   if (cmd == "rewire") {
     const auto text = [&](const char* key) -> std::optional<std::string> {
       if (!command.contains(key)) return std::string();
@@ -123,7 +147,7 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
     host.rewire(Wiring{command["epoch"].get<std::uint64_t>(), *downstream, *upstream});
     return {{"ok", true}};
   }
-  return {{"error", "unknown cmd '" + cmd + "' (expected rewire, migrate, stats or stop)"}};
+  return {{"error", "unknown cmd '" + cmd + "' (expected rewire, migrate, migration, stats or stop)"}};
 }
 
 }  // namespace
@@ -178,10 +202,11 @@ int run_function_process(int argc, char** argv) {
        {"ack", host.ack_endpoint()},
        {"state", host.state_endpoint()}});
   bool stop = false;
+  MigrationControl migration_control;
   std::string line;
   while (!stop && std::getline(std::cin, line)) {
     if (line.empty()) continue;
-    say(handle(line, host, sink.get(), stop));
+    say(handle(line, host, sink.get(), migration_control, stop));
   }
   host.stop();
   return 0;

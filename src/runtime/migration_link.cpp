@@ -130,7 +130,11 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
       report_.rounds.push_back({round_bytes_, static_cast<double>(now_ns() - round_start_ns_) / 1e9});
       ++round_;
       const auto rounds = static_cast<int>(report_.rounds.size());
-      if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds) freeze(take_host_state);
+      const auto copying = std::chrono::nanoseconds(now_ns() - report_.start_ns);
+      if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds ||
+          copying >= order_.precopy_limit) {
+        freeze(take_host_state);
+      }
       start_round(state_->take_marked());
       return true;
     }

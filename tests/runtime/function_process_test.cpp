@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <zmq.hpp>
 
 #include "vfo/runtime/child_process.hpp"
 
@@ -98,6 +99,34 @@ TEST(FunctionProcess, BadCommandsGetOneErrorLineAndChangeNothing) {
   ChildProcess bad(VFO_FUNCTION_BINARY, {"shell"});
   EXPECT_FALSE(bad.read_line(5s).has_value());  // it wrote nothing on stdout
   EXPECT_EQ(bad.wait(), 2);                     // only registered VF kinds run
+}
+
+TEST(FunctionProcess, AMigrationInProgressLeavesThePipeFreeForOtherOrders) {
+  Vf compute = spawn({"compute", "--state-bytes", "1048576"});
+  EXPECT_TRUE(ask(compute, {{"cmd", "migration"}}).contains("error"));  // none ordered yet
+  EXPECT_TRUE(ask(compute, {{"cmd", "migrate"}, {"max_rounds", -1}}).contains("error"));
+  // A target that never answers: the migration runs until its 2 s stall timeout.
+  zmq::context_t context;
+  zmq::socket_t silent(context, zmq::socket_type::pair);
+  silent.bind("tcp://127.0.0.1:*");
+  const Json started = ask(
+      compute,
+      {{"cmd", "migrate"}, {"target", silent.get(zmq::sockopt::last_endpoint)}, {"max_rounds", 0}, {"timeout_s", 2}});
+  EXPECT_EQ(started.value("ok", false), true) << started.dump();
+  EXPECT_EQ(ask(compute, {{"cmd", "migration"}}).value("done", true), false);
+  // Meanwhile it takes orders: stats and a rewire are answered, not queued behind the migration.
+  EXPECT_TRUE(ask(compute, {{"cmd", "stats"}}).contains("frozen"));
+  EXPECT_EQ(
+      ask(compute, {{"cmd", "rewire"}, {"epoch", 1}, {"downstream", ""}, {"upstream_ack", ""}}).value("ok", false),
+      true);
+  Json over = Json::object();
+  for (int i = 0; i < 200 && !over.value("done", false); ++i) {
+    std::this_thread::sleep_for(50ms);
+    over = ask(compute, {{"cmd", "migration"}});
+  }
+  EXPECT_EQ(over.value("done", false), true) << over.dump();
+  EXPECT_EQ(over.value("ok", true), false) << over.dump();
+  EXPECT_NE(over.value("error", std::string()).find("said nothing"), std::string::npos) << over.dump();
 }
 
 }  // namespace

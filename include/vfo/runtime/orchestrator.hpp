@@ -66,7 +66,8 @@ struct LiveMigrationRecord {
   std::int64_t switched_ns = 0;     // the chain was rewired through the target
   std::int64_t first_frame_ns = 0;  // the target processed its first frame (0: not seen within 5 s)
   MigrationReport report;           // the source's account: rounds, freeze, restore
-  std::string error;                // empty when it worked
+  std::string error;                // empty when it worked (the chain runs through the target)
+  std::string warnings;             // it worked, but some VFs' rewires failed (they are lost or retried)
   // Freeze to the first frame processed on the target (the downtime); negative when not known.
   double downtime_s() const {
     return first_frame_ns > 0 && report.freeze_ns > 0 ? static_cast<double>(first_frame_ns - report.freeze_ns) / 1e9
@@ -98,8 +99,10 @@ struct ChainStatus {
 };
 
 // The records as CSV, one row per migration, with a header: chain, vf, from, to, p_fail, node_cpu_pct,
-// precopy_rounds, precopy_bytes, final_bytes, copy_s (order to freeze), freeze_s (freeze to restored),
-// downtime_s (freeze to the first frame on the target), total_s (decision to switch), ok, error.
+// precopy_rounds, precopy_bytes, final_bytes, prepare_s (decision to the copy's start: the incoming VF
+// started), copy_s (the copy's start to the freeze), freeze_s (freeze to restored),
+// downtime_s (freeze to the first frame on the target), total_s (decision to switch), ok, error (or, when ok,
+// the warnings).
 std::string live_migrations_csv(const std::vector<LiveMigrationRecord>& records);
 
 class Orchestrator {

@@ -14,7 +14,7 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-LiveMigrator::LiveMigrator(std::mutex& mutex, std::function<std::string(const LiveMigrationJob&)> switch_over)
+LiveMigrator::LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over)
     : orchestrator_mutex_(mutex), switch_over_(std::move(switch_over)) {}
 
 LiveMigrator::~LiveMigrator() {
@@ -43,14 +43,17 @@ void LiveMigrator::run(Worker& w) {
   const std::optional<MigrationReport> report =
       job.source->migrate_out(job.function_id, job.order, job.deadline, &error);
   if (report) r.report = *report;
+  bool switched = false;
   if (!report || !report->ok()) {
     r.error = report ? report->error : error;
   } else {
     std::lock_guard lock(orchestrator_mutex_);
-    r.error = switch_over_(job);
+    const SwitchOutcome outcome = switch_over_(job);
+    switched = outcome.switched;
     r.switched_ns = now_ns();
+    (switched ? r.warnings : r.error) = outcome.problems;
   }
-  if (!r.error.empty()) {
+  if (!switched) {
     job.target->stop_function(job.function_id);  // the incoming VF, never switched to
   } else {
     // The target's first frame: the end of the downtime.
@@ -89,8 +92,8 @@ void LiveMigrator::reap(bool wait) {
 
 std::string live_migrations_csv(const std::vector<LiveMigrationRecord>& records) {
   std::string csv =
-      "chain,vf,from,to,p_fail,node_cpu_pct,precopy_rounds,precopy_bytes,final_bytes,copy_s,freeze_s,downtime_s,"
-      "total_s,ok,error\n";
+      "chain,vf,from,to,p_fail,node_cpu_pct,precopy_rounds,precopy_bytes,final_bytes,prepare_s,copy_s,freeze_s,"
+      "downtime_s,total_s,ok,error\n";
   for (const LiveMigrationRecord& r : records) {
     std::uint64_t precopy = 0;
     for (int i = 0; i < r.report.precopy_rounds(); ++i) precopy += r.report.rounds[static_cast<std::size_t>(i)].bytes;
@@ -98,12 +101,13 @@ std::string live_migrations_csv(const std::vector<LiveMigrationRecord>& records)
     const auto span = [](std::int64_t from, std::int64_t to) {
       return from > 0 && to >= from ? static_cast<double>(to - from) / 1e9 : -1.0;
     };
-    std::string error = r.error;
+    std::string error = r.error.empty() ? r.warnings : r.error;
     for (char& c : error) c = (c == ',' || c == '\n') ? ';' : c;
-    csv += fmt::format("{},{},{},{},{:.4f},{:.2f},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{},{}\n", r.chain, r.function,
-                       r.from, r.to, r.p_fail, r.node_cpu_pct, r.report.precopy_rounds(), precopy, final_bytes,
-                       span(r.report.start_ns, r.report.freeze_ns), span(r.report.freeze_ns, r.report.restored_ns),
-                       r.downtime_s(), span(r.decided_ns, r.switched_ns), r.error.empty() ? 1 : 0, error);
+    csv += fmt::format("{},{},{},{},{:.4f},{:.2f},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f},{},{}\n", r.chain,
+                       r.function, r.from, r.to, r.p_fail, r.node_cpu_pct, r.report.precopy_rounds(), precopy,
+                       final_bytes, span(r.decided_ns, r.report.start_ns), span(r.report.start_ns, r.report.freeze_ns),
+                       span(r.report.freeze_ns, r.report.restored_ns), r.downtime_s(),
+                       span(r.decided_ns, r.switched_ns), r.error.empty() ? 1 : 0, error);
   }
   return csv;
 }

@@ -30,10 +30,17 @@ struct LiveMigrationJob {
   std::chrono::milliseconds deadline{600'000};
 };
 
+// What switching a chain over to the target did.
+struct SwitchOutcome {
+  bool switched = false;  // the store names the target and the chain's epoch moved on (else nothing changed)
+  std::string problems;   // what failed: why it did not switch, or rewires that failed after it did
+};
+
 class LiveMigrator {
  public:
-  // `switch_over(job)` runs under `mutex` once the target has restored; it returns an error line, or "".
-  LiveMigrator(std::mutex& mutex, std::function<std::string(const LiveMigrationJob&)> switch_over);
+  // `switch_over(job)` runs under `mutex` once the target has restored. When the copy failed or it did not
+  // switch, the incoming VF is stopped.
+  LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over);
   ~LiveMigrator();  // waits for the workers
 
   void start(LiveMigrationJob job);
@@ -52,7 +59,7 @@ class LiveMigrator {
   void reap(bool wait);
 
   std::mutex& orchestrator_mutex_;
-  std::function<std::string(const LiveMigrationJob&)> switch_over_;
+  std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over_;
   std::mutex mutex_;  // guards workers_ and records_
   std::list<Worker> workers_;
   std::vector<LiveMigrationRecord> records_;

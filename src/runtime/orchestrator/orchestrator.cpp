@@ -191,9 +191,9 @@ struct Orchestrator::Impl {
 
   // A live migration's copy is done: the chain goes through the target from a new epoch on (its upstream
   // replays to it what the end of the chain has not acknowledged), and the frozen source is stopped.
-  std::string switch_over(const LiveMigrationJob& job) {
+  SwitchOutcome switch_over(const LiveMigrationJob& job) {
     std::optional<StoredChain> c = store.chain(job.record.chain);
-    if (!c) return "the chain was removed";
+    if (!c) return {false, "the chain was removed"};
     for (VfPlacement& p : c->placements) {
       if (p.index == job.record.index) {
         p = VfPlacement{p.index, options.agents[job.to].name, job.target_endpoints.data, job.target_endpoints.ack};
@@ -201,10 +201,10 @@ struct Orchestrator::Impl {
     }
     c->epoch += 1;
     store.commit_wiring(c->id, c->epoch, c->placements);
-    std::string errors;
-    for (const std::string& e : wire(*c, c->epoch)) errors += (errors.empty() ? "" : "; ") + e;
+    SwitchOutcome outcome{true, ""};
+    for (const std::string& e : wire(*c, c->epoch)) outcome.problems += (outcome.problems.empty() ? "" : "; ") + e;
     job.source->stop_function(job.function_id);
-    return errors;
+    return outcome;
   }
 
   // Algorithm 3's action: an incoming VF on the target, then the copy in the background.

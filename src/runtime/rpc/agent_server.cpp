@@ -176,7 +176,7 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
-  Status MigrateOut(ServerContext*, const rpc::MigrateRequest* request, rpc::MigrationReply* reply) override {
+  Status MigrateOut(ServerContext* context, const rpc::MigrateRequest* request, rpc::MigrationReply* reply) override {
     if (request->target_state_endpoint().empty()) {
       return {StatusCode::INVALID_ARGUMENT, "target_state_endpoint: empty (expected the incoming VF's endpoint)"};
     }
@@ -189,12 +189,22 @@ class AgentService final : public rpc::Agent::Service {
                         {"threshold_bytes", request->threshold_bytes()},
                         {"verify", request->verify()},
                         {"timeout_s", request->timeout_s()}};
-    std::string answer;
-    // The host answers within the stall timeout after the target's last word; a round may take long on a slow
-    // link, so the wait here is bounded by the caller's deadline, at most an hour.
-    const Status status = command(request->id(), order, &answer, std::chrono::seconds(3600));
-    if (status.ok()) reply->set_json(answer);
-    return status;
+    Status status = command(request->id(), order, nullptr);
+    if (!status.ok()) return status;
+    // The host answers `migration` at once; the VF's pipe is free between polls for rewires and stats. It ends
+    // within the stall timeout after the target's last word; the caller's deadline bounds the wait here.
+    for (;;) {
+      if (context->IsCancelled()) return {StatusCode::DEADLINE_EXCEEDED, "the caller gave up"};
+      std::string answer;
+      status = command(request->id(), {{"cmd", "migration"}}, &answer);
+      if (!status.ok()) return status;
+      const Json progress = Json::parse(answer, nullptr, false);
+      if (progress.is_object() && progress.value("done", false)) {
+        reply->set_json(answer);
+        return Status::OK;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   Status Stress(ServerContext*, const rpc::StressRequest* request, rpc::Empty*) override {
@@ -230,8 +240,7 @@ class AgentService final : public rpc::Agent::Service {
 
  private:
   // Sends one command line to a VF's host and reads its one-line answer.
-  Status command(const std::string& id, const Json& line, std::string* answer,
-                 std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+  Status command(const std::string& id, const Json& line, std::string* answer) {
     std::shared_ptr<RunningFunction> f;
     {
       std::lock_guard lock(mutex_);
@@ -242,7 +251,7 @@ class AgentService final : public rpc::Agent::Service {
     std::lock_guard lock(f->mutex);
     ChildProcess& p = *f->process;
     if (!p.write_line(line.dump())) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host has exited"};
-    const auto reply = p.read_line(timeout);
+    const auto reply = p.read_line(std::chrono::seconds(2));
     if (!reply) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host did not answer"};
     if (reply->find("\"error\"") != std::string::npos) return {StatusCode::INVALID_ARGUMENT, *reply};
     if (answer != nullptr) *answer = *reply;
