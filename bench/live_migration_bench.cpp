@@ -202,7 +202,15 @@ Outcome migrate_once(const NodeNetwork& network, const Case& c) {
   const Json order = {
       {"cmd", "migrate"}, {"target", target.state}, {"max_rounds", c.max_rounds}, {"threshold_bytes", 256u << 10},
       {"verify", false},  {"timeout_s", 60}};
-  const Json reply = compute.command(order, 300s);
+  const Json started = compute.command(order);
+  if (!started.value("ok", false)) throw std::runtime_error("migrate refused: " + started.dump());
+  Json reply = Json::object();  // the report, once `migration` says it is done (polled as an agent does)
+  const auto give_up = std::chrono::steady_clock::now() + 300s;
+  while (!reply.value("done", false)) {
+    if (std::chrono::steady_clock::now() > give_up) throw std::runtime_error("migration: not over after 300 s");
+    std::this_thread::sleep_for(5ms);
+    reply = compute.command({{"cmd", "migration"}});
+  }
   std::string why;
   const std::optional<MigrationReport> report = vfo::runtime::parse_migration_report(reply.dump(), &why);
   if (!report) throw std::runtime_error("migrate: " + why + ": " + reply.dump());

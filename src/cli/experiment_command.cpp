@@ -49,9 +49,9 @@ struct TestbedOptions {
   double duration_s = 600;
   double period_s = 1;
   double k = 0.5;
-  double horizon_s = 5;
+  double horizon_s = 10;
   double node_cpus = 0.3;
-  double stress_every_s = 60;
+  double stress_every_s = 120;
   std::uint64_t seed = 1;
   std::string out = "results/testbed";
   bool quiet = false;

@@ -8,8 +8,8 @@ namespace vfo::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kBatchBytes = 1 << 20;  // chunks per message: about 1 MiB
-constexpr int kBatchesPerStep = 8;            // then the host goes back to its frames
+constexpr std::size_t kBatchBytes = 256 << 10;  // chunks per message: about 256 KiB
+constexpr int kBatchesPerStep = 4;              // then the host goes back to its frames (1 MiB per step)
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
