@@ -99,6 +99,20 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
     freeze(take_host_state);
     start_round(state_ != nullptr ? state_->take_marked() : std::vector<std::uint32_t>{});
   }
+  // Copying for longer than precopy_limit (a VF on an overloading node is slowed, and so is its copy): the round
+  // in progress is cut short, and what it has not sent yet goes with what was written since, frozen.
+  if (!frozen_ && phase_ != Phase::over &&
+      std::chrono::nanoseconds(now_ns() - report_.start_ns) >= order_.precopy_limit) {
+    report_.rounds.push_back({round_bytes_, static_cast<double>(now_ns() - round_start_ns_) / 1e9});
+    std::vector<std::uint32_t> rest(pending_.begin() + static_cast<std::ptrdiff_t>(next_), pending_.end());
+    const std::vector<std::uint32_t> marked = state_->take_marked();
+    rest.insert(rest.end(), marked.begin(), marked.end());
+    std::sort(rest.begin(), rest.end());
+    rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+    ++round_;
+    freeze(take_host_state);
+    start_round(std::move(rest));
+  }
   if (phase_ == Phase::sending) {
     send_pending();
     if (phase_ == Phase::over) return false;
@@ -126,15 +140,12 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
       fail("the target sent a malformed message: " + why);
       return false;
     }
+    if (m->kind == StateMessage::Kind::round_done && m->round < round_) continue;  // a round cut short
     if (m->kind == StateMessage::Kind::round_done && phase_ == Phase::awaiting_round && m->round == round_) {
       report_.rounds.push_back({round_bytes_, static_cast<double>(now_ns() - round_start_ns_) / 1e9});
       ++round_;
       const auto rounds = static_cast<int>(report_.rounds.size());
-      const auto copying = std::chrono::nanoseconds(now_ns() - report_.start_ns);
-      if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds ||
-          copying >= order_.precopy_limit) {
-        freeze(take_host_state);
-      }
+      if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds) freeze(take_host_state);
       start_round(state_->take_marked());
       return true;
     }

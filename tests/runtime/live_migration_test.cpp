@@ -210,3 +210,27 @@ TEST(LiveMigration, ATargetThatNeverAnswersFailsTheMigrationAndTheSourceRunsOn) 
 
 }  // namespace
 }  // namespace vfo::runtime
+
+namespace vfo::runtime {
+namespace {
+
+TEST(LiveMigration, APreCopyThatRunsPastItsLimitIsCutShortAndFrozenWithTheRest) {
+  // 64 MB over loopback with a 1 ms limit: the first round cannot be over by then.
+  MigratingChain chain(32 << 10);
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 50; }));
+  FunctionHost target(compute_function(32 << 10), {.incoming = true});
+  target.start();
+  chain.compute->migrate_out({.target = target.state_endpoint(),
+                              .max_rounds = 8,
+                              .verify = true,
+                              .precopy_limit = std::chrono::milliseconds(1)});
+  const MigrationReport report = wait_for_report(*chain.compute);
+  ASSERT_TRUE(report.ok()) << report.error;
+  ASSERT_EQ(report.rounds.size(), 2u);  // the round cut short, then the frozen rest
+  EXPECT_LT(report.rounds.front().bytes, kStateBytes);
+  EXPECT_GE(report.rounds.front().bytes + report.rounds.back().bytes, kStateBytes);
+  EXPECT_EQ(report.target_digest, report.source_digest);  // nothing was left behind
+}
+
+}  // namespace
+}  // namespace vfo::runtime

@@ -20,8 +20,8 @@ struct MigrationOrder {
   std::uint64_t threshold_bytes = 256 << 10;        // freeze once the chunks marked are at most this many bytes
   bool verify = false;                              // both hosts digest the state at the freeze (adds to the downtime)
   std::chrono::milliseconds stall_timeout{30'000};  // give up when the target says nothing for this long
-  // Freeze at the end of the first round that ends after this long, whatever is left (a VF slowed by an
-  // overloading node copies slowly, and the overload is coming).
+  // After this long copying, freeze at once, whatever is left: the round in progress is cut short (a VF slowed
+  // by an overloading node copies slowly, and the overload is coming).
   std::chrono::milliseconds precopy_limit{20'000};
 };
 
