@@ -14,6 +14,7 @@ namespace vfo::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr auto kIntakeSlice = std::chrono::milliseconds(20);
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
@@ -274,7 +275,12 @@ class FunctionHost::Loop {
     zmq::message_t message;
     while (s_.ack_in.recv(message, zmq::recv_flags::dontwait)) on_ack(message.to_string_view());
     if (take_frames) {
-      for (int i = 0; i < 256 && taking_frames() && s_.data_in.recv(message, zmq::recv_flags::dontwait); ++i) {
+      // At most kIntakeSlice of frames per pass, so that orders, acks and a migration's copy are not held up
+      // behind a backlog (a VF slowed by its node may have hundreds of frames queued).
+      const auto until = Clock::now() + kIntakeSlice;
+      for (int i = 0;
+           i < 256 && taking_frames() && Clock::now() < until && s_.data_in.recv(message, zmq::recv_flags::dontwait);
+           ++i) {
         on_frame(message.to_string_view());
       }
     }
