@@ -1,6 +1,7 @@
 // NodeNetwork: real namespaces, a bridge and tbf-shaped veth links (needs root; skipped with the reason otherwise).
 // The only timed check is a lower bound physics guarantees: a transfer cannot beat its slower link's rate.
 #include "vfo/runtime/node_network.hpp"
+#include "support/command_output.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,16 +22,7 @@
 namespace vfo::runtime {
 namespace {
 
-// What `command` prints on stdout and stderr.
-std::string output_of(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  pclose(pipe);
-  return out;
-}
+using vfo::test::output_of;
 
 // A TCP socket of the network namespace `netns` (empty: this process's), made by a thread that enters it; the
 // socket stays in that namespace whichever thread uses it next.

@@ -8,22 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/command_output.hpp"
 #include "vfo_process.hpp"
 
 namespace {
 
 using Json = nlohmann::json;
 
-// What `command` prints on stdout and stderr.
-std::string output_of(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  pclose(pipe);
-  return out;
-}
+using vfo::test::output_of;
 
 class NetnsCli : public ::testing::Test {
  protected:
