@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "vfo/util/input_error.hpp"
@@ -21,6 +22,16 @@ inline std::string input_error_of(const std::function<void()>& f) {
   }
   ADD_FAILURE() << "no InputError";
   return {};
+}
+
+// The message of the std::invalid_argument that `f` throws ("" if none), for checks that name the field.
+inline std::string rejection(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace vfo::test

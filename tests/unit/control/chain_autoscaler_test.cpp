@@ -1,4 +1,5 @@
 #include "vfo/control/chain_autoscaler.hpp"
+#include "support/input_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,15 +15,7 @@ namespace {
 
 using Counts = std::vector<int>;
 
-// The message of the std::invalid_argument that `f` throws ("" if none).
-std::string rejection(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using vfo::test::rejection;
 
 // Two VFs of 2e6 and 8e6 instructions per frame on 1e9 instructions/s nodes: 2 ms and 8 ms per frame.
 const std::vector<double> kTwo = {2e6, 8e6};

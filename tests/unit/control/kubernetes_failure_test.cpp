@@ -1,4 +1,5 @@
 #include "vfo/control/kubernetes_failure.hpp"
+#include "support/input_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +13,7 @@ namespace {
 
 using Profile = KubernetesFailureProfile;
 
-// The message of the std::invalid_argument that `f` throws ("" if none).
-std::string rejection(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using vfo::test::rejection;
 
 TEST(KubernetesFailureTest, DefaultProfileRecoversAfterGracePlusToleration) {
   const Profile p = Profile::default_profile();
