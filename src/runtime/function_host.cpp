@@ -16,10 +16,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kIntakeSlice = std::chrono::milliseconds(20);
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
-
 zmq::socket_t make_socket(zmq::context_t& context, zmq::socket_type type) {
   zmq::socket_t socket(context, type);
   socket.set(zmq::sockopt::linger, 0);
@@ -146,12 +142,12 @@ class FunctionHost::Loop {
   void first_frame() {
     if (first_frame_seen_) return;
     first_frame_seen_ = true;
-    const std::int64_t now = now_ns();
+    const std::int64_t now = steady_now_ns();
     count([&](HostCounters& c) { c.first_frame_ns = now; });
   }
 
   void produce() {
-    const Frame f{epoch_, next_seq_, now_ns(), vf_.produce(next_seq_)};
+    const Frame f{epoch_, next_seq_, steady_now_ns(), vf_.produce(next_seq_)};
     ++next_seq_;
     log_.sent(f);
     send_frame(f);

@@ -11,10 +11,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kBatchBytes = 256 << 10;  // chunks per message: about 256 KiB
 constexpr int kBatchesPerStep = 4;              // then the host goes back to its frames (1 MiB per step)
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
-
 zmq::socket_t pair_socket(zmq::context_t& context) {
   zmq::socket_t socket(context, zmq::socket_type::pair);
   socket.set(zmq::sockopt::linger, 0);
@@ -36,7 +32,7 @@ std::uint64_t function_state_digest(const TrackedState* state, std::string_view 
 
 MigrationSender::MigrationSender(zmq::context_t& context, MigrationOrder order, TrackedState* state)
     : order_(std::move(order)), state_(state), socket_(pair_socket(context)), last_heard_(Clock::now()) {
-  report_.start_ns = now_ns();
+  report_.start_ns = steady_now_ns();
   report_.state_bytes = state_ != nullptr ? state_->size() : 0;
   try {
     socket_.connect(order_.target);
@@ -61,7 +57,7 @@ void MigrationSender::start_round(std::vector<std::uint32_t> chunks) {
   pending_ = std::move(chunks);
   next_ = 0;
   round_bytes_ = 0;
-  round_start_ns_ = now_ns();
+  round_start_ns_ = steady_now_ns();
   phase_ = Phase::sending;
 }
 
@@ -85,7 +81,7 @@ void MigrationSender::send_pending() {
 
 void MigrationSender::freeze(const std::function<HostState()>& take_host_state) {
   frozen_ = true;
-  report_.freeze_ns = now_ns();
+  report_.freeze_ns = steady_now_ns();
   HostState host = take_host_state();
   host_state_ = encode_host_state(host);
   snapshot_ = std::move(host.function_snapshot);
@@ -102,8 +98,8 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
   // Copying for longer than precopy_limit (a VF on an overloading node is slowed, and so is its copy): the round
   // in progress is cut short, and what it has not sent yet goes with what was written since, frozen.
   if (!frozen_ && phase_ != Phase::over &&
-      std::chrono::nanoseconds(now_ns() - report_.start_ns) >= order_.precopy_limit) {
-    report_.rounds.push_back({round_bytes_, static_cast<double>(now_ns() - round_start_ns_) / 1e9});
+      std::chrono::nanoseconds(steady_now_ns() - report_.start_ns) >= order_.precopy_limit) {
+    report_.rounds.push_back({round_bytes_, static_cast<double>(steady_now_ns() - round_start_ns_) / 1e9});
     std::vector<std::uint32_t> rest(pending_.begin() + static_cast<std::ptrdiff_t>(next_), pending_.end());
     const std::vector<std::uint32_t> marked = state_->take_marked();
     rest.insert(rest.end(), marked.begin(), marked.end());
@@ -142,7 +138,7 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
     }
     if (m->kind == StateMessage::Kind::round_done && m->round < round_) continue;  // a round cut short
     if (m->kind == StateMessage::Kind::round_done && phase_ == Phase::awaiting_round && m->round == round_) {
-      report_.rounds.push_back({round_bytes_, static_cast<double>(now_ns() - round_start_ns_) / 1e9});
+      report_.rounds.push_back({round_bytes_, static_cast<double>(steady_now_ns() - round_start_ns_) / 1e9});
       ++round_;
       const auto rounds = static_cast<int>(report_.rounds.size());
       if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds) freeze(take_host_state);
@@ -150,7 +146,7 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
       return true;
     }
     if (m->kind == StateMessage::Kind::restored && phase_ == Phase::awaiting_restored) {
-      report_.restored_ns = now_ns();
+      report_.restored_ns = steady_now_ns();
       report_.rounds.push_back({round_bytes_, static_cast<double>(report_.restored_ns - round_start_ns_) / 1e9});
       report_.target_digest = m->value;
       phase_ = Phase::over;

@@ -48,6 +48,12 @@ struct MigrationReport {
 
 namespace vfo::runtime {
 
+// Now on the steady clock (CLOCK_MONOTONIC), in nanoseconds: the clock of every time in a MigrationReport.
+inline std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // The report as one JSON object (how vfo-function and the agent pass it on) and back; nullopt with `why` when
 // the text is not such an object.
 std::string migration_report_json(const MigrationReport& report);

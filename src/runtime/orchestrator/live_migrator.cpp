@@ -5,14 +5,7 @@
 #include <nlohmann/json.hpp>
 
 namespace vfo::runtime {
-namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 LiveMigrator::LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over)
     : orchestrator_mutex_(mutex), switch_over_(std::move(switch_over)) {}
@@ -50,7 +43,7 @@ void LiveMigrator::run(Worker& w) {
     std::lock_guard lock(orchestrator_mutex_);
     const SwitchOutcome outcome = switch_over_(job);
     switched = outcome.switched;
-    r.switched_ns = now_ns();
+    r.switched_ns = steady_now_ns();
     (switched ? r.warnings : r.error) = outcome.problems;
   }
   if (!switched) {

@@ -54,11 +54,6 @@ std::unique_ptr<TrendForecaster> make_forecaster(const OrchestratorOptions::Live
                                                                  .ram_threshold_pct = live.ram_threshold_pct});
 }
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct Orchestrator::Impl {
@@ -228,7 +223,7 @@ struct Orchestrator::Impl {
     job.record.to = options.agents[to].name;
     job.record.p_fail = from < controller.last_risk().size() ? controller.last_risk()[from] : 0;
     job.record.node_cpu_pct = cpu_utilisation_pct(snapshot.nodes.at(from));
-    job.record.decided_ns = now_ns();
+    job.record.decided_ns = steady_now_ns();
     job.function_id = id;
     job.from = from;
     job.to = to;
