@@ -15,6 +15,8 @@ TrendForecaster::TrendForecaster(TrendForecasterConfig config) : config_(config)
   require(config_.beta >= 0 && config_.beta <= 1, "beta must be in [0, 1]");
   require(config_.error_weight > 0 && config_.error_weight <= 1, "error_weight must be in (0, 1]");
   require(config_.min_sigma_pct > 0, "min_sigma_pct must be > 0");
+  require(config_.settle_readings >= 0, "settle_readings must be >= 0");
+  require(config_.min_readings >= 1, "min_readings must be >= 1");
 }
 
 void TrendForecaster::Channel::update(double reading, const TrendForecasterConfig& c) {
@@ -44,13 +46,27 @@ double TrendForecaster::Channel::p_exceed(double threshold, int steps, const Tre
 
 std::vector<double> TrendForecaster::assess(const ClusterSnapshot& snapshot, double horizon_s) {
   const int steps = std::max(1, static_cast<int>(std::ceil(horizon_s / config_.interval_s - 1e-9)));
+  // The VFs each node has: running there, or moving in.
+  std::vector<std::vector<FunctionRef>> on_node(snapshot.nodes.size());
+  for (const FunctionReport& f : snapshot.functions) {
+    const NodeId node = f.status == FunctionStatus::moving ? f.target : f.node;
+    if (f.status != FunctionStatus::lost && node.value < on_node.size()) on_node[node.value].push_back(f.ref);
+  }
   std::vector<double> p_fail(snapshot.nodes.size(), 0.0);
   for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
     const NodeReport& report = snapshot.nodes[i];
     if (!report.answered) continue;
-    History& h = histories_[report.node.value];
+    std::sort(on_node[i].begin(), on_node[i].end());
+    auto [it, first_seen] = histories_.try_emplace(report.node.value);
+    History& h = it->second;
+    if (first_seen || h.functions != on_node[i]) h = History{std::move(on_node[i])};
+    if (h.ignored < config_.settle_readings) {
+      ++h.ignored;
+      continue;
+    }
     h.cpu.update(cpu_utilisation_pct(report), config_);
     h.ram.update(ram_utilisation_pct(report), config_);
+    if (h.cpu.readings < config_.min_readings) continue;
     p_fail[i] = std::max(h.cpu.p_exceed(config_.cpu_threshold_pct, steps, config_),
                          h.ram.p_exceed(config_.ram_threshold_pct, steps, config_));
   }

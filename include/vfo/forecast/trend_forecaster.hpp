@@ -6,11 +6,18 @@
 //   p_fail = max over channels c, steps k = 1..H of  1 - Phi((threshold_c - (level_c + k trend_c)) / (sigma_c sqrt(k)))
 // where H = ceil(horizon_s / interval_s) and sigma_c is the root of an exponentially weighted mean of squared
 // one-step errors, never below `min_sigma_pct`. A stress that ramps up is seen coming; a jump is not.
+//
+// A node's readings are only a trend while the same VFs run there. When the set of VFs on a node (running,
+// or moving in) changes, and when a node is first seen, its history is dropped: the next `settle_readings`
+// readings are ignored (they straddle the change: a partial window, a VF's start-up, a replay burst), and
+// p_fail stays 0 until `min_readings` readings have been taken after them. Without this a VF that starts
+// or arrives looks like a ramp, and a moved VF would be moved again (ping-pong).
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
 
 #include "vfo/forecast/forecaster.hpp"
+#include "vfo/model/ids.hpp"
 
 namespace vfo {
 
@@ -22,6 +29,8 @@ struct TrendForecasterConfig {
   double cpu_threshold_pct = 90;  // a node with more CPU in use than this is overloaded
   double ram_threshold_pct = 90;
   double min_sigma_pct = 2;
+  int settle_readings = 2;  // ignored after a change in a node's VFs
+  int min_readings = 3;     // taken after those before p_fail may be above 0
 };
 
 class TrendForecaster : public Forecaster {
@@ -42,6 +51,8 @@ class TrendForecaster : public Forecaster {
     double p_exceed(double threshold, int steps, const TrendForecasterConfig& c) const;
   };
   struct History {
+    std::vector<FunctionRef> functions;  // on the node when this history began, sorted
+    int ignored = 0;                     // readings ignored since it began
     Channel cpu;
     Channel ram;
   };

@@ -20,6 +20,18 @@ ClusterSnapshot one_node(double cpu_pct, bool answered = true) {
   return s;
 }
 
+// The same node, running the VFs `functions` (chain 1, by index).
+ClusterSnapshot running(double cpu_pct, std::initializer_list<std::uint32_t> functions) {
+  ClusterSnapshot s = one_node(cpu_pct);
+  for (const std::uint32_t index : functions) {
+    FunctionReport f;
+    f.ref = FunctionRef{ChainId(1), index};
+    f.node = NodeId(0);
+    s.functions.push_back(f);
+  }
+  return s;
+}
+
 TEST(TrendForecaster, ARampIsSeenComingBeforeItCrossesTheThreshold) {
   TrendForecaster f({.interval_s = 1, .cpu_threshold_pct = 90});
   double p = 0;
@@ -48,7 +60,7 @@ TEST(TrendForecaster, ALongerHorizonSeesMoreRiskAndASilentNodeHasNone) {
   TrendForecaster f({.interval_s = 1});
   std::vector<double> near, far;
   TrendForecaster a({.interval_s = 1}), b({.interval_s = 1});
-  for (int t = 0; t < 6; ++t) {
+  for (int t = 0; t < 8; ++t) {
     near = a.assess(one_node(40 + 4 * t), 1);
     far = b.assess(one_node(40 + 4 * t), 10);
   }
@@ -56,10 +68,36 @@ TEST(TrendForecaster, ALongerHorizonSeesMoreRiskAndASilentNodeHasNone) {
   EXPECT_EQ(f.assess(one_node(99, false), 5)[0], 0.0);
 }
 
+TEST(TrendForecaster, ItsFirstReadingsSettleAndThenItNeedsAFewBeforeItWarns) {
+  TrendForecaster f({.interval_s = 1, .settle_readings = 2, .min_readings = 3});
+  std::vector<double> p;
+  for (int t = 0; t < 6; ++t) p.push_back(f.assess(one_node(99), 5)[0]);
+  EXPECT_EQ(p, (std::vector<double>{0, 0, 0, 0, p[4], p[5]}));
+  EXPECT_GT(p[4], 0.9);
+}
+
+TEST(TrendForecaster, AVfArrivingIsAStepNotATrendButTheSameStepWithTheSameVfsIs) {
+  // A node runs VF 0 at 20 %; then it rises to 50 % then 80 %. With the same VFs that is a steep trend.
+  // When the rise comes with VF 1 arriving (a start-up, then its steady load), the history starts again.
+  TrendForecaster same({.interval_s = 1}), arriving({.interval_s = 1});
+  const std::vector<double> readings = {20, 20, 20, 20, 20, 20, 50, 80, 80, 80, 80};
+  double p_same = 0, p_arriving = 0;
+  for (std::size_t t = 0; t < readings.size(); ++t) {
+    p_same = std::max(p_same, same.assess(running(readings[t], {0}), 5)[0]);
+    const bool arrived = t >= 6;
+    p_arriving =
+        std::max(p_arriving, arriving.assess(arrived ? running(readings[t], {0, 1}) : running(readings[t], {0}), 5)[0]);
+  }
+  EXPECT_GT(p_same, 0.5);
+  EXPECT_LT(p_arriving, 0.1);
+}
+
 TEST(TrendForecaster, RefusesAConfigOutOfRange) {
   EXPECT_THROW(TrendForecaster({.interval_s = 0}), std::invalid_argument);
   EXPECT_THROW(TrendForecaster({.interval_s = 1, .alpha = 0}), std::invalid_argument);
   EXPECT_THROW(TrendForecaster({.interval_s = 1, .beta = 2}), std::invalid_argument);
+  EXPECT_THROW(TrendForecaster({.interval_s = 1, .settle_readings = -1}), std::invalid_argument);
+  EXPECT_THROW(TrendForecaster({.interval_s = 1, .min_readings = 0}), std::invalid_argument);
 }
 
 TEST(TrendForecaster, ReadsUsedOverCapacityWhenNothingWasMeasured) {
