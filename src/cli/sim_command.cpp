@@ -10,7 +10,10 @@
 
 #include "cli/cli.hpp"
 #include "cli/progress_bar.hpp"
+#include "vfo/report/delivery_figure.hpp"
+#include "vfo/report/gnuplot.hpp"
 #include "vfo/scenario/scenario_loader.hpp"
+#include "vfo/sim/autoscaling_study.hpp"
 #include "vfo/sim/simulation.hpp"
 #include "vfo/util/file_io.hpp"
 
@@ -119,9 +122,91 @@ std::string migrations_csv(const SimulationResult& r) {
   return out;
 }
 
+// --out, created if need be.
+std::filesystem::path out_directory(const SimOptions& o) {
+  const std::filesystem::path out(o.out);
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) throw InputError(fmt::format("--out {}: cannot create directory ({})", o.out, ec.message()));
+  return out;
+}
+
+nlohmann::ordered_json autoscaling_summary_json(const AutoscalingResult& r) {
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["policy"] = r.policy;
+  j["duration_s"] = r.duration_s;
+  j["start_delay_s"] = r.start_delay_s;
+  j["mean_requested_fps"] = r.mean_requested_fps;
+  j["mean_delivered_fps"] = r.mean_delivered_fps;
+  j["fps_shortfall_pct"] = r.fps_shortfall_pct;
+  j["demand_met_pct"] = r.demand_met_pct;
+  j["qos_met_pct"] = r.qos_met_pct;
+  j["mean_replicas"] = r.mean_replicas;
+  j["mean_ready"] = r.mean_ready;
+  j["idle_replicas"] = r.idle_replicas;
+  j["mean_cost_per_s"] = r.mean_cost_per_s;
+  j["total_cost"] = r.total_cost;
+  j["demand_changes"] = r.demand_changes;
+  j["changes_followed"] = r.changes_followed;
+  j["mean_follow_s"] = r.mean_follow_s;
+  j["max_follow_s"] = r.max_follow_s;
+  j["scale_actions"] = r.scale_actions;
+  return j;
+}
+
+std::string timeline_csv(const AutoscalingResult& r) {
+  std::string out = "time_s,requested_fps,delivered_fps,replicas,ready,cost_per_s,demand_met";
+  const std::size_t vfs = r.samples.empty() ? 0 : r.samples.front().replicas_per_vf.size();
+  for (std::size_t j = 0; j < vfs; ++j) out += fmt::format(",vf{}_replicas", j);
+  out += "\n";
+  for (const AutoscalingSample& s : r.samples) {
+    out += fmt::format("{},{},{:.6g},{},{},{:.6g},{}", s.time_s, s.requested_fps, s.delivered_fps, s.replicas, s.ready,
+                       s.cost_per_s, s.demand_met ? 1 : 0);
+    for (const int y : s.replicas_per_vf) out += fmt::format(",{}", y);
+    out += "\n";
+  }
+  return out;
+}
+
+// The autoscaling study (scenario autoscaling.policy vfo or hpa): summary.json, timeline.csv and a figure of
+// the deployed replicas and the requested fps over time.
+void run_autoscaling(const Scenario& scenario, const SimOptions& o, const std::filesystem::path& out) {
+  ProgressBar bar("autoscaling " + scenario.name, !o.quiet);
+  const AutoscalingResult r = run_autoscaling_study(scenario, [&](double f) { bar.update(f); });
+  bar.done();
+  write_file_atomically(out / "summary.json", autoscaling_summary_json(r).dump(2) + "\n");
+  write_file_atomically(out / "timeline.csv", timeline_csv(r));
+  std::vector<report::DeliverySeries> series(2);
+  series[0].label = r.policy + ": deployed replicas";
+  series[1].label = "requested fps";
+  for (const AutoscalingSample& s : r.samples) {
+    series[0].points.emplace_back(s.time_s, s.replicas);
+    series[1].points.emplace_back(s.time_s, s.requested_fps);
+  }
+  const report::FigureFiles figure = report::write_delivery_figure(series, {}, scenario.name + " (" + r.policy + ")",
+                                                                   out / "figures", "timeline", "replicas, fps");
+  const auto gnuplot = report::find_gnuplot();
+  const bool drawn =
+      gnuplot && report::run_gnuplot(*gnuplot, figure.gp).outcome == report::RenderResult::Outcome::kRendered;
+  if (o.quiet) return;
+  fmt::print(
+      "{} ({}): {:.2f} replicas on average ({:.2f} while idle), cost {:.4g}/s, demand met {:.1f}% of the time, "
+      "{} of {} changes followed (mean {:.1f} s)\n",
+      scenario.name, r.policy, r.mean_replicas, r.idle_replicas, r.mean_cost_per_s, r.demand_met_pct,
+      r.changes_followed, r.demand_changes, r.mean_follow_s);
+  fmt::print("results: {}\n         {}\n         {}\n", (out / "summary.json").string(),
+             (out / "timeline.csv").string(), drawn ? figure.svg.string() : figure.gp.string() + " (gnuplot not run)");
+}
+
 void run_sim(const SimOptions& o, const ModelLoader& loader) {
   Scenario scenario = load_scenario(o.file, o.overrides);
   if (o.seed) scenario.seed = *o.seed;
+  if (scenario.autoscaling.policy != "none") {
+    run_autoscaling(scenario, o, out_directory(o));
+    return;
+  }
   SimulationOptions options;
   const std::string& model = scenario.control.predictor.model;
   if (!model.empty()) {
@@ -129,10 +214,7 @@ void run_sim(const SimOptions& o, const ModelLoader& loader) {
     options.model = loader(model);
   }
   options.record_nodes = !o.record_nodes.empty();
-  const std::filesystem::path out(o.out);
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec) throw InputError(fmt::format("--out {}: cannot create directory ({})", o.out, ec.message()));
+  const std::filesystem::path out = out_directory(o);
 
   ProgressBar bar("sim " + scenario.name, !o.quiet);
   options.progress = [&](double f) { bar.update(f); };

@@ -5,7 +5,8 @@
 //   DIR/runs/<index>/   each run's summary.json, services.csv, stderr.txt, stdout.txt and command.txt
 //   DIR/results.csv     one row per run, in run order: grid keys, replication, seed, the summary's metrics
 //   DIR/aggregate.csv   one row per grid point: mean and standard deviation (m_sd) of every numeric metric
-//   DIR/figures/        <file>.dat, <file>.gp, <file>.svg, <file>.png per figure of the sweep
+//   DIR/figures/        <file>.dat, <file>.gp, <file>.svg, <file>.png per figure of the sweep (a timeline
+//                       figure reads the timeline.csv that a run of the autoscaling study writes)
 // Run index = grid point * replications + replication; grid points are the cartesian product of the grid in
 // file order, last key fastest. Replication r of every grid point uses seed derive_seed(scenario seed, r):
 // runs that differ only in a grid value face the same random draws (common random numbers).
@@ -33,10 +34,12 @@
 #include "cli/process_pool.hpp"
 #include "vfo/report/aggregate.hpp"
 #include "vfo/report/csv_table.hpp"
+#include "vfo/report/delivery_figure.hpp"
 #include "vfo/report/gnuplot.hpp"
 #include "vfo/report/run_results.hpp"
 #include "vfo/scenario/scenario_loader.hpp"
 #include "vfo/scenario/sweep_spec.hpp"
+#include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/random.hpp"
 #include "vfo/util/text.hpp"
@@ -159,8 +162,15 @@ void check_overrides(const SweepSpec& spec, const std::vector<std::string>& over
     const auto equals = text.find('=');
     if (equals == std::string::npos) continue;  // the scenario loader has said so already
     const std::string key = trim(std::string_view(text).substr(0, equals));
-    for (const auto& axis : spec.grid) {
-      const bool overlaps = key == axis.key || axis.key.rfind(key + ".", 0) == 0 || key.rfind(axis.key + ".", 0) == 0;
+    for (std::size_t a = 0; a < spec.grid.size(); ++a) {
+      const SweepAxis& axis = spec.grid[a];
+      bool overlaps = false;
+      for (std::size_t v = 0; v < axis.values.size(); ++v) {
+        for (const std::string& varied : spec.value_overrides(a, v)) {
+          const std::string varied_key = varied.substr(0, varied.find('='));
+          overlaps |= key == varied_key || varied_key.rfind(key + ".", 0) == 0 || key.rfind(varied_key + ".", 0) == 0;
+        }
+      }
       if (overlaps) {
         throw InputError(
             fmt::format("--set {}: {} is varied by the sweep ({}:{}) (expected a key that is not in "
@@ -206,7 +216,7 @@ std::vector<std::uint64_t> validate_grid(const SweepOptions& o, const SweepSpec&
     }
     const auto digits = spec.point(p);
     for (std::size_t a = 0; a < spec.grid.size(); ++a) {
-      if (try_load(o, {overrides[a]}, &seed) == error) {
+      if (try_load(o, spec.value_overrides(a, digits[a]), &seed) == error) {
         throw InputError(fmt::format("{}:{}: sweep.grid: {}", o.file, spec.grid[a].value_lines[digits[a]], *error));
       }
     }
@@ -225,6 +235,52 @@ void make_directory(const fs::path& dir, const std::string& flag) {
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
+}
+
+// A timeline figure: column figure.y of the timeline.csv of each shown grid point's first replication (runs
+// index point x replications), one line per point, labelled by its series values.
+report::RenderResult render_timeline(const SweepSpec& spec, const report::FigureSpec& figure, const fs::path& runs_dir,
+                                     const fs::path& figures_dir, const std::optional<fs::path>& gnuplot) {
+  const std::vector<std::string> keys = spec.keys();
+  std::vector<report::DeliverySeries> series;
+  for (std::size_t p = 0; p < spec.points(); ++p) {
+    const auto values = spec.point_values(p);
+    const auto value_of = [&](const std::string& key) {
+      return values[std::find(keys.begin(), keys.end(), key) - keys.begin()];
+    };
+    const bool shown = std::all_of(figure.where.begin(), figure.where.end(),
+                                   [&](const auto& kv) { return value_of(kv.first) == kv.second; });
+    if (!shown) continue;
+    std::vector<std::string> label;
+    for (const auto& key : figure.series)
+      label.push_back(figure.series.size() > 1 ? key + "=" + value_of(key) : value_of(key));
+    const fs::path csv = runs_dir / std::to_string(p * static_cast<std::size_t>(spec.replications)) / "timeline.csv";
+    const report::CsvTable table =
+        report::CsvTable::parse(read_input_file(csv.string(), "the timeline.csv of a finished run"), csv.string());
+    if (!table.column_index("time_s") || !table.column_index(figure.y)) {
+      throw InputError(fmt::format("{}: figure {}: y: '{}' is not a column of {} (expected one of: {})", figure.source,
+                                   figure.file, figure.y, csv.string(), join(table.columns())));
+    }
+    report::DeliverySeries line{label.empty() ? figure.y : join(label, ", "), {}};
+    for (std::size_t r = 0; r < table.size(); ++r) {
+      const auto t = report::parse_number(table.at(r, "time_s"));
+      const auto y = report::parse_number(table.at(r, figure.y));
+      if (t && y) line.points.emplace_back(*t, *y);
+    }
+    series.push_back(std::move(line));
+  }
+  report::RenderResult result;
+  result.files = report::write_delivery_figure(series, {}, figure.title.empty() ? figure.y : figure.title, figures_dir,
+                                               figure.file, figure.ylabel.empty() ? figure.y : figure.ylabel);
+  if (!gnuplot) {
+    result.outcome = report::RenderResult::Outcome::kGnuplotMissing;
+    return result;
+  }
+  const fs::path gp = result.files.gp;
+  const report::FigureFiles files = result.files;
+  result = report::run_gnuplot(*gnuplot, gp);
+  result.files = files;
+  return result;
 }
 
 // The numeric metrics of one summary that reach aggregate.csv, for checking the figures' metrics.
@@ -368,7 +424,9 @@ void run_sweep(const SweepOptions& o) {
   if (!spec.figures.empty()) {
     const auto gnuplot = report::find_gnuplot();
     for (const auto& figure : spec.figures) {
-      const report::RenderResult result = report::render_figure(aggregate, figure, figures_dir, gnuplot);
+      const report::RenderResult result = figure.kind == report::FigureKind::kTimeline
+                                              ? render_timeline(spec, figure, out / "runs", figures_dir, gnuplot)
+                                              : report::render_figure(aggregate, figure, figures_dir, gnuplot);
       scripts.push_back(result.files.gp.string());
       switch (result.outcome) {
         case report::RenderResult::Outcome::kRendered:

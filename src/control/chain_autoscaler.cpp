@@ -36,6 +36,20 @@ void validate_speed(double node_speed_ips) {
   }
 }
 
+void validate_fps(double fps) {
+  if (!(std::isfinite(fps) && fps >= 0)) reject("fps", fmt::format("must be finite and >= 0 (got {})", fps));
+}
+
+// One count >= 0 per VF.
+void validate_counts(const std::vector<double>& load_ipf, const std::vector<int>& replicas) {
+  if (replicas.size() != load_ipf.size()) {
+    reject("replicas", fmt::format("must hold one count per VF ({}), got {}", load_ipf.size(), replicas.size()));
+  }
+  for (std::size_t j = 0; j < replicas.size(); ++j) {
+    if (replicas[j] < 0) reject(fmt::format("replicas[{}]", j), fmt::format("must be >= 0 (got {})", replicas[j]));
+  }
+}
+
 bool within(double value, double bound) {
   return value <= bound * (1 + kSlack);
 }
@@ -76,7 +90,7 @@ ChainScale minimal_replicas(const std::vector<double>& load_ipf, double node_spe
   validate(config);
   validate_loads(load_ipf);
   validate_speed(node_speed_ips);
-  if (!(std::isfinite(fps) && fps >= 0)) reject("fps", fmt::format("must be finite and >= 0 (got {})", fps));
+  validate_fps(fps);
 
   const std::size_t n = load_ipf.size();
   ChainScale out;
@@ -137,17 +151,34 @@ ChainScale minimal_replicas(const std::vector<double>& load_ipf, double node_spe
   return out;
 }
 
-double chain_cost_per_s(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips) {
+bool meets_demand(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips,
+                  double fps, const AutoscalerConfig& config) {
+  validate(config);
   validate_loads(load_ipf);
   validate_speed(node_speed_ips);
-  if (replicas.size() != load_ipf.size()) {
-    reject("replicas", fmt::format("must hold one count per VF ({}), got {}", load_ipf.size(), replicas.size()));
+  validate_counts(load_ipf, replicas);
+  validate_fps(fps);
+  if (fps == 0) return true;
+  double chain_s = 0;
+  for (std::size_t j = 0; j < load_ipf.size(); ++j) {
+    if (load_ipf[j] == 0) continue;
+    if (replicas[j] == 0) return false;
+    if (!within(load_ipf[j] / replicas[j] * fps, config.utilisation_cap * node_speed_ips)) return false;
+    chain_s += load_ipf[j] / node_speed_ips / replicas[j];
   }
+  return within(chain_s, 1 / fps);
+}
+
+double chain_cost_per_s(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips,
+                        double fps) {
+  validate_loads(load_ipf);
+  validate_speed(node_speed_ips);
+  validate_counts(load_ipf, replicas);
+  validate_fps(fps);
   double cost = 0;
   for (std::size_t j = 0; j < replicas.size(); ++j) {
     const int y = replicas[j];
-    if (y < 0) reject(fmt::format("replicas[{}]", j), fmt::format("must be >= 0 (got {})", y));
-    if (y > 0) cost += y * placement_cost(load_ipf[j] / y, node_speed_ips);
+    if (y > 0) cost += y * placement_cost(fps * load_ipf[j] / y, node_speed_ips);
   }
   return cost;
 }

@@ -46,6 +46,8 @@ const std::vector<std::string> kPlacers = placer_names();
 const std::vector<std::string> kPredictorKinds = {"confusion", "forecast"};
 const std::vector<std::string> kForecastMethods = {"ar", "ewma", "ma", "persistence"};
 const std::vector<std::string> kProtocols = protocol_names();
+const std::vector<std::string> kRecoveryModes = {"cold", "reset", "kubernetes"};
+const std::vector<std::string> kKubernetesProfiles = {"default", "v1.32", "tuned"};
 
 double rate_for_mode(const std::string& mode) {
   if (mode == "low") return 54;
@@ -124,6 +126,9 @@ void control_fields(FieldVisitor& v, ControlSpec& c) {
   v.number("placement_s", c.placement_s, Range::at_least(0));
   v.text("placer", c.placer, kPlacers);
   v.section("predictor", [&](FieldVisitor& sub) { predictor_fields(sub, c.predictor); });
+  v.text("recovery", c.recovery, kRecoveryModes);
+  v.text("kubernetes_profile", c.kubernetes_profile, kKubernetesProfiles);
+  v.number("kubernetes_toleration_s", c.kubernetes_toleration_s, Range::closed(0, 10));
 }
 
 void migration_fields(FieldVisitor& v, MigrationSpec& m) {
@@ -138,6 +143,40 @@ void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.number("prepaging_fraction", m.prepaging_fraction, Range::closed(0, 1));
 }
 
+const std::vector<std::string> kAutoscalingPolicies = {"none", "vfo", "hpa"};
+
+void hpa_fields(FieldVisitor& v, HpaSpec& h) {
+  v.number("target_utilisation", h.target_utilisation, Range::open_closed(0, 10));
+  v.number("tolerance", h.tolerance, Range::at_least(0));
+  v.number("sync_period_s", h.sync_period_s, Range::above(0));
+  v.number("scale_down_window_s", h.scale_down_window_s, Range::closed(0, 3600));
+  v.number("metrics_window_s", h.metrics_window_s, Range::above(0));
+  v.number("cpu_request_share", h.cpu_request_share, Range::open_closed(0, 1));
+  v.integer("min_replicas", h.min_replicas, IntRange{1, 1000});
+}
+
+void autoscaling_fields(FieldVisitor& v, AutoscalingSpec& a) {
+  v.text("policy", a.policy, kAutoscalingPolicies);
+  v.custom(
+      "load_ipf", "a non-empty list of numbers >= 0 (instructions per frame of each VF)",
+      [&](const yaml_schema::Field& field) {
+        a.load_ipf.clear();
+        const std::string expected = "a number >= 0 (instructions per frame)";
+        yaml_schema::for_each_item(
+            field, "numbers", expected, [&](const std::string& path, const YAML::Node& item, int line) {
+              a.load_ipf.push_back(yaml_schema::number_item(field, path, item, line, Range::at_least(0), expected));
+            });
+      });
+  v.number("fps_min", a.fps_min, Range::at_least(0));
+  v.number("fps_max", a.fps_max, Range::at_least(0));  // and >= fps_min: check_autoscaling
+  v.number("change_every_s", a.change_every_s, Range::above(0));
+  v.number("idle_first_s", a.idle_first_s, Range::at_least(0));
+  v.integer("max_replicas_per_vf", a.max_replicas_per_vf, IntRange{1, 1000});
+  v.number("image_mb", a.image_mb, Range::at_least(0));
+  v.number("sample_every_s", a.sample_every_s, Range::above(0));
+  v.section("hpa", [&](FieldVisitor& sub) { hpa_fields(sub, a.hpa); });
+}
+
 void scenario_fields(FieldVisitor& v, Scenario& s) {
   v.text("name", s.name, {});
   v.unsigned64("seed", s.seed);
@@ -147,6 +186,7 @@ void scenario_fields(FieldVisitor& v, Scenario& s) {
   v.section("demand", [&](FieldVisitor& sub) { demand_fields(sub, s.demand); });
   v.section("control", [&](FieldVisitor& sub) { control_fields(sub, s.control); });
   v.section("migration", [&](FieldVisitor& sub) { migration_fields(sub, s.migration); });
+  v.section("autoscaling", [&](FieldVisitor& sub) { autoscaling_fields(sub, s.autoscaling); });
   v.foreign_map("sweep", "a map, read by the sweep loader");
 }
 
@@ -194,6 +234,17 @@ void check_control(const Context& context, const YAML::Node& root, const Control
                "control.probe_timeout_s: " + format_number(control.probe_timeout_s) +
                    " is not less than control.probing_period_s = " + format_number(control.probing_period_s),
                "0 <= probe_timeout_s < probing_period_s");
+}
+
+void check_autoscaling(const Context& context, const YAML::Node& root, const AutoscalingSpec& a) {
+  if (a.fps_max >= a.fps_min) return;
+  const Located max = locate(root, "autoscaling.fps_max");
+  const Located min = locate(root, "autoscaling.fps_min");
+  const bool at_max = max.found || !min.found;
+  context.fail(at_max ? "autoscaling.fps_max" : "autoscaling.fps_min", at_max ? max.line : min.line,
+               "autoscaling.fps_max: " + format_number(a.fps_max) +
+                   " is below autoscaling.fps_min = " + format_number(a.fps_min),
+               "fps_min <= fps_max");
 }
 
 // The confusion predictor needs the truth of future overloads, which only the dedicated environment draws
@@ -298,6 +349,7 @@ Scenario parse(const std::string& text, const std::string& source, const std::ve
   check_demand(context, root, scenario.demand);
   check_predictor(context, root, scenario);  // first: it settles the predictor's kind
   check_control(context, root, scenario.control);
+  check_autoscaling(context, root, scenario.autoscaling);
   scenario.source_file = source;
   return scenario;
 }

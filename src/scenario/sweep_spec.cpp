@@ -19,6 +19,8 @@ namespace vfo {
 
 namespace {
 
+constexpr const char* kCaseKey = "case";
+
 using report::FigureKind;
 using report::FigureSpec;
 
@@ -72,8 +74,8 @@ class Parser {
     if (spec.line == 0 || sweep.IsNull()) return spec;
     if (!sweep.IsMap()) fail(line_of(sweep, spec.line), "sweep: not a map", "a map with replications, grid, figures");
 
-    YAML::Node figures;
-    int figures_line = 0;
+    YAML::Node figures, cases;
+    int figures_line = 0, cases_line = 0;
     for (auto it = sweep.begin(); it != sweep.end(); ++it) {
       const int line = line_of(it->first, spec.line);
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
@@ -81,13 +83,17 @@ class Parser {
         spec.replications = positive_int(it->second, line, "sweep.replications");
       } else if (key == "grid") {
         read_grid(it->second, line, spec);
+      } else if (key == "cases") {
+        cases.reset(it->second);
+        cases_line = line;
       } else if (key == "figures") {
         figures.reset(it->second);
         figures_line = line;
       } else {
-        fail(line, fmt::format("sweep.{}: unknown key", key), "replications, grid or figures");
+        fail(line, fmt::format("sweep.{}: unknown key", key), "replications, cases, grid or figures");
       }
     }
+    if (cases_line > 0) read_cases(cases, cases_line, spec);          // after the grid, whose keys it may not set
     if (figures_line > 0) read_figures(figures, figures_line, spec);  // after the grid, which it refers to
     return spec;
   }
@@ -115,6 +121,61 @@ class Parser {
                           const std::string& expected) const {
     if (!node.IsScalar() || node.Scalar().empty()) fail(line_of(node, line), name + ": not a text", expected);
     return node.Scalar();
+  }
+
+  // `cases:` becomes the first axis, key "case", one value per case.
+  void read_cases(const YAML::Node& cases, int cases_line, SweepSpec& spec) const {
+    const std::string expected =
+        "a map from case names to maps of overrides, e.g. vfo-cold: {control.live_migration: false}";
+    if (!cases.IsMap() || cases.size() == 0)
+      fail(line_of(cases, cases_line), "sweep.cases: not a non-empty map", expected);
+    if (spec.axis(kCaseKey) != nullptr) {
+      fail(spec.axis(kCaseKey)->line, "sweep.grid.case: 'case' is the axis of sweep.cases", "another key");
+    }
+    SweepAxis axis;
+    axis.key = kCaseKey;
+    axis.line = cases_line;
+    for (auto it = cases.begin(); it != cases.end(); ++it) {
+      const int line = line_of(it->first, cases_line);
+      const std::string name = it->first.IsScalar() ? it->first.Scalar() : "";
+      const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+      if (!plain)
+        fail(line, fmt::format("sweep.cases: '{}' is not a plain case name", name), "letters, digits, '_', '-', '.'");
+      if (std::find(axis.values.begin(), axis.values.end(), name) != axis.values.end()) {
+        fail(line, fmt::format("sweep.cases: '{}' is listed twice", name), "distinct case names");
+      }
+      const YAML::Node overrides = it->second;
+      if (!overrides.IsMap() || overrides.size() == 0) {
+        fail(line_of(overrides, line), fmt::format("sweep.cases.{}: not a non-empty map", name), expected);
+      }
+      std::vector<std::string> texts;
+      for (auto o = overrides.begin(); o != overrides.end(); ++o) {
+        const int key_line = line_of(o->first, line);
+        const std::string key = o->first.IsScalar() ? o->first.Scalar() : "";
+        if (key.empty() || key.find_first_of("= \t") != std::string::npos) {
+          fail(key_line, fmt::format("sweep.cases.{}: '{}' is not a scenario key", name, key),
+               "a dotted scenario key such as control.recovery");
+        }
+        for (const auto& grid_axis : spec.grid) {
+          if (grid_axis.key == key || grid_axis.key.rfind(key + ".", 0) == 0 ||
+              key.rfind(grid_axis.key + ".", 0) == 0) {
+            fail(key_line,
+                 fmt::format("sweep.cases.{}: {} is also varied by sweep.grid (line {})", name, key, grid_axis.line),
+                 "a key that the grid does not vary");
+          }
+        }
+        if (!o->second.IsDefined() || o->second.IsNull()) {
+          fail(key_line, fmt::format("sweep.cases.{}: {} has no value", name, key), "a value such as true or 0.5");
+        }
+        texts.push_back(key + "=" + flow_text(o->second));
+      }
+      axis.values.push_back(name);
+      axis.value_lines.push_back(line);
+      axis.case_overrides.push_back(std::move(texts));
+    }
+    spec.grid.insert(spec.grid.begin(), std::move(axis));
   }
 
   void read_grid(const YAML::Node& grid, int grid_line, SweepSpec& spec) const {
@@ -236,16 +297,19 @@ class Parser {
     }
     const std::string name = "figure " + figure.file;
 
-    if (!has("kind")) fail(line, name + ": no `kind`", "kind: heatmap or kind: lines");
-    const std::string kind = scalar_text(get("kind"), at("kind"), name + ": kind", "heatmap or lines");
+    if (!has("kind")) fail(line, name + ": no `kind`", "kind: heatmap, lines or timeline");
+    const std::string kind = scalar_text(get("kind"), at("kind"), name + ": kind", "heatmap, lines or timeline");
     if (kind == "heatmap") {
       figure.kind = FigureKind::kHeatmap;
     } else if (kind == "lines") {
       figure.kind = FigureKind::kLines;
+    } else if (kind == "timeline") {
+      figure.kind = FigureKind::kTimeline;
     } else {
-      fail(at("kind"), fmt::format("{}: kind '{}' is unknown", name, kind), "heatmap or lines");
+      fail(at("kind"), fmt::format("{}: kind '{}' is unknown", name, kind), "heatmap, lines or timeline");
     }
     const bool heatmap = figure.kind == FigureKind::kHeatmap;
+    const bool timeline = figure.kind == FigureKind::kTimeline;
 
     auto require = [&](const char* key, const std::string& expected) {
       if (!has(key)) fail(line, fmt::format("{}: no `{}`", name, key), expected);
@@ -253,8 +317,17 @@ class Parser {
     auto forbid = [&](const char* key, const std::string& expected) {
       if (has(key)) fail(at(key), fmt::format("{}: `{}` is not a key of a {} figure", name, key, kind), expected);
     };
-    require("x", "x: a grid key for the x axis");
-    figure.x = grid_key(get("x"), at("x"), spec, name + ": x");
+    if (timeline) {
+      forbid("x", "no x: a timeline's x axis is the time");
+      forbid("panels", "series, to split a timeline");
+      forbid("value", "y: the column of timeline.csv to plot");
+      forbid("digits", "digits only on heatmaps");
+      forbid("logx", "logx only on lines figures");
+      require("y", "y: a column of the runs' timeline.csv, e.g. replicas");
+    } else {
+      require("x", "x: a grid key for the x axis");
+      figure.x = grid_key(get("x"), at("x"), spec, name + ": x");
+    }
     if (heatmap) {
       require("y", "y: a grid key for the y axis");
       require("value", "value: the metric that colours the cells, e.g. downtime_pct");
@@ -282,7 +355,8 @@ class Parser {
           }
         }
       }
-      figure.y = scalar_text(get("y"), at("y"), name + ": y", "a metric such as downtime_pct");
+      figure.y = scalar_text(get("y"), at("y"), name + ": y",
+                             timeline ? "a column of timeline.csv such as replicas" : "a metric such as downtime_pct");
     }
     if (has("panels")) figure.panels = grid_keys(get("panels"), at("panels"), spec, name + ": panels");
     if (has("series")) figure.series = grid_keys(get("series"), at("series"), spec, name + ": series");
@@ -304,7 +378,7 @@ class Parser {
              "each grid key in one of x, y, panels, series, where");
       }
     };
-    assign(figure.x, "x", at("x"));
+    if (!timeline) assign(figure.x, "x", at("x"));
     if (heatmap) assign(figure.y, "y", at("y"));
     for (const auto& key : figure.panels) assign(key, "panels", at("panels"));
     for (const auto& key : figure.series) assign(key, "series", at("series"));
@@ -314,8 +388,9 @@ class Parser {
         fail(line,
              fmt::format("{}: grid key {} has {} values but the figure does not say which to show", name, axis.key,
                          axis.values.size()),
-             heatmap ? "it in panels, or one value in where: {" + axis.key + ": ...}"
-                     : "it in series or panels, or one value in where: {" + axis.key + ": ...}");
+             heatmap    ? "it in panels, or one value in where: {" + axis.key + ": ...}"
+             : timeline ? "it in series, or one value in where: {" + axis.key + ": ...}"
+                        : "it in series or panels, or one value in where: {" + axis.key + ": ...}");
       }
     }
     return figure;
@@ -395,10 +470,18 @@ std::vector<std::string> SweepSpec::point_values(std::size_t index) const {
   return out;
 }
 
+std::vector<std::string> SweepSpec::value_overrides(std::size_t a, std::size_t value) const {
+  const SweepAxis& axis = grid.at(a);
+  if (!axis.case_overrides.empty()) return axis.case_overrides.at(value);
+  return {axis.key + "=" + axis.values.at(value)};
+}
+
 std::vector<std::string> SweepSpec::point_overrides(std::size_t index) const {
-  const auto values = point_values(index);
+  const auto digits = point(index);
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < grid.size(); ++i) out.push_back(grid[i].key + "=" + values[i]);
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    for (auto& o : value_overrides(i, digits[i])) out.push_back(std::move(o));
+  }
   return out;
 }
 
@@ -419,6 +502,7 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& sour
 
 void check_figure_metrics(const SweepSpec& spec, const std::vector<std::string>& metrics) {
   for (const auto& figure : spec.figures) {
+    if (figure.kind == FigureKind::kTimeline) continue;  // a column of timeline.csv, checked when drawn
     const std::string& metric = figure.metric();
     if (std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
     throw InputError(fmt::format(

@@ -441,6 +441,19 @@ double MapReader::read_number(const MapEntry& e, const Range& range, const std::
   return parsed;
 }
 
+double number_item(const Field& list, const std::string& path, const YAML::Node& item, int line, const Range& range,
+                   const std::string& expected) {
+  double parsed = 0;
+  if (!item.IsScalar())
+    list.context->fail(path, line, path + ": " + describe_node(item) + " is not a number", expected);
+  const Parsed result = parse_number(item.Scalar(), parsed);
+  if (result == Parsed::kNotNumber)
+    list.context->fail(path, line, path + ": " + in_quotes(item.Scalar()) + " is not a number", expected);
+  if (result == Parsed::kOutOfRange || !range.contains(parsed))
+    list.context->fail(path, line, path + ": " + shortened(item.Scalar()) + " is out of range", expected);
+  return parsed;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Files and documents
 

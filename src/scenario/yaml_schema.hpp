@@ -145,6 +145,10 @@ struct Field {
 void for_each_item(const Field& field, const std::string& noun, const std::string& expected,
                    const std::function<void(const std::string&, const YAML::Node&, int)>& read);
 
+// A list item that must be a number in `range`: returns it, or fails at the item's path and line.
+double number_item(const Field& list, const std::string& path, const YAML::Node& item, int line, const Range& range,
+                   const std::string& expected);
+
 class FieldVisitor {
  public:
   virtual ~FieldVisitor() = default;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -29,6 +30,24 @@ ControllerConfig controller_config(const ControlSpec& control) {
   return config;
 }
 
+// control.recovery; the loader accepts these three names only.
+Recovery recovery_mode(const std::string& name) {
+  if (name == "reset") return Recovery::reset;
+  if (name == "kubernetes") return Recovery::kubernetes;
+  return Recovery::cold;
+}
+
+// control.kubernetes_profile (default, v1.32 or tuned, as the loader accepts) with the tuned toleration.
+KubernetesFailureProfile kubernetes_profile(const ControlSpec& control) {
+  if (control.kubernetes_profile == "v1.32") return KubernetesFailureProfile::v1_32_profile();
+  if (control.kubernetes_profile != "tuned") return KubernetesFailureProfile::default_profile();
+  try {
+    return KubernetesFailureProfile::tuned_profile(control.kubernetes_toleration_s);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(fmt::format("control.kubernetes_toleration_s: {}", e.what()));
+  }
+}
+
 }  // namespace
 
 EdgeSimulation::EdgeSimulation(const Scenario& scenario, const SimulationOptions& options)
@@ -38,6 +57,8 @@ EdgeSimulation::EdgeSimulation(const Scenario& scenario, const SimulationOptions
       placer_(make_placer(scenario.control.placer)),
       chain_rng_(scenario.seed, "chains"),
       generic_(scenario.environment.kind == "generic"),
+      recovery_(recovery_mode(scenario.control.recovery)),
+      kubernetes_profile_(kubernetes_profile(scenario.control)),
       controller_config_(controller_config(scenario.control)),
       forecaster_(make_forecaster()),
       controller_(controller_config_, *placer_, forecaster_.get()) {
@@ -207,7 +228,12 @@ ClusterSnapshot EdgeSimulation::take_snapshot() const {
           s.nodes[f.node.value].used += counted;
           break;
         case Phase::lost:
-          r.status = FunctionStatus::lost;
+          if (s.now < f.reported_lost_from) {  // recovery kubernetes: not evicted yet
+            r.status = FunctionStatus::running;
+            s.nodes[f.node.value].used += counted;
+          } else {
+            r.status = FunctionStatus::lost;
+          }
           break;
         case Phase::live_moving:
         case Phase::frozen:
@@ -375,6 +401,10 @@ void EdgeSimulation::fail_node(NodeId node) {
   abort_operations([node](const Operation& op) {
     return op.action.to == node || (op.action.kind == Action::Kind::live_migrate && op.action.from == node);
   });
+  // Until when the probes go on reporting the node's VFs as running on it.
+  const double reported_lost_from =
+      recovery_ == Recovery::kubernetes ? kubernetes_recovery(kubernetes_profile_, now(), 0).evicted_s : now();
+  std::vector<std::uint32_t> broken;                    // the services that lost a VF here, in order
   for (std::size_t i = 0; i < services_.size(); ++i) {  // by index: an arrival may grow services_ meanwhile
     Service* service = services_[i].get();
     if (service->ended) continue;
@@ -390,24 +420,35 @@ void EdgeSimulation::fail_node(NodeId node) {
         f.phase = Phase::lost;
         f.node = node;
         f.resumed = false;
+        f.reported_lost_from = reported_lost_from;
         set_up(*service, f, false);
         release_from(*service, j, held_on);
         release_from(*service, j, held_to);
+        if (broken.empty() || broken.back() != service->record.id) broken.push_back(service->record.id);
       } else if (arriving && (f.phase == Phase::deploying || f.phase == Phase::cold_moving)) {
         f.phase = Phase::lost;
         f.node = node;
+        f.reported_lost_from = reported_lost_from;
+        if (broken.empty() || broken.back() != service->record.id) broken.push_back(service->record.id);
       } else if (arriving && (f.phase == Phase::live_moving || f.phase == Phase::frozen)) {
         f.phase = Phase::running;  // the source still runs it (or resumes it): the migration is off
         set_up(*service, f, true);
       }
     }
   }
+  for (std::uint32_t id : broken) reset_chain(*services_[id]);
   const double back = now() + scenario_.environment.node_recovery_s;
   sg4::Actor::create("node-recovery", platform_.orchestrator, [this, node, back] {
     sg4::this_actor::sleep_until(back);
     nodes_[node.value].alive = true;
     nodes_[node.value].overloaded_until = -1;
     ++result_.events;
+    // Recovery kubernetes: the node is back, empty, before its VFs were evicted: they are reported lost now.
+    for (const auto& service : services_) {
+      for (FunctionState& f : service->functions) {
+        if (f.phase == Phase::lost && f.node == node) f.reported_lost_from = std::min(f.reported_lost_from, now());
+      }
+    }
     if (generic_) {
       sync_environment();
       load_->set_up(node, now());
@@ -415,6 +456,43 @@ void EdgeSimulation::fail_node(NodeId node) {
       environment_changed_->notify_all();
     }
   });
+}
+
+void EdgeSimulation::reset_chain(Service& s) {
+  if (recovery_ != Recovery::reset || s.ended) return;
+  const std::uint32_t id = s.record.id;
+  abort_operations([id](const Operation& op) { return op.service == id; });
+  if (s.ended) return;  // it ended while the transfers were cancelled
+  for (std::uint32_t j = 0; j < s.functions.size(); ++j) {
+    FunctionState& f = s.functions[j];
+    switch (f.phase) {
+      case Phase::running:
+      case Phase::live_moving:
+      case Phase::frozen: {
+        const NodeId held_on = f.node, held_to = f.target;  // a live migration holds room on both
+        const bool migrating = f.phase != Phase::running;
+        f.node = running_node(f);
+        f.phase = Phase::lost;
+        f.resumed = false;
+        f.reported_lost_from = now();
+        set_up(s, f, false);
+        release_from(s, j, held_on);
+        if (migrating) release_from(s, j, held_to);
+        break;
+      }
+      case Phase::deploying:
+      case Phase::cold_moving:
+        f.phase = Phase::lost;
+        f.node = f.target;
+        f.reported_lost_from = now();
+        release_from(s, j, f.target);
+        break;
+      case Phase::pending:
+      case Phase::lost:
+      case Phase::ended:
+        break;
+    }
+  }
 }
 
 }  // namespace vfo::sim

@@ -5,6 +5,11 @@
 // analytically. Its member functions live in three files: edge_simulation.cpp (the processes, the probes,
 // services and nodes), generic_environment.cpp (background jobs, overloads and leaves of Results B) and
 // operations.cpp (deployments and migrations). run_simulation (vfo/sim/simulation.hpp) is its only user.
+//
+// What follows the loss of a VF is the scenario's control.recovery (docs/model.md, "Recovery modes in the
+// simulator"): cold, the lost VF waits for the controller's next round (Algorithm 2); reset, the rest of its
+// chain is stopped with it so that the round re-places the whole chain; kubernetes, the probes go on
+// reporting a VF lost with its node as running there until Kubernetes would have evicted it.
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include "fault_timeline.hpp"
 #include "platform.hpp"
 #include "vfo/control/controller.hpp"
+#include "vfo/control/kubernetes_failure.hpp"
 #include "vfo/forecast/forecaster.hpp"
 #include "vfo/migration/migration_protocol.hpp"
 #include "vfo/placement/placer.hpp"
@@ -38,7 +44,7 @@ enum class Phase {
   pending,      // its chain has arrived and is not placed yet
   deploying,    // first deployment to `target`
   running,      // processing frames on `node`
-  lost,         // its node failed or it never arrived; waits for Algorithm 2
+  lost,         // its node failed, it stalled, or it never arrived; waits for Algorithm 2
   cold_moving,  // being started anew on `target`
   live_moving,  // running on `node` while its image and state are copied to `target`
   frozen,       // stopped on `node` for the last pre-copy round
@@ -53,6 +59,16 @@ struct FunctionState {
   bool resumed = false;  // post-copy: live_moving, but already running on `target` while pages arrive
   bool ever_up = false;  // has processed frames: until then a re-placement is still its deployment
   Resources demand;
+  // Phase lost: the probes report it lost from this time on, and before it as running on `node` (recovery
+  // kubernetes: its node failed and Kubernetes has not evicted it yet). Otherwise unused.
+  double reported_lost_from = 0;
+};
+
+// control.recovery: what follows the loss of a VF.
+enum class Recovery {
+  cold,        // the lost VF alone waits for the next round
+  reset,       // the rest of its chain is stopped too; the next round re-places the whole chain
+  kubernetes,  // a VF lost with its node is reported running until its eviction, then as in cold
 };
 
 struct Service {
@@ -118,7 +134,8 @@ class EdgeSimulation {
 
   // The truth the confusion predictor is scored against: does `node` overload in (from, to]?
   bool overloads_within(NodeId node, double from, double to) const;
-  // What a probe round sees now: every node's state and load, every VF's status.
+  // What a probe round sees now: every node's state and load, every VF's status (a lost VF as running on its
+  // node until its reported_lost_from).
   ClusterSnapshot take_snapshot() const;
   // Keeps the snapshot's node readings (SimulationOptions::record_nodes).
   void record(const ClusterSnapshot& snapshot);
@@ -138,8 +155,16 @@ class EdgeSimulation {
   void finish(double end);
 
   // The node leaves (or an overload takes it down in the dedicated environment): its VFs are lost, the
-  // operations that involve it are aborted; it comes back empty after node_recovery_s.
+  // operations that involve it are aborted; it comes back empty after node_recovery_s. Recovery reset: the
+  // chains of the lost VFs are reset (reset_chain). Recovery kubernetes: the lost VFs are reported running
+  // until kubernetes_recovery's evicted_s, or until the node comes back if that is earlier.
   void fail_node(NodeId node);
+
+  // Recovery reset only (a no-op otherwise): a VF of `s` was lost, so every other VF of it stops too, as the
+  // runtime's reset mode stops the whole chain: its operations are aborted, and each VF still running,
+  // migrating or arriving is down, lost (on the node it ran on or was arriving at) and leaves the room it
+  // held. The controller's next round then cold-migrates the whole chain. May yield (abort_operations).
+  void reset_chain(Service& s);
 
   // ---- generic_environment.cpp: the generic environment (Results B): background jobs, overloads, leaves
 
@@ -160,7 +185,8 @@ class EdgeSimulation {
   void schedule_leave_probe(NodeId node);
 
   // A job or a VF arrived on `node`: every VF there that now takes longer per frame than its chain's fps
-  // allows is overloaded. It stalls: it is down, off the node, and Algorithm 2 re-places it.
+  // allows is overloaded. It stalls: it is down, off the node, and Algorithm 2 re-places it. The node still
+  // answers, so the probes report the VF lost at once in every recovery mode; reset also resets its chain.
   void check_overloads(NodeId node);
 
   // Takes room for VF j of `s` on `node` (generic environment); false when it does not fit now (it is
@@ -217,6 +243,8 @@ class EdgeSimulation {
   std::vector<double> arrival_times_;
   bool generic_;
   MigrationProtocol protocol_ = parse_protocol(scenario_.migration.protocol);
+  Recovery recovery_;
+  KubernetesFailureProfile kubernetes_profile_;  // recovery kubernetes: the control plane's timers
   ControllerConfig controller_config_;
   std::unique_ptr<Forecaster> forecaster_;  // never null
   Controller controller_;

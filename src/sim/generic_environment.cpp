@@ -84,9 +84,11 @@ void EdgeSimulation::check_overloads(NodeId node) {
     f.phase = Phase::lost;
     f.node = node;
     f.resumed = false;
+    f.reported_lost_from = now();  // the node answers: Kubernetes too sees the VF fail at once
     set_up(s, f, false);
     release_from(s, index, held_on);
     release_from(s, index, held_to);
+    reset_chain(s);
   }
 }
 

@@ -29,6 +29,7 @@ void EdgeSimulation::start_operation(const Action& action) {
     if (action.kind == Action::Kind::deploy) {
       f.phase = Phase::lost;
       f.node = action.to;
+      f.reported_lost_from = now();
     }
     return;
   }

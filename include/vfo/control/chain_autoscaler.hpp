@@ -56,13 +56,21 @@ struct ChainScale {
 ChainScale minimal_replicas(const std::vector<double>& load_ipf, double node_speed_ips, double fps,
                             const AutoscalerConfig& config);
 
-// The paper's environment cost rate of a chain deployed with `replicas` (same size as `load_ipf`, each >= 0):
-// sum over VFs and their replicas of c(l_j / y_j), c(l) = l^2 / cpu (design.md §6, placement_cost), that is
-// sum_j l_j^2 / (y_j cpu); a VF with 0 replicas costs 0. Read as a cost per deployed replica per second of
-// deployment, so a run's cost is this rate integrated over time. The paper's Table 2 writes (l^2 + noise) / 1000
-// for a node's c_k(l); vfo takes the authors' code's l^2 / cpu (no noise; the divisor is the node's speed).
-// Throws std::invalid_argument naming the field.
-double chain_cost_per_s(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips);
+// Whether `replicas` (same size as `load_ipf`) meet both rules above for `fps`: always at fps 0; never when a
+// VF with load has 0 replicas. Throws std::invalid_argument on bad input, as minimal_replicas.
+bool meets_demand(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips,
+                  double fps, const AutoscalerConfig& config);
+
+// The paper's environment cost rate of a chain that processes `fps` frames per second (finite, >= 0) with
+// `replicas` (same size as `load_ipf`, each >= 0): every replica of VF j executes l = fps x l_j / y_j
+// instructions per second and costs c(l) per second, c(l) = l^2 / cpu (the authors' code's c_i(l), the
+// function of placement_cost), so the rate is sum_j y_j c(fps l_j / y_j) = sum_j (fps l_j)^2 / (y_j cpu); a VF
+// with 0 replicas costs 0, and so does a chain at 0 fps. The paper's Table 2 writes (l^2 + N(2, 1, 0.5)) /
+// 1000 for c_k(l): vfo drops the noise term and divides by the node's speed. A run's cost is this rate
+// integrated over time. c is convex, so the same work spread over more replicas costs less. Throws
+// std::invalid_argument naming the field.
+double chain_cost_per_s(const std::vector<double>& load_ipf, const std::vector<int>& replicas, double node_speed_ips,
+                        double fps);
 
 // The autoscaler of one chain: minimal_replicas plus the history the scale-down hold needs (the
 // recommendations of the last scale_down_hold_s seconds). Pure: time is what the caller passes (a probing

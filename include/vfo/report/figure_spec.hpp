@@ -10,15 +10,16 @@
 namespace vfo::report {
 
 enum class FigureKind {
-  kHeatmap,  // x and y are grid keys; the cell colour (and the printed number) is the mean of `value`
-  kLines,    // x is a grid key; y is a metric: its mean with error bars of one standard deviation
+  kHeatmap,   // x and y are grid keys; the cell colour (and the printed number) is the mean of `value`
+  kLines,     // x is a grid key; y is a metric: its mean with error bars of one standard deviation
+  kTimeline,  // x is the time; y is a column of the timeline.csv of each grid point's first replication
 };
 
 struct FigureSpec {
   FigureKind kind = FigureKind::kLines;
   std::string file;                 // base name of the outputs: <file>.dat, <file>.gp, <file>.svg, <file>.png
   std::string title;                // empty: the metric's name
-  std::string x;                    // grid key on the x axis
+  std::string x;                    // grid key on the x axis (empty for a timeline)
   std::string y;                    // heatmap: grid key on the y axis; lines: the metric plotted
   std::string value;                // heatmap only: the metric that colours the cells
   std::vector<std::string> panels;  // grid keys: one panel per combination of their values

@@ -4,6 +4,7 @@
 // every other default comes from.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vfo {
 
@@ -98,6 +99,22 @@ struct ControlSpec {
   double placement_s = 0.05;     // time the orchestrator takes to place a VF
   std::string placer = "best-fit";
   PredictorSpec predictor;
+  // What happens when a VF is lost (its node failed, or an overload took it down); the simulator's rules are
+  // in docs/model.md, "Recovery modes in the simulator":
+  //   cold (default): vfo's Algorithm 2, the lost VF alone is re-placed and restarted (a cold migration) at
+  //     the next probing round;
+  //   reset: the runtime's reset mode, every other VF of the chain is stopped too, and the next round
+  //     re-places and restarts the whole chain (each VF a cold migration);
+  //   kubernetes: the probes keep reporting the VF as running until Kubernetes' node lifecycle and
+  //     taint-eviction controllers would have evicted it (vfo/control/kubernetes_failure.hpp), then the next
+  //     round re-places it as in cold mode.
+  // Orthogonal to live_migration (which acts before a loss).
+  std::string recovery = "cold";
+  // recovery kubernetes only (ignored otherwise): the control plane's timers (KubernetesFailureProfile):
+  // default (before v1.32: grace 40 s, toleration 300 s), v1.32 (grace 50 s) or tuned (grace 20 s and
+  // toleration kubernetes_toleration_s).
+  std::string kubernetes_profile = "default";
+  double kubernetes_toleration_s = 5;  // the tuned profile's tolerationSeconds, in [0, 10]
 };
 
 struct MigrationSpec {
@@ -114,6 +131,34 @@ struct MigrationSpec {
   double prepaging_fraction = 0.5;     // post-copy-prepaging: the share of the working set sent first
 };
 
+// Kubernetes' HPA in the autoscaling study (vfo/control/hpa_policy.hpp has the model; defaults are Kubernetes').
+struct HpaSpec {
+  double target_utilisation = 0.7;  // averageUtilization / 100 of the CPU request
+  double tolerance = 0.1;
+  double sync_period_s = 15;
+  double scale_down_window_s = 300;
+  double metrics_window_s = 15;    // the metrics server's resolution: a pod's usage is its mean over this
+  double cpu_request_share = 0.8;  // a pod's CPU request, as a share of a node's speed
+  int min_replicas = 1;            // HPA cannot scale a Deployment to 0 (alpha gate HPAScaleToZero)
+};
+
+// The autoscaling study (issue 8, the paper's Fig. 10): one chain whose requested fps changes every
+// `change_every_s`, drawn uniformly among the whole numbers of [fps_min, fps_max] (0 for the first
+// `idle_first_s`), scaled by vfo's autoscaler or by one HPA per VF. `policy: none` (the default) runs the
+// services study instead (vfo/sim/simulation.hpp); vfo/sim/autoscaling_study.hpp has the model.
+struct AutoscalingSpec {
+  std::string policy = "none";                        // none | vfo | hpa
+  std::vector<double> load_ipf = {2000, 6000, 2000};  // the chain's VFs: instructions per frame
+  double fps_min = 5;
+  double fps_max = 20;
+  double change_every_s = 300;
+  double idle_first_s = 300;
+  int max_replicas_per_vf = 8;
+  double image_mb = 50;       // what a new replica pulls over its node's link before it starts
+  double sample_every_s = 5;  // timeline.csv's step
+  HpaSpec hpa;
+};
+
 struct Scenario {
   std::string name = "unnamed";
   std::string source_file;  // where it was read from, for messages
@@ -124,6 +169,7 @@ struct Scenario {
   DemandSpec demand;
   ControlSpec control;
   MigrationSpec migration;
+  AutoscalingSpec autoscaling;
 };
 
 }  // namespace vfo

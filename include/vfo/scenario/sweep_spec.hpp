@@ -8,6 +8,9 @@
 //     grid:                                # ordered: dotted scenario key -> non-empty list of distinct values
 //       environment.nodes: [100, 500]      # values are YAML scalars, flow maps or lists
 //       control.live_migration: [true, false]
+//     cases:                               # optional named variants, each a map of overrides; they form the
+//       vfo-cold: {control.live_migration: false}      # first axis, key "case" (a figure names it like any
+//       reset: {control.recovery: reset}               # grid key); a case may not set a key the grid varies
 //     figures:                             # see vfo/report/figure_spec.hpp
 //       - {kind: heatmap, file: fig6_downtime, x: environment.p_leave, y: environment.p_overload,
 //          value: downtime_pct, panels: [environment.nodes, control.live_migration], title: "Downtime (%)",
@@ -15,6 +18,8 @@
 //       - {kind: lines, file: fig7a_downtime, x: environment.nodes, y: downtime_pct,
 //          series: [demand.mode, control.live_migration], where: {environment.p_leave: 0.1}}
 //       - {kind: lines, file: fig8a, x: control.k, y: downtime_pct, logx: true}  # a log x axis (values > 0)
+//       - {kind: timeline, file: fig10a, y: replicas, series: [case]}  # a column of each point's first
+//                                                                       # replication's timeline.csv over time
 //
 // A figure names grid keys in x (and y for a heatmap), panels, series (lines only) and where; each grid key
 // with more than one value must appear in exactly one of these, so that every cell or point of the figure is
@@ -31,10 +36,13 @@
 namespace vfo {
 
 struct SweepAxis {
-  std::string key;                  // dotted scenario key, e.g. "environment.nodes"
+  std::string key;                  // dotted scenario key, e.g. "environment.nodes"; "case" for sweep.cases
   std::vector<std::string> values;  // each value as flow-style YAML text; booleans as "true"/"false"
   std::vector<int> value_lines;     // 1-based line of each value
   int line = 0;                     // 1-based line of the key
+  // The axis of sweep.cases (key "case", values the case names): per value, the overrides it stands for
+  // ("KEY=VALUE"). Empty for a grid key.
+  std::vector<std::vector<std::string>> case_overrides;
 };
 
 struct SweepSpec {
@@ -57,7 +65,10 @@ struct SweepSpec {
   // The values of grid point `index`, one per axis (YAML text).
   std::vector<std::string> point_values(std::size_t index) const;
 
-  // The overrides of grid point `index`: "key=VALUE" per axis, as passed to load_scenario or `vfo sim --set`.
+  // The overrides that value `value` of axis `a` stands for: "key=VALUE", or a case's overrides.
+  std::vector<std::string> value_overrides(std::size_t a, std::size_t value) const;
+
+  // The overrides of grid point `index`, axis after axis, as passed to load_scenario or `vfo sim --set`.
   std::vector<std::string> point_overrides(std::size_t index) const;
 
   // The axis named `key`, or nullptr.

@@ -82,7 +82,7 @@ TEST(ChainAutoscalerTest, ZeroFpsDeploysNothing) {
   EXPECT_EQ(s.replicas, (Counts{0, 0}));
   EXPECT_EQ(s.recommended, (Counts{0, 0}));
   EXPECT_TRUE(s.feasible);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, s.replicas, 1e9), 0);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, s.replicas, 1e9, 1), 0);
 }
 
 TEST(ChainAutoscalerTest, ZeroLoadVfStillRunsOnce) {
@@ -155,14 +155,16 @@ TEST(ChainAutoscalerTest, HoldDelaysScaleDownOnly) {
 }
 
 TEST(ChainAutoscalerTest, CostIsLoadSquaredOverSpeedPerReplica) {
-  // c(l) = l^2 / cpu per replica of load l / y: (2e6)^2 / 1e9 = 4000, (8e6)^2 / 1e9 = 64000.
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 1e9), 68000);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 3}, 1e9), 4000 + 3 * (8e6 / 3) * (8e6 / 3) / 1e9);  // 25333.33
-  EXPECT_NEAR(chain_cost_per_s(kTwo, {1, 3}, 1e9), 25333.333333, 1e-6);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {2, 2}, 1e9), 2000 + 32000);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {0, 1}, 1e9), 64000);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 2e9), 34000);
-  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {0, 0}, 1e9), 0);
+  // c(l) = l^2 / cpu per replica executing l = fps x l_j / y_j: at 1 fps (2e6)^2 / 1e9 = 4000, (8e6)^2 / 1e9 = 64000.
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 1e9, 1), 68000);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 3}, 1e9, 1), 4000 + 3 * (8e6 / 3) * (8e6 / 3) / 1e9);  // 25333.33
+  EXPECT_NEAR(chain_cost_per_s(kTwo, {1, 3}, 1e9, 1), 25333.333333, 1e-6);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {2, 2}, 1e9, 1), 2000 + 32000);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {0, 1}, 1e9, 1), 64000);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 2e9, 1), 34000);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {0, 0}, 1e9, 1), 0);
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 1e9, 3), 9 * 68000);  // the work per second, squared
+  EXPECT_DOUBLE_EQ(chain_cost_per_s(kTwo, {1, 1}, 1e9, 0), 0);
 }
 
 TEST(ChainAutoscalerTest, BadInputNamesTheField) {
@@ -180,9 +182,10 @@ TEST(ChainAutoscalerTest, BadInputNamesTheField) {
   EXPECT_EQ(rejection([] { minimal_replicas(kTwo, 0, 15, {}); }).rfind("node_speed_ips", 0), 0u);
   EXPECT_EQ(rejection([] { scale({}, 15); }).rfind("load_ipf", 0), 0u);
   EXPECT_EQ(rejection([] { scale({1e6, -1}, 15); }).rfind("load_ipf[1]", 0), 0u);
-  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1}, 1e9); }).rfind("replicas", 0), 0u);
-  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1, -1}, 1e9); }).rfind("replicas[1]", 0), 0u);
-  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1, 1}, -1); }).rfind("node_speed_ips", 0), 0u);
+  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1}, 1e9, 1); }).rfind("replicas", 0), 0u);
+  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1, -1}, 1e9, 1); }).rfind("replicas[1]", 0), 0u);
+  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1, 1}, -1, 1); }).rfind("node_speed_ips", 0), 0u);
+  EXPECT_EQ(rejection([] { chain_cost_per_s(kTwo, {1, 1}, 1e9, -1); }).rfind("fps", 0), 0u);
 
   ChainAutoscaler a({});
   a.desired(kTwo, 1e9, 15, 10);

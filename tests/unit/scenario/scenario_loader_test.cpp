@@ -330,9 +330,8 @@ TEST(ScenarioLoaderErrors, ChoicesMustBeKnown) {
 TEST(ScenarioLoaderErrors, UnknownKeyAtTopLevel) {
   const std::string message = parse_error("name: a\nseed: 1\nnodes: 5\n");
   EXPECT_THAT(message, HasSubstr("x.yaml:3: nodes: unknown key"));
-  EXPECT_THAT(
-      message,
-      HasSubstr("(expected one of name, seed, duration_s, environment, chains, demand, control, migration, sweep)"));
+  EXPECT_THAT(message, HasSubstr("(expected one of name, seed, duration_s, environment, chains, demand, control, "
+                                 "migration, autoscaling, sweep)"));
 }
 
 TEST(ScenarioLoaderErrors, UnknownKeyNested) {

@@ -140,7 +140,7 @@ TEST(SweepSpec, ReadsFigures) {
 
 TEST(SweepSpec, ErrorsNameFileAndLine) {
   EXPECT_THAT(error_of("sweep:\n  replication: 3\n"), AllOf(StartsWith("s.yaml:2: sweep.replication: unknown key"),
-                                                            HasSubstr("replications, grid or figures")));
+                                                            HasSubstr("replications, cases, grid or figures")));
   EXPECT_THAT(error_of("sweep:\n  replications: 0\n"), StartsWith("s.yaml:2: sweep.replications: '0'"));
   EXPECT_THAT(error_of("sweep:\n  replications: two\n"), StartsWith("s.yaml:2: sweep.replications: 'two'"));
   EXPECT_THAT(error_of("sweep: [1, 2]\n"), StartsWith("s.yaml:1: sweep: not a map"));
@@ -168,7 +168,7 @@ TEST(SweepSpec, FigureErrorsNameFileAndLine) {
               AllOf(StartsWith("s.yaml:5: figure f: x: 'environment.p_leave' is not a grid key"),
                     HasSubstr("(expected one of environment.nodes)")));
   EXPECT_THAT(error_of(with_figure("{kind: pie, file: f, x: environment.nodes, y: downtime_pct}")),
-              StartsWith("s.yaml:5: figure f: kind 'pie' is unknown (expected heatmap or lines)"));
+              StartsWith("s.yaml:5: figure f: kind 'pie' is unknown (expected heatmap, lines or timeline)"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, colour: red}")),
               StartsWith("s.yaml:5: sweep.figures: unknown key 'colour'"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, x: environment.nodes, y: d}")),
@@ -238,6 +238,58 @@ TEST(SweepSpec, FigureMetricsAreCheckedAgainstASummary) {
                  "s.yaml:8: figure fig6_downtime: value: 'downtime_pct' is not a numeric metric of the runs' "
                  "summary.json (expected one of: nodes, downtime)");
   }
+}
+
+}  // namespace
+}  // namespace vfo
+
+namespace vfo {
+namespace {
+
+const char* const kCases = R"(name: cases
+sweep:
+  cases:
+    cold: {control.live_migration: false}
+    live: {control.live_migration: true, control.k: 0.2}
+  grid:
+    environment.p_leave: [0.1, 0.2]
+  figures:
+    - {kind: lines, file: by_case, x: environment.p_leave, y: downtime_pct, series: [case]}
+    - {kind: timeline, file: over_time, y: replicas, series: case, where: {environment.p_leave: 0.1}}
+)";
+
+TEST(SweepCases, AreTheFirstAxisAndStandForTheirOverrides) {
+  const SweepSpec spec = parse_sweep_spec(kCases, "s.yaml");
+  EXPECT_EQ(spec.keys(), (std::vector<std::string>{"case", "environment.p_leave"}));
+  EXPECT_EQ(spec.grid[0].values, (std::vector<std::string>{"cold", "live"}));
+  EXPECT_EQ(spec.grid[0].value_lines, (std::vector<int>{4, 5}));
+  EXPECT_EQ(spec.points(), 4u);
+  EXPECT_EQ(spec.point_values(3), (std::vector<std::string>{"live", "0.2"}));
+  EXPECT_EQ(spec.point_overrides(3),
+            (std::vector<std::string>{"control.live_migration=true", "control.k=0.2", "environment.p_leave=0.2"}));
+  EXPECT_EQ(spec.value_overrides(0, 0), (std::vector<std::string>{"control.live_migration=false"}));
+  ASSERT_EQ(spec.figures.size(), 2u);
+  EXPECT_EQ(spec.figures[0].series, (std::vector<std::string>{"case"}));
+  EXPECT_EQ(spec.figures[1].kind, FigureKind::kTimeline);
+  EXPECT_TRUE(spec.figures[1].x.empty());
+  EXPECT_EQ(spec.figures[1].y, "replicas");
+  check_figure_metrics(spec, {"downtime_pct"});  // a timeline's y is a column of timeline.csv, not a metric
+}
+
+TEST(SweepCases, BadCasesAndTimelinesAreRefusedAtTheirLine) {
+  EXPECT_THAT(error_of("sweep:\n  cases: [a, b]\n"), StartsWith("s.yaml:2: sweep.cases: not a non-empty map"));
+  EXPECT_THAT(error_of("sweep:\n  cases:\n    a: 3\n"), StartsWith("s.yaml:3: sweep.cases.a: not a non-empty map"));
+  EXPECT_THAT(error_of("sweep:\n  cases:\n    a b: {control.k: 1}\n"),
+              StartsWith("s.yaml:3: sweep.cases: 'a b' is not a plain case name"));
+  EXPECT_THAT(error_of("sweep:\n  grid:\n    control.k: [0.1, 0.2]\n  cases:\n    a: {control.k: 1}\n"),
+              StartsWith("s.yaml:5: sweep.cases.a: control.k is also varied by sweep.grid (line 3)"));
+  EXPECT_THAT(error_of("sweep:\n  cases:\n    a: {control.k: 1}\n  figures:\n    - {kind: timeline, file: t, x: case, "
+                       "y: replicas}\n"),
+              HasSubstr("figure t: `x` is not a key of a timeline figure"));
+  EXPECT_THAT(error_of("sweep:\n  cases:\n    a: {control.k: 1}\n    b: {control.k: 2}\n  figures:\n    - {kind: "
+                       "timeline, file: t, y: replicas}\n"),
+              HasSubstr("grid key case has 2 values but the figure does not say which to show (expected it in "
+                        "series, or one value in where"));
 }
 
 }  // namespace
