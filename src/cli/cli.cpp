@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
   add_forecast_command(app);
   add_demo_command(app);
   add_experiment_command(app);
+  add_reproduce_command(app);
   add_cluster_commands(app);
   return run_app(app, argc, argv);
 }

@@ -47,6 +47,7 @@ void add_sweep_command(CLI::App& app);                         // sweep_command.
 void add_place_command(CLI::App& app);                         // place_command.cpp
 void add_demo_command(CLI::App& app);                          // demo_command.cpp
 void add_experiment_command(CLI::App& app);                    // experiment_command.cpp
+void add_reproduce_command(CLI::App& app);                     // reproduce_command.cpp
 void add_cluster_commands(CLI::App& app);  // cluster_command.cpp: up, orchestrator, deploy, status, chaos, down
 // `vfo forecast ...` runs the vfo-forecast binary beside vfo with the same arguments: the forecaster's commands
 // link LibTorch, whose start-up (~1 s) every other command would otherwise pay.

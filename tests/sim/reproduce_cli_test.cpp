@@ -1,0 +1,99 @@
+// `vfo reproduce` (issue 9): one study's report at CI size, the report page checked in a real headless
+// browser (Debian's chromium: every figure decodes, every link resolves), the quick run of every study, and
+// bad flags.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "support/command_output.hpp"
+#include "support/scratch.hpp"
+#include "vfo_process.hpp"
+
+namespace vfo {
+namespace {
+
+using test::run_vfo;
+
+const std::string kScenarios = std::string(VFO_SOURCE_DIR) + "/scenarios/paper";
+
+// What the report page's own check wrote into <body data-check> once loaded in headless chromium, e.g.
+// "images=4 broken=0 links=6 badlinks=0"; "" when chromium printed no such attribute.
+std::string browser_check(const std::filesystem::path& html) {
+  const std::string dom = test::output_of(
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --allow-file-access-from-files "
+      "--virtual-time-budget=5000 --dump-dom 'file://" +
+      std::filesystem::absolute(html).string() + "' 2>/dev/null");
+  std::smatch m;
+  return std::regex_search(dom, m, std::regex("data-check=\"([^\"]*)\"")) ? m[1].str() : "";
+}
+
+int field(const std::string& check, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(check, m, std::regex(name + "=([0-9]+)"))) return -1;
+  return std::stoi(m[1].str());
+}
+
+bool have_chromium() {
+  return test::output_of("command -v chromium").find("chromium") != std::string::npos;
+}
+
+TEST(ReproduceCli, OneStudysReportShowsEveryFigureInABrowserAndItsClaimWithTheCommand) {
+  const auto out = test::fresh_dir("reproduce-one");
+  const auto r = run_vfo("reproduce --quick --quiet --only fig9b --scenarios " + kScenarios + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find((out / "report.html").string()), std::string::npos) << r.out;
+  const std::string md = test::slurp(out / "report.md");
+  EXPECT_NE(md.find("| fig9b | Selecting the nodes"), std::string::npos) << md;
+  EXPECT_NE(md.find("deployment-timing.yaml --replications 1"), std::string::npos) << md;
+  EXPECT_NE(md.find("![fig9b_placement](fig9b/figures/fig9b_placement.svg)"), std::string::npos) << md;
+  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+
+  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
+  const std::string check = browser_check(out / "report.html");
+  ASSERT_FALSE(check.empty()) << "chromium did not run the page's check";
+  EXPECT_GE(field(check, "images"), 4) << check;
+  EXPECT_EQ(field(check, "broken"), 0) << check;
+  EXPECT_GE(field(check, "links"), 2) << check;
+  EXPECT_EQ(field(check, "badlinks"), 0) << check;
+  // The check can fail: a figure and a table removed show as broken.
+  std::filesystem::remove(out / "fig9b" / "figures" / "fig9b_placement.svg");
+  std::filesystem::remove(out / "fig9b" / "results.csv");
+  const std::string broken = browser_check(out / "report.html");
+  EXPECT_EQ(field(broken, "broken"), 1) << broken;
+  EXPECT_EQ(field(broken, "badlinks"), 2) << broken;  // the figure's own link and the table's
+}
+
+TEST(ReproduceCli, TheQuickRunReproducesEveryStudyAndMeasuresEveryClaim) {
+  const auto out = test::fresh_dir("reproduce-quick");
+  const auto r = run_vfo("reproduce --quick --quiet --scenarios " + kScenarios + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  const std::string md = test::slurp(out / "report.md");
+  for (const char* study :
+       {"fig6", "fig7ab", "fig7cd", "fig8", "fig9a", "fig9b", "fig10", "failures", "fig11a", "fig11b"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / study)) << study;
+    EXPECT_NE(md.find(std::string("](") + study + "/"), std::string::npos) << study << " has no figure";
+  }
+  for (const char* paper : {"| -34.2 % |", "| +19.1 % |", "| -12.54 % |", "| -40.27 % |", "| -76.3 % |"}) {
+    EXPECT_NE(md.find(paper), std::string::npos) << paper;
+  }
+  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
+  const std::string check = browser_check(out / "report.html");
+  EXPECT_GE(field(check, "images"), 25) << check;
+  EXPECT_EQ(field(check, "broken"), 0) << check;
+  EXPECT_EQ(field(check, "badlinks"), 0) << check;
+}
+
+TEST(ReproduceCli, BadFlagsGiveOneLineAndExitCode2) {
+  for (const std::string& args : {std::string("--only fig12"), std::string("--scenarios /nonexistent/paper")}) {
+    const auto r = run_vfo("reproduce --quiet " + args + " --out " + test::fresh_dir("reproduce-bad").string());
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.all();
+    EXPECT_EQ(test::line_count(r.err), 1) << args << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace vfo
