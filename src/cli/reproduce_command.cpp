@@ -94,8 +94,8 @@ std::vector<Study> studies() {
       {"fig11b",
        "Fig. 11b (runtime): fps with and without live migration",
        {"experiment", "testbed"},
-       {"--duration", "60", "--nodes", "4"},
-       170},
+       {"--duration", "120", "--nodes", "6"},
+       270},
   };
 }
 
