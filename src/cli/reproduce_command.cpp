@@ -49,7 +49,8 @@ struct Study {
   std::string title;                    // e.g. "Fig. 6: downtime with and without overload prediction"
   std::vector<std::string> args;        // vfo ARGS --out DIR (the scenario path is relative to --scenarios)
   std::vector<std::string> quick_args;  // added with --quick
-  double seconds = 1;                   // rough duration at quick size, for the progress bar
+  double quick_seconds = 1;             // rough durations on 2 cores, for the progress bar
+  double full_seconds = 1;
 };
 
 std::vector<Study> studies() {
@@ -58,44 +59,62 @@ std::vector<Study> studies() {
        "Fig. 6: downtime with and without overload prediction (dedicated environment)",
        {"sweep", "@dedicated.yaml"},
        {"--replications", "1"},
-       60},
+       60,
+       150},
       {"fig7ab",
        "Fig. 7a-b: downtime and migrations against nodes and demand (dedicated)",
        {"sweep", "@dedicated-demand.yaml"},
        {"--replications", "1"},
-       25},
+       25,
+       60},
       {"fig7cd",
        "Fig. 7c-d: downtime and migrations against nodes and demand (generic environment)",
        {"sweep", "@generic-demand.yaml"},
        {"--replications", "1"},
-       30},
+       30,
+       75},
       {"fig8",
        "Fig. 8: downtime and migration volume against K",
        {"sweep", "@generic-k.yaml"},
        {"--replications", "1"},
-       25},
-      {"fig9a", "Fig. 9a: the phases of a live migration", {"sweep", "@live-phases.yaml"}, {"--replications", "1"}, 6},
-      {"fig9b", "Fig. 9b: the steps of a deployment", {"sweep", "@deployment-timing.yaml"}, {"--replications", "1"}, 8},
+       25,
+       70},
+      {"fig9a",
+       "Fig. 9a: the phases of a live migration",
+       {"sweep", "@live-phases.yaml"},
+       {"--replications", "1"},
+       6,
+       8},
+      {"fig9b",
+       "Fig. 9b: the steps of a deployment",
+       {"sweep", "@deployment-timing.yaml"},
+       {"--replications", "1"},
+       8,
+       11},
       {"fig10",
        "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA",
        {"sweep", "@autoscaling.yaml"},
        {"--replications", "3"},
-       5},
+       5,
+       9},
       {"failures",
        "Failure recovery: vfo, reset mode and Kubernetes across failure rates (issue 8)",
        {"sweep", "@failure-recovery.yaml"},
        {"--replications", "1"},
-       8},
+       8,
+       14},
       {"fig11a",
        "Fig. 11a (runtime): downtime of cold migration against reset mode",
        {"demo"},
        {"--duration", "30", "--kill-at", "10"},
-       70},
+       70,
+       130},
       {"fig11b",
        "Fig. 11b (runtime): fps with and without live migration",
        {"experiment", "testbed"},
        {"--duration", "120", "--nodes", "6"},
-       270},
+       270,
+       1260},
   };
 }
 
@@ -487,7 +506,8 @@ void run_reproduce(const ReproduceOptions& o) {
   if (ec) throw CommandFailed(fmt::format("cannot find this program's path (/proc/self/exe: {})", ec.message()));
 
   double planned = 0;
-  for (const Study& s : all) planned += s.seconds;
+  const auto seconds = [&](const Study& s) { return o.quick ? s.quick_seconds : s.full_seconds; };
+  for (const Study& s : all) planned += seconds(s);
   ProgressBar bar(fmt::format("reproduce ({} stud{})", all.size(), all.size() == 1 ? "y" : "ies"), !o.quiet);
   const auto start = std::chrono::steady_clock::now();
   std::vector<StudyOutcome> outcomes;
@@ -507,7 +527,7 @@ void run_reproduce(const ReproduceOptions& o) {
         },
         [&] {
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - study_start).count();
-          bar.update(std::min(0.99, (done + std::min(elapsed, 0.95 * s.seconds)) / planned));
+          bar.update(std::min(0.99, (done + std::min(elapsed, 0.95 * seconds(s))) / planned));
         });
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - study_start).count();
     outcome.figures = figures_of(out, s.id);
@@ -515,7 +535,7 @@ void run_reproduce(const ReproduceOptions& o) {
       if (fs::exists(dir / table)) outcome.data.push_back(s.id + "/" + table);
     }
     outcomes.push_back(std::move(outcome));
-    done += s.seconds;
+    done += seconds(s);
     bar.update(std::min(1.0, done / planned));
   }
   bar.done();
