@@ -8,9 +8,9 @@
 #include <regex>
 #include <string>
 
+#include "sim/vfo_process.hpp"
 #include "support/command_output.hpp"
 #include "support/scratch.hpp"
-#include "vfo_process.hpp"
 
 namespace vfo {
 namespace {
