@@ -160,6 +160,12 @@ double change_pct(double now, double before) {
   return before != 0 ? 100 * (now / before - 1) : 0;
 }
 
+// The change of `column`'s mean from the rows where `key` is `from` to those where it is `to`, in percent.
+double change_where(const report::CsvTable& t, const std::string& key, const std::string& to, const std::string& from,
+                    const std::string& column) {
+  return change_pct(mean_where(t, key, to, column), mean_where(t, key, from, column));
+}
+
 std::string signed_pct(double pct) {
   return fmt::format("{:+.1f} %", pct);
 }
@@ -212,10 +218,8 @@ std::vector<Claim> claims() {
        [](const fs::path& d) {
          const auto t = aggregate_of(d);
          const auto [few, many] = extremes(t, "environment.nodes");
-         const double down = change_pct(mean_where(t, "environment.nodes", many, "downtime_pct"),
-                                        mean_where(t, "environment.nodes", few, "downtime_pct"));
-         const double moves = change_pct(mean_where(t, "environment.nodes", many, "migrations_total"),
-                                         mean_where(t, "environment.nodes", few, "migrations_total"));
+         const double down = change_where(t, "environment.nodes", many, few, "downtime_pct");
+         const double moves = change_where(t, "environment.nodes", many, few, "migrations_total");
          return Measured{fmt::format("downtime {}, migrations {}", signed_pct(down), signed_pct(moves)),
                          down < 0 && moves < 0, fmt::format("{} nodes against {}", many, few)};
        }},
@@ -230,18 +234,15 @@ std::vector<Claim> claims() {
        [](const fs::path& d) {
          const auto t = aggregate_of(d);
          const auto [few, many] = extremes(t, "environment.nodes");
-         const double down = change_pct(mean_where(t, "environment.nodes", many, "downtime_pct"),
-                                        mean_where(t, "environment.nodes", few, "downtime_pct"));
+         const double down = change_where(t, "environment.nodes", many, few, "downtime_pct");
          return Measured{signed_pct(down), down < 0, fmt::format("{} nodes against {}", many, few)};
        }},
       {"fig8", "A smaller K gives more migrations and less downtime", "more, less",
        [](const fs::path& d) {
          const auto t = aggregate_of(d);
          const auto [small, large] = extremes(t, "control.k");
-         const double moves = change_pct(mean_where(t, "control.k", small, "migrations_total"),
-                                         mean_where(t, "control.k", large, "migrations_total"));
-         const double down = change_pct(mean_where(t, "control.k", small, "downtime_pct"),
-                                        mean_where(t, "control.k", large, "downtime_pct"));
+         const double moves = change_where(t, "control.k", small, large, "migrations_total");
+         const double down = change_where(t, "control.k", small, large, "downtime_pct");
          return Measured{fmt::format("migrations {}, downtime {}", signed_pct(moves), signed_pct(down)),
                          moves > 0 && down < 0, fmt::format("K = {} against K = {}", small, large)};
        }},
