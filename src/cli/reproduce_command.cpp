@@ -47,7 +47,8 @@ struct ReproduceOptions {
 struct Study {
   std::string id;                       // also its folder under --out
   std::string title;                    // e.g. "Fig. 6: downtime with and without overload prediction"
-  std::vector<std::string> args;        // vfo ARGS --out DIR (the scenario path is relative to --scenarios)
+  std::vector<std::string> command;     // vfo COMMAND [SCENARIO] ... --out DIR
+  std::string scenario;                 // a file of --scenarios, or "" (the runtime's studies)
   std::vector<std::string> quick_args;  // added with --quick
   double quick_seconds = 1;             // rough durations on 2 cores, for the progress bar
   double full_seconds = 1;
@@ -57,61 +58,71 @@ std::vector<Study> studies() {
   return {
       {"fig6",
        "Fig. 6: downtime with and without overload prediction (dedicated environment)",
-       {"sweep", "@dedicated.yaml"},
+       {"sweep"},
+       "dedicated.yaml",
        {"--replications", "1"},
        60,
        150},
       {"fig7ab",
        "Fig. 7a-b: downtime and migrations against nodes and demand (dedicated)",
-       {"sweep", "@dedicated-demand.yaml"},
+       {"sweep"},
+       "dedicated-demand.yaml",
        {"--replications", "1"},
        25,
        60},
       {"fig7cd",
        "Fig. 7c-d: downtime and migrations against nodes and demand (generic environment)",
-       {"sweep", "@generic-demand.yaml"},
+       {"sweep"},
+       "generic-demand.yaml",
        {"--replications", "1"},
        30,
        75},
       {"fig8",
        "Fig. 8: downtime and migration volume against K",
-       {"sweep", "@generic-k.yaml"},
+       {"sweep"},
+       "generic-k.yaml",
        {"--replications", "1"},
        25,
        70},
       {"fig9a",
        "Fig. 9a: the phases of a live migration",
-       {"sweep", "@live-phases.yaml"},
+       {"sweep"},
+       "live-phases.yaml",
        {"--replications", "1"},
        6,
        8},
       {"fig9b",
        "Fig. 9b: the steps of a deployment",
-       {"sweep", "@deployment-timing.yaml"},
+       {"sweep"},
+       "deployment-timing.yaml",
        {"--replications", "1"},
        8,
        11},
       {"fig10",
        "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA",
-       {"sweep", "@autoscaling.yaml"},
+       {"sweep"},
+       "autoscaling.yaml",
        {"--replications", "3"},
        5,
        9},
       {"failures",
        "Failure recovery: vfo, reset mode and Kubernetes across failure rates (issue 8)",
-       {"sweep", "@failure-recovery.yaml"},
+       {"sweep"},
+       "failure-recovery.yaml",
        {"--replications", "1"},
        8,
        14},
       {"fig11a",
        "Fig. 11a (runtime): downtime of cold migration against reset mode",
        {"demo"},
+       "",
        {"--duration", "30", "--kill-at", "10"},
        70,
        130},
       {"fig11b",
        "Fig. 11b (runtime): fps with and without live migration",
        {"experiment", "testbed"},
+       "",
        {"--duration", "120", "--nodes", "6"},
        270,
        1260},
@@ -132,13 +143,13 @@ double number_at(const report::CsvTable& t, std::size_t row, const std::string& 
   return *value;
 }
 
-// The mean of `column` over the rows whose `key` equals `value` (all rows when key is empty).
+// The mean of `column` over the rows whose `key` equals `value`.
 double mean_where(const report::CsvTable& t, const std::string& key, const std::string& value,
                   const std::string& column) {
   double sum = 0;
   int n = 0;
   for (std::size_t r = 0; r < t.size(); ++r) {
-    if (!key.empty() && t.at(r, key) != value) continue;
+    if (t.at(r, key) != value) continue;
     sum += number_at(t, r, column);
     ++n;
   }
@@ -189,6 +200,20 @@ Measured compare_pct(double vfo, double paper, const std::string& how) {
   return m;
 }
 
+// A trend claim of Fig. 7: each metric (downtime_pct, migrations_total) is lower at the most nodes than at the
+// fewest.
+Measured more_nodes_lower(const report::CsvTable& t, const std::vector<std::string>& metrics) {
+  const auto [few, many] = extremes(t, "environment.nodes");
+  Measured m{"", true, fmt::format("{} nodes against {}", many, few)};
+  for (const std::string& metric : metrics) {
+    const double change = change_where(t, "environment.nodes", many, few, metric);
+    const std::string name = metric == "downtime_pct" ? "downtime" : "migrations";
+    m.vfo += (m.vfo.empty() ? "" : ", ") + (metrics.size() > 1 ? name + " " : "") + signed_pct(change);
+    m.agrees = m.agrees && change < 0;
+  }
+  return m;
+}
+
 struct Claim {
   std::string study;
   std::string text;
@@ -216,12 +241,7 @@ std::vector<Claim> claims() {
        }},
       {"fig7ab", "More nodes lower the downtime and the migrations (dedicated)", "lower",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const auto [few, many] = extremes(t, "environment.nodes");
-         const double down = change_where(t, "environment.nodes", many, few, "downtime_pct");
-         const double moves = change_where(t, "environment.nodes", many, few, "migrations_total");
-         return Measured{fmt::format("downtime {}, migrations {}", signed_pct(down), signed_pct(moves)),
-                         down < 0 && moves < 0, fmt::format("{} nodes against {}", many, few)};
+         return more_nodes_lower(aggregate_of(d), {"downtime_pct", "migrations_total"});
        }},
       {"fig7ab", "A higher demand raises the downtime (dedicated)", "higher",
        [](const fs::path& d) {
@@ -231,12 +251,7 @@ std::vector<Claim> claims() {
          return Measured{signed_pct(change_pct(high, low)), high > low, "high demand against low"};
        }},
       {"fig7cd", "More nodes lower the downtime (generic environment)", "lower",
-       [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const auto [few, many] = extremes(t, "environment.nodes");
-         const double down = change_where(t, "environment.nodes", many, few, "downtime_pct");
-         return Measured{signed_pct(down), down < 0, fmt::format("{} nodes against {}", many, few)};
-       }},
+       [](const fs::path& d) { return more_nodes_lower(aggregate_of(d), {"downtime_pct"}); }},
       {"fig8", "A smaller K gives more migrations and less downtime", "more, less",
        [](const fs::path& d) {
          const auto t = aggregate_of(d);
@@ -309,15 +324,18 @@ std::vector<Claim> claims() {
 
 // The study's arguments after `vfo`, before --out.
 std::vector<std::string> study_arguments(const Study& s, const ReproduceOptions& o) {
-  std::vector<std::string> args;
-  for (const std::string& a : s.args)
-    args.push_back(a.front() == '@' ? (fs::path(o.scenarios) / a.substr(1)).string() : a);
+  std::vector<std::string> args = s.command;
+  if (!s.scenario.empty()) args.push_back((fs::path(o.scenarios) / s.scenario).string());
   if (o.quick) args.insert(args.end(), s.quick_args.begin(), s.quick_args.end());
   return args;
 }
 
+// The command as a user would type it.
 std::string command_line(const Study& s, const ReproduceOptions& o, const fs::path& dir) {
-  return "vfo " + join(study_arguments(s, o), " ") + " --out " + dir.string();
+  std::vector<std::string> argv = {"vfo"};
+  for (std::string& a : study_arguments(s, o)) argv.push_back(std::move(a));
+  argv.insert(argv.end(), {"--out", dir.string()});
+  return shell_quote(argv);
 }
 
 ProcessSpec process_of(const Study& s, const ReproduceOptions& o, const fs::path& exe, const fs::path& dir) {
@@ -489,14 +507,11 @@ void run_reproduce(const ReproduceOptions& o) {
     all = {all[static_cast<std::size_t>(it - ids.begin())]};
   }
   for (const Study& s : all) {
-    for (const std::string& a : s.args) {
-      if (a.front() != '@') continue;
-      const fs::path scenario = fs::path(o.scenarios) / a.substr(1);
-      if (!fs::exists(scenario)) {
-        throw InputError(
-            fmt::format("--scenarios {}: {} not found (expected the folder scenarios/paper of vfo's sources)",
-                        o.scenarios, scenario.string()));
-      }
+    const fs::path scenario = fs::path(o.scenarios) / s.scenario;
+    if (!s.scenario.empty() && !fs::exists(scenario)) {
+      throw InputError(
+          fmt::format("--scenarios {}: {} not found (expected the folder scenarios/paper of vfo's sources)",
+                      o.scenarios, scenario.string()));
     }
   }
   const fs::path out(o.out);

@@ -214,7 +214,7 @@ int HpaPolicy::normalize_with_behavior(double now_s, int current, int desired) {
   }
 
   if (stabilized > current) {
-    const int limit = std::max(scale_up_limit(now_s, current), current);
+    const int limit = std::max(rate_limit(now_s, current, true), current);
     int allowed = config_.max_replicas;
     HpaReason why = HpaReason::too_many_replicas;
     if (allowed > limit) {
@@ -226,7 +226,7 @@ int HpaPolicy::normalize_with_behavior(double now_s, int current, int desired) {
       return allowed;
     }
   } else if (stabilized < current) {
-    const int limit = std::min(scale_down_limit(now_s, current), current);
+    const int limit = std::min(rate_limit(now_s, current, false), current);
     int allowed = config_.min_replicas;
     HpaReason why = HpaReason::too_few_replicas;
     if (allowed < limit) {
@@ -281,36 +281,26 @@ int HpaPolicy::normalize_legacy(double now_s, int current, int desired) {
   return highest;
 }
 
-// calculateScaleUpLimitWithScalingRules: per policy, the count at the start of its period (the current count
-// less what was added, plus what was removed, within it) plus the policy's step; Max takes the largest.
-int HpaPolicy::scale_up_limit(double now_s, int current) const {
-  const HpaScalingRules& rules = config_.scale_up;
+// calculateScaleUpLimitWithScalingRules and calculateScaleDownLimitWithBehaviors: per policy, the count at the
+// start of its period (the current count less what was added, plus what was removed, within it) plus (up) or
+// less (down) the policy's step; a percentage rounds up going up and is truncated toward zero going down, as
+// Go's int32 conversion. selectPolicy Max takes the biggest change (the largest count up, the smallest down).
+int HpaPolicy::rate_limit(double now_s, int current, bool up) const {
+  const HpaScalingRules& rules = up ? config_.scale_up : config_.scale_down;
   if (rules.select == HpaScalingRules::Select::disabled) return current;
-  const bool take_min = rules.select == HpaScalingRules::Select::min;
-  int result = take_min ? INT_MAX : INT_MIN;
+  const bool largest = up == (rules.select == HpaScalingRules::Select::max);
+  int result = largest ? INT_MIN : INT_MAX;
   for (const HpaScalingPolicy& p : rules.policies) {
     const int start = current - change_within(p, now_s, up_events_) + change_within(p, now_s, down_events_);
-    const int proposed = p.type == HpaScalingPolicy::Type::pods
-                             ? start + p.value
-                             : to_count(std::ceil(static_cast<double>(start) * (1 + p.value / 100.0)));
-    result = take_min ? std::min(result, proposed) : std::max(result, proposed);
-  }
-  return result;
-}
-
-// calculateScaleDownLimitWithBehaviors: the count at the start of each period less the policy's step (a
-// percentage truncated toward zero, as Go's int32 conversion); Max (the biggest change) takes the smallest.
-int HpaPolicy::scale_down_limit(double now_s, int current) const {
-  const HpaScalingRules& rules = config_.scale_down;
-  if (rules.select == HpaScalingRules::Select::disabled) return current;
-  const bool take_min_change = rules.select == HpaScalingRules::Select::min;
-  int result = take_min_change ? INT_MIN : INT_MAX;
-  for (const HpaScalingPolicy& p : rules.policies) {
-    const int start = current - change_within(p, now_s, up_events_) + change_within(p, now_s, down_events_);
-    const int proposed = p.type == HpaScalingPolicy::Type::pods
-                             ? start - p.value
-                             : static_cast<int>(static_cast<double>(start) * (1 - p.value / 100.0));
-    result = take_min_change ? std::max(result, proposed) : std::min(result, proposed);
+    int proposed = 0;
+    if (p.type == HpaScalingPolicy::Type::pods) {
+      proposed = up ? start + p.value : start - p.value;
+    } else if (up) {
+      proposed = to_count(std::ceil(static_cast<double>(start) * (1 + p.value / 100.0)));
+    } else {
+      proposed = static_cast<int>(static_cast<double>(start) * (1 - p.value / 100.0));
+    }
+    result = largest ? std::max(result, proposed) : std::min(result, proposed);
   }
   return result;
 }

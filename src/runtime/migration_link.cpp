@@ -61,6 +61,10 @@ void MigrationSender::start_round(std::vector<std::uint32_t> chunks) {
   phase_ = Phase::sending;
 }
 
+void MigrationSender::record_round(std::int64_t end_ns) {
+  report_.rounds.push_back({round_bytes_, static_cast<double>(end_ns - round_start_ns_) / 1e9});
+}
+
 void MigrationSender::send_pending() {
   const std::size_t per_batch = state_ != nullptr ? std::max<std::size_t>(1, kBatchBytes / state_->chunk_bytes()) : 1;
   for (int b = 0; b < kBatchesPerStep && next_ < pending_.size(); ++b) {
@@ -99,9 +103,9 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
   // in progress is cut short, and what it has not sent yet goes with what was written since, frozen.
   if (!frozen_ && phase_ != Phase::over &&
       std::chrono::nanoseconds(steady_now_ns() - report_.start_ns) >= order_.precopy_limit) {
-    report_.rounds.push_back({round_bytes_, static_cast<double>(steady_now_ns() - round_start_ns_) / 1e9});
+    record_round(steady_now_ns());
     std::vector<std::uint32_t> rest(pending_.begin() + static_cast<std::ptrdiff_t>(next_), pending_.end());
-    const std::vector<std::uint32_t> marked = state_->take_marked();
+    const std::vector<std::uint32_t> marked = state_->take_marked();  // not frozen: a pre-copy, so a state
     rest.insert(rest.end(), marked.begin(), marked.end());
     std::sort(rest.begin(), rest.end());
     rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
@@ -138,7 +142,7 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
     }
     if (m->kind == StateMessage::Kind::round_done && m->round < round_) continue;  // a round cut short
     if (m->kind == StateMessage::Kind::round_done && phase_ == Phase::awaiting_round && m->round == round_) {
-      report_.rounds.push_back({round_bytes_, static_cast<double>(steady_now_ns() - round_start_ns_) / 1e9});
+      record_round(steady_now_ns());
       ++round_;
       const auto rounds = static_cast<int>(report_.rounds.size());
       if (state_->marked_bytes() <= order_.threshold_bytes || rounds >= order_.max_rounds) freeze(take_host_state);
@@ -147,7 +151,7 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
     }
     if (m->kind == StateMessage::Kind::restored && phase_ == Phase::awaiting_restored) {
       report_.restored_ns = steady_now_ns();
-      report_.rounds.push_back({round_bytes_, static_cast<double>(report_.restored_ns - round_start_ns_) / 1e9});
+      record_round(report_.restored_ns);
       report_.target_digest = m->value;
       phase_ = Phase::over;
       return false;

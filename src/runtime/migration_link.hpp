@@ -31,6 +31,8 @@ class MigrationSender {
  private:
   enum class Phase { sending, awaiting_round, awaiting_restored, over };
   void start_round(std::vector<std::uint32_t> chunks);
+  // Adds the round in progress, ended at `end_ns`, to the report.
+  void record_round(std::int64_t end_ns);
   void send_pending();
   void fail(const std::string& why);
   void freeze(const std::function<HostState()>& take_host_state);

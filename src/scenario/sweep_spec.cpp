@@ -21,6 +21,13 @@ namespace {
 
 constexpr const char* kCaseKey = "case";
 
+// Letters, digits, '_', '-' and '.', not starting with '.': a figure's file name or a case's name.
+bool plain_file_name(const std::string& name) {
+  return !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 using report::FigureKind;
 using report::FigureSpec;
 
@@ -138,10 +145,7 @@ class Parser {
     for (auto it = cases.begin(); it != cases.end(); ++it) {
       const int line = line_of(it->first, cases_line);
       const std::string name = it->first.IsScalar() ? it->first.Scalar() : "";
-      const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-      });
-      if (!plain)
+      if (!plain_file_name(name))
         fail(line, fmt::format("sweep.cases: '{}' is not a plain case name", name), "letters, digits, '_', '-', '.'");
       if (std::find(axis.values.begin(), axis.values.end(), name) != axis.values.end()) {
         fail(line, fmt::format("sweep.cases: '{}' is listed twice", name), "distinct case names");
@@ -288,10 +292,7 @@ class Parser {
     figure.source = fmt::format("{}:{}", source_, line);
     if (!has("file")) fail(line, "sweep.figures: a figure without `file`", "file: NAME, the base name of its outputs");
     figure.file = scalar_text(get("file"), at("file"), "file", "a base file name such as fig6_downtime");
-    const bool file_ok = figure.file.front() != '.' && std::all_of(figure.file.begin(), figure.file.end(), [](char c) {
-                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-                         });
-    if (!file_ok) {
+    if (!plain_file_name(figure.file)) {
       fail(at("file"), fmt::format("file: '{}' is not a plain file name", figure.file),
            "letters, digits, '_', '-', '.' (no folder: figures go to OUT/figures)");
     }

@@ -99,10 +99,21 @@ HpaConfig hpa_config(const AutoscalingSpec& a) {
   return c;
 }
 
-// The next multiple of `period` strictly after `now`.
-double next_multiple(double now, double period) {
-  return (std::floor(now / period + 1e-9) + 1) * period;
-}
+// Something done every `period` seconds from `first`, checked once per step.
+class Ticker {
+ public:
+  Ticker(double first, double period) : next_(first), period_(period) {}
+  // Whether it is due at `now`; if so, the next time is the first one after `now`.
+  bool due(double now) {
+    if (now < next_ - 1e-9) return false;
+    next_ += period_ * std::floor((now - next_) / period_ + 1 + 1e-9);
+    return true;
+  }
+
+ private:
+  double next_;
+  double period_;
+};
 
 }  // namespace
 
@@ -167,7 +178,8 @@ AutoscalingResult run_autoscaling_study(const Scenario& scenario, const Progress
                                  UsageWindow(static_cast<std::size_t>(std::ceil(a.hpa.metrics_window_s / kStepS))));
   // The control loop was started at some moment unrelated to the user's changes of demand.
   Rng phase_rng(scenario.seed, "autoscaling/phase");
-  double next_decision = phase_rng.uniform(0, decision_period), next_sample = 0;
+  Ticker decisions(phase_rng.uniform(0, decision_period), decision_period);
+  Ticker samples(0, a.sample_every_s);
   double requested_frames = 0, delivered_frames = 0, seconds_with_demand = 0, met_seconds = 0, qos_seconds = 0;
   double replica_seconds = 0, ready_seconds = 0, idle_seconds = 0, idle_replica_seconds = 0;
   double previous_fps = 0, change_at = -1, follow_sum = 0;
@@ -177,7 +189,7 @@ AutoscalingResult run_autoscaling_study(const Scenario& scenario, const Progress
     const double t = static_cast<double>(step) * kStepS;
     const double fps = requested_at(t);
     if (fps != previous_fps) {
-      if (change_at >= 0) change_at = -1;  // the previous change was not met before this one
+      change_at = -1;  // a change not met before this one stays unfollowed
       if (fps > 0) {
         ++r.demand_changes;
         change_at = t;
@@ -186,7 +198,7 @@ AutoscalingResult run_autoscaling_study(const Scenario& scenario, const Progress
     }
 
     // Decisions.
-    if (t >= next_decision - 1e-9) {
+    if (decisions.due(t)) {
       bool changed = false;
       if (autoscaler) {
         const ChainScale scale = autoscaler->desired(load, speed, fps, t);
@@ -199,7 +211,6 @@ AutoscalingResult run_autoscaling_study(const Scenario& scenario, const Progress
         }
       }
       r.scale_actions += changed;
-      next_decision += decision_period * std::floor((t - next_decision) / decision_period + 1 + 1e-9);
     }
     for (auto& vf : vfs) vf.promote(t);
 
@@ -243,10 +254,7 @@ AutoscalingResult run_autoscaling_study(const Scenario& scenario, const Progress
       r.max_follow_s = std::max(r.max_follow_s, follow);
       change_at = -1;
     }
-    if (t >= next_sample - 1e-9) {
-      r.samples.push_back({t, fps, delivered, deployed, ready, cost, met, deployed_counts});
-      next_sample = next_multiple(t, a.sample_every_s);
-    }
+    if (samples.due(t)) r.samples.push_back({t, fps, delivered, deployed, ready, cost, met, deployed_counts});
     const int percent = static_cast<int>(100 * (step + 1) / steps);
     if (progress && percent != reported_percent) {
       reported_percent = percent;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -41,11 +40,7 @@ Recovery recovery_mode(const std::string& name) {
 KubernetesFailureProfile kubernetes_profile(const ControlSpec& control) {
   if (control.kubernetes_profile == "v1.32") return KubernetesFailureProfile::v1_32_profile();
   if (control.kubernetes_profile != "tuned") return KubernetesFailureProfile::default_profile();
-  try {
-    return KubernetesFailureProfile::tuned_profile(control.kubernetes_toleration_s);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(fmt::format("control.kubernetes_toleration_s: {}", e.what()));
-  }
+  return KubernetesFailureProfile::tuned_profile(control.kubernetes_toleration_s);  // in [0, 10]: the loader checks
 }
 
 }  // namespace
@@ -408,6 +403,7 @@ void EdgeSimulation::fail_node(NodeId node) {
   for (std::size_t i = 0; i < services_.size(); ++i) {  // by index: an arrival may grow services_ meanwhile
     Service* service = services_[i].get();
     if (service->ended) continue;
+    bool lost_here = false;
     for (std::uint32_t j = 0; j < service->functions.size(); ++j) {
       FunctionState& f = service->functions[j];
       const bool on_node = f.phase == Phase::running || f.phase == Phase::live_moving || f.phase == Phase::frozen;
@@ -424,17 +420,18 @@ void EdgeSimulation::fail_node(NodeId node) {
         set_up(*service, f, false);
         release_from(*service, j, held_on);
         release_from(*service, j, held_to);
-        if (broken.empty() || broken.back() != service->record.id) broken.push_back(service->record.id);
+        lost_here = true;
       } else if (arriving && (f.phase == Phase::deploying || f.phase == Phase::cold_moving)) {
         f.phase = Phase::lost;
         f.node = node;
         f.reported_lost_from = reported_lost_from;
-        if (broken.empty() || broken.back() != service->record.id) broken.push_back(service->record.id);
+        lost_here = true;
       } else if (arriving && (f.phase == Phase::live_moving || f.phase == Phase::frozen)) {
         f.phase = Phase::running;  // the source still runs it (or resumes it): the migration is off
         set_up(*service, f, true);
       }
     }
+    if (lost_here) broken.push_back(service->record.id);
   }
   for (std::uint32_t id : broken) reset_chain(*services_[id]);
   const double back = now() + scenario_.environment.node_recovery_s;

@@ -123,8 +123,7 @@ class HpaPolicy {
   int metric_replicas(int current, double utilisation, int unready, bool& within_tolerance) const;
   int normalize_with_behavior(double now_s, int current, int desired);
   int normalize_legacy(double now_s, int current, int desired);
-  int scale_up_limit(double now_s, int current) const;
-  int scale_down_limit(double now_s, int current) const;
+  int rate_limit(double now_s, int current, bool up) const;
   void store_scale_event(double now_s, int previous, int next);
 
   HpaConfig config_;

@@ -5,8 +5,6 @@
 #include <nlohmann/json.hpp>
 
 namespace vfo::runtime {
-namespace {}  // namespace
-
 LiveMigrator::LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over)
     : orchestrator_mutex_(mutex), switch_over_(std::move(switch_over)) {}
 
