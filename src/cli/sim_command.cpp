@@ -56,7 +56,10 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
   j["seed"] = r.seed;
   j["nodes"] = r.nodes;
   j["services"] = r.services;
-  j["rejected_services"] = r.rejected_services;
+  j["admitted"] = r.admitted_services;
+  j["waited"] = r.waited_services;
+  j["waiting"] = r.waiting_services;
+  j["given_up"] = r.given_up_services;
   j["downtime_pct"] = r.downtime_pct;
   j["migrations"] = {{"cold", r.cold_migrations},
                      {"live", r.live_migrations},
@@ -100,12 +103,12 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
 
 void write_services_csv(const SimulationResult& r, const std::filesystem::path& path) {
   std::ofstream out(path);
-  out << "service,arrival_s,start_s,end_s,functions,rejected,downtime_s,downtime_pct,cold_migrations,"
+  out << "service,arrival_s,start_s,end_s,functions,wait_s,given_up,downtime_s,downtime_pct,cold_migrations,"
          "live_migrations,migration_bytes\n";
   for (const auto& s : r.service_records) {
-    out << fmt::format("{},{:.6f},{:.6f},{:.6f},{},{},{:.6f},{:.6f},{},{},{:.0f}\n", s.id, s.arrival_s, s.start_s,
-                       s.end_s, s.functions, s.rejected ? 1 : 0, s.downtime_s, s.downtime_pct, s.cold_migrations,
-                       s.live_migrations, s.migration_bytes);
+    out << fmt::format("{},{:.6f},{:.6f},{:.6f},{},{:.6f},{},{:.6f},{:.6f},{},{},{:.0f}\n", s.id, s.arrival_s,
+                       s.start_s, s.end_s, s.functions, s.wait_s, s.given_up ? 1 : 0, s.downtime_s, s.downtime_pct,
+                       s.cold_migrations, s.live_migrations, s.migration_bytes);
   }
 }
 
@@ -228,10 +231,12 @@ void run_sim(const SimOptions& o, const ModelLoader& loader) {
   if (!o.record_nodes.empty()) write_file_atomically(o.record_nodes, node_trace_csv(result));
   if (!o.quiet) {
     fmt::print(
-        "{}: {} services ({} rejected) on {} nodes, downtime {:.3f}%, migrations cold {} live {}, "
+        "{}: {} services ({} waited, {} gave up, {} still waiting) on {} nodes, downtime {:.3f}%, migrations cold {} "
+        "live {}, "
         "{:.1f} MB moved, {:.2f} s wall\n",
-        scenario.name, result.services, result.rejected_services, result.nodes, result.downtime_pct,
-        result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6, result.wall_time_s);
+        scenario.name, result.services, result.waited_services, result.given_up_services, result.waiting_services,
+        result.nodes, result.downtime_pct, result.cold_migrations, result.live_migrations, result.migration_bytes / 1e6,
+        result.wall_time_s);
     fmt::print("results: {}\n         {}\n         {}\n", (out / "summary.json").string(),
                (out / "services.csv").string(), (out / "migrations.csv").string());
     if (!o.record_nodes.empty()) fmt::print("         {}\n", o.record_nodes);

@@ -47,7 +47,23 @@ std::optional<NodeId> settled_node(const FunctionReport& f) {
   return std::nullopt;
 }
 
+// The node that `result` gives VF `index` of its one chain.
+NodeId placed_node(const PlacementResult& result, std::uint32_t index) {
+  const auto it = std::find_if(result.placed.begin(), result.placed.end(),
+                               [&](const PlacedFunction& p) { return p.function == index; });
+  return it->node;
+}
+
+// Placements tried per chain before the live migrations whose target would reach K are given up.
+constexpr int kMaxTargetPasses = 8;
+
 }  // namespace
+
+bool Controller::stays_below_k(NodeId node, const Resources& demand) const {
+  if (risk_.empty() || forecaster_ == nullptr) return true;
+  const std::optional<double> p = forecaster_->p_fail_with(node.value, demand);
+  return p.value_or(risk_[node.value]) < config_.k;
+}
 
 Controller::Controller(ControllerConfig config, const Placer& placer, Forecaster* forecaster)
     : config_(config), placer_(placer), forecaster_(forecaster) {}
@@ -120,7 +136,21 @@ Plan Controller::round(const ClusterSnapshot& snapshot) {
       problem.nodes.push_back(placement_node(n, used[n.node.value], count[n.node.value]));
     problem.chains.push_back(std::move(chain));
 
-    const PlacementResult result = placer_.place(problem, config_.limits);
+    // A live migration's target must stay below K with the VF it takes in: a target that would not is
+    // avoided and the chain placed again (each pass avoids at least one more node, so this ends).
+    PlacementResult result = placer_.place(problem, config_.limits);
+    for (int pass = 0; pass < kMaxTargetPasses && result.has_placement(); ++pass) {
+      bool retry = false;
+      for (const auto* f : movers) {
+        const NodeId to = placed_node(result, f->ref.index);
+        if (f->status == FunctionStatus::running && !stays_below_k(to, f->demand)) {
+          problem.nodes[to.value].avoid = true;
+          retry = true;
+        }
+      }
+      if (!retry) break;
+      result = placer_.place(problem, config_.limits);
+    }
     if (!result.has_placement()) {
       for (const auto* f : movers) {
         if (f->status == FunctionStatus::lost) plan.unplaced.push_back(f->ref);
@@ -128,12 +158,11 @@ Plan Controller::round(const ClusterSnapshot& snapshot) {
       continue;
     }
     for (const auto* f : movers) {
-      const auto it = std::find_if(result.placed.begin(), result.placed.end(),
-                                   [&](const PlacedFunction& p) { return p.function == f->ref.index; });
-      const NodeId to = it->node;
+      const NodeId to = placed_node(result, f->ref.index);
+      const auto kind = f->status == FunctionStatus::lost ? Action::Kind::cold_migrate : Action::Kind::live_migrate;
+      if (kind == Action::Kind::live_migrate && !stays_below_k(to, f->demand)) continue;  // passes ran out
       ledger.used[to.value] += f->demand;
       ++ledger.functions[to.value];
-      const auto kind = f->status == FunctionStatus::lost ? Action::Kind::cold_migrate : Action::Kind::live_migrate;
       plan.actions.push_back({kind, f->ref, f->node, to});
     }
   }

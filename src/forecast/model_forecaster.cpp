@@ -1,6 +1,8 @@
 #include "vfo/forecast/model_forecaster.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -41,11 +43,30 @@ std::vector<double> ModelForecaster::assess(const ClusterSnapshot& snapshot, dou
   }
 
   std::vector<double> p_fail(snapshot.nodes.size(), 0.0);
+  last_predictions_.assign(snapshot.nodes.size() * step, std::numeric_limits<float>::quiet_NaN());
+  last_capacity_.resize(snapshot.nodes.size());
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) last_capacity_[i] = snapshot.nodes[i].capacity;
   if (rows.empty()) return p_fail;
   const std::vector<float> predictions = model_->point->predict(batch_.data(), rows.size(), window, channels);
   const std::vector<double> p = model_->calibration.probabilities(predictions);
-  for (std::size_t r = 0; r < rows.size(); ++r) p_fail[rows[r]] = p[r];
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    p_fail[rows[r]] = p[r];
+    std::copy_n(predictions.data() + r * step, step, last_predictions_.data() + rows[r] * step);
+  }
   return p_fail;
+}
+
+std::optional<double> ModelForecaster::p_fail_with(std::size_t index, const Resources& extra) const {
+  const std::size_t step = static_cast<std::size_t>(model_->channels);
+  if (index >= last_capacity_.size()) throw std::out_of_range("ModelForecaster::p_fail_with: no such node");
+  std::vector<float> shifted(last_predictions_.begin() + static_cast<std::ptrdiff_t>(index * step),
+                             last_predictions_.begin() + static_cast<std::ptrdiff_t>((index + 1) * step));
+  if (std::isnan(shifted[0])) return 0.0;
+  const Resources& capacity = last_capacity_[index];
+  if (capacity.cpu_ips > 0) shifted[0] += static_cast<float>(100.0 * extra.cpu_ips / capacity.cpu_ips);
+  if (step == 2 && capacity.ram_bytes > 0)
+    shifted[1] += static_cast<float>(100.0 * extra.ram_bytes / capacity.ram_bytes);
+  return model_->calibration.probability(shifted.data());
 }
 
 }  // namespace vfo

@@ -1,11 +1,13 @@
 #include "vfo/placement/auto_placer.hpp"
 
+#include "placement/exact_assignment.hpp"
 #include "vfo/placement/exact_placer.hpp"
 #include "vfo/placement/heuristic_placer.hpp"
 
 namespace vfo {
 
 bool AutoPlacer::prefers_exact(const PlacementProblem& problem) const {
+  if (exact::is_assignment(problem)) return true;  // solved in polynomial time, whatever its size
   std::size_t free_functions = 0;
   for (const auto& chain : problem.chains) {
     for (const auto& f : chain.functions) free_functions += f.pinned ? 0 : 1;

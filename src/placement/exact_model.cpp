@@ -55,7 +55,10 @@ PlacementMilp build_placement_milp(const Instance& in, const Split& split, Famil
     for (int i : allowed_nodes(in, copy, has(Family::avoid), closed)) {
       if (copy.pinned < 0 && hopeless(copy, i)) continue;
       const PlacementNode& node = problem.nodes[static_cast<std::size_t>(i)];
-      const double cost = with_cost ? placement_cost(copy.load, node.speed_ips) : 0.0;
+      // With PlacementCost::load, each column costs its copy as if alone on the node (copy_cost): exact when a
+      // node takes at most one copy, without the cross terms otherwise.
+      const double fps = problem.chains[copy.chain].fps;
+      const double cost = with_cost ? copy_cost(problem.model, node, copy.load, fps) : 0.0;
       const int col = m.add_column(copy.pinned >= 0 ? 1 : 0, 1, cost, true);
       m.add_entry(assign, col, 1);
       pm.columns[k].emplace_back(i, col);

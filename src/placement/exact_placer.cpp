@@ -5,7 +5,8 @@
 //   exact_replication.hpp  the authors' replication model (how many copies of each VF) and its tie-break
 //   exact_diagnosis.hpp    why the main model is infeasible: cheap necessary conditions, then one family dropped
 //                          at a time
-// place(): the input is validated; the main model is solved with every VF one copy; when that is infeasible and
+// place(): the input is validated; a problem that is an assignment problem (exact_assignment.hpp) is solved as one,
+// without CBC; otherwise the main model is solved with every VF one copy; when that is infeasible and
 // model.replication is on, the replication model chooses a split and the main model is solved on the split chains.
 // Every placement returned passes check_placement.
 #include "vfo/placement/exact_placer.hpp"
@@ -22,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "placement/exact_assignment.hpp"
 #include "placement/exact_diagnosis.hpp"
 #include "placement/exact_instance.hpp"
 #include "placement/exact_model.hpp"
@@ -117,8 +119,10 @@ Attempt place_split(const Instance& in, const Split& split, const Deadline& dead
   return attempt;
 }
 
-// The result of ExactPlacer::place but for solver, objective, gap and solve_s (bound: CBC's, when known).
-PlacementResult solve(const PlacementProblem& problem, const Deadline& deadline) {
+// The result of ExactPlacer::place but for solver, objective, gap and solve_s (bound: CBC's, when known). An
+// assignment problem is solved as one; when it has no placement, the reason is a cheap necessary condition, else
+// (with `diagnose`) the MILP's binding families, else the assignment's own count of the nodes left.
+PlacementResult solve(const PlacementProblem& problem, const Deadline& deadline, bool diagnose) {
   PlacementResult result;
   result.status = PlacementStatus::infeasible;
   if (auto why = invalid_input(problem)) {
@@ -153,6 +157,19 @@ PlacementResult solve(const PlacementProblem& problem, const Deadline& deadline)
 
   Split ones(problem.chains.size());
   for (std::size_t c = 0; c < problem.chains.size(); ++c) ones[c].assign(problem.chains[c].functions.size(), 1);
+  if (is_assignment(problem)) {
+    PlacementResult assigned = solve_assignment(problem);
+    if (assigned.status == PlacementStatus::optimal) {
+      assigned.bound = total_cost(problem, assigned.placed);
+      return assigned;
+    }
+    if (auto why = necessary_conditions(in, ones)) {
+      assigned.reason = std::move(*why);
+      return assigned;
+    }
+    if (!diagnose) return assigned;
+    // Otherwise the MILP below proves it infeasible again and names the families that bind.
+  }
   Attempt plain = place_split(in, ones, deadline);
   if (plain.status != PlacementStatus::infeasible || !model.replication) {
     result.status = plain.status;
@@ -195,7 +212,7 @@ PlacementResult solve(const PlacementProblem& problem, const Deadline& deadline)
 
 PlacementResult ExactPlacer::place(const PlacementProblem& problem, const SolveLimits& limits) const {
   const auto start = exact::Clock::now();
-  PlacementResult result = exact::solve(problem, exact::Deadline(start, limits.time_limit_s));
+  PlacementResult result = exact::solve(problem, exact::Deadline(start, limits.time_limit_s), limits.diagnose);
   result.solver = "exact";
   if (result.has_placement()) {
     assert(check_placement(problem, result.placed).is_ok());

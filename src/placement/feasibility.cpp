@@ -20,10 +20,22 @@ bool exceeds(double value, double limit) {
 }  // namespace
 
 double total_cost(const PlacementProblem& problem, const std::vector<PlacedFunction>& placed) {
-  std::unordered_map<std::uint32_t, double> speed;
-  for (const auto& n : problem.nodes) speed[n.id.value] = n.speed_ips;
+  std::unordered_map<std::uint32_t, const PlacementNode*> nodes;
+  for (const auto& n : problem.nodes) nodes[n.id.value] = &n;
+  if (problem.model.cost == PlacementCost::speed) {
+    double cost = 0;
+    for (const auto& p : placed) cost += placement_cost(p.load_ipf, nodes.at(p.node.value)->speed_ips);
+    return cost;
+  }
+  std::map<ChainId, double> fps;
+  for (const auto& c : problem.chains) fps[c.id] = c.fps;
+  std::map<std::uint32_t, double> added;  // CPU the placement puts on each node, by node id
+  for (const auto& p : placed) added[p.node.value] += p.load_ipf * fps.at(p.chain);
   double cost = 0;
-  for (const auto& p : placed) cost += placement_cost(p.load_ipf, speed.at(p.node.value));
+  for (const auto& [id, cpu] : added) {
+    const PlacementNode& n = *nodes.at(id);
+    cost += load_cost(cpu, n.used.cpu_ips, n.speed_ips);
+  }
   return cost;
 }
 
@@ -154,6 +166,10 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
     }
   }
   return Status::ok();
+}
+
+const char* to_string(PlacementCost cost) {
+  return cost == PlacementCost::load ? "load" : "speed";
 }
 
 const char* to_string(PlacementStatus status) {

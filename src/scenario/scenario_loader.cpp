@@ -43,6 +43,7 @@ using yaml_schema::suggestion;
 const std::vector<std::string> kEnvironmentKinds = {"dedicated", "generic"};
 const std::vector<std::string> kDemandModes = {"low", "normal", "high", "custom"};
 const std::vector<std::string> kPlacers = placer_names();
+const std::vector<std::string> kPlacementCosts = {"load", "speed"};
 const std::vector<std::string> kPredictorKinds = {"confusion", "forecast"};
 const std::vector<std::string> kForecastMethods = {"ar", "ewma", "ma", "persistence"};
 const std::vector<std::string> kProtocols = protocol_names();
@@ -102,12 +103,14 @@ void demand_fields(FieldVisitor& v, DemandSpec& d) {
   v.number("rate_per_hour", d.rate_per_hour, Range::above(0));
   v.number("lifetime_s", d.lifetime_s, Range::above(0));
   v.integer("max_services", d.max_services, IntRange{0, INT_MAX});
+  v.number("patience_s", d.patience_s, Range::at_least(0));
 }
 
 void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.text("kind", p.kind, kPredictorKinds);
   v.number("true_positive_rate", p.true_positive_rate, Range::closed(0, 1));
   v.number("false_positive_rate", p.false_positive_rate, Range::closed(0, 1));
+  v.integer("lead_periods", p.lead_periods, IntRange{0, 1000});
   v.text("method", p.method, kForecastMethods);
   v.integer("window", p.window, IntRange{6, 1000});
   v.integer("horizon_periods", p.horizon_periods, IntRange{1, 1000});
@@ -125,6 +128,8 @@ void control_fields(FieldVisitor& v, ControlSpec& c) {
   v.number("utilisation_cap", c.utilisation_cap, Range::open_closed(0, 1));
   v.number("placement_s", c.placement_s, Range::at_least(0));
   v.text("placer", c.placer, kPlacers);
+  v.integer("max_functions_per_node", c.max_functions_per_node, IntRange{0, 1'000'000});
+  v.text("placement_cost", c.placement_cost, kPlacementCosts);
   v.section("predictor", [&](FieldVisitor& sub) { predictor_fields(sub, c.predictor); });
   v.text("recovery", c.recovery, kRecoveryModes);
   v.text("kubernetes_profile", c.kubernetes_profile, kKubernetesProfiles);

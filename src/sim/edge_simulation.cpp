@@ -26,6 +26,8 @@ ControllerConfig controller_config(const ControlSpec& control) {
   config.live_migration = control.live_migration;
   config.utilisation_cap = control.utilisation_cap;
   config.horizon_s = control.probing_period_s;
+  config.placement.max_functions_per_node = control.max_functions_per_node;
+  config.placement.cost = control.placement_cost == "speed" ? PlacementCost::speed : PlacementCost::load;
   return config;
 }
 
@@ -130,7 +132,8 @@ std::unique_ptr<Forecaster> EdgeSimulation::make_forecaster() {
   }
   return std::make_unique<ConfusionPredictor>(
       [this](NodeId n, double from, double to) { return overloads_within(n, from, to); }, p.true_positive_rate,
-      p.false_positive_rate, derive_seed(scenario_.seed, "predictor"));
+      p.false_positive_rate, derive_seed(scenario_.seed, "predictor"),
+      p.lead_periods * scenario_.control.probing_period_s);
 }
 
 void EdgeSimulation::orchestrator_loop() {
@@ -147,6 +150,7 @@ void EdgeSimulation::orchestrator_loop() {
     for (double p : controller_.last_risk()) result_.alarms += p >= scenario_.control.k;
     ++result_.events;
     for (const Action& a : plan.actions) start_operation(a);
+    admit_waiting();
     if (progress_) progress_(std::min(1.0, now() / scenario_.duration_s));
   }
 }
@@ -287,19 +291,51 @@ void EdgeSimulation::arrive() {
   }
   service->down = static_cast<int>(service->functions.size());
   services_.push_back(std::move(service));
-  Service& s = *services_.back();
+  admit_waiting();  // the chains that came first have the first claim on the room
+  if (try_admit(*services_[id])) return;
+  if (scenario_.demand.patience_s > 0) {
+    waiting_.push_back(id);
+  } else {
+    give_up(*services_[id]);
+  }
+}
+
+bool EdgeSimulation::try_admit(Service& s) {
   sync_environment();
   const ClusterSnapshot snapshot = take_snapshot();
   const auto placement_start = std::chrono::steady_clock::now();
   const Plan plan = controller_.admit(s.chain, snapshot);
   s.record.placement_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - placement_start).count();
-  if (!plan.rejected_because.empty()) {
-    s.record.rejected = true;
-    s.ended = true;
-    for (auto& f : s.functions) f.phase = Phase::ended;
-    return;
-  }
+  if (!plan.rejected_because.empty()) return false;
+  s.record.wait_s = now() - s.record.arrival_s;
   for (const Action& a : plan.actions) start_operation(a);
+  return true;
+}
+
+void EdgeSimulation::admit_waiting() {
+  if (admitting_ || waiting_.empty()) return;
+  admitting_ = true;
+  // Taken out first: admitting may yield, and an arrival meanwhile joins waiting_ behind these.
+  const std::deque<std::uint32_t> queue = std::exchange(waiting_, {});
+  std::deque<std::uint32_t> still;
+  for (std::uint32_t id : queue) {
+    Service& s = *services_[id];
+    if (now() - s.record.arrival_s >= scenario_.demand.patience_s) {
+      give_up(s);
+    } else if (!try_admit(s)) {
+      still.push_back(id);
+    }
+  }
+  waiting_.insert(waiting_.begin(), still.begin(), still.end());
+  admitting_ = false;
+}
+
+void EdgeSimulation::give_up(Service& s) {
+  ++result_.events;
+  s.record.given_up = true;
+  s.record.wait_s = scenario_.demand.patience_s;
+  s.ended = true;
+  for (auto& f : s.functions) f.phase = Phase::ended;
 }
 
 void EdgeSimulation::set_up(Service& s, FunctionState& f, bool up) {
@@ -311,7 +347,7 @@ void EdgeSimulation::set_up(Service& s, FunctionState& f, bool up) {
     if (s.down == 0) {
       s.whole_once = true;
       s.record.start_s = now();
-      s.record.deploy_s = now() - s.record.arrival_s;
+      s.record.deploy_s = now() - s.record.arrival_s - s.record.wait_s;  // from its placement
       const double end = now() + scenario_.demand.lifetime_s;
       s.record.end_s = end;
       const std::uint32_t id = s.record.id;
@@ -357,21 +393,35 @@ void EdgeSimulation::finish(double end) {
     }
     Service& s = *service;
     ServiceRecord& r = s.record;
-    if (r.rejected) {
-      ++result_.rejected_services;
-    } else if (s.whole_once) {
+    const bool waiting = std::find(waiting_.begin(), waiting_.end(), r.id) != waiting_.end();
+    if (r.given_up) {
+      ++result_.given_up_services;
+      r.downtime_s = r.wait_s;
+      r.downtime_pct = 100;
+      sum_pct += r.downtime_pct;
+    } else if (waiting) {
+      ++result_.waiting_services;
+      r.wait_s = end - r.arrival_s;
+      r.downtime_s = r.wait_s;
+    } else {
+      ++result_.admitted_services;
+      if (r.wait_s > 0) ++result_.waited_services;
+    }
+    if (s.whole_once) {
       if (!s.ended && s.down > 0) r.downtime_s += end - s.down_since;
+      r.downtime_s += r.wait_s;
       r.end_s = std::min(r.end_s, end);
-      const double lifetime = r.end_s - r.start_s;
-      r.downtime_pct = lifetime > 0 ? 100.0 * r.downtime_s / lifetime : 0.0;
-      if (lifetime > 0) {
+      const double span = r.wait_s + r.end_s - r.start_s;
+      r.downtime_pct = span > 0 ? 100.0 * r.downtime_s / span : 0.0;
+      if (r.end_s > r.start_s) {
         ++result_.services;
         sum_pct += r.downtime_pct;
       }
     }
     result_.service_records.push_back(r);
   }
-  result_.downtime_pct = result_.services > 0 ? sum_pct / result_.services : 0.0;
+  const int counted = result_.services + result_.given_up_services;
+  result_.downtime_pct = counted > 0 ? sum_pct / counted : 0.0;
   // The paper's Fig. 9b steps: every node's report reaches the orchestrator over its link, and so do the
   // chain's nodes' reports each probing round (a = 2 kb each); placement and transfer as measured above.
   const Link& link = topology_.orchestrator_link;

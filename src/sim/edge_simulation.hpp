@@ -13,6 +13,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -142,8 +143,16 @@ class EdgeSimulation {
   // Whether any VF runs on `node`, or is on its way to or from it.
   bool holds_any_function(NodeId node) const;
 
-  // A service arrives: its chain is drawn and admitted whole, or rejected.
+  // A service arrives: its chain is drawn, the chains already waiting are tried first (FIFO), then it is
+  // admitted whole, or waits (or gives up at once with demand.patience_s = 0).
   void arrive();
+  // Places the chain of `s` whole and starts its deployments; false (nothing started) when it has no room.
+  bool try_admit(Service& s);
+  // Every waiting chain, oldest first: gives up those that have waited demand.patience_s, admits those
+  // that fit now. Not re-entered (a call while another is under way returns at once).
+  void admit_waiting();
+  // The service leaves unplaced after waiting its patience.
+  void give_up(Service& s);
 
   // A VF starts or stops processing frames; the service's downtime follows.
   void set_up(Service& s, FunctionState& f, bool up);
@@ -258,6 +267,8 @@ class EdgeSimulation {
   bool syncing_ = false;
   sim::Platform platform_;
   std::vector<std::unique_ptr<Service>> services_;
+  std::deque<std::uint32_t> waiting_;  // services waiting for room, oldest first
+  bool admitting_ = false;             // admit_waiting is under way
   std::map<int, std::unique_ptr<Operation>> operations_;
   std::map<NodeId, sg4::Semaphore*> migration_slots_;
   int next_operation_id_ = 0;

@@ -42,13 +42,18 @@ class FakeCluster {
 // A forecaster whose answers the test sets; it records the snapshots it was shown.
 class FixedForecaster final : public Forecaster {
  public:
-  std::vector<double> p_fail;  // per node; missing entries are 0
+  std::vector<double> p_fail;        // per node; missing entries are 0
+  std::vector<double> p_fail_after;  // per node, p_fail_with's answer whatever the load; empty: nullopt
   int calls = 0;
   std::vector<double> assess(const ClusterSnapshot& snapshot, double) override {
     ++calls;
     std::vector<double> out(snapshot.nodes.size(), 0.0);
     for (std::size_t i = 0; i < out.size() && i < p_fail.size(); ++i) out[i] = p_fail[i];
     return out;
+  }
+  std::optional<double> p_fail_with(std::size_t index, const Resources&) const override {
+    if (index >= p_fail_after.size()) return std::nullopt;
+    return p_fail_after[index];
   }
 };
 

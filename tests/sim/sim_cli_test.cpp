@@ -62,22 +62,24 @@ TEST(SimCli, SummaryHasEveryFieldAndMechanismsRan) {
   EXPECT_GT(j["downtime_pct"].get<double>(), 0.0);
   EXPECT_LT(j["downtime_pct"].get<double>(), 100.0);
   EXPECT_GT(j["wall_time_s"].get<double>(), 0.0);
-  // services.csv: a header and one row per service (admitted or rejected).
+  // services.csv: a header and one row per service (admitted, waiting or given up).
   std::ifstream csv(out / "services.csv");
   std::string line;
   int rows = -1;
   while (std::getline(csv, line)) ++rows;
-  EXPECT_GE(rows, j["services"].get<int>() + j["rejected_services"].get<int>());
+  EXPECT_EQ(rows, j["admitted"].get<int>() + j["waiting"].get<int>() + j["given_up"].get<int>());
+  EXPECT_GE(j["admitted"].get<int>(), j["services"].get<int>());
 }
 
 TEST(SimCli, NoFailuresMeansNoDowntimeAndNoMigrations) {
   const fs::path out = fresh_dir("calm");
   ASSERT_EQ(run("sim " + kSmall + " --quiet --out " + out.string() +
                 " --set environment.p_leave=0 --set environment.p_overload=0"
-                " --set control.predictor.false_positive_rate=0")
+                " --set control.predictor.false_positive_rate=0 --set control.max_functions_per_node=0")
                 .exit_code,
             0);
   const auto j = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(j["waited"], 0);  // room for every chain: no wait, which would be downtime
   EXPECT_EQ(j["downtime_pct"], 0.0);
   EXPECT_EQ(j["migrations"]["cold"], 0);
   EXPECT_EQ(j["migration_bytes"], 0.0);

@@ -23,7 +23,7 @@ struct ControllerConfig {
                            .spread_chain = true,
                            .replication = false,
                            .max_replicas = 8};
-  SolveLimits limits;  // given to the placer at every call
+  SolveLimits limits{.time_limit_s = 10, .diagnose = false};  // given to the placer at every call
 };
 
 // The brain shared by the simulator and the runtime (design.md §1). Pure: it reads snapshots and
@@ -38,7 +38,10 @@ class Controller {
   // live migration on, every VF running on a node whose p_fail >= k is moved away (Algorithm 3).
   // The VFs that move in one chain are placed together, the chain's other VFs pinned where they are
   // (or where they are going); targets are answering nodes below the risk threshold. VFs reported
-  // moving are left alone. Actions come in a deterministic order (by chain, then VF).
+  // moving are left alone. A live migration's target must also stay below k with the VF moved in
+  // (Forecaster::p_fail_with); a target that would not is avoided and the chain placed again, and a live
+  // migration that finds no such target is not planned. Actions come in a deterministic order (by chain,
+  // then VF).
   Plan round(const ClusterSnapshot& snapshot);
 
   // Places a new chain whole (one deploy action per VF) or rejects it, using the risk of the last
@@ -51,6 +54,8 @@ class Controller {
 
  private:
   bool eligible(const NodeReport& report) const;
+  // Whether node `node` would stay below k with `demand` more load (true with live migration off).
+  bool stays_below_k(NodeId node, const Resources& demand) const;
   PlacementNode placement_node(const NodeReport& report, const Resources& used, int functions) const;
 
   ControllerConfig config_;

@@ -22,6 +22,10 @@ class ModelForecaster : public Forecaster {
   // oldest reading. A node that did not answer gets 0 and keeps its history.
   std::vector<double> assess(const ClusterSnapshot& snapshot, double horizon_s) override;
 
+  // The calibration applied to the node's last prediction raised by `extra`, in percent of the node's
+  // capacity: the p_fail the node would have with that much more load. 0 for a node that did not answer.
+  std::optional<double> p_fail_with(std::size_t index, const Resources& extra) const override;
+
  private:
   struct History {
     std::vector<float> readings;  // ring of window x channels, oldest at `next`
@@ -31,6 +35,10 @@ class ModelForecaster : public Forecaster {
   std::shared_ptr<const ForecastModel> model_;
   std::unordered_map<std::uint32_t, History> histories_;
   std::vector<float> batch_;  // reused between rounds
+  // The last round's prediction of each snapshot entry (channels values; NaN where it did not answer) and
+  // its capacity, for p_fail_with.
+  std::vector<float> last_predictions_;
+  std::vector<Resources> last_capacity_;
 };
 
 }  // namespace vfo

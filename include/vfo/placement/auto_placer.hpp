@@ -6,7 +6,9 @@
 namespace vfo {
 
 // Picks the exact MILP for instances small enough to close quickly and the heuristic for the rest:
-// exact when (VFs to place) x (nodes not avoided) <= max_exact_variables. If the exact solve runs out
+// exact when (VFs to place) x (nodes not avoided) <= max_exact_variables, or when the problem is an
+// assignment problem (one chain, at most one of its VFs per node, no QoS time, bandwidth or replication),
+// which the exact placer solves in polynomial time at any size. If the exact solve runs out
 // of time without a placement, the heuristic answers instead; its result says which solver answered.
 class AutoPlacer final : public Placer {
  public:

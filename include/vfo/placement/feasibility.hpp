@@ -16,7 +16,8 @@ namespace vfo {
 // capacity, bandwidth) are checked on the nodes that receive a VF that is not pinned.
 Status check_placement(const PlacementProblem& problem, const std::vector<PlacedFunction>& placed);
 
-// Total cost of a placement: sum over copies of load^2 / speed of its node.
+// Total cost of a placement under problem.model.cost: sum over copies of load^2 / speed of its node (speed), or
+// sum over the nodes that receive copies of ((used + their CPU)^2 - used^2) / speed (load).
 double total_cost(const PlacementProblem& problem, const std::vector<PlacedFunction>& placed);
 
 }  // namespace vfo

@@ -36,6 +36,17 @@ struct PlacementChain {
   std::vector<PlacementFunction> functions;  // in chain order
 };
 
+// What a placement minimises.
+enum class PlacementCost {
+  // The authors' MILP (design.md §6): sum over copies of l^2 / cpu_i, blind to what a node already runs.
+  speed,
+  // Convex in each node's whole load (the paper's Table 2 cost c_k(l) taken over everything node k runs):
+  // sum over nodes of ((U_i + D_i)^2 - U_i^2) / cpu_i, with U_i the node's `used` CPU and D_i the CPU
+  // (load x fps) of the copies placed on it, both in instructions/s. A copy alone on an empty node at
+  // 1 fps costs l^2 / cpu_i, as in `speed`; a loaded node costs more, so load spreads.
+  load,
+};
+
 // Which constraints are on. The defaults are the authors' model.
 struct PlacementModel {
   // At most this many VFs per node, counting PlacementNode::functions; 0 = no limit.
@@ -56,6 +67,7 @@ struct PlacementModel {
   // then place the split chains. Pinned VFs are never replicated.
   bool replication = false;
   int max_replicas = 8;
+  PlacementCost cost = PlacementCost::speed;
 };
 
 struct PlacementProblem {
@@ -69,5 +81,21 @@ struct PlacementProblem {
 inline double placement_cost(double load_ipf, double speed_ips) {
   return load_ipf * load_ipf / speed_ips;
 }
+
+// What `added_ips` more CPU costs on a node of `speed_ips` that already carries `used_ips`, under
+// PlacementCost::load: ((used + added)^2 - used^2) / speed.
+inline double load_cost(double added_ips, double used_ips, double speed_ips) {
+  return added_ips * (2 * used_ips + added_ips) / speed_ips;
+}
+
+// The cost of one copy of `load_ipf` instructions/frame at `fps` on `node` under `model.cost`, when it is
+// the only copy that the placement adds there (PlacementCost::load: exact then; with several copies on one
+// node the sum of these leaves out their cross terms).
+inline double copy_cost(const PlacementModel& model, const PlacementNode& node, double load_ipf, double fps) {
+  if (model.cost == PlacementCost::load) return load_cost(load_ipf * fps, node.used.cpu_ips, node.speed_ips);
+  return placement_cost(load_ipf, node.speed_ips);
+}
+
+const char* to_string(PlacementCost cost);
 
 }  // namespace vfo

@@ -30,7 +30,7 @@ struct PlacementResult {
   PlacementStatus status = PlacementStatus::infeasible;
   std::string reason;                  // why infeasible (the binding constraint), or other detail
   std::vector<PlacedFunction> placed;  // every copy of every VF (pinned ones included), by chain and function
-  double objective = 0;                // total cost: sum over copies of c_i(load) = load^2 / cpu_i
+  double objective = 0;                // total cost under model.cost (total_cost in feasibility.hpp)
   double bound = 0;                    // best lower bound on the objective, when known
   double gap = 0;                      // (objective - bound) / objective, when known; -1 if unknown
   double solve_s = 0;                  // wall time of the solve

@@ -8,6 +8,10 @@ namespace vfo {
 
 struct SolveLimits {
   double time_limit_s = 10;  // wall time; an exact solve stops with status time_limit
+  // Whether an infeasible answer may take extra solves to name the constraints that bind (the exact placer
+  // relaxes one family at a time). False: the reason is what the solve itself found, which is enough for a
+  // caller that only needs to know there is no placement (the controller, every round).
+  bool diagnose = true;
 };
 
 // Decides where VFs run. Implementations are stateless and thread-compatible: `place` reads the

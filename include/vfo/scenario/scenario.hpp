@@ -65,6 +65,9 @@ struct DemandSpec {
   double rate_per_hour = 83;    // set from mode unless mode is custom (low 54, normal 83, high 118)
   double lifetime_s = 1800;     // how long a service runs once deployed
   int max_services = 0;         // > 0: no arrival after this many (0: no limit)
+  // A chain that cannot be placed on arrival waits in a FIFO queue and is tried again every probing
+  // round; it gives up when it has waited this long (0: it gives up at once). Its wait is downtime.
+  double patience_s = 600;
 };
 
 struct PredictorSpec {
@@ -72,8 +75,12 @@ struct PredictorSpec {
   // forecast: vfo's forecaster (src/forecast) on each node's probed CPU series (the generic study).
   // Default: confusion in the dedicated environment, forecast in the generic one (which allows only it).
   std::string kind = "confusion";
-  double true_positive_rate = 0.8;     // confusion: P(alarm | the node overloads within the horizon)
-  double false_positive_rate = 0.001;  // confusion: P(alarm | it does not), per node and probing round
+  double true_positive_rate = 0.8;      // confusion: P(alarm | the node overloads in the period it looks at)
+  double false_positive_rate = 0.0001;  // confusion: P(alarm | it does not), per node and probing round
+  // confusion: the period a round's alarm is about starts this many probing periods after the probe (the
+  // paper: the model "predicts that an edge node will be overloaded in the next time period", the period
+  // after the coming probe, so 1); 0 looks at the period up to the next probe.
+  int lead_periods = 1;
   // forecast: the point model (ar: AR(6) least squares; ewma: alpha 0.3; ma: mean of the window;
   // persistence), fitted and calibrated before the run on the background load of `training_nodes` other
   // nodes over `training_hours`, probed every probing period; p_fail = P(committed CPU > cpu_threshold_pct
@@ -97,7 +104,15 @@ struct ControlSpec {
   double k = 0.5;                // live-migrate when p_fail >= k
   double utilisation_cap = 0.8;  // the placer fills a node's CPU and RAM up to this fraction
   double placement_s = 0.05;     // time the orchestrator takes to place a VF
-  std::string placer = "best-fit";
+  // The placer (placer_factory.hpp): auto is the authors' model solved exactly (an assignment problem with
+  // one VF per node) and by the heuristic beyond; best-fit packs VFs where the least CPU is left.
+  std::string placer = "auto";
+  // At most this many VFs on a node (the authors' model: 1, "the j selected edge devices, hosting a VF
+  // each"); 0: any number within utilisation_cap.
+  int max_functions_per_node = 1;
+  // What placement minimises (vfo/placement/placement_problem.hpp, PlacementCost): load, the paper's Table 2
+  // cost convex in each node's whole load (spreads load); speed, the authors' MILP l^2 / cpu.
+  std::string placement_cost = "load";
   PredictorSpec predictor;
   // What happens when a VF is lost (its node failed, or an overload took it down); the simulator's rules are
   // in docs/model.md, "Recovery modes in the simulator":

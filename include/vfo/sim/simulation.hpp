@@ -12,21 +12,24 @@
 
 namespace vfo {
 
-// One service (one chain) of a run. Its lifetime runs from the first moment its chain is whole
-// (start_s) for the scenario's lifetime, cut at the end of the simulation; it is down while any VF is.
+// One service (one chain) of a run. A chain that finds no room on arrival waits (demand.patience_s at
+// most) and is tried again every probing round; its wait is downtime. Its lifetime runs from the first
+// moment its chain is whole (start_s) for the scenario's lifetime, cut at the end of the simulation; it is
+// down while it waits and while any VF is down.
 struct ServiceRecord {
   std::uint32_t id = 0;
   double arrival_s = 0;
-  double start_s = -1;  // -1: never whole (rejected, or still deploying at the end)
+  double start_s = -1;  // -1: never whole (gave up, still waiting or still deploying at the end)
   double end_s = -1;
   int functions = 0;
-  bool rejected = false;  // no room for the whole chain on arrival
-  double downtime_s = 0;
-  double downtime_pct = 0;  // downtime / (end - start) x 100
+  double wait_s = 0;        // from arrival until its chain was placed, it gave up, or the run ended
+  bool given_up = false;    // waited demand.patience_s without being placed
+  double downtime_s = 0;    // the wait included
+  double downtime_pct = 0;  // downtime / (wait + end - start) x 100; 100 for a service that gave up
   int cold_migrations = 0;
   int live_migrations = 0;
   double migration_bytes = 0;
-  double deploy_s = -1;         // from arrival until the chain was whole the first time (-1: never)
+  double deploy_s = -1;         // from its placement until the chain was whole the first time (-1: never)
   double placement_wall_s = 0;  // wall-clock time the placer took to place the chain on arrival (measured)
 };
 
@@ -63,9 +66,14 @@ struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
   int nodes = 0;
-  int services = 0;  // admitted and whole at least once
-  int rejected_services = 0;
-  double downtime_pct = 0;  // mean over `services`
+  int services = 0;           // admitted and whole at least once
+  int admitted_services = 0;  // placed (on arrival or after a wait); some may still be deploying at the end
+  int waited_services = 0;    // of the admitted, those that waited first
+  int waiting_services = 0;   // still waiting at the end
+  int given_up_services = 0;  // waited demand.patience_s and left unplaced
+  // Mean of ServiceRecord::downtime_pct over `services` and the services that gave up (those still
+  // waiting or deploying at the end are not counted: their outcome is not known).
+  double downtime_pct = 0;
   int cold_migrations = 0;
   int live_migrations = 0;
   int aborted_migrations = 0;  // a node of the migration failed before it finished
@@ -81,7 +89,7 @@ struct SimulationResult {
   // The deployment of a service in four steps (the paper's Fig. 9b), mean over the services made whole:
   double deploy_probe_s = 0;      // one probe of every node: the reports over the orchestrator's link
   double deploy_placement_s = 0;  // the placer's wall-clock time (measured, not simulated)
-  double deploy_transfer_s = 0;   // from arrival until the chain is whole (images, starts, rewiring)
+  double deploy_transfer_s = 0;   // from placement until the chain is whole (images, starts, rewiring)
   double monitoring_s = 0;        // one probing round's reports of the chain's nodes over that link
   double sim_time_s = 0;
   double wall_time_s = 0;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "fakes/fake_cluster.hpp"
 #include "vfo/placement/best_fit_placer.hpp"
 #include "vfo/placement/exact_placer.hpp"
@@ -175,6 +179,63 @@ TEST_F(ControllerTest, AdmitSpreadsAChainOrRejectsIt) {
   plan = controller.admit(chain, cluster.snapshot());
   EXPECT_TRUE(plan.actions.empty());
   EXPECT_FALSE(plan.rejected_because.empty());
+}
+
+TEST_F(ControllerTest, ALiveTargetMustStayBelowKWithTheVfMovedIn) {
+  FakeCluster cluster(4, kNode);
+  cluster.run(0, 0, 0, kVf);
+  forecaster.p_fail = {0.9, 0, 0, 0};
+  // Best fit would take node 1 (equal loads, lowest id); with the VF there, node 1 would reach K, and so would
+  // node 3; node 2 stays below.
+  forecaster.p_fail_after = {1.0, 0.7, 0.2, 0.6};
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 1u);
+  EXPECT_EQ(plan.actions[0].kind, Action::Kind::live_migrate);
+  EXPECT_EQ(plan.actions[0].to, NodeId(2));
+}
+
+TEST_F(ControllerTest, ALiveMigrationWithNoSafeTargetIsNotPlannedButAColdOneIs) {
+  FakeCluster cluster(4, kNode);
+  cluster.run(0, 0, 0, kVf);
+  cluster.run(1, 0, 1, kVf);
+  cluster.silence(1);
+  forecaster.p_fail = {0.9, 0, 0, 0};
+  forecaster.p_fail_after = {1.0, 1.0, 0.5, 0.5};
+  Controller controller(config, placer, &forecaster);
+  const Plan plan = controller.round(cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 1u);
+  EXPECT_EQ(plan.actions[0].kind, Action::Kind::cold_migrate);  // p_fail_after concerns live targets only
+  EXPECT_EQ(plan.actions[0].function.chain, ChainId(1));
+}
+
+TEST_F(ControllerTest, TheAuthorsPlacementPutsOneVfPerNodeOnTheLeastLoadedNodes) {
+  FakeCluster cluster(5, kNode);
+  cluster.run(0, 0, 1, kVf);                 // node 1 already hosts a VF: no slot left
+  cluster.set_used(0, Resources{5e4, 0});    // busy
+  cluster.set_used(2, Resources{1e4, 0});    // a little load
+  cluster.set_used(3, Resources{0, 0});      // idle
+  cluster.set_used(4, Resources{0.2e4, 0});  // nearly idle
+  config.placement.max_functions_per_node = 1;
+  config.placement.cost = PlacementCost::load;
+  ExactPlacer exact;
+  Controller controller(config, exact, &forecaster);
+  Chain chain;
+  chain.id = ChainId(7);
+  chain.fps = 1;
+  for (int j = 0; j < 2; ++j) chain.functions.push_back(Function{"f", 1e4, 1e5, 64e6, 0, 0, 0});
+  const Plan plan = controller.admit(chain, cluster.snapshot());
+  ASSERT_EQ(plan.actions.size(), 2u) << plan.rejected_because;
+  std::vector<std::uint32_t> targets = {plan.actions[0].to.value, plan.actions[1].to.value};
+  std::sort(targets.begin(), targets.end());
+  EXPECT_EQ(targets, (std::vector<std::uint32_t>{3, 4}));
+
+  chain.functions.resize(5);  // 5 VFs, 4 free slots
+  chain.functions.back() = chain.functions.front();
+  for (auto& f : chain.functions) f = Function{"f", 1e4, 1e5, 64e6, 0, 0, 0};
+  const Plan rejected = controller.admit(chain, cluster.snapshot());
+  EXPECT_TRUE(rejected.actions.empty());
+  EXPECT_NE(rejected.rejected_because.find("max_functions_per_node"), std::string::npos) << rejected.rejected_because;
 }
 
 }  // namespace

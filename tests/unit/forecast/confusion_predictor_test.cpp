@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 namespace vfo {
 namespace {
 
@@ -31,6 +34,31 @@ TEST(ConfusionPredictor, SilentNodesAndDeterminism) {
   ConfusionPredictor c([](NodeId, double, double) { return false; }, 0.5, 0.5, 3);
   s.nodes[0].answered = true;
   EXPECT_EQ(b.assess(s, 30), c.assess(s, 30));
+}
+
+TEST(ConfusionPredictor, WithALeadItLooksAtThePeriodAfterTheNextProbeAndTheAlarmStands) {
+  // One overload, at t = 45; rounds every 30 s; perfect rates so every draw is known.
+  std::vector<std::pair<double, double>> asked;
+  const OverloadOracle oracle = [&](NodeId, double from, double to) {
+    asked.emplace_back(from, to);
+    return from < 45 && 45 <= to;
+  };
+  ClusterSnapshot s;
+  s.nodes = {{NodeId(0), true, {}, {}}};
+  ConfusionPredictor lead(oracle, 1.0, 0.0, 5, 30);
+  s.now = 0;
+  EXPECT_EQ(lead.assess(s, 30)[0], 1.0);  // looks at (30, 60]: the overload is one period ahead
+  EXPECT_EQ(asked.back(), std::make_pair(30.0, 60.0));
+  s.now = 30;
+  EXPECT_EQ(lead.assess(s, 30)[0], 1.0);  // looks at (60, 90], but the alarm about (30, 60] stands
+  s.now = 60;
+  EXPECT_EQ(lead.assess(s, 30)[0], 0.0);  // that period is over
+
+  ConfusionPredictor no_lead(oracle, 1.0, 0.0, 5);
+  s.now = 0;
+  EXPECT_EQ(no_lead.assess(s, 30)[0], 0.0);  // (0, 30] holds no overload: no warning a period ahead
+  s.now = 30;
+  EXPECT_EQ(no_lead.assess(s, 30)[0], 1.0);  // (30, 60]: the warning comes 15 s before the overload
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "vfo/forecast/baselines.hpp"
@@ -90,6 +91,20 @@ TEST(ModelForecaster, TenThousandNodesInOneBatch) {
   const std::vector<double> p = f.assess(snapshot(cpu), 30);
   ASSERT_EQ(p.size(), cpu.size());
   for (std::size_t i = 0; i < p.size(); ++i) ASSERT_EQ(p[i], i % 2 == 0 ? 1 : 0) << i;
+}
+
+TEST(ModelForecaster, PFailWithAddsTheLoadToTheLastPrediction) {
+  ModelForecaster f(model_of(std::make_shared<OldestCpuModel>(), 3, 2));
+  const auto p = f.assess(snapshot({60, 85}, {true, true}), 30);
+  EXPECT_EQ(p, (std::vector<double>{0, 0}));
+  // 20 % of 2e9 instructions/s more: node 0 predicts 80 % (below 90), node 1 105 % (above).
+  EXPECT_EQ(f.p_fail_with(0, Resources{0.4e9, 0}), 0.0);
+  EXPECT_EQ(f.p_fail_with(1, Resources{0.4e9, 0}), 1.0);
+  // RAM counts too: 25 % of 4e9 bytes predicted, 70 % more goes past 90 %.
+  EXPECT_EQ(f.p_fail_with(0, Resources{0, 2.8e9}), 1.0);
+  f.assess(snapshot({60, 85}, {true, false}), 30);
+  EXPECT_EQ(f.p_fail_with(1, Resources{2e9, 0}), 0.0);  // a node that did not answer has no prediction
+  EXPECT_THROW((void)f.p_fail_with(2, Resources{}), std::out_of_range);
 }
 
 }  // namespace

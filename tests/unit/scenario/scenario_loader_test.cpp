@@ -340,7 +340,8 @@ TEST(ScenarioLoaderErrors, UnknownKeyNested) {
   EXPECT_THAT(message, HasSubstr("(expected one of kind, nodes, link_mbps,"));
   EXPECT_THAT(parse_error("control:\n  predictor:\n    tpr: 0.5\n"),
               HasSubstr("x.yaml:3: control.predictor.tpr: unknown key (expected one of kind, true_positive_rate, "
-                        "false_positive_rate, method, window, horizon_periods, cpu_threshold_pct, training_nodes, "
+                        "false_positive_rate, lead_periods, method, window, horizon_periods, cpu_threshold_pct, "
+                        "training_nodes, "
                         "training_hours, model)"));
   EXPECT_THAT(parse_error("environment:\n  link_mbps: {mean: 1, sd: 2}\n"),
               HasSubstr("x.yaml:2: environment.link_mbps.sd: unknown key (expected one of mean, stddev, min)"));
