@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,16 +13,11 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using vfo::test::mean_where;
 using vfo::test::ResultRow;
 
 std::vector<ResultRow> sweep(const std::string& data_file, const std::string& name) {
-  const fs::path out = vfo::test::fresh_dir(name);
-  const vfo::test::Outcome o = vfo::test::run_vfo("sweep " + std::string(VFO_SOURCE_DIR) + "/tests/sim/data/" +
-                                                  data_file + " --quiet --out " + out.string());
-  EXPECT_EQ(o.exit_code, 0) << o.all();
-  return vfo::test::read_results(out / "results.csv");
+  return vfo::test::sweep_data_file(data_file, name);
 }
 
 TEST(GenericTrend, SmallerKMigratesMoreMovesMoreAndAvoidsOverloads) {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,17 +13,12 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using vfo::test::mean_where;
 using vfo::test::number;
 using vfo::test::ResultRow;
 
 std::vector<ResultRow> sweep(const std::string& data_file) {
-  const fs::path out = vfo::test::fresh_dir(data_file);
-  const vfo::test::Outcome o = vfo::test::run_vfo("sweep " + std::string(VFO_SOURCE_DIR) + "/tests/sim/data/" +
-                                                  data_file + " --quiet --out " + out.string());
-  EXPECT_EQ(o.exit_code, 0) << o.all();
-  return vfo::test::read_results(out / "results.csv");
+  return vfo::test::sweep_data_file(data_file, data_file);
 }
 
 TEST(Readings, OneVfPerNodeMakesChainsWaitWhereCapacityIsShort) {

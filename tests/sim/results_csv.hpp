@@ -1,5 +1,5 @@
 // Reads the results.csv of a `vfo sweep` (no quoted cells: vfo writes none for numeric grids) into rows of
-// column -> cell, and groups a metric by a grid key.
+// column -> cell, and groups a metric by a grid key; runs the sweep of a file of tests/sim/data.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "vfo_process.hpp"
 
 namespace vfo::test {
 
@@ -62,6 +64,16 @@ inline Mean mean_where(const std::vector<ResultRow>& rows, const std::string& ke
   }
   if (m.runs > 0) m.value /= m.runs;
   return m;
+}
+
+// `vfo sweep tests/sim/data/DATA_FILE --quiet` into a fresh folder named NAME; its results.csv rows (a failed
+// sweep fails the test and gives no rows).
+inline std::vector<ResultRow> sweep_data_file(const std::string& data_file, const std::string& name) {
+  const std::filesystem::path out = fresh_dir(name);
+  const Outcome o = run_vfo("sweep " + std::string(VFO_SOURCE_DIR) + "/tests/sim/data/" + data_file +
+                            " --quiet --out " + out.string());
+  EXPECT_EQ(o.exit_code, 0) << o.all();
+  return read_results(out / "results.csv");
 }
 
 }  // namespace vfo::test
