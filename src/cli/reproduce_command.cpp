@@ -3,9 +3,11 @@
 // Runs every study of the paper (issue 9), each as a child `vfo` process (sweep, demo or experiment testbed)
 // writing to DIR/<study>/, with one progress bar over them all, then writes DIR/report.md and DIR/report.html:
 // every figure of every study (the SVGs beside the report, linked relatively, so the page works offline) and a
-// table with one row per claim of the paper: its number, vfo's number measured from the study's outputs, and
-// the command that reproduces it. vfo's number is always computed from the outputs; where it differs from the
-// paper's, the row says so. --quick runs every study at a size that fits in about 10 minutes on 2 cores.
+// table with one row per claim of the paper: its number, vfo's number measured from the study's outputs with
+// its 95 % confidence interval over replications (paired runs: vfo/report/paired_comparison.hpp), the verdict
+// (agrees, within noise, differs) and the command that reproduces it. The full run has kFullReplications
+// replications of every simulated study; --quick runs every study at a size that fits in about 10 minutes on
+// 2 cores (smaller grids, fewer replications).
 // report.html carries a small script that, once loaded, checks that every image decoded and every relative
 // link can be read, and writes the result into <body data-check="...">; a headless browser's DOM dump shows it.
 #include <fmt/format.h>
@@ -81,26 +83,26 @@ Study sweep_study(std::string id, std::string title, std::string scenario, int q
 std::vector<Study> studies() {
   return {
       sweep_study(
-          "fig6", "Fig. 6: downtime with and without overload prediction (dedicated environment)", "dedicated.yaml", 5,
-          {"environment.nodes=[100, 500]", "environment.p_leave=[0.1, 0.3]", "environment.p_overload=[0.1, 0.4]"}, 25,
-          1000),
+          "fig6", "Fig. 6: downtime with and without overload prediction (dedicated environment)", "dedicated.yaml", 8,
+          {"environment.nodes=[100, 500]", "environment.p_leave=[0.1, 0.3]", "environment.p_overload=[0.1, 0.4]"}, 45,
+          1600),
       sweep_study("fig7ab", "Fig. 7a-b: downtime and migrations against nodes and demand (dedicated)",
-                  "dedicated-demand.yaml", 5,
+                  "dedicated-demand.yaml", 10,
                   {"environment.nodes=[100, 300, 500]", "demand.mode=[low, high]", "control.live_migration=[true]"}, 20,
-                  120),
+                  220),
       sweep_study("fig7cd", "Fig. 7c-d: downtime and migrations against nodes and demand (generic environment)",
-                  "generic-demand.yaml", 5,
+                  "generic-demand.yaml", 10,
                   {"environment.nodes=[100, 300, 500]", "demand.mode=[normal]", "control.live_migration=[true]"}, 15,
-                  150),
-      sweep_study("fig8", "Fig. 8: downtime and migration volume against K", "generic-k.yaml", 5,
-                  {"environment.nodes=[300]", "control.k=[0.01, 0.05, 0.2, 0.5, 0.9]"}, 20, 140),
-      sweep_study("fig9a", "Fig. 9a: the phases of a live migration", "live-phases.yaml", 3,
-                  {"environment.link_latency_ms=[25]"}, 8, 55),
-      sweep_study("fig9b", "Fig. 9b: the steps of a deployment", "deployment-timing.yaml", 3,
-                  {"environment.nodes=[100, 1000]"}, 8, 75),
-      sweep_study("fig10", "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA", "autoscaling.yaml", 10, {}, 10, 20),
+                  280),
+      sweep_study("fig8", "Fig. 8: downtime and migration volume against K", "generic-k.yaml", 8,
+                  {"environment.nodes=[300]", "control.k=[0.01, 0.05, 0.2, 0.5, 0.9]"}, 20, 260),
+      sweep_study("fig9a", "Fig. 9a: the phases of a live migration", "live-phases.yaml", 5,
+                  {"environment.link_latency_ms=[25]"}, 10, 95),
+      sweep_study("fig9b", "Fig. 9b: the steps of a deployment", "deployment-timing.yaml", 5,
+                  {"environment.nodes=[100, 1000]"}, 18, 150),
+      sweep_study("fig10", "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA", "autoscaling.yaml", 20, {}, 10, 20),
       sweep_study("failures", "Failure recovery: vfo, reset mode and Kubernetes across failure rates",
-                  "failure-recovery.yaml", 1, {}, 8, 95),
+                  "failure-recovery.yaml", 2, {}, 12, 120),
       {"fig11a",
        "Fig. 11a (runtime): downtime of cold migration against reset mode",
        {"demo"},

@@ -9,23 +9,13 @@
 
 namespace vfo::report {
 
-namespace {
-
-std::size_t require_column(const CsvTable& table, const std::string& name) {
-  const auto index = table.column_index(name);
-  if (!index) throw std::out_of_range(fmt::format("aggregate_replications: no column '{}'", name));
-  return *index;
-}
-
-}  // namespace
-
 CsvTable aggregate_replications(const CsvTable& results, const std::vector<std::string>& group_columns,
                                 const std::vector<std::string>& skip_columns) {
   std::vector<std::size_t> group_index;
-  for (const auto& name : group_columns) group_index.push_back(require_column(results, name));
+  for (const auto& name : group_columns) group_index.push_back(require_column(results, name, "aggregate_replications"));
   std::vector<bool> excluded(results.columns().size(), false);
   for (auto i : group_index) excluded[i] = true;
-  for (const auto& name : skip_columns) excluded[require_column(results, name)] = true;
+  for (const auto& name : skip_columns) excluded[require_column(results, name, "aggregate_replications")] = true;
 
   // The numeric columns.
   std::vector<std::size_t> numeric;

@@ -12,17 +12,13 @@ namespace vfo::report {
 
 namespace {
 
-std::size_t require_column(const CsvTable& table, const std::string& name) {
-  const auto index = table.column_index(name);
-  if (!index) throw std::out_of_range(fmt::format("paired comparison: no column '{}'", name));
-  return *index;
-}
+constexpr std::string_view kUser = "paired comparison";
 
 // The rows that pass a filter.
 class RowSelection {
  public:
   RowSelection(const CsvTable& table, const RowFilter& where) {
-    for (const auto& [column, value] : where) filters_.emplace_back(require_column(table, column), value);
+    for (const auto& [column, value] : where) filters_.emplace_back(require_column(table, column, kUser), value);
   }
   bool passes(const std::vector<std::string>& row) const {
     return std::all_of(filters_.begin(), filters_.end(), [&](const auto& f) { return row[f.first] == f.second; });
@@ -68,6 +64,18 @@ double mean_of(const std::vector<double>& values) {
   return sum / static_cast<double>(values.size());
 }
 
+// The estimate from per-replication changes; `relative` counts only when `relative_defined`.
+ChangeEstimate estimate_of(const std::vector<double>& absolute, const std::vector<double>& relative,
+                           bool relative_defined, const std::vector<double>& treated,
+                           const std::vector<double>& control) {
+  ChangeEstimate e;
+  e.absolute = summarize(absolute);
+  if (relative_defined) e.relative_pct = summarize(relative);
+  e.treated_mean = mean_of(treated);
+  e.control_mean = mean_of(control);
+  return e;
+}
+
 }  // namespace
 
 std::string verdict_name(Verdict verdict) {
@@ -110,20 +118,15 @@ ChangeEstimate change_between(const std::vector<double>& treated, const std::vec
     relative_defined = relative_defined && control[i] != 0;
     if (relative_defined) relative.push_back(100 * (treated[i] / control[i] - 1));
   }
-  ChangeEstimate e;
-  e.absolute = summarize(absolute);
-  if (relative_defined) e.relative_pct = summarize(relative);
-  e.treated_mean = mean_of(treated);
-  e.control_mean = mean_of(control);
-  return e;
+  return estimate_of(absolute, relative, relative_defined, treated, control);
 }
 
 ChangeEstimate paired_change(const CsvTable& rows, const PairedSpec& spec) {
-  const std::size_t key = require_column(rows, spec.key);
-  const std::size_t metric = require_column(rows, spec.metric);
-  const std::size_t replication = require_column(rows, spec.replication);
+  const std::size_t key = require_column(rows, spec.key, kUser);
+  const std::size_t metric = require_column(rows, spec.metric, kUser);
+  const std::size_t replication = require_column(rows, spec.replication, kUser);
   std::vector<std::size_t> match;
-  for (const auto& column : spec.match) match.push_back(require_column(rows, column));
+  for (const auto& column : spec.match) match.push_back(require_column(rows, column, kUser));
   const RowSelection selection(rows, spec.where);
 
   // Each pair's place: replication and match values; its two rows.
@@ -167,9 +170,9 @@ ChangeEstimate paired_change(const CsvTable& rows, const PairedSpec& spec) {
 }
 
 ChangeEstimate trend_change(const CsvTable& rows, const TrendSpec& spec) {
-  const std::size_t key = require_column(rows, spec.key);
-  const std::size_t metric = require_column(rows, spec.metric);
-  const std::size_t replication = require_column(rows, spec.replication);
+  const std::size_t key = require_column(rows, spec.key, kUser);
+  const std::size_t metric = require_column(rows, spec.metric, kUser);
+  const std::size_t replication = require_column(rows, spec.replication, kUser);
   const RowSelection selection(rows, spec.where);
 
   // The key's values in order, and per replication and value the metric's sum and count.
@@ -231,21 +234,16 @@ ChangeEstimate trend_change(const CsvTable& rows, const TrendSpec& spec) {
     throw std::invalid_argument(
         fmt::format("trend of {} along {}: no replication has two values of the key", spec.metric, spec.key));
   }
-  ChangeEstimate e;
-  e.absolute = summarize(absolute);
-  if (relative_defined) e.relative_pct = summarize(relative);
-  e.treated_mean = mean_of(last);
-  e.control_mean = mean_of(first);
-  return e;
+  return estimate_of(absolute, relative, relative_defined, last, first);
 }
 
 ChangeEstimate column_change(const CsvTable& rows, const std::vector<std::string>& treated,
                              const std::vector<std::string>& control, const RowFilter& where,
                              const std::string& replication) {
-  const std::size_t rep = require_column(rows, replication);
+  const std::size_t rep = require_column(rows, replication, kUser);
   std::vector<std::size_t> treated_columns, control_columns;
-  for (const auto& c : treated) treated_columns.push_back(require_column(rows, c));
-  for (const auto& c : control) control_columns.push_back(require_column(rows, c));
+  for (const auto& c : treated) treated_columns.push_back(require_column(rows, c, kUser));
+  for (const auto& c : control) control_columns.push_back(require_column(rows, c, kUser));
   const RowSelection selection(rows, where);
   // The sum of a row's cells in `columns`, or nullopt when one is not a number.
   const auto sum = [](const std::vector<std::string>& row, const std::vector<std::size_t>& columns) {

@@ -524,13 +524,14 @@ void restrict_grid(SweepSpec& spec, const std::string& text) {
   } catch (const YAML::Exception& e) {
     fail(fmt::format("invalid YAML ({})", e.msg), "a flow list such as [100, 500]");
   }
-  if (!list.IsSequence()) {
-    YAML::Node one;
-    one.push_back(list);
-    list = one;
+  std::vector<YAML::Node> items;
+  if (list.IsSequence()) {
+    for (const auto& item : list) items.push_back(item);
+  } else {
+    items.push_back(list);
   }
   std::vector<std::size_t> kept;  // indices into axis.values
-  for (const auto& item : list) {
+  for (const auto& item : items) {
     const std::string value = item.IsDefined() && !item.IsNull() ? flow_text(item) : "";
     const auto match = find_value(axis, value);
     if (match == axis.values.end()) {
