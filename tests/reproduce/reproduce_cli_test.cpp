@@ -94,7 +94,7 @@ TEST(ReproduceCli, OneStudysReportShowsEveryFigureInABrowserAndItsClaimWithTheCo
   EXPECT_TRUE(is_verdict(rows[0].verdict)) << rows[0].verdict;
   EXPECT_NE(md.find("Claims: "), std::string::npos) << md;
   EXPECT_NE(md.find("![fig9b_placement](fig9b/figures/fig9b_placement.svg)"), std::string::npos) << md;
-  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+  EXPECT_EQ(md.find("not measured:"), std::string::npos) << md;
 
   if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   const std::string check = browser_check(out / "report.html");
@@ -124,7 +124,7 @@ TEST(ReproduceCli, TheQuickRunReproducesEveryStudyAndMeasuresEveryClaim) {
   for (const char* paper : {"| -34.2 % |", "| +19.1 % |", "| -12.54 % |", "| -40.27 % |", "| -76.3 % |"}) {
     EXPECT_NE(md.find(paper), std::string::npos) << paper;
   }
-  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+  EXPECT_EQ(md.find("not measured:"), std::string::npos) << md;
   // Every claim has one of the three verdicts; every simulated study's number has its CI (the runtime's
   // studies have one only when they ran several repetitions).
   const auto rows = claim_rows(md);
