@@ -632,6 +632,10 @@ void run_reproduce(const ReproduceOptions& o) {
   for (const Study& s : all) {
     const fs::path dir = out / s.id;
     fs::create_directories(dir, ec);
+    // The tables the claims read: a stale one from an earlier run must not pass for this run's.
+    for (const char* table : {"results.csv", "aggregate.csv", "summary.json", "repetitions.csv"}) {
+      fs::remove(dir / table, ec);
+    }
     StudyOutcome outcome{&s, command_line(s, o, dir), false, "", 0, {}};
     const auto study_start = std::chrono::steady_clock::now();
     ProcessPool pool(1);

@@ -97,6 +97,26 @@ TEST(PairedComparison, AZeroBaselineLeavesOnlyTheAbsoluteChange) {
   EXPECT_EQ(e.verdict(ExpectedSign::kPositive), Verdict::kAgrees);  // 2, 2, 3: [0.90, 3.77]
 }
 
+TEST(PairedComparison, RepetitionsOfARuntimeStudyFromCsv) {
+  // The layout `vfo reproduce` reads from a runtime study's repetitions.csv: one row per repetition and mode.
+  const CsvTable t = CsvTable::parse(
+      "repetition,mode,downtime_s\n0,cold,0.6\n0,reset,1.0\n1,reset,0.8\n1,cold,0.4\n2,cold,0.7\n2,reset,1.0\n",
+      "repetitions.csv");
+  PairedSpec spec;
+  spec.key = "mode";
+  spec.treated = "cold";
+  spec.control = "reset";
+  spec.metric = "downtime_s";
+  spec.replication = "repetition";
+  const ChangeEstimate e = paired_change(t, spec);
+  // -40 %, -50 %, -30 %: mean -40, sd 10.
+  EXPECT_EQ(e.relative_pct.n, 3u);
+  EXPECT_NEAR(e.relative_pct.mean, -40, 1e-9);
+  EXPECT_NEAR(e.relative_pct.sd, 10, 1e-9);
+  EXPECT_EQ(format_with_ci(e.headline(), "%", 1), "-40.0 % [-64.8, -15.2]");
+  EXPECT_EQ(e.verdict(ExpectedSign::kNegative), Verdict::kAgrees);
+}
+
 TEST(PairedComparison, WhereSelectsRowsAndEmptyCellsDropTheirPair) {
   CsvTable t = mechanism_rows();
   t.add_row({"300", "true", "0", "7", ""});  // no value: its pair is left out
