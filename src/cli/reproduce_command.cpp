@@ -3,28 +3,32 @@
 // Runs every study of the paper (issue 9), each as a child `vfo` process (sweep, demo or experiment testbed)
 // writing to DIR/<study>/, with one progress bar over them all, then writes DIR/report.md and DIR/report.html:
 // every figure of every study (the SVGs beside the report, linked relatively, so the page works offline) and a
-// table with one row per claim of the paper: its number, vfo's number measured from the study's outputs, and
-// the command that reproduces it. vfo's number is always computed from the outputs; where it differs from the
-// paper's, the row says so. --quick runs every study at a size that fits in about 10 minutes on 2 cores.
+// table with one row per claim of the paper: its number, vfo's number measured from the study's outputs with
+// its 95 % confidence interval over replications (paired runs: vfo/report/paired_comparison.hpp), the verdict
+// (agrees, within noise, differs) and the command that reproduces it. The full run has kFullReplications
+// replications of every simulated study; --quick runs every study at a size that fits in about 10 minutes on
+// 2 cores (smaller grids, fewer replications).
 // report.html carries a small script that, once loaded, checks that every image decoded and every relative
 // link can be read, and writes the result into <body data-check="...">; a headless browser's DOM dump shows it.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/cli.hpp"
 #include "cli/process_pool.hpp"
 #include "cli/progress_bar.hpp"
 #include "vfo/report/csv_table.hpp"
+#include "vfo/report/paired_comparison.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/text.hpp"
@@ -43,79 +47,66 @@ struct ReproduceOptions {
   bool quiet = false;
 };
 
+// Replications of each simulated study in the full run: enough for a t-interval of the mean that is barely
+// wider than a normal one (t(0.975, 19) = 2.09 against 1.96).
+constexpr int kFullReplications = 20;
+
 // One study: the child command that runs it (after `vfo`), at full and at quick size.
 struct Study {
   std::string id;                       // also its folder under --out
   std::string title;                    // e.g. "Fig. 6: downtime with and without overload prediction"
   std::vector<std::string> command;     // vfo COMMAND [SCENARIO] ... --out DIR
   std::string scenario;                 // a file of --scenarios, or "" (the runtime's studies)
+  std::vector<std::string> full_args;   // added without --quick
   std::vector<std::string> quick_args;  // added with --quick
   double quick_seconds = 1;             // rough durations on 2 cores, for the progress bar
   double full_seconds = 1;
 };
 
+// A sweep study: the file's grid at kFullReplications replications, or at --quick `quick_replications` of the
+// grid restricted by `quick_grid` (vfo sweep --grid), keeping what each quick claim needs.
+Study sweep_study(std::string id, std::string title, std::string scenario, int quick_replications,
+                  const std::vector<std::string>& quick_grid, double quick_seconds, double full_seconds) {
+  Study s{std::move(id),
+          std::move(title),
+          {"sweep"},
+          std::move(scenario),
+          {"--replications", std::to_string(kFullReplications)},
+          {"--replications", std::to_string(quick_replications)},
+          quick_seconds,
+          full_seconds};
+  for (const std::string& g : quick_grid) s.quick_args.insert(s.quick_args.end(), {"--grid", g});
+  return s;
+}
+
 std::vector<Study> studies() {
   return {
-      {"fig6",
-       "Fig. 6: downtime with and without overload prediction (dedicated environment)",
-       {"sweep"},
-       "dedicated.yaml",
-       {"--replications", "1"},
-       60,
-       150},
-      {"fig7ab",
-       "Fig. 7a-b: downtime and migrations against nodes and demand (dedicated)",
-       {"sweep"},
-       "dedicated-demand.yaml",
-       {"--replications", "1"},
-       25,
-       60},
-      {"fig7cd",
-       "Fig. 7c-d: downtime and migrations against nodes and demand (generic environment)",
-       {"sweep"},
-       "generic-demand.yaml",
-       {"--replications", "1"},
-       30,
-       75},
-      {"fig8",
-       "Fig. 8: downtime and migration volume against K",
-       {"sweep"},
-       "generic-k.yaml",
-       {"--replications", "1"},
-       25,
-       70},
-      {"fig9a",
-       "Fig. 9a: the phases of a live migration",
-       {"sweep"},
-       "live-phases.yaml",
-       {"--replications", "1"},
-       6,
-       8},
-      {"fig9b",
-       "Fig. 9b: the steps of a deployment",
-       {"sweep"},
-       "deployment-timing.yaml",
-       {"--replications", "1"},
-       8,
-       11},
-      {"fig10",
-       "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA",
-       {"sweep"},
-       "autoscaling.yaml",
-       {"--replications", "3"},
-       5,
-       9},
-      {"failures",
-       "Failure recovery: vfo, reset mode and Kubernetes across failure rates (issue 8)",
-       {"sweep"},
-       "failure-recovery.yaml",
-       {"--replications", "1"},
-       8,
-       14},
+      sweep_study(
+          "fig6", "Fig. 6: downtime with and without overload prediction (dedicated environment)", "dedicated.yaml", 8,
+          {"environment.nodes=[100, 500]", "environment.p_leave=[0.1, 0.3]", "environment.p_overload=[0.1, 0.4]"}, 45,
+          1600),
+      sweep_study("fig7ab", "Fig. 7a-b: downtime and migrations against nodes and demand (dedicated)",
+                  "dedicated-demand.yaml", 10,
+                  {"environment.nodes=[100, 300, 500]", "demand.mode=[low, high]", "control.live_migration=[true]"}, 20,
+                  220),
+      sweep_study("fig7cd", "Fig. 7c-d: downtime and migrations against nodes and demand (generic environment)",
+                  "generic-demand.yaml", 10,
+                  {"environment.nodes=[100, 300, 500]", "demand.mode=[normal]", "control.live_migration=[true]"}, 15,
+                  280),
+      sweep_study("fig8", "Fig. 8: downtime and migration volume against K", "generic-k.yaml", 8,
+                  {"environment.nodes=[300]", "control.k=[0.01, 0.05, 0.2, 0.5, 0.9]"}, 20, 260),
+      sweep_study("fig9a", "Fig. 9a: the phases of a live migration", "live-phases.yaml", 5,
+                  {"environment.link_latency_ms=[25]"}, 10, 95),
+      sweep_study("fig9b", "Fig. 9b: the steps of a deployment", "deployment-timing.yaml", 5,
+                  {"environment.nodes=[100, 1000]"}, 18, 150),
+      sweep_study("fig10", "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA", "autoscaling.yaml", 20, {}, 10, 20),
+      sweep_study("failures", "Failure recovery: vfo, reset mode and Kubernetes across failure rates",
+                  "failure-recovery.yaml", 2, {}, 12, 120),
       {"fig11a",
        "Fig. 11a (runtime): downtime of cold migration against reset mode",
        {"demo"},
        "",
+       {},
        {"--duration", "30", "--kill-at", "10"},
        70,
        130},
@@ -123,6 +114,7 @@ std::vector<Study> studies() {
        "Fig. 11b (runtime): fps with and without live migration",
        {"experiment", "testbed"},
        "",
+       {},
        {"--duration", "120", "--nodes", "6"},
        270,
        1260},
@@ -131,85 +123,141 @@ std::vector<Study> studies() {
 
 // ---- measuring the claims from a study's outputs
 
-// aggregate.csv of a sweep study.
-report::CsvTable aggregate_of(const fs::path& dir) {
-  const fs::path path = dir / "aggregate.csv";
-  return report::CsvTable::parse(read_input_file(path, "the aggregate.csv of a finished sweep"), path.string());
+using report::ChangeEstimate;
+using report::ExpectedSign;
+using report::Verdict;
+
+// results.csv of a sweep study: one row per run.
+report::CsvTable results_of(const fs::path& dir) {
+  const fs::path path = dir / "results.csv";
+  return report::CsvTable::parse(read_input_file(path, "the results.csv of a finished sweep"), path.string());
 }
 
-double number_at(const report::CsvTable& t, std::size_t row, const std::string& column) {
-  const auto value = report::parse_number(t.at(row, column));
-  if (!value) throw CommandFailed(fmt::format("aggregate.csv: {} of row {} is not a number", column, row + 1));
-  return *value;
+// The grid keys of a results table: its columns before "replication".
+std::vector<std::string> grid_keys_of(const report::CsvTable& results) {
+  const auto end = std::find(results.columns().begin(), results.columns().end(), "replication");
+  if (end == results.columns().end()) throw CommandFailed("results.csv has no column 'replication'");
+  return {results.columns().begin(), end};
 }
 
-// The mean of `column` over the rows whose `key` equals `value`.
-double mean_where(const report::CsvTable& t, const std::string& key, const std::string& value,
-                  const std::string& column) {
-  double sum = 0;
-  int n = 0;
-  for (std::size_t r = 0; r < t.size(); ++r) {
-    if (t.at(r, key) != value) continue;
-    sum += number_at(t, r, column);
-    ++n;
+// The runtime studies' repetitions: DIR/repetitions.csv when the study wrote one (columns "repetition", "mode"
+// and one column per metric, one row per repetition and mode), else the one repetition in DIR/summary.json
+// (an object per mode with its metrics).
+report::CsvTable repetitions_of(const fs::path& dir, const std::vector<std::string>& modes,
+                                const std::vector<std::string>& metrics) {
+  const fs::path csv = dir / "repetitions.csv";
+  if (fs::exists(csv)) {
+    return report::CsvTable::parse(read_input_file(csv, "the repetitions.csv of a runtime study"), csv.string());
   }
-  if (n == 0) throw CommandFailed(fmt::format("aggregate.csv: no row with {} = {}", key, value));
-  return sum / n;
-}
-
-// The smallest and the largest value of a numeric grid key.
-std::pair<std::string, std::string> extremes(const report::CsvTable& t, const std::string& key) {
-  std::size_t low = 0, high = 0;
-  for (std::size_t r = 0; r < t.size(); ++r) {
-    if (number_at(t, r, key) < number_at(t, low, key)) low = r;
-    if (number_at(t, r, key) > number_at(t, high, key)) high = r;
+  const Json s = Json::parse(read_input_file(dir / "summary.json", "the study's summary.json"));
+  std::vector<std::string> columns = {"repetition", "mode"};
+  columns.insert(columns.end(), metrics.begin(), metrics.end());
+  report::CsvTable t(columns);
+  for (const std::string& mode : modes) {
+    std::vector<std::string> row = {"0", mode};
+    for (const std::string& m : metrics) row.push_back(report::format_number(s.at(mode).at(m).get<double>()));
+    t.add_row(std::move(row));
   }
-  return {t.at(low, key), t.at(high, key)};
+  return t;
 }
 
-double change_pct(double now, double before) {
-  return before != 0 ? 100 * (now / before - 1) : 0;
-}
-
-// The change of `column`'s mean from the rows where `key` is `from` to those where it is `to`, in percent.
-double change_where(const report::CsvTable& t, const std::string& key, const std::string& to, const std::string& from,
-                    const std::string& column) {
-  return change_pct(mean_where(t, key, to, column), mean_where(t, key, from, column));
-}
-
-std::string signed_pct(double pct) {
-  return fmt::format("{:+.1f} %", pct);
-}
-
-struct Measured {
-  std::string vfo;  // vfo's number, as text
-  bool agrees = true;
-  std::string note;  // how it was computed, or why it differs
+// One measured change of a claim.
+struct Part {
+  std::string label;  // e.g. "downtime"; "" for a claim of one change
+  ChangeEstimate change;
+  ExpectedSign expected = ExpectedSign::kNegative;
+  std::string unit;                 // of the absolute change, shown when no relative change is defined
+  std::optional<double> paper_pct;  // the paper's relative change, when it gives one
 };
 
-// A numeric claim agrees when vfo's change has the paper's sign and is within half of the paper's size of it.
-Measured compare_pct(double vfo, double paper, const std::string& how) {
-  const bool same_sign = (vfo < 0) == (paper < 0);
-  const bool close = std::abs(vfo - paper) <= 0.5 * std::abs(paper);
-  Measured m{signed_pct(vfo), same_sign && close, how};
-  if (!same_sign) {
-    m.note += "; the opposite direction to the paper's";
-  } else if (!close) {
-    m.note += "; the same direction, a different size";
-  }
-  return m;
+struct Measured {
+  std::vector<Part> parts;
+  std::string note;  // how it was computed
+};
+
+Verdict verdict_of(const Measured& m) {
+  std::vector<Verdict> verdicts;
+  for (const Part& p : m.parts) verdicts.push_back(p.change.verdict(p.expected));
+  return report::combine_verdicts(verdicts);
 }
 
-// A trend claim of Fig. 7: each metric (downtime_pct, migrations_total) is lower at the most nodes than at the
-// fewest.
-Measured more_nodes_lower(const report::CsvTable& t, const std::vector<std::string>& metrics) {
-  const auto [few, many] = extremes(t, "environment.nodes");
-  Measured m{"", true, fmt::format("{} nodes against {}", many, few)};
-  for (const std::string& metric : metrics) {
-    const double change = change_where(t, "environment.nodes", many, few, metric);
-    const std::string name = metric == "downtime_pct" ? "downtime" : "migrations";
-    m.vfo += (m.vfo.empty() ? "" : ", ") + (metrics.size() > 1 ? name + " " : "") + signed_pct(change);
-    m.agrees = m.agrees && change < 0;
+// vfo's numbers: each part's mean change with its 95 % CI.
+std::string vfo_text(const Measured& m) {
+  std::string out;
+  for (const Part& p : m.parts) {
+    const ChangeEstimate& c = p.change;
+    const std::string number =
+        report::format_with_ci(c.headline(), c.is_relative() ? "%" : p.unit, c.is_relative() ? 1 : 3);
+    out += (out.empty() ? "" : ", ") + (p.label.empty() ? "" : p.label + " ") + number;
+  }
+  return out;
+}
+
+// How the numbers were computed, how many replications, and where the paper's number lies.
+std::string note_text(const Measured& m) {
+  std::string out = m.note;
+  for (const Part& p : m.parts) {
+    const report::SampleSummary& h = p.change.headline();
+    out += fmt::format("; {}n = {}", p.label.empty() ? "" : p.label + ": ", h.n);
+    if (p.paper_pct && p.change.is_relative() && h.has_ci()) {
+      const bool inside = *p.paper_pct >= h.low() && *p.paper_pct <= h.high();
+      out += fmt::format(", the paper's {:+} % lies {} the CI", *p.paper_pct, inside ? "inside" : "outside");
+    }
+  }
+  return out;
+}
+
+// A mechanism compared with and without in a sweep's results: pairs by the other grid keys and replication.
+ChangeEstimate sweep_pair(const report::CsvTable& results, const std::string& key, const std::string& treated,
+                          const std::string& control, const std::string& metric) {
+  report::PairedSpec spec;
+  spec.key = key;
+  spec.treated = treated;
+  spec.control = control;
+  spec.metric = metric;
+  for (const std::string& k : grid_keys_of(results)) {
+    if (k != key) spec.match.push_back(k);
+  }
+  return report::paired_change(results, spec);
+}
+
+// A runtime study's mode against another, paired by repetition.
+ChangeEstimate runtime_pair(const report::CsvTable& repetitions, const std::string& treated, const std::string& control,
+                            const std::string& metric) {
+  report::PairedSpec spec;
+  spec.key = "mode";
+  spec.treated = treated;
+  spec.control = control;
+  spec.metric = metric;
+  spec.replication = "repetition";
+  return report::paired_change(repetitions, spec);
+}
+
+// The smallest and the largest value of a numeric column.
+std::pair<std::string, std::string> extremes(const report::CsvTable& t, const std::string& key) {
+  std::optional<std::size_t> low, high;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const auto v = report::parse_number(t.at(r, key));
+    if (!v) throw CommandFailed(fmt::format("results.csv: {} of row {} is not a number", key, r + 1));
+    if (!low || *v < *report::parse_number(t.at(*low, key))) low = r;
+    if (!high || *v > *report::parse_number(t.at(*high, key))) high = r;
+  }
+  if (!low) throw CommandFailed("results.csv has no row");
+  return {t.at(*low, key), t.at(*high, key)};
+}
+
+// A trend claim along a grid key: one part per metric.
+Measured trend(const report::CsvTable& results, const std::string& key, bool descending,
+               const std::vector<std::tuple<std::string, std::string, ExpectedSign>>& metrics) {
+  const auto [low, high] = extremes(results, key);
+  Measured m{{},
+             fmt::format("least-squares change per replication from {} = {} to {} over the grid's values, in % of "
+                         "the mean level",
+                         key, descending ? high : low, descending ? low : high)};
+  for (const auto& [label, metric, expected] : metrics) {
+    m.parts.push_back({metrics.size() > 1 ? label : "",
+                       report::trend_change(results, {key, metric, {}, descending, "replication"}), expected, "",
+                       std::nullopt});
   }
   return m;
 }
@@ -221,101 +269,100 @@ struct Claim {
   std::function<Measured(const fs::path& dir)> measure;
 };
 
+constexpr ExpectedSign kLower = ExpectedSign::kNegative;
+constexpr ExpectedSign kHigher = ExpectedSign::kPositive;
+
 std::vector<Claim> claims() {
   return {
       {"fig6", "Overload prediction (live migration) changes the mean service downtime", "-34.2 %",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double with = mean_where(t, "control.live_migration", "true", "downtime_pct");
-         const double without = mean_where(t, "control.live_migration", "false", "downtime_pct");
-         return compare_pct(change_pct(with, without), -34.2,
-                            fmt::format("mean downtime over the grid {:.3f} % with, {:.3f} % without", with, without));
+         const ChangeEstimate c = sweep_pair(results_of(d), "control.live_migration", "true", "false", "downtime_pct");
+         return Measured{{{"", c, kLower, "points", -34.2}},
+                         fmt::format("paired runs (same seeds) with and without; mean downtime {:.3f} % with, {:.3f} % "
+                                     "without",
+                                     c.treated_mean, c.control_mean)};
        }},
       {"fig6", "Overload prediction changes the data volume moved by migrations", "+19.1 %",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double with = mean_where(t, "control.live_migration", "true", "migration_bytes");
-         const double without = mean_where(t, "control.live_migration", "false", "migration_bytes");
-         return compare_pct(change_pct(with, without), 19.1,
-                            fmt::format("{:.1f} MB with, {:.1f} MB without (mean per run)", with / 1e6, without / 1e6));
+         const ChangeEstimate c =
+             sweep_pair(results_of(d), "control.live_migration", "true", "false", "migration_bytes");
+         return Measured{{{"", c, kHigher, "B", 19.1}},
+                         fmt::format("paired runs with and without; {:.1f} MB with, {:.1f} MB without (mean per run)",
+                                     c.treated_mean / 1e6, c.control_mean / 1e6)};
        }},
       {"fig7ab", "More nodes lower the downtime and the migrations (dedicated)", "lower",
        [](const fs::path& d) {
-         return more_nodes_lower(aggregate_of(d), {"downtime_pct", "migrations_total"});
+         return trend(results_of(d), "environment.nodes", false,
+                      {{"downtime", "downtime_pct", kLower}, {"migrations", "migrations_total", kLower}});
        }},
       {"fig7ab", "A higher demand raises the downtime (dedicated)", "higher",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double high = mean_where(t, "demand.mode", "high", "downtime_pct");
-         const double low = mean_where(t, "demand.mode", "low", "downtime_pct");
-         return Measured{signed_pct(change_pct(high, low)), high > low, "high demand against low"};
+         const ChangeEstimate c = sweep_pair(results_of(d), "demand.mode", "high", "low", "downtime_pct");
+         return Measured{{{"", c, kHigher, "points", std::nullopt}},
+                         fmt::format("paired runs, high demand against low; {:.3f} % against {:.3f} %", c.treated_mean,
+                                     c.control_mean)};
        }},
       {"fig7cd", "More nodes lower the downtime (generic environment)", "lower",
-       [](const fs::path& d) { return more_nodes_lower(aggregate_of(d), {"downtime_pct"}); }},
+       [](const fs::path& d) {
+         return trend(results_of(d), "environment.nodes", false, {{"downtime", "downtime_pct", kLower}});
+       }},
       {"fig8", "A smaller K gives more migrations and less downtime", "more, less",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const auto [small, large] = extremes(t, "control.k");
-         const double moves = change_where(t, "control.k", small, large, "migrations_total");
-         const double down = change_where(t, "control.k", small, large, "downtime_pct");
-         return Measured{fmt::format("migrations {}, downtime {}", signed_pct(moves), signed_pct(down)),
-                         moves > 0 && down < 0, fmt::format("K = {} against K = {}", small, large)};
+         return trend(results_of(d), "control.k", true,
+                      {{"migrations", "migrations_total", kHigher}, {"downtime", "downtime_pct", kLower}});
        }},
       {"fig9a", "Data transmission is the longest phase of a live migration", "longest",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double prepare = mean_where(t, "migration.protocol", "pre-copy", "live_phases_prepare_s");
-         const double copy = mean_where(t, "migration.protocol", "pre-copy", "live_phases_copy_s");
-         const double down = mean_where(t, "migration.protocol", "pre-copy", "live_phases_downtime_s");
-         return Measured{fmt::format("prepare {:.2f} s, copy {:.2f} s, downtime {:.2f} s", prepare, copy, down),
-                         prepare + copy > down,
-                         "pre-copy; prepare is mostly the image's transfer, copy the state's rounds"};
+         const ChangeEstimate c =
+             report::column_change(results_of(d), {"live_phases_prepare_s", "live_phases_copy_s"},
+                                   {"live_phases_downtime_s"}, {{"migration.protocol", "pre-copy"}});
+         return Measured{{{"", c, kHigher, "s", std::nullopt}},
+                         fmt::format("pre-copy: prepare + copy ({:.2f} s; prepare is mostly the image's transfer, copy "
+                                     "the state's rounds) against the downtime ({:.2f} s)",
+                                     c.treated_mean, c.control_mean)};
        }},
       {"fig9b", "Selecting the nodes stays fast even for 1,000 devices and 500 VFs", "small",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const auto [few, many] = extremes(t, "environment.nodes");
-         const double placement = mean_where(t, "environment.nodes", many, "deployment_placement_s");
-         const double transfer = mean_where(t, "environment.nodes", many, "deployment_transfer_s");
-         return Measured{fmt::format("{:.3f} s to place at {} nodes", placement, many), placement < transfer,
-                         fmt::format("placement against the images' transfer ({:.1f} s)", transfer)};
+         const auto t = results_of(d);
+         const std::string many = extremes(t, "environment.nodes").second;
+         const ChangeEstimate c = report::column_change(t, {"deployment_placement_s"}, {"deployment_transfer_s"},
+                                                        {{"environment.nodes", many}});
+         return Measured{{{"", c, kLower, "s", std::nullopt}},
+                         fmt::format("at {} nodes: placement {:.3f} s against the images' transfer {:.1f} s", many,
+                                     c.treated_mean, c.control_mean)};
        }},
       {"fig10", "vfo's autoscaling changes the average environment cost against Kubernetes", "-12.54 %",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double vfo = mean_where(t, "autoscaling.policy", "vfo", "mean_cost_per_s");
-         const double hpa = mean_where(t, "autoscaling.policy", "hpa", "mean_cost_per_s");
-         return compare_pct(change_pct(vfo, hpa), -12.54, "mean cost rate over the run, vfo against the HPA");
+         const ChangeEstimate c = sweep_pair(results_of(d), "autoscaling.policy", "vfo", "hpa", "mean_cost_per_s");
+         return Measured{{{"", c, kLower, "per s", -12.54}},
+                         "paired runs (same seeds), mean cost rate over the run, vfo against the HPA"};
        }},
       {"fig10", "vfo follows the demand with fewer deployed VFs than Kubernetes", "fewer (small)",
        [](const fs::path& d) {
-         const auto t = aggregate_of(d);
-         const double vfo = mean_where(t, "autoscaling.policy", "vfo", "mean_replicas");
-         const double hpa = mean_where(t, "autoscaling.policy", "hpa", "mean_replicas");
-         return Measured{signed_pct(change_pct(vfo, hpa)), vfo < hpa,
-                         fmt::format("{:.2f} replicas on average against {:.2f}", vfo, hpa)};
+         const ChangeEstimate c = sweep_pair(results_of(d), "autoscaling.policy", "vfo", "hpa", "mean_replicas");
+         return Measured{
+             {{"", c, kLower, "replicas", std::nullopt}},
+             fmt::format("paired runs; {:.2f} replicas on average against {:.2f}", c.treated_mean, c.control_mean)};
        }},
       {"fig11a", "Cold migration changes the downtime against reset mode", "-40.27 %",
        [](const fs::path& d) {
-         const Json s = Json::parse(read_input_file(d / "summary.json", "the demo's summary.json"));
-         return compare_pct(
-             s.at("downtime_change_pct").get<double>(), -40.27,
-             fmt::format("{:.2f} s cold, {:.2f} s reset, one node killed", s.at("cold").at("downtime_s").get<double>(),
-                         s.at("reset").at("downtime_s").get<double>()));
+         const ChangeEstimate c =
+             runtime_pair(repetitions_of(d, {"cold", "reset"}, {"downtime_s"}), "cold", "reset", "downtime_s");
+         return Measured{{{"", c, kLower, "s", -40.27}},
+                         fmt::format("{:.2f} s cold, {:.2f} s reset (mean per repetition), a node killed in each",
+                                     c.treated_mean, c.control_mean)};
        }},
       {"fig11b", "Live migration changes the mean fps", "+2 %",
        [](const fs::path& d) {
-         const Json s = Json::parse(read_input_file(d / "summary.json", "the testbed's summary.json"));
-         const double change = s.at("fps_mean_change_pct").get<double>();
-         Measured m{signed_pct(change), change >= 0 && change <= 10, "mean fps at the sink, same stress schedule"};
-         if (!m.agrees) m.note += "; differs from the paper's small gain";
-         return m;
+         const ChangeEstimate c =
+             runtime_pair(repetitions_of(d, {"live", "cold"}, {"fps_mean", "fps_sd"}), "live", "cold", "fps_mean");
+         return Measured{{{"", c, kHigher, "fps", 2.0}}, "mean fps at the sink, same stress schedule"};
        }},
       {"fig11b", "Live migration changes the fluctuation of fps (standard deviation)", "-76.3 %",
        [](const fs::path& d) {
-         const Json s = Json::parse(read_input_file(d / "summary.json", "the testbed's summary.json"));
-         return compare_pct(s.at("fps_sd_change_pct").get<double>(), -76.3,
-                            "standard deviation of fps per second, same stress schedule");
+         const ChangeEstimate c =
+             runtime_pair(repetitions_of(d, {"live", "cold"}, {"fps_mean", "fps_sd"}), "live", "cold", "fps_sd");
+         return Measured{{{"", c, kLower, "fps", -76.3}}, "standard deviation of fps per second, same stress schedule"};
        }},
   };
 }
@@ -326,7 +373,8 @@ std::vector<Claim> claims() {
 std::vector<std::string> study_arguments(const Study& s, const ReproduceOptions& o) {
   std::vector<std::string> args = s.command;
   if (!s.scenario.empty()) args.push_back((fs::path(o.scenarios) / s.scenario).string());
-  if (o.quick) args.insert(args.end(), s.quick_args.begin(), s.quick_args.end());
+  const std::vector<std::string>& size_args = o.quick ? s.quick_args : s.full_args;
+  args.insert(args.end(), size_args.begin(), size_args.end());
   return args;
 }
 
@@ -392,20 +440,73 @@ std::string html_escape(const std::string& text) {
 
 std::string verdict(const ClaimRow& row) {
   if (!row.measured) return "not measured: " + row.problem;
-  return row.measured->agrees ? "agrees" : "differs";
+  return report::verdict_name(verdict_of(*row.measured));
+}
+
+// The row's class in report.html: its verdict without spaces.
+std::string verdict_class(const ClaimRow& row) {
+  if (!row.measured) return "not-measured";
+  std::string name = report::verdict_name(verdict_of(*row.measured));
+  std::replace(name.begin(), name.end(), ' ', '-');
+  return name;
+}
+
+// How many claims agree, are within noise, differ, or were not measured.
+struct Tally {
+  int agree = 0, noise = 0, differ = 0, missing = 0;
+  explicit Tally(const std::vector<ClaimRow>& rows) {
+    for (const ClaimRow& r : rows) {
+      if (!r.measured) {
+        ++missing;
+        continue;
+      }
+      switch (verdict_of(*r.measured)) {
+        case Verdict::kAgrees:
+          ++agree;
+          break;
+        case Verdict::kWithinNoise:
+          ++noise;
+          break;
+        case Verdict::kDiffers:
+          ++differ;
+          break;
+      }
+    }
+  }
+  std::string text() const {
+    return fmt::format("{} agree with the paper, {} within noise, {} differ, {} not measured", agree, noise, differ,
+                       missing);
+  }
+};
+
+// What the vfo column and the verdicts mean.
+constexpr const char* kReading =
+    "vfo's number is the mean over replications of the change between paired runs (the same seeds with and "
+    "without the mechanism, or along the swept key), with its 95 % confidence interval [low, high] (Student's "
+    "t over replications). A claim <b>agrees</b> when the whole interval lies on the paper's side of zero, "
+    "<b>differs</b> when it lies on the other side, and is <b>within noise</b> when it contains zero (or "
+    "when there is one replication, so no interval). The paper's own number is never copied into vfo's column.";
+
+// kReading in Markdown.
+std::string markdown_reading() {
+  std::string text = kReading;
+  for (const char* tag : {"<b>", "</b>"}) {
+    for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag))
+      text.replace(at, std::strlen(tag), "**");
+  }
+  return text;
 }
 
 std::string markdown_report(const std::vector<StudyOutcome>& outcomes, const std::vector<ClaimRow>& rows, bool quick,
                             double total_s) {
   std::string md = "# vfo reproduces the paper\n\n";
-  md += fmt::format(
-      "{} run, {:.0f} s in all. Every number in the vfo column is computed from this run's outputs; "
-      "where it differs from the paper's, the row says so.\n\n",
-      quick ? "Quick (`--quick`)" : "Full", total_s);
+  md += fmt::format("{} run, {:.0f} s in all. Claims: {}.\n\n{}\n\n", quick ? "Quick (`--quick`)" : "Full", total_s,
+                    Tally(rows).text(), markdown_reading());
   md += "| study | claim | paper | vfo | verdict | how | command |\n|---|---|---|---|---|---|---|\n";
   for (const ClaimRow& r : rows) {
     md += fmt::format("| {} | {} | {} | {} | {} | {} | `{}` |\n", r.claim->study, r.claim->text, r.claim->paper,
-                      r.measured ? r.measured->vfo : "-", verdict(r), r.measured ? r.measured->note : "", r.command);
+                      r.measured ? vfo_text(*r.measured) : "-", verdict(r), r.measured ? note_text(*r.measured) : "",
+                      r.command);
   }
   for (const StudyOutcome& o : outcomes) {
     md += fmt::format("\n## {}\n\n`{}` ({:.0f} s)", o.study->title, o.command, o.seconds);
@@ -447,13 +548,12 @@ std::string html_report(const std::vector<StudyOutcome>& outcomes, const std::ve
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vfo reproduces the paper</title>\n";
   h += "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}"
        "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;font-size:90%}.differs{background:#fde2e1}"
-       ".agrees{background:#e3f6e3}img{max-width:100%;border:1px solid #eee;margin:6px 0}code{font-size:85%}</style>\n";
+       ".agrees{background:#e3f6e3}.within-noise{background:#fff6d5}img{max-width:100%;border:1px solid "
+       "#eee;margin:6px 0}code{font-size:85%}</style>\n";
   h += kCheckScript;
   h += "</head><body>\n<h1>vfo reproduces the paper</h1>\n";
-  h += fmt::format(
-      "<p>{} run, {:.0f} s in all. Every number in the vfo column is computed from this run's outputs; "
-      "where it differs from the paper's, the row says so.</p>\n",
-      quick ? "Quick (<code>--quick</code>)" : "Full", total_s);
+  h += fmt::format("<p>{} run, {:.0f} s in all. Claims: {}.</p>\n<p>{}</p>\n",
+                   quick ? "Quick (<code>--quick</code>)" : "Full", total_s, Tally(rows).text(), kReading);
   h += "<table><tr><th>study</th><th>claim</th><th>paper</th><th>vfo</th><th>verdict</th><th>how</th><th>command</th></"
        "tr>\n";
   for (const ClaimRow& r : rows) {
@@ -461,9 +561,9 @@ std::string html_report(const std::vector<StudyOutcome>& outcomes, const std::ve
     h += fmt::format(
         "<tr class=\"{}\"><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td><code>{}</code></td></tr>\n",
-        r.measured ? v : "differs", r.claim->study, r.claim->study, html_escape(r.claim->text),
-        html_escape(r.claim->paper), html_escape(r.measured ? r.measured->vfo : "-"), html_escape(v),
-        html_escape(r.measured ? r.measured->note : ""), html_escape(r.command));
+        verdict_class(r), r.claim->study, r.claim->study, html_escape(r.claim->text), html_escape(r.claim->paper),
+        html_escape(r.measured ? vfo_text(*r.measured) : "-"), html_escape(v),
+        html_escape(r.measured ? note_text(*r.measured) : ""), html_escape(r.command));
   }
   h += "</table>\n";
   for (const StudyOutcome& o : outcomes) {
@@ -531,6 +631,10 @@ void run_reproduce(const ReproduceOptions& o) {
   for (const Study& s : all) {
     const fs::path dir = out / s.id;
     fs::create_directories(dir, ec);
+    // The tables the claims read: a stale one from an earlier run must not pass for this run's.
+    for (const char* table : {"results.csv", "aggregate.csv", "summary.json", "repetitions.csv"}) {
+      fs::remove(dir / table, ec);
+    }
     StudyOutcome outcome{&s, command_line(s, o, dir), false, "", 0, {}};
     const auto study_start = std::chrono::steady_clock::now();
     ProcessPool pool(1);
@@ -578,10 +682,8 @@ void run_reproduce(const ReproduceOptions& o) {
   write_file_atomically(out / "report.md", markdown_report(outcomes, rows, o.quick, total_s));
   write_file_atomically(out / "report.html", html_report(outcomes, rows, o.quick, total_s));
 
-  int agree = 0, differ = 0, missing = 0;
-  for (const ClaimRow& r : rows) (r.measured ? (r.measured->agrees ? agree : differ) : missing) += 1;
-  fmt::print("{} stud{} in {:.0f} s: {} claims agree with the paper, {} differ, {} not measured\n", outcomes.size(),
-             outcomes.size() == 1 ? "y" : "ies", total_s, agree, differ, missing);
+  fmt::print("{} stud{} in {:.0f} s: claims: {}\n", outcomes.size(), outcomes.size() == 1 ? "y" : "ies", total_s,
+             Tally(rows).text());
   fmt::print("report: {}\n        {}\n", (out / "report.md").string(), (out / "report.html").string());
   const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const StudyOutcome& s) { return !s.ok; });
   if (failed > 0)

@@ -1,15 +1,18 @@
-// `vfo sweep FILE --out DIR [--jobs N] [--replications R] [--set KEY=VALUE]... [--quiet] [--no-wall-time]`
+// `vfo sweep FILE --out DIR [--jobs N] [--replications R] [--set KEY=VALUE]... [--grid KEY=[V, ...]]... [--quiet]
+//            [--no-wall-time]`
 //
 // Runs `vfo sim` once per grid point of the file's `sweep:` section (vfo/scenario/sweep_spec.hpp) and per
 // replication, as child processes (at most --jobs at a time), then writes:
 //   DIR/runs/<index>/   each run's summary.json, services.csv, stderr.txt, stdout.txt and command.txt
 //   DIR/results.csv     one row per run, in run order: grid keys, replication, seed, the summary's metrics
-//   DIR/aggregate.csv   one row per grid point: mean and standard deviation (m_sd) of every numeric metric
+//   DIR/aggregate.csv   one row per grid point: mean, standard deviation (m_sd), number of values (m_n) and
+//                       95 % CI half-width (m_ci95) of every numeric metric (vfo/report/aggregate.hpp)
 //   DIR/figures/        <file>.dat, <file>.gp, <file>.svg, <file>.png per figure of the sweep (a timeline
 //                       figure reads the timeline.csv that a run of the autoscaling study writes)
 // Run index = grid point * replications + replication; grid points are the cartesian product of the grid in
 // file order, last key fastest. Replication r of every grid point uses seed derive_seed(scenario seed, r):
-// runs that differ only in a grid value face the same random draws (common random numbers).
+// runs that differ only in a grid value face the same random draws (common random numbers), so they are paired.
+// --grid KEY=[V, ...] keeps only those values of a grid key (restrict_grid).
 //
 // Everything is validated before the first run: the file, each --set, each grid value and each grid point
 // (with the scenario loader), and the figures against the grid; a figure's metric is checked against the first
@@ -55,6 +58,7 @@ struct SweepOptions {
   std::optional<int> jobs;
   std::optional<int> replications;
   std::vector<std::string> overrides;
+  std::vector<std::string> grids;  // --grid KEY=[V, ...]
   bool quiet = false;
   bool no_wall_time = false;
 };
@@ -297,6 +301,7 @@ void run_sweep(const SweepOptions& o) {
   // Validate everything before the first run.
   load_scenario(o.file, o.overrides);
   SweepSpec spec = load_sweep_spec(o.file);
+  for (const auto& g : o.grids) restrict_grid(spec, g);
   if (o.replications) spec.replications = *o.replications;
   check_overrides(spec, o.overrides);
   const std::vector<std::uint64_t> point_seeds = validate_grid(o, spec);
@@ -466,6 +471,8 @@ void add_sweep_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000000));
   sweep->add_option("--set", options->overrides,
                     "override a scenario key in every run, e.g. --set duration_s=600 (not a grid key)");
+  sweep->add_option("--grid", options->grids,
+                    "keep only some values of a grid key, e.g. --grid 'environment.nodes=[100, 500]'");
   sweep->add_flag("--quiet", options->quiet, "no progress on stderr");
   sweep->add_flag("--no-wall-time", options->no_wall_time,
                   "pass --no-wall-time to every run, so that results.csv is byte-identical across sweeps");

@@ -2,29 +2,20 @@
 
 #include <fmt/core.h>
 
-#include <cmath>
 #include <map>
 #include <stdexcept>
 
+#include "vfo/report/sample_summary.hpp"
+
 namespace vfo::report {
-
-namespace {
-
-std::size_t require_column(const CsvTable& table, const std::string& name) {
-  const auto index = table.column_index(name);
-  if (!index) throw std::out_of_range(fmt::format("aggregate_replications: no column '{}'", name));
-  return *index;
-}
-
-}  // namespace
 
 CsvTable aggregate_replications(const CsvTable& results, const std::vector<std::string>& group_columns,
                                 const std::vector<std::string>& skip_columns) {
   std::vector<std::size_t> group_index;
-  for (const auto& name : group_columns) group_index.push_back(require_column(results, name));
+  for (const auto& name : group_columns) group_index.push_back(require_column(results, name, "aggregate_replications"));
   std::vector<bool> excluded(results.columns().size(), false);
   for (auto i : group_index) excluded[i] = true;
-  for (const auto& name : skip_columns) excluded[require_column(results, name)] = true;
+  for (const auto& name : skip_columns) excluded[require_column(results, name, "aggregate_replications")] = true;
 
   // The numeric columns.
   std::vector<std::size_t> numeric;
@@ -57,8 +48,7 @@ CsvTable aggregate_replications(const CsvTable& results, const std::vector<std::
   std::vector<std::string> columns = group_columns;
   columns.emplace_back("runs");
   for (auto c : numeric) {
-    columns.push_back(results.columns()[c]);
-    columns.push_back(results.columns()[c] + "_sd");
+    for (const char* suffix : {"", "_sd", "_n", "_ci95"}) columns.push_back(results.columns()[c] + suffix);
   }
   CsvTable out(std::move(columns));
   for (const auto& rows : groups) {
@@ -70,19 +60,12 @@ CsvTable aggregate_replications(const CsvTable& results, const std::vector<std::
       for (auto r : rows) {
         if (auto v = parse_number(results.rows()[r][c])) values.push_back(*v);
       }
-      if (values.empty()) {
-        cells.emplace_back();
-        cells.emplace_back();
-        continue;
-      }
-      double sum = 0;
-      for (double v : values) sum += v;
-      const double mean = sum / static_cast<double>(values.size());
-      double squares = 0;
-      for (double v : values) squares += (v - mean) * (v - mean);
-      const double sd = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
-      cells.push_back(format_number(mean));
-      cells.push_back(format_number(sd));
+      const SampleSummary s = summarize(values);
+      const auto number_or_empty = [](bool defined, double x) { return defined ? format_number(x) : std::string(); };
+      cells.push_back(number_or_empty(s.n > 0, s.mean));
+      cells.push_back(number_or_empty(s.n > 0, s.sd));
+      cells.push_back(std::to_string(s.n));
+      cells.push_back(number_or_empty(s.has_ci(), s.ci95));
     }
     out.add_row(std::move(cells));
   }

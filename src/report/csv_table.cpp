@@ -32,6 +32,12 @@ const std::string& CsvTable::at(std::size_t row, std::string_view name) const {
   return rows_.at(row).at(*column);
 }
 
+std::size_t require_column(const CsvTable& table, std::string_view name, std::string_view user) {
+  const auto index = table.column_index(name);
+  if (!index) throw std::out_of_range(fmt::format("{}: no column '{}'", user, name));
+  return *index;
+}
+
 std::string quote_csv_field(std::string_view field) {
   const bool needs_quotes = field.find_first_of(",\"\r\n") != std::string_view::npos ||
                             (!field.empty() && (field.front() == ' ' || field.back() == ' '));

@@ -22,6 +22,8 @@ constexpr int kTitleHeight = 40;  // a multiplot's overall title
 // YlOrRd (ColorBrewer): light cells low, dark cells high; cells darker than kDarkFrom get white numbers.
 constexpr const char* kPalette = "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')";
 constexpr double kDarkFrom = 0.62;
+// A heatmap cell shows its mean above its centre and the CI (smaller) below, this far from it (cell height 1).
+constexpr double kCiLabelShift = 0.15;
 
 // A string in the .dat file: double quotes, which gnuplot cannot escape there, become single quotes.
 std::string dat_string(std::string_view text) {
@@ -46,7 +48,7 @@ class Figure {
     for (const auto& key : spec_.panels) panel_keys_.push_back(column(key, "panels"));
     for (const auto& key : spec_.series) series_keys_.push_back(column(key, "series"));
     mean_ = metric_column(spec_.metric());
-    sd_ = table_.column_index(spec_.metric() + "_sd");
+    ci_ = table_.column_index(spec_.metric() + "_ci95");
     xs_ = distinct(x_);
     if (spec_.kind == FigureKind::kHeatmap) ys_ = distinct(*y_);
     make_panels();
@@ -161,9 +163,12 @@ class Figure {
   }
 
   std::optional<double> mean_of(std::size_t row) const { return parse_number(table_.rows()[row][mean_]); }
-  double sd_of(std::size_t row) const {
-    if (!sd_) return 0;
-    return parse_number(table_.rows()[row][*sd_]).value_or(0);
+  // The half-width of the mean's 95 % CI, or nullopt when the table has none for this row (n < 2).
+  std::optional<double> ci_of(std::size_t row) const {
+    if (!ci_) return std::nullopt;
+    const auto ci = parse_number(table_.rows()[row][*ci_]);
+    if (!ci || !std::isfinite(*ci)) return std::nullopt;
+    return ci;
   }
 
   std::string title() const { return spec_.title.empty() ? spec_.metric() : spec_.title; }
@@ -203,6 +208,7 @@ class Figure {
     struct Cell {
       std::size_t xi, yi;
       double value;
+      std::optional<double> ci;
     };
     std::vector<std::vector<Cell>> cells(panels_.size());
     double lo = std::numeric_limits<double>::infinity();
@@ -219,7 +225,7 @@ class Figure {
         }
         const auto value = mean_of(r);
         if (!value || !std::isfinite(*value)) continue;
-        cells[p].push_back({xi, yi, *value});
+        cells[p].push_back({xi, yi, *value, ci_of(r)});
         lo = std::min(lo, *value);
         hi = std::max(hi, *value);
       }
@@ -232,7 +238,9 @@ class Figure {
 
     std::string data = fmt::format("# vfo figure '{}': heatmap of {} over {} (x) and {} (y)\n", spec_.file,
                                    spec_.metric(), spec_.x, spec_.y);
-    data += "# columns: x index, y index, mean, printed mean, text colour; one block (index) per panel\n";
+    data +=
+        "# columns: x index, y index, mean, printed mean, printed 95 % CI half-width ('' when undefined), text "
+        "colour; one block (index) per panel\n";
     std::vector<std::size_t> block_of_panel;
     std::size_t blocks = 0;
     for (std::size_t p = 0; p < panels_.size(); ++p) {
@@ -246,8 +254,9 @@ class Figure {
           fmt::format("# index {}: {}\n", block_of_panel.back(), panels_[p].title.empty() ? "all" : panels_[p].title);
       for (const auto& c : cells[p]) {
         const bool dark = (c.value - lo) / (hi - lo) > kDarkFrom;
-        data += fmt::format("{} {} {} {} {}\n", c.xi, c.yi, num(c.value),
-                            dat_string(fmt::format("{:.{}f}", c.value, spec_.digits)), dark ? "0xffffff" : "0x000000");
+        data += fmt::format(
+            "{} {} {} {} {} {}\n", c.xi, c.yi, num(c.value), dat_string(fmt::format("{:.{}f}", c.value, spec_.digits)),
+            dat_string(c.ci ? fmt::format("±{:.{}f}", *c.ci, spec_.digits) : ""), dark ? "0xffffff" : "0x000000");
       }
     }
 
@@ -271,8 +280,9 @@ class Figure {
       body += fmt::format(
           "plot {} index {} using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
           "\\\n"
-          "     '' index {} using 1:2:4:5 with labels textcolor rgb variable\n",
-          dat, block_of_panel[p], block_of_panel[p]);
+          "     '' index {} using 1:($2+{}):4:6 with labels textcolor rgb variable, \\\n"
+          "     '' index {} using 1:($2-{}):5:6 with labels font ',9' textcolor rgb variable\n",
+          dat, block_of_panel[p], block_of_panel[p], num(kCiLabelShift), block_of_panel[p], num(kCiLabelShift));
     }
     body += end_body();
     return {data, script("heatmap", body)};
@@ -294,8 +304,10 @@ class Figure {
     std::vector<std::vector<std::string>> series;
     for (auto& [combo, rows] : combinations(series_keys_, &complete)) series.push_back(combo);
 
-    std::string data = fmt::format("# vfo figure '{}': {} (mean, sd) over {}\n", spec_.file, spec_.metric(), spec_.x);
-    data += numeric_x ? "# columns: x, mean, sd, x as text" : "# columns: x index, mean, sd, x as text";
+    std::string data =
+        fmt::format("# vfo figure '{}': {} (mean, 95 % CI) over {}\n", spec_.file, spec_.metric(), spec_.x);
+    data += numeric_x ? "# columns: x, mean, 95 % CI half-width (0: undefined), x as text"
+                      : "# columns: x index, mean, 95 % CI half-width (0: undefined), x as text";
     data += "; one block (index) per panel and series\n";
     std::size_t blocks = 0;
     bool non_negative = true;
@@ -307,7 +319,7 @@ class Figure {
       for (std::size_t s = 0; s < series.size(); ++s) {
         struct Point {
           std::size_t xi;
-          double mean, sd;
+          double mean, ci;
         };
         std::vector<Point> points;
         std::map<std::size_t, std::size_t> seen;
@@ -326,11 +338,11 @@ class Figure {
           }
           const auto mean = mean_of(r);
           if (!mean || !std::isfinite(*mean)) continue;
-          const double sd = sd_of(r);
-          points.push_back({xi, *mean, sd});
-          if (*mean - sd < 0) non_negative = false;
-          y_lo = std::min(y_lo, *mean - sd);
-          y_hi = std::max(y_hi, *mean + sd);
+          const double ci = ci_of(r).value_or(0);  // no bar where the CI is undefined
+          points.push_back({xi, *mean, ci});
+          if (*mean - ci < 0) non_negative = false;
+          y_lo = std::min(y_lo, *mean - ci);
+          y_hi = std::max(y_hi, *mean + ci);
         }
         if (points.empty()) continue;
         if (numeric_x) {
@@ -342,7 +354,7 @@ class Figure {
         data += fmt::format("# index {}: {}{}{}\n", blocks, panel.title, panel.title.empty() ? "" : "; ", name);
         for (const auto& pt : points) {
           const std::string x = numeric_x ? num(x_values[pt.xi]) : std::to_string(pt.xi);
-          data += fmt::format("{} {} {} {}\n", x, num(pt.mean), num(pt.sd), dat_string(value_label(xs_[pt.xi])));
+          data += fmt::format("{} {} {} {}\n", x, num(pt.mean), num(pt.ci), dat_string(value_label(xs_[pt.xi])));
         }
         parts.push_back(fmt::format("{} index {} using 1:2:3 with yerrorlines linetype {} pointtype 7 title {}",
                                     parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks, s + 1,
@@ -398,7 +410,7 @@ class Figure {
   std::optional<std::size_t> y_;
   std::vector<std::size_t> panel_keys_, series_keys_;
   std::size_t mean_ = 0;
-  std::optional<std::size_t> sd_;
+  std::optional<std::size_t> ci_;
   std::vector<std::string> xs_, ys_;
   std::vector<Panel> panels_;
   std::size_t cols_ = 1, rows_of_panels_ = 1;

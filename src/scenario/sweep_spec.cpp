@@ -57,6 +57,17 @@ std::optional<double> as_number(const std::string& text) {
   return value;
 }
 
+// The grid's own text for a value given as `text`: the same text, else the same number (0.10 is 0.1); end() if
+// neither is a value of the axis.
+std::vector<std::string>::const_iterator find_value(const SweepAxis& axis, const std::string& text) {
+  const auto match = std::find(axis.values.begin(), axis.values.end(), text);
+  if (match != axis.values.end()) return match;
+  const auto number = as_number(text);
+  if (!number) return axis.values.end();
+  return std::find_if(axis.values.begin(), axis.values.end(),
+                      [&](const std::string& v) { return as_number(v) == number; });
+}
+
 class Parser {
  public:
   explicit Parser(std::string source) : source_(std::move(source)) {}
@@ -421,14 +432,7 @@ class Parser {
         fail(value_line, fmt::format("{}: where: {} has no value", name, key), "one of " + join(axis.values));
       }
       const std::string text = flow_text(it->second);
-      // The grid's own text for this value: the same text, else the same number (0.10 is 0.1).
-      auto match = std::find(axis.values.begin(), axis.values.end(), text);
-      if (match == axis.values.end()) {
-        if (const auto number = as_number(text)) {
-          match = std::find_if(axis.values.begin(), axis.values.end(),
-                               [&](const std::string& v) { return as_number(v) == number; });
-        }
-      }
+      const auto match = find_value(axis, text);
       if (match == axis.values.end()) {
         fail(value_line, fmt::format("{}: where: {}: '{}' is not a value of the grid", name, key, text),
              "one of " + join(axis.values));
@@ -499,6 +503,69 @@ SweepSpec load_sweep_spec(const std::string& path) {
 
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& source_name) {
   return Parser(source_name).parse(yaml_text);
+}
+
+void restrict_grid(SweepSpec& spec, const std::string& text) {
+  const auto fail = [&](const std::string& what, const std::string& expected) {
+    throw InputError(fmt::format("--grid {}: {} (expected {})", text, what, expected));
+  };
+  const auto equals = text.find('=');
+  if (equals == std::string::npos) fail("no '='", "KEY=[VALUE, ...], e.g. environment.nodes=[100, 500]");
+  const std::string key = trim(std::string_view(text).substr(0, equals));
+  const auto it = std::find_if(spec.grid.begin(), spec.grid.end(), [&](const SweepAxis& a) { return a.key == key; });
+  if (it == spec.grid.end()) {
+    fail(fmt::format("'{}' is not a grid key", key),
+         spec.grid.empty() ? "a key of sweep.grid, which is empty" : "one of " + join(spec.keys()));
+  }
+  SweepAxis& axis = *it;
+  YAML::Node list;
+  try {
+    list = YAML::Load(text.substr(equals + 1));
+  } catch (const YAML::Exception& e) {
+    fail(fmt::format("invalid YAML ({})", e.msg), "a flow list such as [100, 500]");
+  }
+  std::vector<YAML::Node> items;
+  if (list.IsSequence()) {
+    for (const auto& item : list) items.push_back(item);
+  } else {
+    items.push_back(list);
+  }
+  std::vector<std::size_t> kept;  // indices into axis.values
+  for (const auto& item : items) {
+    const std::string value = item.IsDefined() && !item.IsNull() ? flow_text(item) : "";
+    const auto match = find_value(axis, value);
+    if (match == axis.values.end()) {
+      fail(fmt::format("'{}' is not a value of {} ({}:{})", value, key, spec.source_file, axis.line),
+           "some of " + join(axis.values));
+    }
+    const auto index = static_cast<std::size_t>(match - axis.values.begin());
+    if (std::find(kept.begin(), kept.end(), index) != kept.end()) fail(fmt::format("'{}' twice", value), "each once");
+    kept.push_back(index);
+  }
+  if (kept.empty()) fail("no value", "a non-empty list of values of " + key);
+  std::sort(kept.begin(), kept.end());
+  for (const auto& figure : spec.figures) {
+    for (const auto& [where_key, where_value] : figure.where) {
+      if (where_key != key) continue;
+      const auto index = static_cast<std::size_t>(std::find(axis.values.begin(), axis.values.end(), where_value) -
+                                                  axis.values.begin());
+      if (std::find(kept.begin(), kept.end(), index) == kept.end()) {
+        fail(fmt::format("figure {} ({}) shows only {}={}, which this leaves out", figure.file, figure.source, key,
+                         where_value),
+             "a list that keeps " + where_value);
+      }
+    }
+  }
+  SweepAxis restricted = axis;
+  restricted.values.clear();
+  restricted.value_lines.clear();
+  restricted.case_overrides.clear();
+  for (const auto index : kept) {
+    restricted.values.push_back(axis.values[index]);
+    restricted.value_lines.push_back(axis.value_lines[index]);
+    if (!axis.case_overrides.empty()) restricted.case_overrides.push_back(axis.case_overrides[index]);
+  }
+  axis = std::move(restricted);
 }
 
 void check_figure_metrics(const SweepSpec& spec, const std::vector<std::string>& metrics) {

@@ -3,10 +3,14 @@
 // bad flags.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "sim/vfo_process.hpp"
 #include "support/command_output.hpp"
@@ -36,6 +40,41 @@ int field(const std::string& check, const std::string& name) {
   return std::stoi(m[1].str());
 }
 
+const char* const kVerdicts[3] = {"agrees", "within noise", "differs"};
+
+bool is_verdict(const std::string& text) {
+  return std::find(std::begin(kVerdicts), std::end(kVerdicts), text) != std::end(kVerdicts);
+}
+
+// A number with its 95 % CI as the report writes it: "-25.7 % [-31.2, -20.1]", "+0.412 s [+0.3, +0.5]", or
+// several such, comma-separated, each maybe after a label.
+bool has_ci(const std::string& vfo) {
+  static const std::regex number_with_ci(R"([+-][0-9]+\.[0-9]+[^\[\]]* \[[+-][0-9]+\.[0-9]+, [+-][0-9]+\.[0-9]+\])");
+  return std::regex_search(vfo, number_with_ci);
+}
+
+struct ClaimRow {
+  std::string study, vfo, verdict;
+};
+
+// The rows of report.md's claims table: | study | claim | paper | vfo | verdict | how | command |.
+std::vector<ClaimRow> claim_rows(const std::string& md) {
+  std::vector<ClaimRow> rows;
+  std::istringstream in(md);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| ", 0) != 0 || line.rfind("| study |", 0) == 0) continue;
+    std::vector<std::string> cells;
+    std::size_t at = 1;
+    for (auto bar = line.find(" | ", at); bar != std::string::npos && cells.size() < 6; bar = line.find(" | ", at)) {
+      cells.push_back(line.substr(at + 1, bar - at - 1));
+      at = bar + 2;
+    }
+    if (cells.size() == 6) rows.push_back({cells[0], cells[3], cells[4]});
+  }
+  return rows;
+}
+
 bool have_chromium() {
   return test::output_of("command -v chromium").find("chromium") != std::string::npos;
 }
@@ -47,9 +86,15 @@ TEST(ReproduceCli, OneStudysReportShowsEveryFigureInABrowserAndItsClaimWithTheCo
   EXPECT_NE(r.out.find((out / "report.html").string()), std::string::npos) << r.out;
   const std::string md = test::slurp(out / "report.md");
   EXPECT_NE(md.find("| fig9b | Selecting the nodes"), std::string::npos) << md;
-  EXPECT_NE(md.find("deployment-timing.yaml --replications 1"), std::string::npos) << md;
+  EXPECT_NE(md.find("deployment-timing.yaml --replications 5 --grid"), std::string::npos) << md;
+  // Its row: vfo's number with a CI, and one of the three verdicts.
+  const auto rows = claim_rows(md);
+  ASSERT_EQ(rows.size(), 1u) << md;
+  EXPECT_TRUE(has_ci(rows[0].vfo)) << rows[0].vfo;
+  EXPECT_TRUE(is_verdict(rows[0].verdict)) << rows[0].verdict;
+  EXPECT_NE(md.find("Claims: "), std::string::npos) << md;
   EXPECT_NE(md.find("![fig9b_placement](fig9b/figures/fig9b_placement.svg)"), std::string::npos) << md;
-  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+  EXPECT_EQ(md.find("not measured:"), std::string::npos) << md;
 
   if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   const std::string check = browser_check(out / "report.html");
@@ -79,7 +124,24 @@ TEST(ReproduceCli, TheQuickRunReproducesEveryStudyAndMeasuresEveryClaim) {
   for (const char* paper : {"| -34.2 % |", "| +19.1 % |", "| -12.54 % |", "| -40.27 % |", "| -76.3 % |"}) {
     EXPECT_NE(md.find(paper), std::string::npos) << paper;
   }
-  EXPECT_EQ(md.find("not measured"), std::string::npos) << md;
+  EXPECT_EQ(md.find("not measured:"), std::string::npos) << md;
+  // Every claim has one of the three verdicts; every simulated study's number has its CI (the runtime's
+  // studies have one only when they ran several repetitions).
+  const auto rows = claim_rows(md);
+  EXPECT_EQ(rows.size(), 13u) << md;
+  int counted[3] = {0, 0, 0};
+  for (const ClaimRow& row : rows) {
+    EXPECT_TRUE(is_verdict(row.verdict)) << row.study << ": " << row.verdict;
+    const bool runtime = row.study == "fig11a" || row.study == "fig11b";
+    EXPECT_TRUE(has_ci(row.vfo) || (runtime && row.vfo.find("(n = 1, no CI)") != std::string::npos))
+        << row.study << ": " << row.vfo;
+    for (int v = 0; v < 3; ++v) counted[v] += row.verdict == kVerdicts[v] ? 1 : 0;
+  }
+  // The summary counts them.
+  EXPECT_NE(md.find(std::to_string(counted[0]) + " agree with the paper, " + std::to_string(counted[1]) +
+                    " within noise, " + std::to_string(counted[2]) + " differ, 0 not measured"),
+            std::string::npos)
+      << md;
   if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   const std::string check = browser_check(out / "report.html");
   EXPECT_GE(field(check, "images"), 25) << check;

@@ -144,9 +144,39 @@ TEST(SweepCli, SmallSweepWritesResultsAggregateAndFigures) {
   int rows = 0;
   while (std::getline(csv, line)) ++rows;
   EXPECT_EQ(rows, 4);
-  EXPECT_TRUE(fs::exists(dir / "out" / "aggregate.csv"));
+  // aggregate.csv: per metric the mean, sd, n and the 95 % CI's half-width (2 replications: t(0.975, 1) sd / sqrt 2).
+  std::ifstream aggregate(dir / "out" / "aggregate.csv");
+  std::getline(aggregate, header);
+  EXPECT_NE(header.find(",downtime_pct,downtime_pct_sd,downtime_pct_n,downtime_pct_ci95,"), std::string::npos)
+      << header;
   EXPECT_TRUE(fs::exists(dir / "out" / "figures" / "d.svg"));
+  EXPECT_NE(slurp(dir / "out" / "figures" / "d.gp").find("with yerrorlines"), std::string::npos);
   EXPECT_NE(o.all().find("figures: "), std::string::npos);
+
+  // --grid keeps one value: half the runs.
+  const Outcome one =
+      run("sweep " + file.string() + " --grid control.live_migration=[false] --out " + (dir / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.all();
+  std::ifstream one_csv(dir / "one" / "results.csv");
+  std::getline(one_csv, header);
+  rows = 0;
+  while (std::getline(one_csv, line)) {
+    ++rows;
+    EXPECT_EQ(line.rfind("false,", 0), 0u) << line;
+  }
+  EXPECT_EQ(rows, 2);
+}
+
+TEST(SweepCli, BadGridRestrictionGivesOneLineAndExitCode2) {
+  const fs::path dir = fresh_dir("sweep-bad-grid");
+  fs::create_directories(dir);
+  const fs::path file = dir / "ok.yaml";
+  std::ofstream(file) << "name: ok\nsweep:\n  grid:\n    environment.nodes: [10, 20]\n";
+  const Outcome o = run("sweep " + file.string() + " --grid environment.nodes=[30] --out " + (dir / "out").string());
+  EXPECT_EQ(o.exit_code, 2) << o.all();
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  EXPECT_NE(o.all().find("--grid environment.nodes=[30]: '30' is not a value of environment.nodes"), std::string::npos)
+      << o.all();
 }
 
 }  // namespace

@@ -46,6 +46,9 @@ class CsvTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// The index of column `name` of `table`; throws std::out_of_range "USER: no column 'NAME'" if there is none.
+std::size_t require_column(const CsvTable& table, std::string_view name, std::string_view user);
+
 // One field as it appears in CSV: quoted only when it must be.
 std::string quote_csv_field(std::string_view field);
 

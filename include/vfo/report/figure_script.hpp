@@ -12,8 +12,10 @@
 //
 // Heatmap: the x and y keys' values are evenly spaced categories in grid order; each cell is coloured by the
 // mean of the metric on one colour scale shared by all panels, and shows the mean printed with `digits`
-// decimals. Lines: one line per combination of the series keys' values (same colour in every panel), the
-// mean with error bars of one standard deviation; a numeric x key is a numeric axis, any other (text,
+// decimals and, below it in a smaller font, "±" the half-width of its 95 % confidence interval (m_ci95, same
+// decimals; nothing where the CI is undefined). Lines: one line per combination of the series keys' values
+// (same colour in every panel), the mean with error bars of its 95 % confidence interval (m_ci95; no bar where
+// it is undefined or the table has no such column); a numeric x key is a numeric axis, any other (text,
 // booleans) evenly spaced categories. Grid values "true"/"false" print as "on"/"off", and a key prints as
 // its last segment ("control.live_migration=true" -> "live_migration=on").
 #include <cstddef>
@@ -31,10 +33,10 @@ struct FigureScript {
   std::string script;  // contents of <file>.gp
 };
 
-// Builds the figure from `aggregate` (columns: grid keys, and m, m_sd per metric m). Rows are first filtered by
-// spec.where. Throws vfo::InputError (prefixed with spec.source when it is set) if a key or the metric is not a
-// column of the table, the metric is not numeric, no row is left, or two rows fall on the same cell or point
-// (a varying grid key the spec does not name).
+// Builds the figure from `aggregate` (columns: grid keys, and m, m_ci95 per metric m; see aggregate.hpp). Rows are
+// first filtered by spec.where. Throws vfo::InputError (prefixed with spec.source when it is set) if a key or the
+// metric is not a column of the table, the metric is not numeric, no row is left, or two rows fall on the same cell or
+// point (a varying grid key the spec does not name).
 FigureScript make_figure_script(const CsvTable& aggregate, const FigureSpec& spec);
 
 struct FigureFiles {

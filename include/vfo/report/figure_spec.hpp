@@ -1,8 +1,8 @@
 #pragma once
 // What one figure of a sweep shows: plain data, filled by the sweep loader (vfo/scenario/sweep_spec.hpp) and
 // read by the renderer (vfo/report/figure_script.hpp). Keys name columns of the aggregate table: the sweep's
-// grid keys (as dotted scenario keys) and metric columns (a metric's mean is the column `m`, its standard
-// deviation `m_sd`).
+// grid keys (as dotted scenario keys) and metric columns (a metric's mean is the column `m`, the half-width of
+// its 95 % confidence interval `m_ci95`).
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,8 +10,8 @@
 namespace vfo::report {
 
 enum class FigureKind {
-  kHeatmap,   // x and y are grid keys; the cell colour (and the printed number) is the mean of `value`
-  kLines,     // x is a grid key; y is a metric: its mean with error bars of one standard deviation
+  kHeatmap,   // x and y are grid keys; the cell colour (and the printed number) is the mean of `value`, with its CI
+  kLines,     // x is a grid key; y is a metric: its mean with error bars of its 95 % confidence interval
   kTimeline,  // x is the time; y is a column of the timeline.csv of each grid point's first replication
 };
 

@@ -81,6 +81,13 @@ SweepSpec load_sweep_spec(const std::string& path);
 // The same from text already in memory; `source_name` stands for the file in messages.
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& source_name);
 
+// Restricts one axis to some of its values, as `vfo sweep --grid KEY=[V, ...]` does: `text` is "KEY=LIST", LIST
+// a YAML flow list (or a single value) of values of the axis KEY (the grid's text, or the same number: 0.10 is
+// 0.1; a case's name for the axis "case"). The kept values stay in the file's order. Throws an InputError
+// "--grid TEXT: what (expected ...)" when KEY is not an axis, a value is not one of its values or is given
+// twice, the list is empty, or a figure's `where` shows a value that is left out.
+void restrict_grid(SweepSpec& spec, const std::string& text);
+
 // Checks that every figure's metric is one of `metrics` (the numeric metrics of a run's summary); throws an
 // InputError at the figure's line otherwise.
 void check_figure_metrics(const SweepSpec& spec, const std::vector<std::string>& metrics);

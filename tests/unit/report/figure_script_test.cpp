@@ -31,17 +31,21 @@ std::string read(const std::filesystem::path& path) {
 }
 
 // An aggregate table over nodes x live_migration x p_leave x p_overload x demand.mode (2 x 2 x 2 x 2 x 1);
-// downtime = nodes/100 + 10 p_leave + 20 p_overload - (live ? 1 : 0), sd 0.5.
+// downtime = nodes/100 + 10 p_leave + 20 p_overload - (live ? 1 : 0), sd 0.25, 95 % CI +-0.5 (3 runs), except
+// at nodes 100 without live migration and p_leave = p_overload = 0: one run, no CI.
 CsvTable aggregate() {
   CsvTable t({"environment.nodes", "control.live_migration", "environment.p_leave", "environment.p_overload",
-              "demand.mode", "runs", "downtime_pct", "downtime_pct_sd"});
+              "demand.mode", "runs", "downtime_pct", "downtime_pct_sd", "downtime_pct_n", "downtime_pct_ci95"});
   for (const char* nodes : {"500", "100"}) {
     for (const char* live : {"true", "false"}) {
       for (const char* leave : {"0.0", "0.1"}) {
         for (const char* overload : {"0.0", "0.1"}) {
           const double d = std::stod(nodes) / 100 + 10 * std::stod(leave) + 20 * std::stod(overload) -
                            (std::string(live) == "true" ? 1 : 0);
-          t.add_row({nodes, live, leave, overload, "normal", "3", format_number(d), "0.5"});
+          const bool one = std::string(nodes) == "100" && std::string(live) == "false" && std::string(leave) == "0.0" &&
+                           std::string(overload) == "0.0";
+          t.add_row({nodes, live, leave, overload, "normal", one ? "1" : "3", format_number(d), one ? "0" : "0.25",
+                     one ? "1" : "3", one ? "" : "0.5"});
         }
       }
     }
@@ -72,7 +76,7 @@ FigureSpec lines_spec() {
   return spec;
 }
 
-TEST(GnuplotScript, HeatmapHasOnePanelPerCombinationWithNumbersInCells) {
+TEST(GnuplotScript, HeatmapHasOnePanelPerCombinationWithNumbersAndIntervalsInCells) {
   const FigureScript f = make_figure_script(aggregate(), heatmap_spec());
   // 2 x 2 panels (rows: nodes, columns: live migration), both outputs, one shared colour scale.
   EXPECT_THAT(f.script, HasSubstr("set terminal svg size 1120,880 dynamic noenhanced"));
@@ -92,13 +96,18 @@ TEST(GnuplotScript, HeatmapHasOnePanelPerCombinationWithNumbersInCells) {
   EXPECT_LT(first, second);
   EXPECT_LT(second, fourth);
   EXPECT_EQ(count(f.script, "plot 'fig6.dat' index "), 8u);
-  EXPECT_THAT(f.script,
-              HasSubstr("plot 'fig6.dat' index 3 using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder "
-                        "fillcolor palette, \\\n     '' index 3 using 1:2:4:5 with labels textcolor rgb variable\n"));
-  // The data: panel (500, on) has cells (p_leave index, p_overload index, mean, printed mean, text colour).
-  EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500, live_migration=on\n0 0 4 \"4.00\" 0x000000\n0 1 6 \"6.00\" "
-                                "0xffffff\n1 0 5 \"5.00\" 0xffffff\n1 1 7 \"7.00\" 0xffffff\n"));
-  EXPECT_THAT(f.data, HasSubstr("\n\n# index 3: nodes=100, live_migration=off\n0 0 1 \"1.00\" 0x000000\n"));
+  EXPECT_THAT(
+      f.script,
+      HasSubstr("plot 'fig6.dat' index 3 using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder "
+                "fillcolor palette, \\\n     '' index 3 using 1:($2+0.15):4:6 with labels textcolor rgb variable, "
+                "\\\n     '' index 3 using 1:($2-0.15):5:6 with labels font ',9' textcolor rgb variable\n"));
+  // The data: panel (500, on) has cells (p_leave index, p_overload index, mean, printed mean, printed CI, text
+  // colour).
+  EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500, live_migration=on\n0 0 4 \"4.00\" \"±0.50\" 0x000000\n0 1 6 "
+                                "\"6.00\" \"±0.50\" 0xffffff\n1 0 5 \"5.00\" \"±0.50\" 0xffffff\n1 1 7 \"7.00\" "
+                                "\"±0.50\" 0xffffff\n"));
+  // One run: no interval to print.
+  EXPECT_THAT(f.data, HasSubstr("\n\n# index 3: nodes=100, live_migration=off\n0 0 1 \"1.00\" \"\" 0x000000\n"));
 }
 
 TEST(GnuplotScript, HeatmapDigitsAndSinglePanel) {
@@ -111,11 +120,11 @@ TEST(GnuplotScript, HeatmapDigitsAndSinglePanel) {
   EXPECT_THAT(f.script, Not(HasSubstr("multiplot")));
   EXPECT_THAT(f.script, HasSubstr("set terminal svg size 560,420 "));
   EXPECT_THAT(f.script, HasSubstr("set title 'downtime_pct'\n"));  // no title: the metric
-  EXPECT_THAT(f.data, HasSubstr("0 0 0 \"0\" 0x000000\n0 1 2 \"2\" 0xffffff\n1 0 1 \"1\" 0x000000\n1 1 3 \"3\" "
-                                "0xffffff\n"));
+  EXPECT_THAT(f.data, HasSubstr("0 0 0 \"0\" \"±0\" 0x000000\n0 1 2 \"2\" \"±0\" 0xffffff\n1 0 1 \"1\" \"±0\" "
+                                "0x000000\n1 1 3 \"3\" \"±0\" 0xffffff\n"));
 }
 
-TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithErrorBars) {
+TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithConfidenceIntervalBars) {
   const FigureScript f = make_figure_script(aggregate(), lines_spec());
   EXPECT_THAT(f.script, Not(HasSubstr("multiplot")));
   EXPECT_THAT(f.script, HasSubstr("set xtics ('500' 500, '100' 100)\n"));  // a numeric axis
@@ -125,9 +134,14 @@ TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithErrorBars) {
               HasSubstr("plot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines linetype 1 pointtype 7 title "
                         "'live_migration=on', \\\n     '' index 1 using 1:2:3 with yerrorlines linetype 2 pointtype 7 "
                         "title 'live_migration=off'\n"));
-  // Points sorted by x; downtime = nodes/100 + 1 + 2 - live.
+  // Points sorted by x; downtime = nodes/100 + 1 + 2 - live; the bars are the CI (0.5), not the sd (0.25).
   EXPECT_THAT(f.data, HasSubstr("# index 0: live_migration=on\n100 3 0.5 \"100\"\n500 7 0.5 \"500\"\n\n\n"
                                 "# index 1: live_migration=off\n100 4 0.5 \"100\"\n500 8 0.5 \"500\"\n"));
+  // A point of one run has no CI: a bar of 0.
+  FigureSpec spec = lines_spec();
+  spec.where = {{"environment.p_leave", "0.0"}, {"environment.p_overload", "0.0"}};
+  EXPECT_THAT(make_figure_script(aggregate(), spec).data,
+              HasSubstr("# index 1: live_migration=off\n100 1 0 \"100\"\n500 5 0.5 \"500\"\n"));
 }
 
 TEST(GnuplotScript, LinesOnALogarithmicXAxis) {
@@ -147,7 +161,7 @@ TEST(GnuplotScript, LinesOverTextAndBooleansAreCategories) {
   EXPECT_THAT(f.script, HasSubstr("set multiplot layout 1,2 title 'downtime_pct'"));
   EXPECT_THAT(f.script, HasSubstr("set xrange [-0.5:1.5]\nset xtics ('on' 0, 'off' 1) scale 0\n"));
   EXPECT_THAT(f.script, HasSubstr("set ylabel 'downtime (%)'\nunset key\n"));
-  EXPECT_THAT(f.script, HasSubstr("set yrange [0:8.92"));  // shared by the panels: 0 to 8 + sd 0.5 + 5%
+  EXPECT_THAT(f.script, HasSubstr("set yrange [0:8.92"));  // shared by the panels: 0 to 8 + CI 0.5 + 5%
   EXPECT_THAT(f.script, HasSubstr("set title 'nodes=500'\nplot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines "
                                   "linetype 1 pointtype 7 title ''\n"));
   EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500; downtime_pct\n0 7 0.5 \"on\"\n1 8 0.5 \"off\"\n"));
@@ -214,6 +228,7 @@ TEST_F(GnuplotRender, WritesSvgAndPngWhenGnuplotExists) {
   }
   // The heatmap's numbers are in the picture.
   EXPECT_THAT(read(dir_ / "fig6.svg"), HasSubstr(">7.00<"));
+  EXPECT_THAT(read(dir_ / "fig6.svg"), HasSubstr(">±0.50<"));
 }
 
 TEST_F(GnuplotRender, WithoutGnuplotStillWritesTheScript) {

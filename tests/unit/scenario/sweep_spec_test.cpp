@@ -292,5 +292,51 @@ TEST(SweepCases, BadCasesAndTimelinesAreRefusedAtTheirLine) {
                         "series, or one value in where"));
 }
 
+// The message of the InputError that restrict_grid throws, or "" if it keeps the values.
+std::string restrict_error(SweepSpec spec, const std::string& text) {
+  try {
+    restrict_grid(spec, text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SweepGrid, RestrictKeepsSomeValuesInFileOrder) {
+  SweepSpec spec = parse_sweep_spec(kGrid, "s.yaml");
+  restrict_grid(spec, "environment.p_leave=[0.2, 0.0]");  // given out of order; 0.0 as written
+  EXPECT_EQ(spec.grid[1].values, (std::vector<std::string>{"0.0", "0.2"}));
+  EXPECT_EQ(spec.grid[1].value_lines, (std::vector<int>{7, 7}));
+  restrict_grid(spec, "control.live_migration=false");  // a single value
+  EXPECT_EQ(spec.grid[2].values, (std::vector<std::string>{"false"}));
+  EXPECT_EQ(spec.points(), 4u);
+  EXPECT_EQ(spec.point_values(3), (std::vector<std::string>{"500", "0.2", "false"}));
+  restrict_grid(spec, "environment.p_leave=[0.20]");  // the same number
+  EXPECT_EQ(spec.grid[1].values, (std::vector<std::string>{"0.2"}));
+  // Cases keep their overrides.
+  SweepSpec cases = parse_sweep_spec(kCases, "s.yaml");
+  restrict_grid(cases, "case=[live]");
+  EXPECT_EQ(cases.grid[0].values, (std::vector<std::string>{"live"}));
+  EXPECT_EQ(cases.value_overrides(0, 0), (std::vector<std::string>{"control.live_migration=true", "control.k=0.2"}));
+}
+
+TEST(SweepGrid, RestrictRefusesWhatIsNotInTheGrid) {
+  const SweepSpec spec = parse_sweep_spec(kGrid, "s.yaml");
+  EXPECT_EQ(restrict_error(spec, "environment.nodes=[100, 300]"),
+            "--grid environment.nodes=[100, 300]: '300' is not a value of environment.nodes (s.yaml:6) (expected "
+            "some of 100, 500)");
+  EXPECT_THAT(restrict_error(spec, "nodes=[100]"),
+              StartsWith("--grid nodes=[100]: 'nodes' is not a grid key (expected one of environment.nodes, "));
+  EXPECT_THAT(restrict_error(spec, "environment.nodes"), StartsWith("--grid environment.nodes: no '='"));
+  EXPECT_THAT(restrict_error(spec, "environment.nodes=[]"), StartsWith("--grid environment.nodes=[]: no value"));
+  EXPECT_THAT(restrict_error(spec, "environment.nodes=[100, 100]"), HasSubstr("'100' twice"));
+  EXPECT_THAT(restrict_error(spec, "environment.nodes=[100"), HasSubstr("invalid YAML"));
+  // A figure that shows one value keeps it.
+  const SweepSpec cases = parse_sweep_spec(kCases, "s.yaml");
+  EXPECT_THAT(restrict_error(cases, "environment.p_leave=[0.2]"),
+              HasSubstr("figure over_time (s.yaml:10) shows only environment.p_leave=0.1, which this leaves out"));
+  EXPECT_EQ(restrict_error(cases, "environment.p_leave=[0.1]"), "");
+}
+
 }  // namespace
 }  // namespace vfo
