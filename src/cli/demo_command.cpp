@@ -1,9 +1,11 @@
-// `vfo demo [--nodes N] [--kills K] [--start-delay S] [--period S] [--settle S] [--seed N] [--out DIR] [--quiet]`:
+// `vfo demo [--nodes N] [--kills K] [--start-delay S] [--concurrent-starts] [--period S] [--settle S] [--seed N]
+//           [--out DIR] [--quiet]`:
 // the paper's Fig. 11a on a local edge cluster: the node of a middle VF killed K times, in cold-migration mode
 // (only the lost VFs start anew) and in reset mode (the baseline: the whole chain starts anew).
 //
 // Per mode: N vfo-agent processes on loopback (each VF start waits --start-delay s: pulling and starting a
-// container image), the orchestrator in this process probing every --period s, a 4-VF chain at 15 fps. Each kill
+// container image), the orchestrator in this process probing every --period s (starting a chain placed whole one
+// VF after another, or all at once with --concurrent-starts), a 4-VF chain at 15 fps. Each kill
 // comes once the chain is whole and has delivered for --settle s, at a seeded random phase of the probing period
 // (the same draws in both modes, so kill i of one mode pairs with kill i of the other); the node of the VF
 // "detect" is killed (SIGKILL). Once the chain is whole and delivering again, the killed node's agent starts
@@ -64,6 +66,7 @@ struct DemoOptions {
   double start_delay_s = 2;
   double period_s = 1;
   double settle_s = 2;
+  bool concurrent_starts = false;
   std::uint64_t seed = 1;
   std::string out = "results/demo";
   bool quiet = false;
@@ -161,6 +164,7 @@ class DemoRun {
     OrchestratorOptions o = cluster_.orchestrator_options();
     o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, d_.period_s / 2) * 1000));
     o.recovery = recovery_;
+    o.concurrent_starts = d_.concurrent_starts;
     return std::make_unique<runtime::Orchestrator>(o);
   }
 
@@ -341,6 +345,7 @@ report::FigureFiles write_figure(const Json& summary, const std::vector<const Mo
       "set title " + report::gp_string(title) +
       fmt::format("\nset ylabel 'downtime (s): mean, 95 % interval, each kill'\nset yrange [0:{:.3f}]\n", 1.1 * top) +
       "set xrange [-0.6:1.6]\nset style fill solid 0.5 border -1\nset boxwidth 0.5\nset grid ytics\n"
+      "set key top left\n"
       "plot 'demo.dat' index 0 using 0:2:xtic(1) with boxes notitle, \\\n"
       "     '' index 0 using 0:2:3:4 with yerrorbars lc rgb 'black' pt 7 notitle, \\\n"
       "     '' index 1 using 1:2 with points lc rgb '#555555' pt 6 ps 0.6 title 'one kill'\n";
@@ -382,7 +387,7 @@ void run_demo(const DemoOptions& d) {
                   {"kills", d.kills},
                   {"start_delay_s", d.start_delay_s},
                   {"probing_period_s", d.period_s},
-                  {"settle_s", d.settle_s},
+                  {"settle_s", d.settle_s}, {"concurrent_starts", d.concurrent_starts},
                   {"seed", d.seed},
                   {"fps", 15},
                   {"cold", mode_summary(cold)},
@@ -432,6 +437,8 @@ void add_demo_command(CLI::App& app) {
       ->capture_default_str();
   demo->add_option("--period", d->period_s, "probing period (s)")->capture_default_str();
   demo->add_option("--settle", d->settle_s, "seconds the chain delivers whole before each kill")->capture_default_str();
+  demo->add_flag("--concurrent-starts", d->concurrent_starts,
+                 "start the VFs of a chain placed whole (deploy, reset) all at once, not one after another");
   demo->add_option("--seed", d->seed, "seed of the kills' phases in the probing period")->capture_default_str();
   demo->add_option("--out", d->out, "output directory")->capture_default_str();
   demo->add_flag("--quiet", d->quiet, "no progress bar");
