@@ -185,21 +185,14 @@ ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, cons
   return r;
 }
 
-// Mean and sample standard deviation of fps, after the first `warmup` seconds.
-std::pair<double, double> mean_and_sd(const std::vector<double>& fps, std::size_t warmup) {
-  const std::size_t n = fps.size() > warmup ? fps.size() - warmup : 0;
-  if (n < 2) return {0, 0};
-  double sum = 0;
-  for (std::size_t i = warmup; i < fps.size(); ++i) sum += fps[i];
-  const double mean = sum / static_cast<double>(n);
-  double squares = 0;
-  for (std::size_t i = warmup; i < fps.size(); ++i) squares += (fps[i] - mean) * (fps[i] - mean);
-  return {mean, std::sqrt(squares / static_cast<double>(n - 1))};
+// The fps of the seconds after the warm-up.
+std::vector<double> after_warmup(const std::vector<double>& fps) {
+  return {fps.begin() + static_cast<std::ptrdiff_t>(std::min(kWarmup, fps.size())), fps.end()};
 }
 
 // Per seed and mode: mean and sd of fps after the warm-up, and the live migrations' outcome.
 Json mode_summary(const ModeResult& r) {
-  const auto [mean, sd] = mean_and_sd(r.fps, kWarmup);
+  const MeanInterval fps = mean_interval(after_warmup(r.fps));
   int ok = 0;
   double downtime = 0;
   for (const auto& m : r.live) {
@@ -207,8 +200,8 @@ Json mode_summary(const ModeResult& r) {
     ++ok;
     downtime += std::max(0.0, m.downtime_s());
   }
-  return {{"fps_mean", mean},
-          {"fps_sd", sd},
+  return {{"fps_mean", fps.mean},
+          {"fps_sd", fps.sd},
           {"live_migrations", ok},
           {"live_migrations_failed", static_cast<int>(r.live.size()) - ok},
           {"live_downtime_mean_s", ok > 0 ? downtime / ok : 0.0},
@@ -224,7 +217,8 @@ Json pooled_summary(const std::vector<ModeResult>& runs) {
   std::vector<double> all, means, sds;
   int live_ok = 0, cold = 0, on_chain = 0, stress_errors = 0;
   for (const ModeResult& r : runs) {
-    all.insert(all.end(), r.fps.begin() + static_cast<std::ptrdiff_t>(std::min(kWarmup, r.fps.size())), r.fps.end());
+    const std::vector<double> kept = after_warmup(r.fps);
+    all.insert(all.end(), kept.begin(), kept.end());
     const Json m = mode_summary(r);
     means.push_back(m["fps_mean"].get<double>());
     sds.push_back(m["fps_sd"].get<double>());
