@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 run: build
 	./$(BUILD_DIR)/vfo sim scenarios/quickstart.yaml --out $(OUT)
 	./$(BUILD_DIR)/vfo sweep scenarios/quickstart.yaml --out $(OUT)/sweep
-	./$(BUILD_DIR)/vfo demo --out results/demo
+	./$(BUILD_DIR)/vfo demo --kills 5 --out results/demo
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

@@ -1,11 +1,15 @@
-// `vfo experiment testbed`: the paper's Fig. 11b on a local edge cluster (issue 7). N emulated nodes (vfo-agent
-// --node-cpus), a 4-VF chain at 15 fps, and random stress on the nodes: per node, episodes arrive as a Poisson
-// process (mean gap --stress-every), each rising over a ramp to a CPU load and holding it. The same seeded
-// schedule runs twice: without live migration (cold migration only) and with it (the forecaster and K). The
-// sink is polled every 50 ms; frames delivered per second are binned by second. Writes DIR/testbed.csv (mode,
-// time, fps), DIR/stress.csv (the schedule), DIR/nodes.csv (each round's CPU readings and p_fail),
-// DIR/<mode>/migrations.csv, DIR/summary.json and
-// DIR/figures/testbed.svg|png, and prints the mean and standard deviation of fps for both.
+// `vfo experiment testbed`: the paper's Fig. 11b on a local edge cluster. N emulated nodes (vfo-agent
+// --node-cpus), a 4-VF chain at 15 fps, and random CPU stress: episodes arrive as a Poisson process (mean gap
+// --stress-every), each rising over a ramp to a CPU load and holding it. An episode falls on a node that hosts
+// the chain at its start with probability --chain-share, else on one that does not (a node not under stress
+// then, when the class has one). Per seed, the same seeded episodes (times, loads, classes and picks) run twice:
+// without live migration (cold migration only) and with it (the forecaster and K); only the node a pick lands on
+// follows where the chain runs. Frames per second are counted from the arrival times the sink records
+// (sink_arrivals.hpp), per second of the run. Writes DIR/testbed.csv (mode, seed, time, fps), DIR/stress.csv
+// (the episodes as they fell), DIR/nodes.csv (each round's CPU readings and p_fail),
+// DIR/seed-<S>/<mode>/migrations.csv, DIR/summary.json (per seed and pooled mean and sd of fps, with 95 %
+// intervals over seeds, and the paired change with - without live migration) and DIR/figures/testbed.svg|png
+// (the first seed), and prints the means.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,8 +21,11 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/confidence.hpp"
 #include "cli/local_cluster.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/sink_arrivals.hpp"
+#include "cli/testbed_stress.hpp"
 #include "vfo/report/delivery_figure.hpp"
 #include "vfo/report/gnuplot.hpp"
 #include "vfo/runtime/agent.hpp"
@@ -43,6 +50,8 @@ functions:
   - {name: display, kind: sink}
 )";
 constexpr double kFps = 15;
+constexpr std::uint32_t kSinkVf = 3;
+constexpr std::size_t kWarmup = 5;  // seconds of the chain's start, left out of the means
 
 struct TestbedOptions {
   int nodes = 8;
@@ -51,56 +60,75 @@ struct TestbedOptions {
   double k = 0.5;
   double horizon_s = 10;
   double node_cpus = 0.3;
-  double stress_every_s = 120;
+  double stress_every_s = 30;
+  double chain_share = 0.75;
   std::uint64_t seed = 1;
+  int seeds = 1;
   std::string out = "results/testbed";
   bool quiet = false;
 };
 
+// A stress episode as drawn; its node is chosen when it starts (stress_target).
 struct StressEpisode {
-  std::size_t node = 0;
   double start_s = 0;
   double cpu_pct = 0;
   double ramp_s = 0;
   double duration_s = 0;  // ramp included
+  bool on_chain = false;  // a node that hosts the chain (else one that does not)
+  double pick = 0;        // U(0, 1): which node of that class
 };
 
-// Per node: gaps ~ Exp(mean stress_every_s), CPU ~ U(70, 100) %, ramp ~ U(5, 15) s, hold ~ U(15, 40) s; a node's
-// episodes never overlap. Seeded by the stream "testbed-stress" of `seed`.
-std::vector<StressEpisode> stress_schedule(const TestbedOptions& o) {
-  Rng rng(o.seed, "testbed-stress");
+// Gaps ~ Exp(mean stress_every_s), CPU ~ U(70, 100) %, ramp ~ U(5, 15) s, hold ~ U(15, 40) s, on the chain with
+// probability chain_share. Seeded by the stream "testbed-stress" of `seed`.
+std::vector<StressEpisode> stress_schedule(const TestbedOptions& o, std::uint64_t seed) {
+  Rng rng(seed, "testbed-stress");
   std::vector<StressEpisode> episodes;
-  for (int n = 0; n < o.nodes; ++n) {
-    double t = rng.exponential(1.0 / o.stress_every_s);
-    while (t < o.duration_s) {
-      StressEpisode e{static_cast<std::size_t>(n), t, rng.uniform(70, 100), rng.uniform(5, 15), 0};
-      e.duration_s = e.ramp_s + rng.uniform(15, 40);
-      episodes.push_back(e);
-      t += e.duration_s + rng.exponential(1.0 / o.stress_every_s);
-    }
+  double t = rng.exponential(1.0 / o.stress_every_s);
+  while (t < o.duration_s) {
+    StressEpisode e{t, rng.uniform(70, 100), rng.uniform(5, 15), 0, false, 0};
+    e.duration_s = e.ramp_s + rng.uniform(15, 40);
+    e.on_chain = rng.bernoulli(o.chain_share);
+    e.pick = rng.uniform();
+    episodes.push_back(e);
+    t += rng.exponential(1.0 / o.stress_every_s);
   }
-  std::sort(episodes.begin(), episodes.end(),
-            [](const StressEpisode& a, const StressEpisode& b) { return a.start_s < b.start_s; });
   return episodes;
 }
 
 struct ModeResult {
   std::string mode;
+  std::uint64_t seed = 0;
   std::vector<double> fps;  // frames delivered in second i (i = 0, 1, ...)
   std::vector<runtime::LiveMigrationRecord> live;
   int cold = 0;
   int stress_errors = 0;
-  std::string nodes_csv;  // rows mode,time_s,node,cpu_pct,p_fail: what each round saw
+  int episodes = 0;           // stress episodes started
+  int episodes_on_chain = 0;  // those that fell on a node of the chain
+  int missed_windows = 0;
+  std::string nodes_csv;   // rows mode,seed,time_s,node,cpu_pct,p_fail: what each round saw
+  std::string stress_csv;  // rows mode,seed,start_s,cpu_pct,ramp_s,duration_s,on_chain,node,hosts_chain
 };
 
 Json stats(runtime::Orchestrator& o, std::uint32_t chain, std::uint32_t index) {
   return Json::parse(o.function_stats(chain, index).value_or("{}"), nullptr, false);
 }
 
-ModeResult run_mode(const TestbedOptions& t, bool live, const std::vector<StressEpisode>& schedule, const fs::path& dir,
-                    ProgressBar& bar, double progress_from) {
+// Which nodes host a VF of the chain now (by index of node-K).
+std::vector<bool> chain_nodes(runtime::Orchestrator& o, int nodes) {
+  std::vector<bool> hosts(static_cast<std::size_t>(nodes), false);
+  for (const runtime::ChainStatus& c : o.status()) {
+    for (const runtime::VfStatus& f : c.functions) {
+      if (!f.node.empty()) hosts.at(LocalCluster::index_of(f.node)) = true;
+    }
+  }
+  return hosts;
+}
+
+ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, const std::vector<StressEpisode>& schedule,
+                    const fs::path& dir, ProgressBar& bar, double progress_from, double progress_share) {
   ModeResult r;
   r.mode = live ? "live" : "cold";
+  r.seed = seed;
   LocalCluster cluster(dir, t.nodes, {"--node-cpus", fmt::format("{}", t.node_cpus), "--node-ram-mb", "1000"});
   runtime::OrchestratorOptions o = cluster.orchestrator_options();
   o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, t.period_s / 2) * 1000));
@@ -113,52 +141,99 @@ ModeResult run_mode(const TestbedOptions& t, bool live, const std::vector<Stress
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kTestbedChain, "testbed"), kTestbedChain);
 
   const auto start = Clock::now();
+  const std::int64_t origin_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count();
   const auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   double next_round = t.period_s;
+  double next_poll = 0;
   std::size_t next_episode = 0;
-  std::uint64_t offset = 0, last_frames = 0, delivered = 0;
-  r.fps.assign(static_cast<std::size_t>(std::ceil(t.duration_s)), 0.0);
+  std::vector<double> stressed_until(static_cast<std::size_t>(t.nodes), -1);
+  SinkArrivals arrivals;
   while (seconds() < t.duration_s) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const double now = seconds();
-    const Json sink = stats(orchestrator, chain, 3);
-    if (sink.is_object() && sink.contains("frames")) {
-      const std::uint64_t frames = sink.value("frames", 0ull);
-      if (frames < last_frames) offset += last_frames;  // a new sink instance
-      last_frames = frames;
-      const std::uint64_t total = offset + frames;
-      const auto bin = std::min(r.fps.size() - 1, static_cast<std::size_t>(now));
-      r.fps[bin] += static_cast<double>(total - std::min(total, delivered));
-      delivered = std::max(delivered, total);
+    if (now >= next_poll) {
+      next_poll = now + 0.5;
+      arrivals.add(stats(orchestrator, chain, kSinkVf));
     }
     while (next_episode < schedule.size() && schedule[next_episode].start_s <= now) {
       const StressEpisode& e = schedule[next_episode++];
-      r.stress_errors += !agents[e.node]->stress(e.cpu_pct, 0, e.ramp_s, e.duration_s);
+      ++r.episodes;
+      const std::vector<bool> hosts = chain_nodes(orchestrator, t.nodes);
+      std::vector<bool> stressed;
+      for (const double until : stressed_until) stressed.push_back(until > now);
+      const std::size_t node = stress_target(hosts, stressed, e.on_chain, e.pick);
+      stressed_until[node] = std::max(stressed_until[node], now + e.duration_s);
+      r.episodes_on_chain += hosts[node];
+      r.stress_errors += !agents[node]->stress(e.cpu_pct, 0, e.ramp_s, e.duration_s);
+      r.stress_csv += fmt::format("{},{},{:.3f},{:.2f},{:.3f},{:.3f},{},node-{},{}\n", r.mode, seed, e.start_s,
+                                  e.cpu_pct, e.ramp_s, e.duration_s, e.on_chain ? 1 : 0, node + 1, hosts[node] ? 1 : 0);
     }
     if (now >= next_round) {
       next_round += t.period_s;
       r.cold += orchestrator.round().migrated;
       for (const auto& n : orchestrator.last_nodes()) {
-        r.nodes_csv += fmt::format("{},{:.2f},{},{:.2f},{:.4f}\n", r.mode, now, n.node, n.cpu_pct, n.p_fail);
+        r.nodes_csv += fmt::format("{},{},{:.2f},{},{:.2f},{:.4f}\n", r.mode, seed, now, n.node, n.cpu_pct, n.p_fail);
       }
     }
-    bar.update(progress_from + 0.5 * std::min(1.0, now / t.duration_s));
+    bar.update(progress_from + progress_share * std::min(1.0, now / t.duration_s));
   }
+  arrivals.add(stats(orchestrator, chain, kSinkVf));
+  r.fps = frames_per_second(arrivals.times_ns(), origin_ns, static_cast<std::size_t>(std::ceil(t.duration_s)));
+  r.missed_windows = arrivals.missed_windows();
   r.live = orchestrator.live_migrations(/*wait=*/true);
   write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(r.live));
   return r;
 }
 
-// Mean and sample standard deviation of fps, after the first `warmup` seconds.
-std::pair<double, double> mean_and_sd(const std::vector<double>& fps, std::size_t warmup) {
-  const std::size_t n = fps.size() > warmup ? fps.size() - warmup : 0;
-  if (n < 2) return {0, 0};
-  double sum = 0;
-  for (std::size_t i = warmup; i < fps.size(); ++i) sum += fps[i];
-  const double mean = sum / static_cast<double>(n);
-  double squares = 0;
-  for (std::size_t i = warmup; i < fps.size(); ++i) squares += (fps[i] - mean) * (fps[i] - mean);
-  return {mean, std::sqrt(squares / static_cast<double>(n - 1))};
+// The fps of the seconds after the warm-up.
+std::vector<double> after_warmup(const std::vector<double>& fps) {
+  return {fps.begin() + static_cast<std::ptrdiff_t>(std::min(kWarmup, fps.size())), fps.end()};
+}
+
+// Per seed and mode: mean and sd of fps after the warm-up, and the live migrations' outcome.
+Json mode_summary(const ModeResult& r) {
+  const MeanInterval fps = mean_interval(after_warmup(r.fps));
+  int ok = 0;
+  double downtime = 0;
+  for (const auto& m : r.live) {
+    if (!m.error.empty()) continue;
+    ++ok;
+    downtime += std::max(0.0, m.downtime_s());
+  }
+  return {{"fps_mean", fps.mean},
+          {"fps_sd", fps.sd},
+          {"live_migrations", ok},
+          {"live_migrations_failed", static_cast<int>(r.live.size()) - ok},
+          {"live_downtime_mean_s", ok > 0 ? downtime / ok : 0.0},
+          {"cold_migrations", r.cold},
+          {"stress_episodes_on_chain", r.episodes_on_chain},
+          {"stress_errors", r.stress_errors},
+          {"sink_windows_missed", r.missed_windows}};
+}
+
+// Over seeds, one mode: the per-second fps of every seed pooled (mean, sd), and the per-seed means and sds with
+// their 95 % intervals.
+Json pooled_summary(const std::vector<ModeResult>& runs) {
+  std::vector<double> all, means, sds;
+  int live_ok = 0, cold = 0, on_chain = 0, stress_errors = 0;
+  for (const ModeResult& r : runs) {
+    const std::vector<double> kept = after_warmup(r.fps);
+    all.insert(all.end(), kept.begin(), kept.end());
+    const Json m = mode_summary(r);
+    means.push_back(m["fps_mean"].get<double>());
+    sds.push_back(m["fps_sd"].get<double>());
+    live_ok += m["live_migrations"].get<int>();
+    cold += m["cold_migrations"].get<int>();
+    on_chain += r.episodes_on_chain;
+    stress_errors += r.stress_errors;
+  }
+  const MeanInterval pooled = mean_interval(all);
+  const MeanInterval sd = mean_interval(sds);
+  return {{"fps_mean", pooled.mean},          {"fps_sd", sd.mean},
+          {"fps_sd_pooled", pooled.sd},       {"fps_mean_over_seeds", to_json(mean_interval(means))},
+          {"fps_sd_over_seeds", to_json(sd)}, {"live_migrations", live_ok},
+          {"cold_migrations", cold},          {"stress_episodes_on_chain", on_chain},
+          {"stress_errors", stress_errors}};
 }
 
 void run_testbed(const TestbedOptions& t) {
@@ -169,82 +244,106 @@ void run_testbed(const TestbedOptions& t) {
   if (!(t.horizon_s > 0)) throw InputError("--horizon: expected > 0");
   if (!(t.node_cpus > 0)) throw InputError("--node-cpus: expected > 0");
   if (!(t.stress_every_s > 0)) throw InputError("--stress-every: expected > 0");
+  if (!(t.chain_share >= 0 && t.chain_share <= 1))
+    throw InputError(fmt::format("--chain-share: {} (expected 0 to 1)", t.chain_share));
+  if (t.seeds < 1) throw InputError(fmt::format("--seeds: {} (expected at least 1)", t.seeds));
   const fs::path out(t.out);
-  const std::vector<StressEpisode> schedule = stress_schedule(t);
   ProgressBar bar("testbed", !t.quiet);
-  const ModeResult cold = run_mode(t, false, schedule, out / "cold", bar, 0.0);
-  const ModeResult live = run_mode(t, true, schedule, out / "live", bar, 0.5);
+  std::vector<ModeResult> colds, lives;
+  const double share = 0.5 / t.seeds;
+  for (int i = 0; i < t.seeds; ++i) {
+    const std::uint64_t seed = t.seed + static_cast<std::uint64_t>(i);
+    const std::vector<StressEpisode> schedule = stress_schedule(t, seed);
+    const fs::path dir = out / fmt::format("seed-{}", seed);
+    colds.push_back(run_mode(t, false, seed, schedule, dir / "cold", bar, 2 * i * share, share));
+    lives.push_back(run_mode(t, true, seed, schedule, dir / "live", bar, (2 * i + 1) * share, share));
+  }
   bar.done();
 
-  constexpr std::size_t kWarmup = 5;  // the chain's start
-  std::string csv = "mode,time_s,fps\n";
-  std::vector<report::DeliverySeries> series;
+  std::string csv = "mode,seed,time_s,fps\n";
+  std::string stress = "mode,seed,start_s,cpu_pct,ramp_s,duration_s,on_chain,node,hosts_chain\n";
+  std::string nodes = "mode,seed,time_s,node,cpu_pct,p_fail\n";
+  Json per_seed = Json::array();
+  std::vector<double> mean_changes, sd_changes;
+  int episodes = 0;
+  for (std::size_t i = 0; i < colds.size(); ++i) {
+    for (const ModeResult* r : {&colds[i], &lives[i]}) {
+      for (std::size_t s = 0; s < r->fps.size(); ++s)
+        csv += fmt::format("{},{},{},{:.4f}\n", r->mode, r->seed, s, r->fps[s]);
+      stress += r->stress_csv;
+      nodes += r->nodes_csv;
+    }
+    const Json cold = mode_summary(colds[i]), live = mode_summary(lives[i]);
+    mean_changes.push_back(live["fps_mean"].get<double>() - cold["fps_mean"].get<double>());
+    sd_changes.push_back(live["fps_sd"].get<double>() - cold["fps_sd"].get<double>());
+    episodes += colds[i].episodes;
+    per_seed.push_back({{"seed", colds[i].seed},
+                        {"stress_episodes", colds[i].episodes},
+                        {"cold", cold},
+                        {"live", live},
+                        {"fps_mean_difference", mean_changes.back()},
+                        {"fps_sd_difference", sd_changes.back()}});
+  }
   Json summary = {{"nodes", t.nodes},
                   {"duration_s", t.duration_s},
                   {"probing_period_s", t.period_s},
                   {"k", t.k},
                   {"horizon_s", t.horizon_s},
                   {"node_cpus", t.node_cpus},
+                  {"stress_every_s", t.stress_every_s},
+                  {"chain_share", t.chain_share},
                   {"seed", t.seed},
+                  {"seeds", t.seeds},
                   {"fps", kFps},
-                  {"stress_episodes", schedule.size()},
-                  {"warmup_s", kWarmup}};
-  for (const ModeResult* r : {&cold, &live}) {
+                  {"warmup_s", kWarmup},
+                  {"stress_episodes", episodes},
+                  {"per_seed", per_seed},
+                  {"cold", pooled_summary(colds)},
+                  {"live", pooled_summary(lives)},
+                  {"fps_mean_difference", to_json(mean_interval(mean_changes))},
+                  {"fps_sd_difference", to_json(mean_interval(sd_changes))}};
+  const double cold_mean = summary["cold"]["fps_mean"].get<double>(),
+               live_mean = summary["live"]["fps_mean"].get<double>();
+  const double cold_sd = summary["cold"]["fps_sd"].get<double>(), live_sd = summary["live"]["fps_sd"].get<double>();
+  summary["fps_mean_change_pct"] = 100.0 * (live_mean / std::max(1e-9, cold_mean) - 1);
+  summary["fps_sd_change_pct"] = 100.0 * (live_sd / std::max(1e-9, cold_sd) - 1);
+
+  std::vector<report::DeliverySeries> series;
+  for (const ModeResult* r : {&colds.front(), &lives.front()}) {
     report::DeliverySeries s{r->mode == "live" ? "with live migration" : "without live migration", {}};
-    for (std::size_t i = 0; i < r->fps.size(); ++i) {
-      csv += fmt::format("{},{},{}\n", r->mode, i, r->fps[i]);
-      s.points.emplace_back(static_cast<double>(i) + 0.5, r->fps[i]);
-    }
+    for (std::size_t i = 0; i < r->fps.size(); ++i) s.points.emplace_back(static_cast<double>(i) + 0.5, r->fps[i]);
     series.push_back(std::move(s));
-    const auto [mean, sd] = mean_and_sd(r->fps, kWarmup);
-    int ok = 0;
-    double downtime = 0;
-    for (const auto& m : r->live) {
-      if (!m.error.empty()) continue;
-      ++ok;
-      downtime += std::max(0.0, m.downtime_s());
-    }
-    summary[r->mode] = {{"fps_mean", mean},
-                        {"fps_sd", sd},
-                        {"live_migrations", ok},
-                        {"live_migrations_failed", static_cast<int>(r->live.size()) - ok},
-                        {"live_downtime_mean_s", ok > 0 ? downtime / ok : 0.0},
-                        {"cold_migrations", r->cold},
-                        {"stress_errors", r->stress_errors}};
-  }
-  const double mean_change =
-      100.0 *
-      (summary["live"]["fps_mean"].get<double>() / std::max(1e-9, summary["cold"]["fps_mean"].get<double>()) - 1);
-  const double sd_change =
-      100.0 * (summary["live"]["fps_sd"].get<double>() / std::max(1e-9, summary["cold"]["fps_sd"].get<double>()) - 1);
-  summary["fps_mean_change_pct"] = mean_change;
-  summary["fps_sd_change_pct"] = sd_change;
-  std::string stress = "node,start_s,cpu_pct,ramp_s,duration_s\n";
-  for (const StressEpisode& e : schedule) {
-    stress +=
-        fmt::format("node-{},{:.3f},{:.2f},{:.3f},{:.3f}\n", e.node + 1, e.start_s, e.cpu_pct, e.ramp_s, e.duration_s);
   }
   fs::create_directories(out);
   write_file_atomically(out / "testbed.csv", csv);
   write_file_atomically(out / "stress.csv", stress);
-  write_file_atomically(out / "nodes.csv", "mode,time_s,node,cpu_pct,p_fail\n" + cold.nodes_csv + live.nodes_csv);
+  write_file_atomically(out / "nodes.csv", nodes);
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
-  const report::FigureFiles fig =
-      report::write_delivery_figure(series, {}, "Processed frames per second at the sink, under random node stress",
-                                    out / "figures", "testbed", "fps at the sink");
+  const report::FigureFiles fig = report::write_delivery_figure(
+      series, {}, fmt::format("Frames per second at the sink under random node stress (seed {})", t.seed),
+      out / "figures", "testbed", "fps at the sink");
   if (const auto gnuplot = report::find_gnuplot()) report::run_gnuplot(*gnuplot, fig.gp);
 
-  fmt::print("mode   fps mean  fps sd  live migrations  downtime (mean)  cold migrations\n");
-  for (const ModeResult* r : {&cold, &live}) {
-    const Json& m = summary[r->mode];
-    fmt::print("{:<5} {:>9.2f} {:>7.2f} {:>16} {:>15.3f}s {:>16}\n", r->mode, m["fps_mean"].get<double>(),
-               m["fps_sd"].get<double>(), m["live_migrations"].get<int>(), m["live_downtime_mean_s"].get<double>(),
-               m["cold_migrations"].get<int>());
+  fmt::print("seed   mode   fps mean  fps sd  live migrations  cold migrations  episodes on the chain\n");
+  for (const Json& p : per_seed) {
+    for (const char* mode : {"cold", "live"}) {
+      const Json& m = p[mode];
+      fmt::print("{:<6} {:<5} {:>9.2f} {:>7.2f} {:>16} {:>16} {:>22}\n", p["seed"].get<std::uint64_t>(), mode,
+                 m["fps_mean"].get<double>(), m["fps_sd"].get<double>(), m["live_migrations"].get<int>(),
+                 m["cold_migrations"].get<int>(), m["stress_episodes_on_chain"].get<int>());
+    }
   }
+  const auto interval = [](const Json& m) {
+    return m["ci95_low"].is_null() ? fmt::format("{:+.2f}", m["mean"].get<double>())
+                                   : fmt::format("{:+.2f} [{:+.2f}, {:+.2f}]", m["mean"].get<double>(),
+                                                 m["ci95_low"].get<double>(), m["ci95_high"].get<double>());
+  };
   fmt::print(
       "with live migration: mean fps {:+.1f}%, fps standard deviation {:+.1f}% (the paper's testbed: about +2%, "
       "-76.3%)\n",
-      mean_change, sd_change);
+      summary["fps_mean_change_pct"].get<double>(), summary["fps_sd_change_pct"].get<double>());
+  fmt::print("with - without, over {} seed(s) (95% CI): mean fps {}, fps sd {}\n", t.seeds,
+             interval(summary["fps_mean_difference"]), interval(summary["fps_sd_difference"]));
   fmt::print("results: {}\n         {}\nfigures: {} (and .png)\n", (out / "summary.json").string(),
              (out / "testbed.csv").string(), fig.svg.string());
 }
@@ -263,9 +362,14 @@ void add_experiment_command(CLI::App& app) {
   testbed->add_option("--k", t->k, "live-migrate when p_fail >= K")->capture_default_str();
   testbed->add_option("--horizon", t->horizon_s, "forecast horizon (s)")->capture_default_str();
   testbed->add_option("--node-cpus", t->node_cpus, "cores of each emulated node")->capture_default_str();
-  testbed->add_option("--stress-every", t->stress_every_s, "mean gap between a node's stress episodes (s)")
+  testbed->add_option("--stress-every", t->stress_every_s, "mean gap between stress episodes in the cluster (s)")
       ->capture_default_str();
-  testbed->add_option("--seed", t->seed, "seed of the stress schedule")->capture_default_str();
+  testbed
+      ->add_option("--chain-share", t->chain_share,
+                   "share of stress episodes on nodes that host the chain when they start")
+      ->capture_default_str();
+  testbed->add_option("--seed", t->seed, "seed of the first stress schedule")->capture_default_str();
+  testbed->add_option("--seeds", t->seeds, "seeds run per mode: --seed, --seed + 1, ...")->capture_default_str();
   testbed->add_option("--out", t->out, "output directory")->capture_default_str();
   testbed->add_flag("--quiet", t->quiet, "no progress bar");
   testbed->callback([t] { run_testbed(*t); });

@@ -7,7 +7,8 @@
 
 namespace vfo::cli {
 
-LocalCluster::LocalCluster(const std::filesystem::path& dir, int nodes, const std::vector<std::string>& agent_args) {
+LocalCluster::LocalCluster(const std::filesystem::path& dir, int nodes, const std::vector<std::string>& agent_args)
+    : dir_(dir), agent_args_(agent_args) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "logs");
   std::vector<std::string> names = {"orchestrator"};
@@ -15,18 +16,26 @@ LocalCluster::LocalCluster(const std::filesystem::path& dir, int nodes, const st
   runtime::write_cluster_certificates(dir / "certs", names);
   options_.store = dir / "cluster.db";
   options_.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
-  for (int i = 1; i <= nodes; ++i) {
-    const std::string& name = names[static_cast<std::size_t>(i)];
-    std::vector<std::string> args = {
-        "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
-    args.insert(args.end(), agent_args.begin(), agent_args.end());
-    const std::string log = (dir / "logs" / (name + ".log")).string();
-    agents_.push_back(std::make_unique<runtime::ChildProcess>(sibling_binary("vfo-agent").string(), args, log,
-                                                              /*kill_with_parent_thread=*/true));
-    const auto ready = agents_.back()->read_line(std::chrono::seconds(20));
-    if (!ready) throw CommandFailed(name + " did not start (see " + log + ")");
-    options_.agents.push_back({name, nlohmann::json::parse(*ready).value("address", "")});
-  }
+  agents_.resize(static_cast<std::size_t>(nodes));
+  for (std::size_t i = 0; i < agents_.size(); ++i) options_.agents.push_back({names[i + 1], start_agent(i)});
+}
+
+void LocalCluster::restart(std::size_t i) {
+  agents_.at(i).reset();  // reaps the killed process (or kills a live one)
+  options_.agents.at(i).address = start_agent(i);
+}
+
+std::string LocalCluster::start_agent(std::size_t i) {
+  const std::string name = "node-" + std::to_string(i + 1);
+  std::vector<std::string> args = {
+      "--name", name, "--certs", (dir_ / "certs").string(), "--log-dir", (dir_ / "logs").string()};
+  args.insert(args.end(), agent_args_.begin(), agent_args_.end());
+  const std::string log = (dir_ / "logs" / (name + ".log")).string();
+  agents_.at(i) = std::make_unique<runtime::ChildProcess>(sibling_binary("vfo-agent").string(), args, log,
+                                                          /*kill_with_parent_thread=*/true);
+  const auto ready = agents_[i]->read_line(std::chrono::seconds(20));
+  if (!ready) throw CommandFailed(name + " did not start (see " + log + ")");
+  return nlohmann::json::parse(*ready).value("address", "");
 }
 
 }  // namespace vfo::cli

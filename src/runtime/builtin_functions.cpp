@@ -1,6 +1,7 @@
 #include "vfo/runtime/builtin_functions.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <stdexcept>
 
@@ -80,12 +81,53 @@ std::optional<std::string> SinkFunction::process(const Frame& frame) {
   stats_.latency_sum_s += latency;
   stats_.latency_max_s = std::max(stats_.latency_max_s, latency);
   stats_.seqs.push_back(frame.seq);
+  arrivals_.push_back(now_ns);
+  if (arrivals_.size() > kSinkArrivalWindow) arrivals_.pop_front();
   return std::nullopt;
+}
+
+std::string SinkFunction::snapshot() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  for (const std::uint64_t v : {stats_.frames, stats_.last_seq, stats_.out_of_order, stats_.bad_payloads}) {
+    wire::put(out, v, 8);
+  }
+  wire::put(out, std::bit_cast<std::uint64_t>(stats_.latency_sum_s), 8);
+  wire::put(out, std::bit_cast<std::uint64_t>(stats_.latency_max_s), 8);
+  wire::put(out, stats_.seqs.size(), 8);
+  for (const std::uint64_t seq : stats_.seqs) wire::put(out, seq, 8);
+  wire::put(out, arrivals_.size(), 8);
+  for (const std::int64_t t : arrivals_) wire::put(out, static_cast<std::uint64_t>(t), 8);
+  return out;
+}
+
+void SinkFunction::restore(std::string_view state) {
+  wire::Reader in(state);
+  SinkStats s;
+  s.frames = in.number(8);
+  s.last_seq = in.number(8);
+  s.out_of_order = in.number(8);
+  s.bad_payloads = in.number(8);
+  s.latency_sum_s = std::bit_cast<double>(in.number(8));
+  s.latency_max_s = std::bit_cast<double>(in.number(8));
+  const std::uint64_t seqs = in.number(8);
+  if (seqs > state.size() / 8) throw std::invalid_argument("SinkFunction::restore: seq count past the end");
+  for (std::uint64_t i = 0; i < seqs && !in.failed(); ++i) s.seqs.push_back(in.number(8));
+  const std::uint64_t arrivals = in.number(8);
+  if (arrivals > kSinkArrivalWindow) throw std::invalid_argument("SinkFunction::restore: too many arrival times");
+  std::deque<std::int64_t> times;
+  for (std::uint64_t i = 0; i < arrivals && !in.failed(); ++i) times.push_back(static_cast<std::int64_t>(in.number(8)));
+  if (in.failed() || !in.at_end()) throw std::invalid_argument("SinkFunction::restore: malformed state");
+  std::lock_guard lock(mutex_);
+  stats_ = std::move(s);
+  arrivals_ = std::move(times);
 }
 
 SinkStats SinkFunction::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  SinkStats s = stats_;
+  s.arrivals_ns.assign(arrivals_.begin(), arrivals_.end());
+  return s;
 }
 
 }  // namespace vfo::runtime

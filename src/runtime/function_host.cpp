@@ -195,6 +195,10 @@ class FunctionHost::Loop {
     std::string why;
     const std::optional<Ack> ack = decode_ack(bytes, &why);
     if (!ack) return malformed(why);
+    // A source started anew (a cold migration) numbers its frames from 1, but the end of the chain may have
+    // delivered more than that (its downstream says so when rewired): it goes on after what was delivered, as
+    // frames numbered up to there would be dropped as seen.
+    if (source_ && ack->seq >= next_seq_) next_seq_ = ack->seq + 1;
     if (!log_.acknowledged(ack->seq)) return;
     count([&](HostCounters& c) { c.acked_seq = ack->seq; });
     send_ack(ack->seq);

@@ -59,6 +59,7 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
     j["bad_payloads"] = s.bad_payloads;
     j["latency_mean_s"] = s.frames > 0 ? s.latency_sum_s / static_cast<double>(s.frames) : 0.0;
     j["latency_max_s"] = s.latency_max_s;
+    j["arrivals_ns"] = s.arrivals_ns;
   }
   return j;
 }

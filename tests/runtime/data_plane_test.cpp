@@ -70,6 +70,23 @@ TEST(DataPlane, KillingTheMiddleVfAndRewiringLosesNoFrameAndDuplicatesNone) {
   EXPECT_EQ(chain.sink.counters().epoch, 2u);
 }
 
+TEST(DataPlane, ASourceStartedAnewGoesOnAfterWhatTheChainDelivered) {
+  Chain chain;
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 100; }));
+  chain.source.stop();  // its node failed: a new source numbers from 1 again
+  const std::uint64_t delivered = chain.sink_fn->stats().last_seq;
+  FunctionHost fresh{std::make_shared<SourceFunction>(1000), {.fps = 200}};
+  fresh.start();
+  fresh.rewire({2, chain.compute->data_endpoint(), ""});
+  chain.compute->rewire({2, chain.sink.data_endpoint(), fresh.ack_endpoint()});
+  chain.sink.rewire({2, "", chain.compute->ack_endpoint()});
+  // The compute stage tells it what was delivered; its frames come after that and reach the sink.
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().last_seq >= delivered + 100; }));
+  EXPECT_GE(fresh.counters().acked_seq, delivered);
+  EXPECT_EQ(chain.sink_fn->stats().bad_payloads, 0u);
+  fresh.stop();
+}
+
 TEST(DataPlane, StaleEpochFramesAndGarbageAreDroppedAndCounted) {
   Chain chain;
   ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 50; }));

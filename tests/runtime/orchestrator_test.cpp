@@ -55,6 +55,7 @@ class LocalCluster : public ::testing::Test {
     }
     return s;
   }
+  void expect_reset_reestablishes_the_chain(bool concurrent_starts);
   std::filesystem::path certs_, store_;
   std::vector<Agent> agents_;
 };
@@ -123,17 +124,21 @@ TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {
   EXPECT_THROW(second.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest), std::runtime_error);
 }
 
-TEST_F(LocalCluster, ResetModeReestablishesTheWholeChain) {
+// Reset mode after the node of "detect" is killed: the whole chain placed and started anew in one round, its
+// VFs started one after another or, with `concurrent_starts`, all at once.
+void LocalCluster::expect_reset_reestablishes_the_chain(bool concurrent_starts) {
   OrchestratorOptions o = options();
+  std::vector<Agent>& agents = agents_;
   o.recovery = OrchestratorOptions::Recovery::reset;
+  o.concurrent_starts = concurrent_starts;
   Orchestrator orchestrator(o);
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
   ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
   const std::vector<VfStatus> before = orchestrator.status()[0].functions;
   const std::string victim = before[1].node;
   const int victim_index = std::stoi(victim.substr(5)) - 1;
-  agents_[victim_index].process->kill(SIGKILL);
-  agents_[victim_index].process->wait();
+  agents[victim_index].process->kill(SIGKILL);
+  agents[victim_index].process->wait();
   const RoundReport report = orchestrator.round();
   EXPECT_EQ(report.reset_chains, 1);
   EXPECT_EQ(report.migrated, 0);
@@ -148,6 +153,14 @@ TEST_F(LocalCluster, ResetModeReestablishesTheWholeChain) {
   const Json s = sink_when(orchestrator, chain, 20);
   EXPECT_GE(s.value("last_seq", 0ull), 20u);
   EXPECT_EQ(s.value("frames", 0ull), s.value("last_seq", 1ull)) << s.dump();
+}
+
+TEST_F(LocalCluster, ResetModeReestablishesTheWholeChain) {
+  expect_reset_reestablishes_the_chain(false);
+}
+
+TEST_F(LocalCluster, ResetModeWithConcurrentStartsReestablishesTheWholeChain) {
+  expect_reset_reestablishes_the_chain(true);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // node overloads (the daemon's migrations.csv), the agents' traces, `vfo experiment testbed`, and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -81,8 +82,9 @@ TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
     EXPECT_EQ(vfo::test::line_count(o.err), 1u) << args << ": " << o.err;
   }
-  for (const std::string& args : {"experiment testbed --nodes 3", "experiment testbed --k 2",
-                                  "experiment testbed --duration 1", "experiment testbed --node-cpus 0"}) {
+  for (const std::string& args :
+       {"experiment testbed --nodes 3", "experiment testbed --k 2", "experiment testbed --duration 1",
+        "experiment testbed --node-cpus 0", "experiment testbed --seeds 0", "experiment testbed --chain-share 1.5"}) {
     const auto o = vfo::test::run_vfo(args);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
     EXPECT_EQ(vfo::test::line_count(o.err), 1u) << args << ": " << o.err;
@@ -90,28 +92,53 @@ TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
   EXPECT_EQ(vfo::test::run_vfo("up --nodes 2 --k 3 --cluster " + dir_ + "-other").exit_code, 2);
 }
 
-TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleAndWritesTheFigure) {
+TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleWithStressOnTheChainAndWritesTheFigure) {
+  const std::string args = "experiment testbed --nodes 5 --duration 12 --stress-every 3 --chain-share 1 --quiet --out ";
   const std::string out = vfo::test::fresh_dir("testbed").string();
-  const auto o = vfo::test::run_vfo("experiment testbed --nodes 5 --duration 12 --stress-every 5 --quiet --out " + out);
+  const auto o = vfo::test::run_vfo(args + out);
   ASSERT_EQ(o.exit_code, 0) << o.all();
   EXPECT_NE(o.out.find("the paper's testbed: about +2%, -76.3%"), std::string::npos) << o.out;
   const Json summary = Json::parse(vfo::test::slurp(out + "/summary.json"));
   for (const char* mode : {"cold", "live"}) {
     EXPECT_GT(summary[mode]["fps_mean"].get<double>(), 5) << summary.dump();
     EXPECT_EQ(summary[mode]["stress_errors"], 0) << summary.dump();
+    EXPECT_EQ(summary[mode]["fps_mean_over_seeds"]["n"], 1) << summary.dump();
   }
   EXPECT_EQ(summary["cold"]["live_migrations"], 0);
   EXPECT_GT(summary["stress_episodes"].get<int>(), 0);
+  EXPECT_EQ(summary["per_seed"].size(), 1u);
+  EXPECT_EQ(summary["fps_mean_difference"]["n"], 1);
   const auto fps = vfo::test::read_results(out + "/testbed.csv");
   EXPECT_EQ(fps.size(), 24u);  // 12 s x 2 modes
   EXPECT_GT(vfo::test::read_results(out + "/nodes.csv").size(), 10u);
   EXPECT_TRUE(std::ifstream(out + "/figures/testbed.gp").good());
-  // The schedule is the seed's: a second draw is the same file.
+  // With --chain-share 1 every episode falls on a node that hosts the chain when it starts.
+  const auto stress = vfo::test::read_results(out + "/stress.csv");
+  ASSERT_FALSE(stress.empty());
+  for (const auto& e : stress) {
+    EXPECT_EQ(e.at("on_chain"), "1");
+    EXPECT_EQ(e.at("hosts_chain"), "1") << e.at("mode") << " " << e.at("start_s") << " " << e.at("node");
+  }
+  // The episodes are the seed's: a second run draws the same ones (times, loads, classes). Each run starts those
+  // due before its end, so one run may have started one more near the end: the shorter list is a prefix.
   const std::string again = vfo::test::fresh_dir("testbed-again").string();
-  ASSERT_EQ(vfo::test::run_vfo("experiment testbed --nodes 5 --duration 12 --stress-every 5 --quiet --out " + again)
-                .exit_code,
-            0);
-  EXPECT_EQ(vfo::test::slurp(out + "/stress.csv"), vfo::test::slurp(again + "/stress.csv"));
+  ASSERT_EQ(vfo::test::run_vfo(args + again).exit_code, 0);
+  const auto drawn = [](const std::vector<vfo::test::ResultRow>& rows, const std::string& mode) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) {
+      if (r.at("mode") == mode) out.push_back(r.at("start_s") + "," + r.at("cpu_pct") + "," + r.at("duration_s"));
+    }
+    return out;
+  };
+  const auto second = vfo::test::read_results(again + "/stress.csv");
+  for (const char* mode : {"cold", "live"}) {
+    const auto a = drawn(stress, mode), b = drawn(second, mode);
+    const std::size_t n = std::min(a.size(), b.size());
+    ASSERT_GT(n, 0u) << mode;
+    EXPECT_EQ(std::vector<std::string>(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n)),
+              std::vector<std::string>(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n)))
+        << mode;
+  }
 }
 
 }  // namespace

@@ -38,6 +38,9 @@ struct AgentOptions {
   double node_cpus = 0;
   std::uint64_t node_ram_bytes = 0;
   std::filesystem::path record;  // when set, the node's trace is appended there every 5 s (vfo trace CSV)
+  // Every VF start (StartFunction, an incoming VF's too) waits this long before its process starts: the time a
+  // node takes to pull and start a container image. Probes and other calls are answered meanwhile.
+  double start_delay_s = 0;
 };
 
 class AgentServer {

@@ -2,6 +2,7 @@
 // The built-in VFs (issue 6): a source of numbered frames, a compute stage that does real work and keeps
 // state, and a sink that measures what reaches the end of the chain.
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,17 +56,29 @@ struct SinkStats {
   double latency_sum_s = 0;        // end to end, from the source's origin_ns
   double latency_max_s = 0;
   std::vector<std::uint64_t> seqs;  // every seq received, in order of arrival
+  // When each of the last kSinkArrivalWindow frames arrived (steady clock, ns since its epoch: on Linux the
+  // machine's CLOCK_MONOTONIC, so comparable between processes of one machine), oldest first.
+  std::vector<std::int64_t> arrivals_ns;
 };
 
+// How many arrival times a sink keeps (68 s of a 15 fps chain): whoever counts frames per second from them
+// must read them more often than that.
+inline constexpr std::size_t kSinkArrivalWindow = 1024;
+
+// Counts what reaches it (SinkStats). snapshot() carries its counters, seqs and arrival times, so that a sink
+// moved by live migration goes on counting where it left off.
 class SinkFunction final : public VirtualFunction {
  public:
   std::string kind() const override { return "sink"; }
   std::optional<std::string> process(const Frame& frame) override;
+  std::string snapshot() const override;
+  void restore(std::string_view state) override;  // throws std::invalid_argument on a malformed state
   SinkStats stats() const;
 
  private:
   mutable std::mutex mutex_;
-  SinkStats stats_;
+  SinkStats stats_;  // arrivals_ns is empty here: the arrival times are in arrivals_
+  std::deque<std::int64_t> arrivals_;
 };
 
 // The payload a source makes for `seq`: `bytes` bytes, byte i = (seq * 131 + i) mod 251.

@@ -11,7 +11,8 @@
 //   in: {"cmd":"migrate","target":STATE_ENDPOINT,"max_rounds":N,"threshold_bytes":B,"verify":V,"timeout_s":S}
 //        out: {"ok":true} at once; the live migration (vfo/runtime/live_migration.hpp) runs on meanwhile
 //   in: {"cmd":"migration"}  out: {"done":false} while it runs, then its report as JSON with "done":true
-//   in: {"cmd":"stats"}   out: the host's counters (and, for a sink, frames, last_seq, out_of_order, latency)
+//   in: {"cmd":"stats"}   out: the host's counters (and, for a sink, frames, last_seq, out_of_order, latency and
+//                         arrivals_ns: the arrival times of its last frames, SinkStats::arrivals_ns)
 //   in: {"cmd":"stop"}    exits 0; so does the end of stdin (the parent is gone)
 //   a line that is not such a command gets {"error":"..."} and changes nothing.
 // Bad flags: one line on stderr and exit code 2.

@@ -41,6 +41,9 @@ struct OrchestratorOptions {
   // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and
   // placed and started anew (its source too, which starts its frames from 1 again).
   enum class Recovery { cold, reset } recovery = Recovery::cold;
+  // How a chain placed whole (a deploy, a reset) starts its VFs: one after another (false), or all at once, one
+  // call per VF in its own thread (true), as a container orchestrator starts a deployment's pods.
+  bool concurrent_starts = false;
 
   struct Live {
     bool enabled = false;

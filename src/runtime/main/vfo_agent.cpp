@@ -1,6 +1,6 @@
 // The vfo-agent binary: one edge node's agent (vfo/runtime/agent.hpp). Links neither SimGrid nor LibTorch.
 //   vfo-agent --name NODE --certs DIR [--listen ADDRESS:PORT] [--function-binary PATH] [--log-dir DIR]
-//             [--node-cpus C] [--node-ram-mb M] [--record FILE]
+//             [--node-cpus C] [--node-ram-mb M] [--record FILE] [--start-delay S]
 //   vfo-agent stress ...   the stress worker it starts for `vfo chaos stress` (vfo/runtime/stress_load.hpp)
 // Its VFs bind on the host part of --listen.
 // Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
@@ -21,7 +21,7 @@
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "stress") return vfo::runtime::run_stress_command(argc - 1, argv + 1);
   std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record;
-  double node_cpus = 0, node_ram_mb = 0;
+  double node_cpus = 0, node_ram_mb = 0, start_delay_s = 0;
   CLI::App app{"vfo-agent: an edge node's agent (probes, starts and rewires its VFs), over gRPC with mutual TLS"};
   app.add_option("--name", name, "the node's name; its certificate is CERTS/<name>.pem")->required();
   app.add_option("--certs", certs, "the cluster's certificate folder (vfo certs)")->required();
@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   app.add_option("--node-ram-mb", node_ram_mb, "the emulated node's RAM (default: the machine's)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--record", record, "append the node's trace (time,node,cpu,ram) to this CSV every 5 s");
+  app.add_option("--start-delay", start_delay_s,
+                 "seconds every VF start waits before its process starts (pulling and starting a container image)")
+      ->check(CLI::Range(0.0, 60.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
   options.node_cpus = node_cpus;
   options.node_ram_bytes = static_cast<std::uint64_t>(node_ram_mb * 1e6);
   options.record = record;
+  options.start_delay_s = start_delay_s;
   try {
     options.identity = vfo::runtime::Identity::from_dir(certs, name);
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -162,13 +163,38 @@ struct Orchestrator::Impl {
     std::vector<Action> actions = plan.actions;
     std::sort(actions.begin(), actions.end(),
               [](const Action& a, const Action& b) { return a.function.index < b.function.index; });
-    for (const Action& a : actions) {
+    struct Started {
+      std::optional<FunctionEndpoints> endpoints;
       std::string error;
-      const std::string id = function_id(c.id, a.function.index);
-      const auto endpoints = agents[a.to.value]->start_function(id, function_spec(m, a.function.index), &error);
-      if (!endpoints) undo(fmt::format("{} on {}: {}", id, options.agents[a.to.value].name, error));
-      fresh.placements.push_back({a.function.index, options.agents[a.to.value].name, endpoints->data, endpoints->ack});
+    };
+    const auto start = [&](const Action& a) {
+      Started s;
+      s.endpoints = agents[a.to.value]->start_function(function_id(c.id, a.function.index),
+                                                       function_spec(m, a.function.index), &s.error);
+      return s;
+    };
+    std::vector<Started> started(actions.size());
+    if (options.concurrent_starts) {
+      std::vector<std::future<Started>> pending;
+      for (const Action& a : actions) pending.push_back(std::async(std::launch::async, start, a));
+      for (std::size_t i = 0; i < pending.size(); ++i) started[i] = pending[i].get();
     }
+    std::string failure;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      const Action& a = actions[i];
+      if (!options.concurrent_starts) {
+        if (!failure.empty()) break;
+        started[i] = start(a);
+      }
+      const std::string& node = options.agents[a.to.value].name;
+      if (!started[i].endpoints) {
+        if (failure.empty())
+          failure = fmt::format("{} on {}: {}", function_id(c.id, a.function.index), node, started[i].error);
+        continue;
+      }
+      fresh.placements.push_back({a.function.index, node, started[i].endpoints->data, started[i].endpoints->ack});
+    }
+    if (!failure.empty()) undo(failure);
     store.commit_wiring(c.id, epoch, fresh.placements);
     for (const std::string& e : wire(fresh, epoch)) undo(e);
   }

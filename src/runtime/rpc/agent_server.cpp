@@ -112,6 +112,7 @@ class AgentService final : public rpc::Agent::Service {
     }
     if (!(s.fps() > 0) || s.fps() > 10'000)
       return {StatusCode::INVALID_ARGUMENT, "spec.fps: expected 0 < fps <= 10000"};
+    if (options_.start_delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(options_.start_delay_s));
     std::lock_guard lock(mutex_);
     if (functions_.count(request->id()) != 0) {
       return {StatusCode::ALREADY_EXISTS, "id: " + request->id() + " already runs here"};
