@@ -7,7 +7,8 @@
 // follows where the chain runs. Frames per second are counted from the arrival times the sink records
 // (sink_arrivals.hpp), per second of the run. Writes DIR/testbed.csv (mode, seed, time, fps), DIR/stress.csv
 // (the episodes as they fell), DIR/nodes.csv (each round's CPU readings and p_fail),
-// DIR/seed-<S>/<mode>/migrations.csv, DIR/summary.json (per seed and pooled mean and sd of fps, with 95 %
+// DIR/seed-<S>/<mode>/migrations.csv, DIR/repetitions.csv (repetition = seed, mode, fps_mean, fps_sd: the seeds as
+// `vfo reproduce` pairs them), DIR/summary.json (per seed and pooled mean and sd of fps, with 95 %
 // intervals over seeds, and the paired change with - without live migration) and DIR/figures/testbed.svg|png
 // (the first seed), and prints the means.
 #include <fmt/format.h>
@@ -263,6 +264,7 @@ void run_testbed(const TestbedOptions& t) {
   std::string csv = "mode,seed,time_s,fps\n";
   std::string stress = "mode,seed,start_s,cpu_pct,ramp_s,duration_s,on_chain,node,hosts_chain\n";
   std::string nodes = "mode,seed,time_s,node,cpu_pct,p_fail\n";
+  std::string repetitions = "repetition,mode,fps_mean,fps_sd\n";  // a seed of both modes is one paired repetition
   Json per_seed = Json::array();
   std::vector<double> mean_changes, sd_changes;
   int episodes = 0;
@@ -274,6 +276,10 @@ void run_testbed(const TestbedOptions& t) {
       nodes += r->nodes_csv;
     }
     const Json cold = mode_summary(colds[i]), live = mode_summary(lives[i]);
+    for (const auto& [mode, m] : {std::pair{"cold", &cold}, std::pair{"live", &live}}) {
+      repetitions += fmt::format("{},{},{:.6f},{:.6f}\n", colds[i].seed, mode, (*m)["fps_mean"].get<double>(),
+                                 (*m)["fps_sd"].get<double>());
+    }
     mean_changes.push_back(live["fps_mean"].get<double>() - cold["fps_mean"].get<double>());
     sd_changes.push_back(live["fps_sd"].get<double>() - cold["fps_sd"].get<double>());
     episodes += colds[i].episodes;
@@ -318,6 +324,7 @@ void run_testbed(const TestbedOptions& t) {
   write_file_atomically(out / "testbed.csv", csv);
   write_file_atomically(out / "stress.csv", stress);
   write_file_atomically(out / "nodes.csv", nodes);
+  write_file_atomically(out / "repetitions.csv", repetitions);
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
   const report::FigureFiles fig = report::write_delivery_figure(
       series, {}, fmt::format("Frames per second at the sink under random node stress (seed {})", t.seed),
