@@ -159,7 +159,7 @@ TEST(ScenarioLoader, LoadsAFileAndRemembersItsPath) {
 TEST(ScenarioLoader, QuickstartScenarioLoads) {
   const Scenario s = load_scenario(std::string(VFO_SOURCE_DIR) + "/scenarios/quickstart.yaml");
   EXPECT_EQ(s.name, "quickstart");
-  EXPECT_EQ(s.environment.nodes, 100);
+  EXPECT_EQ(s.environment.nodes, 500);
   EXPECT_EQ(s.demand.rate_per_hour, 83);
 }
 
