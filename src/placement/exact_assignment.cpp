@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -116,7 +115,7 @@ PlacementResult solve_assignment(const PlacementProblem& problem) {
 
   // Which constraint rules each node out for every free VF, for the reason when too few nodes are left.
   std::vector<std::vector<double>> cost(free_vfs.size(), std::vector<double>(problem.nodes.size(), kInf));
-  std::set<std::size_t> usable;
+  std::size_t usable = 0;  // nodes that may take at least one of the free VFs
   int avoided = 0, full = 0, taken_by_chain = 0, no_room = 0;
   for (std::size_t i = 0; i < problem.nodes.size(); ++i) {
     const PlacementNode& node = problem.nodes[i];
@@ -143,12 +142,12 @@ PlacementResult solve_assignment(const PlacementProblem& problem) {
       any = true;
     }
     if (any) {
-      usable.insert(i);
+      ++usable;
     } else {
       ++no_room;
     }
   }
-  const std::vector<int> column = usable.size() >= free_vfs.size() ? min_cost_assignment(cost) : std::vector<int>{};
+  const std::vector<int> column = usable >= free_vfs.size() ? min_cost_assignment(cost) : std::vector<int>{};
   if (column.empty()) {
     // Named after the constraint that ruled out the most nodes (capacity when the usable nodes are enough in
     // number but not in room for the VFs they would have to take).
@@ -161,14 +160,13 @@ PlacementResult solve_assignment(const PlacementProblem& problem) {
         most = count;
       }
     }
-    if (usable.size() >= free_vfs.size()) family = "capacity";
+    if (usable >= free_vfs.size()) family = "capacity";
     result.placed.clear();
     result.reason = fmt::format(
         "{}: chain {} has {} VFs to place; of the {} nodes, {} are avoided, {} have no VF slot left "
         "(max_functions_per_node), {} hold another VF of the chain (spread_chain) and {} have no room (capacity); "
         "the {} left cannot take one VF each",
-        family, chain.id.value, free_vfs.size(), problem.nodes.size(), avoided, full, taken_by_chain, no_room,
-        usable.size());
+        family, chain.id.value, free_vfs.size(), problem.nodes.size(), avoided, full, taken_by_chain, no_room, usable);
     return result;
   }
   for (std::size_t r = 0; r < free_vfs.size(); ++r) {

@@ -168,10 +168,6 @@ Status check_placement(const PlacementProblem& problem, const std::vector<Placed
   return Status::ok();
 }
 
-const char* to_string(PlacementCost cost) {
-  return cost == PlacementCost::load ? "load" : "speed";
-}
-
 const char* to_string(PlacementStatus status) {
   switch (status) {
     case PlacementStatus::optimal:

@@ -110,6 +110,17 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
   o = run("sim " + kSmall + " --seed notanumber");
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+
+  // The keys of the authors' placement, the predictor's lead and the waiting chains: one line naming the key.
+  for (const char* setting : {"control.placement_cost=cheap", "control.max_functions_per_node=-1",
+                              "control.predictor.lead_periods=0.5", "demand.patience_s=-10"}) {
+    o = run("sim " + kSmall + " --set " + setting + " --out " + out.string());
+    const std::string key = std::string(setting).substr(0, std::string(setting).find('='));
+    EXPECT_EQ(o.exit_code, 2) << setting;
+    EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+    EXPECT_NE(o.all().find(key), std::string::npos) << o.all();
+  }
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ struct PlacementChain {
 
 // What a placement minimises.
 enum class PlacementCost {
-  // The authors' MILP (design.md §6): sum over copies of l^2 / cpu_i, blind to what a node already runs.
+  // The authors' MILP objective: sum over copies of l^2 / cpu_i, blind to what a node already runs.
   speed,
   // Convex in each node's whole load (the paper's Table 2 cost c_k(l) taken over everything node k runs):
   // sum over nodes of ((U_i + D_i)^2 - U_i^2) / cpu_i, with U_i the node's `used` CPU and D_i the CPU
@@ -95,7 +95,5 @@ inline double copy_cost(const PlacementModel& model, const PlacementNode& node, 
   if (model.cost == PlacementCost::load) return load_cost(load_ipf * fps, node.used.cpu_ips, node.speed_ips);
   return placement_cost(load_ipf, node.speed_ips);
 }
-
-const char* to_string(PlacementCost cost);
 
 }  // namespace vfo
