@@ -43,6 +43,7 @@ Examples make_examples(const std::vector<UsageSeries>& series, WindowSpec spec, 
   out.targets.reserve(total * ch);
   out.peaks.reserve(total * ch);
   out.series.reserve(total);
+  out.steps.reserve(total);
 
   for (std::size_t index = 0; index < series.size(); ++index) {
     const UsageSeries& s = series[index];
@@ -65,6 +66,7 @@ Examples make_examples(const std::vector<UsageSeries>& series, WindowSpec spec, 
         out.peaks.push_back(static_cast<float>(*std::max_element(first, first + static_cast<std::ptrdiff_t>(horizon))));
       }
       out.series.push_back(static_cast<int>(index));
+      out.steps.push_back(static_cast<int>(start + window - 1));
     }
   }
   return out;

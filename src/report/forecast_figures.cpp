@@ -1,6 +1,7 @@
 #include "vfo/report/forecast_figures.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 
@@ -81,6 +82,31 @@ FigureFiles write_reliability_figure(const std::vector<ReliabilityPoint>& points
       "'{0}.dat' using 1:2:(sprintf('%d', $3)) with labels offset 0,1 font ',8' notitle\n",
       file);
   return write_files(dir, file, data, svg_and_png_script(file, "reliability", 560, 560, body));
+}
+
+FigureFiles write_precision_recall_figure(const std::vector<PrecisionRecallCurve>& curves, const std::string& title,
+                                          const fs::path& dir, const std::string& file) {
+  if (curves.empty()) throw std::invalid_argument("write_precision_recall_figure: no curve");
+  std::string data;
+  std::vector<std::string> plots;
+  for (std::size_t c = 0; c < curves.size(); ++c) {
+    data += fmt::format("# {}: recall precision\n", curves[c].method);
+    for (const auto& [recall, precision] : curves[c].points) {
+      data += fmt::format("{} {}\n", format_number(recall), format_number(precision));
+    }
+    data += "\n\n";
+    if (!curves[c].points.empty()) {
+      plots.push_back(
+          fmt::format("'{}.dat' index {} using 1:2 with lines lw 2 title {}", file, c, gp_string(curves[c].method)));
+    }
+  }
+  std::string body = "reset\n";
+  body += fmt::format("set title {}\n", gp_string(title));
+  body +=
+      "set xrange [0:1]\nset yrange [0:1]\nset size square\nset grid\nset key right top\n"
+      "set xlabel 'recall (overloads alarmed)'\nset ylabel 'precision (alarms followed by an overload)'\n";
+  body += plots.empty() ? "plot 2 notitle\n" : "plot " + fmt::format("{}", fmt::join(plots, ", ")) + "\n";
+  return write_files(dir, file, data, svg_and_png_script(file, "precision-recall", 560, 560, body));
 }
 
 }  // namespace vfo::report

@@ -118,6 +118,7 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.integer("training_nodes", p.training_nodes, IntRange{2, 100'000});
   v.number("training_hours", p.training_hours, Range::above(0));
   v.text("model", p.model, {});
+  v.boolean("guard", p.guard);
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {

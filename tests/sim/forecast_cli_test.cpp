@@ -28,6 +28,14 @@ double mae_of(const nlohmann::json& metrics, const std::string& method) {
   return 0;
 }
 
+double brier_of(const nlohmann::json& metrics, const std::string& method) {
+  for (const auto& m : metrics.at("methods")) {
+    if (m.at("method").get<std::string>() == method) return m.at("brier").get<double>();
+  }
+  ADD_FAILURE() << "no method " << method << " in " << metrics.dump();
+  return 0;
+}
+
 // The bar: a small LSTM trained within CI time on PlanetLab beats persistence and the moving average
 // of 12 readings on MAE, on series it never saw. Trained with the L1 loss: with the paper's MSE the network
 // learns the conditional mean, whose MAE on these spiky traces is no better than the moving average's.
@@ -54,10 +62,25 @@ TEST(ForecastCli, LstmTrainedOnPlanetLabBeatsPersistenceAndMovingAverageOnHeldOu
   EXPECT_LT(lstm, mae_of(metrics, "ma12")) << metrics.dump();
   EXPECT_TRUE(metrics.at("methods")[0].at("brier").is_number());
   EXPECT_LT(metrics.at("methods")[0].at("brier").get<double>(), metrics.at("base_rate_brier").get<double>());
-  for (const char* file :
-       {"metrics.json", "errors.csv", "reliability.csv", "figures/predictions.gp", "figures/reliability.gp"}) {
+  // The guard: on its own family below persistence on both scores, and every method judged as alarms.
+  EXPECT_LT(mae_of(metrics, "guarded"), mae_of(metrics, "persistence")) << metrics.dump();
+  EXPECT_LT(brier_of(metrics, "guarded"), brier_of(metrics, "persistence")) << metrics.dump();
+  for (const auto& m : metrics.at("methods")) {
+    EXPECT_TRUE(m.at("alarms").contains("precision")) << m.dump();
+    EXPECT_GT(m.at("alarms").at("episodes").get<int>(), 0) << m.dump();
+  }
+  for (const char* file : {"metrics.json", "errors.csv", "alarms.csv", "precision_recall.csv", "reliability.csv",
+                           "figures/predictions.gp", "figures/reliability.gp", "figures/precision_recall.gp"}) {
     EXPECT_TRUE(fs::exists(out / file)) << file;
   }
+
+  // On a family it never saw (every Alibaba machine), the guard's MAE is no worse than persistence's.
+  if (!fs::exists(kAlibaba)) return;
+  const Outcome other = run_vfo("forecast eval --trace alibaba:" + kAlibaba + " --split all --quiet --json --model " +
+                                model.string() + " --out " + fresh_dir("lstm-planetlab-on-alibaba").string());
+  ASSERT_EQ(other.exit_code, 0) << other.all();
+  const auto cross = nlohmann::json::parse(other.out);
+  EXPECT_LE(mae_of(cross, "guarded"), mae_of(cross, "persistence")) << cross.dump();
 }
 
 TEST(ForecastCli, BaselineModelOnAlibabaWithCpuAndRam) {

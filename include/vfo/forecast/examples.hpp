@@ -25,6 +25,7 @@ struct Examples {
   std::vector<float> targets;  // the reading `horizon` steps after the window
   std::vector<float> peaks;    // the largest reading over the horizon's steps (== targets when horizon is 1)
   std::vector<int> series;     // index, in the vector given to make_examples, of the example's series
+  std::vector<int> steps;      // index, in its series, of the window's newest reading (empty when built by hand)
 
   std::size_t count() const { return series.size(); }
 };

@@ -36,4 +36,16 @@ struct ReliabilityPoint {
 FigureFiles write_reliability_figure(const std::vector<ReliabilityPoint>& points, const std::string& title,
                                      const std::filesystem::path& dir, const std::string& file);
 
+// One method's precision-recall curve: (recall, precision) points, from the highest alarm threshold down.
+struct PrecisionRecallCurve {
+  std::string method;
+  std::vector<std::pair<double, double>> points;
+};
+
+// Precision against recall, one line per method (a method without points is left out of the plot but keeps
+// its data block empty). Throws std::invalid_argument when there is no curve, std::runtime_error when a file
+// cannot be written.
+FigureFiles write_precision_recall_figure(const std::vector<PrecisionRecallCurve>& curves, const std::string& title,
+                                          const std::filesystem::path& dir, const std::string& file);
+
 }  // namespace vfo::report

@@ -95,6 +95,9 @@ struct PredictorSpec {
   // `vfo sim --record-nodes` wrote), used instead of fitting `method`; its interval must be the probing
   // period. Relative paths are read from the working directory. Empty: fit `method` before the run.
   std::string model;
+  // forecast, with `model`: guard it (forecast_guard.hpp): each node answers with whichever of the model and
+  // its baselines has done best on it, persistence as the floor, p_fail recalibrated on what followed.
+  bool guard = true;
 };
 
 struct ControlSpec {

@@ -1,8 +1,11 @@
-// `vfo forecast eval --model MODEL --trace FORMAT:PATH ... [--split test|all] [--out DIR] [--json]`: the
-// model's errors (MAE, RMSE per resource) and those of every baseline on the held-out series, the Brier
-// score of each method's calibrated overload probability, the model's reliability table, and figures.
+// `vfo forecast eval --model MODEL --trace FORMAT:PATH ... [--split test|all] [--k K] [--out DIR] [--json]`: the
+// model, the guarded forecaster and every baseline saved with the model, on the held-out series (or on every
+// series of another trace family): errors (MAE, RMSE per resource), the Brier score and its skill, ROC AUC, the
+// alarms at K (precision, recall, lead time, false alarms per node-hour), the precision-recall curves, the
+// model's reliability table, and figures.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,7 +15,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/forecast/forecast_inputs.hpp"
-#include "vfo/forecast/baselines.hpp"
+#include "vfo/forecast/forecast_evaluation.hpp"
 #include "vfo/forecast/metrics.hpp"
 #include "vfo/forecast/model_files.hpp"
 #include "vfo/forecast/training.hpp"
@@ -36,46 +39,60 @@ struct EvalCommandOptions {
   std::string split = "test";
   std::string out = "results/forecast-eval";
   int plotted_series = 3;
+  double k = 0.5;
   bool json = false;
 };
 
-// One method's scores on the evaluated examples.
-struct MethodScore {
-  std::string method;
-  ErrorStats error[2];
-  std::optional<double> brier;  // none when the method could not be calibrated (no validation examples)
-  std::vector<float> predictions;
-  std::vector<double> p_fail;
-};
-
-MethodScore score(const std::string& method, const PointModel& point, const std::optional<OverloadCalibration>& cal,
-                  const Examples& examples, const std::vector<int>& outcomes) {
-  MethodScore s;
-  s.method = method;
-  s.predictions = point.predict(examples.inputs.data(), examples.count(), examples.window, examples.channels);
-  for (int c = 0; c < examples.channels; ++c)
-    s.error[c] = error_stats(s.predictions, examples.targets, examples.channels, c);
-  if (cal) {
-    s.p_fail = cal->probabilities(s.predictions);
-    s.brier = brier_score(s.p_fail, outcomes);
-  }
-  return s;
-}
-
 std::string cell(double v, int decimals) {
-  return fmt::format("{:.{}f}", v, decimals);
+  return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, decimals);
 }
 
-void print_table(const std::vector<MethodScore>& scores, int channels, double base_rate_brier) {
-  fmt::print("{:<14}{:>9}{:>10}", "method", "CPU MAE", "CPU RMSE");
+json number_or_null(double v) {
+  return std::isnan(v) ? json() : json(v);
+}
+
+void print_tables(const Evaluation& e, int channels, double k) {
+  fmt::print("{:<16}{:>9}{:>10}", "method", "CPU MAE", "CPU RMSE");
   if (channels == 2) fmt::print("{:>9}{:>10}", "RAM MAE", "RAM RMSE");
-  fmt::print("{:>9}\n", "Brier");
-  for (const MethodScore& s : scores) {
-    fmt::print("{:<14}{:>9}{:>10}", s.method, cell(s.error[0].mae, 2), cell(s.error[0].rmse, 2));
-    if (channels == 2) fmt::print("{:>9}{:>10}", cell(s.error[1].mae, 2), cell(s.error[1].rmse, 2));
-    fmt::print("{:>9}\n", s.brier ? cell(*s.brier, 4) : "-");
+  fmt::print("{:>9}{:>8}{:>8}\n", "Brier", "skill", "AUC");
+  for (const MethodEvaluation& m : e.methods) {
+    fmt::print("{:<16}{:>9}{:>10}", m.method, cell(m.error[0].mae, 2), cell(m.error[0].rmse, 2));
+    if (channels == 2) fmt::print("{:>9}{:>10}", cell(m.error[1].mae, 2), cell(m.error[1].rmse, 2));
+    fmt::print("{:>9}{:>8}{:>8}\n", cell(m.brier, 5), cell(m.alarms.brier_skill, 3), cell(m.alarms.roc_auc, 3));
   }
-  fmt::print("{:<14}{:>{}}\n", "base rate", cell(base_rate_brier, 4), channels == 2 ? 47 : 28);
+  fmt::print("{:<16}{:>{}}\n", "base rate", cell(e.methods.front().alarms.base_rate_brier, 5), channels == 2 ? 47 : 28);
+  fmt::print("\nalarms at K = {} (p_fail >= K):\n{:<16}{:>8}{:>11}{:>8}{:>10}{:>10}{:>14}\n", k, "method", "alarms",
+             "precision", "recall", "warned", "lead (s)", "false/node-h");
+  for (const MethodEvaluation& m : e.methods) {
+    const AlarmScores& a = m.alarms;
+    fmt::print("{:<16}{:>8}{:>11}{:>8}{:>10}{:>10}{:>14}\n", m.method, a.alarms, cell(a.precision, 3),
+               cell(a.recall, 3), fmt::format("{}/{}", a.warned_episodes, a.episodes), cell(a.mean_lead_s, 0),
+               cell(a.false_alarms_per_node_hour, 4));
+  }
+}
+
+json method_json(const MethodEvaluation& m, int channels) {
+  json j = {{"method", m.method}};
+  for (int c = 0; c < channels; ++c) {
+    j[c == 0 ? "cpu" : "ram"] = {{"mae", m.error[c].mae}, {"rmse", m.error[c].rmse}};
+  }
+  const AlarmScores& a = m.alarms;
+  j["brier"] = m.brier;
+  j["brier_skill"] = number_or_null(a.brier_skill);
+  j["roc_auc"] = number_or_null(a.roc_auc);
+  j["alarms"] = {{"k", a.k},
+                 {"alarms", a.alarms},
+                 {"true_alarms", a.true_alarms},
+                 {"events", a.events},
+                 {"precision", number_or_null(a.precision)},
+                 {"recall", number_or_null(a.recall)},
+                 {"false_alarms_per_node_hour", number_or_null(a.false_alarms_per_node_hour)},
+                 {"episodes", a.episodes},
+                 {"warned_episodes", a.warned_episodes},
+                 {"mean_lead_s", number_or_null(a.mean_lead_s)},
+                 {"median_lead_s", number_or_null(a.median_lead_s)},
+                 {"best_f1_k", number_or_null(best_f1_threshold(m.curve))}};
+  return j;
 }
 
 void run_eval(const EvalCommandOptions& o) {
@@ -96,59 +113,40 @@ void run_eval(const EvalCommandOptions& o) {
                     o.split, model.spec.window + model.spec.horizon,
                     o.split == "test" ? "; --split all evaluates every series" : ""));
   }
+  EvaluationOptions options;
+  options.k = o.k;
+  const Evaluation e = evaluate_forecaster(model, evaluated, examples, options);
+  const std::vector<ForecastCandidate> candidates = candidates_of(model);
   const OverloadThresholds thresholds = model.calibration.state().thresholds;
-  const std::vector<int> outcomes = overload_outcomes(examples, thresholds);
-
-  // Baselines: fitted (AR) on the training split and calibrated on the validation split of these traces.
-  const Examples train = make_examples(split.train, model.spec, model.channels);
-  const Examples validation = make_examples(split.validation, model.spec, model.channels);
-  std::vector<std::unique_ptr<PointModel>> baselines;
-  if (train.count() > 0) {
-    baselines = standard_baselines(train, model.spec.window);
-  } else {
-    baselines.push_back(std::make_unique<PersistenceModel>());
-    baselines.push_back(std::make_unique<MovingAverageModel>(std::min(12, model.spec.window)));
-    baselines.push_back(std::make_unique<EwmaModel>(0.3));
-  }
-
-  std::vector<MethodScore> scores;
-  scores.push_back(score(model.point->name() + " (model)", *model.point, model.calibration, examples, outcomes));
-  for (const auto& b : baselines) {
-    std::optional<OverloadCalibration> cal;
-    if (validation.count() > 0) {
-      const auto p = b->predict(validation.inputs.data(), validation.count(), validation.window, validation.channels);
-      cal = OverloadCalibration::fit(p, validation.peaks, model.channels, thresholds, model.seed);
-    }
-    scores.push_back(score(b->name(), *b, cal, examples, outcomes));
-  }
-
-  // The base rate: always predicting the overload frequency of the training examples (else of these).
-  const std::vector<int> base_outcomes = overload_outcomes(train.count() > 0 ? train : examples, thresholds);
-  double base_rate = 0;
-  for (const int y : base_outcomes) base_rate += y;
-  base_rate /= static_cast<double>(base_outcomes.size());
-  const double base_rate_brier = brier_score(std::vector<double>(outcomes.size(), base_rate), outcomes);
-  double event_rate = 0;
-  for (const int y : outcomes) event_rate += y;
-  event_rate /= static_cast<double>(outcomes.size());
-  const std::vector<ReliabilityBin> reliability = reliability_table(scores.front().p_fail, outcomes, 10);
 
   // Files.
   const fs::path out(o.out);
   fs::create_directories(out);
   report::CsvTable errors({"method", "resource", "mae", "rmse", "brier", "examples"});
+  report::CsvTable alarms({"method", "k", "alarms", "true_alarms", "events", "precision", "recall",
+                           "false_alarms_per_node_hour", "episodes", "warned_episodes", "mean_lead_s", "median_lead_s",
+                           "roc_auc", "brier_skill"});
+  report::CsvTable curves({"method", "threshold", "precision", "recall"});
   json methods = json::array();
-  for (const MethodScore& s : scores) {
-    json m = {{"method", s.method}};
+  for (const MethodEvaluation& m : e.methods) {
     for (int c = 0; c < model.channels; ++c) {
-      const char* resource = c == 0 ? "cpu" : "ram";
-      errors.add_row({s.method, resource, format_number(s.error[c].mae), format_number(s.error[c].rmse),
-                      s.brier ? format_number(*s.brier) : "", std::to_string(s.error[c].count)});
-      m[resource] = {{"mae", s.error[c].mae}, {"rmse", s.error[c].rmse}};
+      errors.add_row({m.method, c == 0 ? "cpu" : "ram", format_number(m.error[c].mae), format_number(m.error[c].rmse),
+                      format_number(m.brier), std::to_string(m.error[c].count)});
     }
-    m["brier"] = s.brier ? json(*s.brier) : json();
-    methods.push_back(m);
+    const AlarmScores& a = m.alarms;
+    alarms.add_row({m.method, format_number(a.k), std::to_string(a.alarms), std::to_string(a.true_alarms),
+                    std::to_string(a.events), format_number(a.precision), format_number(a.recall),
+                    format_number(a.false_alarms_per_node_hour), std::to_string(a.episodes),
+                    std::to_string(a.warned_episodes), format_number(a.mean_lead_s), format_number(a.median_lead_s),
+                    format_number(a.roc_auc), format_number(a.brier_skill)});
+    for (const PrecisionRecallPoint& point : m.curve) {
+      curves.add_row(
+          {m.method, format_number(point.threshold), format_number(point.precision), format_number(point.recall)});
+    }
+    methods.push_back(method_json(m, model.channels));
   }
+  const MethodEvaluation& guarded = e.methods[1];
+  const std::vector<ReliabilityBin> reliability = reliability_table(e.methods.front().p_fail, e.outcomes, 10);
   report::CsvTable reliability_csv({"bin_lo", "bin_hi", "count", "mean_probability", "observed_frequency"});
   json reliability_json = json::array();
   std::vector<report::ReliabilityPoint> points;
@@ -162,9 +160,15 @@ void run_eval(const EvalCommandOptions& o) {
                                 {"observed_frequency", b.observed_frequency}});
     points.push_back({b.mean_probability, b.observed_frequency, b.count});
   }
+  json guard_answers = json::object();
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    guard_answers[c == 0 ? model.point->name() + " (model)" : candidates[c].point->name()] = e.guard_answers[c];
+  }
   json metrics;
   metrics["model"] = o.model;
   metrics["method"] = model.point->name();
+  metrics["trained_on"] = model.traces;
+  metrics["evaluated_on"] = o.inputs.traces;
   metrics["split"] = o.split;
   metrics["series"] = evaluated.size();
   metrics["examples"] = examples.count();
@@ -173,20 +177,28 @@ void run_eval(const EvalCommandOptions& o) {
   metrics["interval_s"] = model.interval_s;
   metrics["channels"] = model.channels;
   metrics["thresholds"] = {{"cpu_pct", thresholds.cpu_pct}, {"ram_pct", thresholds.ram_pct}};
-  metrics["overload_frequency"] = event_rate;
-  metrics["base_rate_brier"] = base_rate_brier;
+  metrics["k"] = o.k;
+  metrics["overload_frequency"] = e.event_rate;
+  metrics["base_rate"] = model.base_rate;
+  metrics["base_rate_brier"] = e.methods.front().alarms.base_rate_brier;
   metrics["methods"] = methods;
+  metrics["guard_answers"] = guard_answers;
   metrics["reliability"] = reliability_json;
 
   try {
     errors.write(out / "errors.csv");
+    alarms.write(out / "alarms.csv");
+    curves.write(out / "precision_recall.csv");
     reliability_csv.write(out / "reliability.csv");
     write_file_atomically(out / "metrics.json", metrics.dump(1) + "\n");
-  } catch (const std::runtime_error& e) {
-    throw CommandFailed(e.what());
+  } catch (const std::runtime_error& err) {
+    throw CommandFailed(err.what());
   }
 
-  // Figures: the first few evaluated series with a full window, model and two baselines against the actual CPU.
+  // Figures: the first few evaluated series with a full window, the model, the guard and persistence against the
+  // actual CPU; the precision-recall curves; the model's reliability.
+  const std::size_t persistence = 1 + persistence_index(model);  // in e.methods: after the model and the guard
+  const std::vector<std::size_t> drawn = {0, 1, persistence};
   std::vector<report::PredictedSeries> plotted;
   for (std::size_t i = 0; i < examples.count() && static_cast<int>(plotted.size()) < o.plotted_series;) {
     const int index = examples.series[i];
@@ -196,12 +208,18 @@ void run_eval(const EvalCommandOptions& o) {
     const std::size_t first = i;
     while (i < examples.count() && examples.series[i] == index) ++i;
     for (std::size_t k = first; k < i; ++k) p.actual.push_back(examples.targets[k * model.channels]);
-    for (std::size_t m = 0; m < scores.size() && m < 3; ++m) {
+    for (const std::size_t m : drawn) {
       std::vector<double> values;
-      for (std::size_t k = first; k < i; ++k) values.push_back(scores[m].predictions[k * model.channels]);
-      p.predicted.emplace_back(scores[m].method, std::move(values));
+      for (std::size_t k = first; k < i; ++k) values.push_back(e.methods[m].predictions[k * model.channels]);
+      p.predicted.emplace_back(e.methods[m].method, std::move(values));
     }
     plotted.push_back(std::move(p));
+  }
+  std::vector<report::PrecisionRecallCurve> pr;
+  for (const std::size_t m : drawn) {
+    report::PrecisionRecallCurve c{e.methods[m].method, {}};
+    for (const PrecisionRecallPoint& point : e.methods[m].curve) c.points.emplace_back(point.recall, point.precision);
+    pr.push_back(std::move(c));
   }
   const fs::path figures = out / "figures";
   std::vector<report::FigureFiles> files = {
@@ -209,6 +227,10 @@ void run_eval(const EvalCommandOptions& o) {
                                       "predictions"),
       report::write_reliability_figure(points, "Reliability of p_fail (" + model.point->name() + ")", figures,
                                        "reliability")};
+  if (e.event_rate > 0) {
+    files.push_back(report::write_precision_recall_figure(pr, "Overload alarms: precision against recall", figures,
+                                                          "precision_recall"));
+  }
   std::vector<std::string> pictures;
   const auto gnuplot = report::find_gnuplot();
   for (const report::FigureFiles& f : files) {
@@ -225,11 +247,24 @@ void run_eval(const EvalCommandOptions& o) {
     fmt::print("{}\n", metrics.dump(2));
     return;
   }
-  fmt::print("{} series ({}), {} examples; window {}, horizon {} s; overload = CPU > {}%{}: {:.2f}% of examples\n",
-             evaluated.size(), o.split, examples.count(), model.spec.window, model.horizon_s(), thresholds.cpu_pct,
-             model.channels == 2 ? fmt::format(" or RAM > {}%", thresholds.ram_pct) : "", 100 * event_rate);
-  print_table(scores, model.channels, base_rate_brier);
-  fmt::print("results: {} {} {}\n", (out / "metrics.json").string(), (out / "errors.csv").string(),
+  fmt::print("trained on {}; evaluated on {} series of {} ({}), {} examples\n", join(model.traces, " "),
+             evaluated.size(), join(o.inputs.traces, " "), o.split, examples.count());
+  fmt::print("window {}, horizon {} s; overload = CPU > {}%{}: {:.2f}% of examples ({:.2f}% in training)\n",
+             model.spec.window, model.horizon_s(), thresholds.cpu_pct,
+             model.channels == 2 ? fmt::format(" or RAM > {}%", thresholds.ram_pct) : "", 100 * e.event_rate,
+             100 * model.base_rate);
+  print_tables(e, model.channels, o.k);
+  std::vector<std::string> answers;
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    if (e.guard_answers[c] == 0) continue;
+    answers.push_back(
+        fmt::format("{} {:.0f}%", c == 0 ? model.point->name() : candidates[c].point->name(),
+                    100.0 * static_cast<double>(e.guard_answers[c]) / static_cast<double>(examples.count())));
+  }
+  fmt::print("the guard answered with: {}; K with the best F1 for it: {}\n", join(answers, ", "),
+             cell(best_f1_threshold(guarded.curve), 3));
+  fmt::print("results: {} {} {} {} {}\n", (out / "metrics.json").string(), (out / "errors.csv").string(),
+             (out / "alarms.csv").string(), (out / "precision_recall.csv").string(),
              (out / "reliability.csv").string());
   if (!pictures.empty()) fmt::print("figures: {} (and .png)\n", join(pictures, " "));
   if (!gnuplot) fmt::print("figures: gnuplot not found; scripts in {}\n", figures.string());
@@ -249,6 +284,9 @@ void add_forecast_eval_command(CLI::App& forecast) {
       ->capture_default_str();
   eval->add_option("--plot-series", o->plotted_series, "series shown in figures/predictions")
       ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  eval->add_option("--k", o->k, "the controller's threshold: an alarm is a p_fail >= K")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   eval->add_flag("--json", o->json, "print metrics.json instead of the table");
   eval->callback([o] { run_eval(*o); });

@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;
 constexpr const char* kJsonName = "model.json";
 constexpr const char* kWeightsName = "weights.pt";
 
@@ -83,33 +83,39 @@ class Fields {
   std::string file_;
 };
 
-std::shared_ptr<const PointModel> read_point(const Fields& f, const fs::path& dir) {
-  const json& p = f.object(f.root(), "point", "");
-  const auto method = f.get<std::string>(p, "method", "point.");
-  if (method == "persistence") return std::make_shared<PersistenceModel>();
-  if (method == "ma") return std::make_shared<MovingAverageModel>(f.get<int>(p, "length", "point."));
-  if (method == "ewma") return std::make_shared<EwmaModel>(f.get<double>(p, "alpha", "point."));
-  if (method == "ar") {
-    return std::make_shared<ArModel>(f.get<std::vector<std::vector<double>>>(p, "coefficients", "point."));
+// `parent`'s "point" object; `path` names the parent in messages ("" or "baselines[2].").
+std::shared_ptr<const PointModel> read_point(const Fields& f, const json& parent, const std::string& path,
+                                             const fs::path& dir) {
+  const json& p = f.object(parent, "point", path);
+  const std::string at = path + "point.";
+  const auto method = f.get<std::string>(p, "method", at);
+  try {
+    if (method == "persistence") return std::make_shared<PersistenceModel>();
+    if (method == "ma") return std::make_shared<MovingAverageModel>(f.get<int>(p, "length", at));
+    if (method == "ewma") return std::make_shared<EwmaModel>(f.get<double>(p, "alpha", at));
+    if (method == "ar")
+      return std::make_shared<ArModel>(f.get<std::vector<std::vector<double>>>(p, "coefficients", at));
+  } catch (const std::invalid_argument& e) {
+    f.fail(at.substr(0, at.size() - 1), std::string("is inconsistent: ") + e.what());
   }
-  if (method == "lstm" || method == "gru") {
-    return RecurrentModel::load(dir / f.get<std::string>(p, "weights", "point."));
-  }
-  f.fail("point.method", "'" + method + "' is unknown");
+  if (method == "lstm" || method == "gru") return RecurrentModel::load(dir / f.get<std::string>(p, "weights", at));
+  f.fail(at + "method", "'" + method + "' is unknown");
 }
 
-OverloadCalibration read_calibration(const Fields& f) {
-  const json& c = f.object(f.root(), "calibration", "");
+// `parent`'s "calibration" object; `path` as read_point's.
+OverloadCalibration read_calibration(const Fields& f, const json& parent, const std::string& path) {
+  const json& c = f.object(parent, "calibration", path);
+  const std::string at = path + "calibration.";
   OverloadCalibration::State s;
-  s.channels = f.get<int>(c, "channels", "calibration.");
-  s.thresholds.cpu_pct = f.get<double>(c, "cpu_threshold_pct", "calibration.");
-  s.thresholds.ram_pct = f.get<double>(c, "ram_threshold_pct", "calibration.");
-  s.bin_upper_edges = f.get<std::vector<double>>(c, "bin_upper_edges", "calibration.");
-  s.residuals = f.get<std::vector<std::vector<float>>>(c, "residuals", "calibration.");
+  s.channels = f.get<int>(c, "channels", at);
+  s.thresholds.cpu_pct = f.get<double>(c, "cpu_threshold_pct", at);
+  s.thresholds.ram_pct = f.get<double>(c, "ram_threshold_pct", at);
+  s.bin_upper_edges = f.get<std::vector<double>>(c, "bin_upper_edges", at);
+  s.residuals = f.get<std::vector<std::vector<float>>>(c, "residuals", at);
   try {
     return OverloadCalibration(std::move(s));
   } catch (const std::invalid_argument& e) {
-    f.fail("calibration", std::string("is inconsistent: ") + e.what());
+    f.fail(path + "calibration", std::string("is inconsistent: ") + e.what());
   }
 }
 
@@ -130,6 +136,12 @@ void save_forecast_model(const ForecastModel& model, const fs::path& dir) {
   j["test_fraction"] = model.fractions.test;
   j["traces"] = model.traces;
   j["calibration"] = calibration_json(model.calibration);
+  j["base_rate"] = model.base_rate;
+  json baselines = json::array();
+  for (const ForecastCandidate& b : model.baselines) {
+    baselines.push_back({{"point", point_json(*b.point)}, {"calibration", calibration_json(b.calibration)}});
+  }
+  j["baselines"] = baselines;
 
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -152,7 +164,9 @@ ForecastModel load_forecast_model(const fs::path& dir) {
   if (!j.is_object() || f.get<std::string>(j, "format", "") != "vfo-forecast-model") {
     f.fail("format", "is not vfo-forecast-model");
   }
-  if (f.get<int>(j, "version", "") != kFormatVersion) f.fail("version", "is not " + std::to_string(kFormatVersion));
+  if (f.get<int>(j, "version", "") != kFormatVersion) {
+    f.fail("version", "is not " + std::to_string(kFormatVersion) + " (a model of another vfo version: train it again)");
+  }
 
   ForecastModel model;
   model.spec.window = f.get<int>(j, "window", "");
@@ -167,9 +181,26 @@ ForecastModel load_forecast_model(const fs::path& dir) {
   if (model.spec.horizon < 1) f.fail("horizon", "is below 1");
   if (model.channels != 1 && model.channels != 2) f.fail("channels", "is not 1 or 2");
   if (!(model.interval_s > 0)) f.fail("interval_s", "is not above 0");
-  model.calibration = read_calibration(f);
+  model.calibration = read_calibration(f, j, "");
   if (model.calibration.state().channels != model.channels) f.fail("calibration.channels", "differs from channels");
-  model.point = read_point(f, dir);
+  model.point = read_point(f, j, "", dir);
+  model.base_rate = f.get<double>(j, "base_rate", "");
+  if (!(model.base_rate >= 0 && model.base_rate <= 1)) f.fail("base_rate", "is not in [0, 1]");
+  const auto baselines = f.get<std::vector<json>>(j, "baselines", "");
+  for (std::size_t i = 0; i < baselines.size(); ++i) {
+    const std::string path = "baselines[" + std::to_string(i) + "].";
+    if (!baselines[i].is_object()) f.fail(path.substr(0, path.size() - 1), "is not an object");
+    ForecastCandidate b{read_point(f, baselines[i], path, dir), read_calibration(f, baselines[i], path)};
+    if (b.point->name().rfind("lstm", 0) == 0 || b.point->name().rfind("gru", 0) == 0)
+      f.fail(path + "point", "is not a baseline");
+    if (b.calibration.channels() != model.channels) f.fail(path + "calibration.channels", "differs from channels");
+    model.baselines.push_back(std::move(b));
+  }
+  try {
+    (void)persistence_index(model);
+  } catch (const std::invalid_argument&) {
+    f.fail("baselines", "holds no persistence");
+  }
   return model;
 }
 

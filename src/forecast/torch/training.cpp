@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "vfo/forecast/baselines.hpp"
+#include "vfo/forecast/metrics.hpp"
 #include "vfo/util/input_error.hpp"
 #include "vfo/util/random.hpp"
 
@@ -108,6 +109,15 @@ ForecastModel train_forecast_model(const std::vector<UsageSeries>& series, const
   const std::vector<float> predictions =
       model.point->predict(validation.inputs.data(), validation.count(), validation.window, channels);
   model.calibration = OverloadCalibration::fit(predictions, validation.peaks, channels, o.thresholds, o.seed);
+  for (std::unique_ptr<PointModel>& baseline : standard_baselines(train, o.spec.window)) {
+    const std::vector<float> p =
+        baseline->predict(validation.inputs.data(), validation.count(), validation.window, channels);
+    OverloadCalibration calibration = OverloadCalibration::fit(p, validation.peaks, channels, o.thresholds, o.seed);
+    model.baselines.push_back({std::shared_ptr<const PointModel>(std::move(baseline)), std::move(calibration)});
+  }
+  const std::vector<int> outcomes = overload_outcomes(train, o.thresholds);
+  model.base_rate =
+      static_cast<double>(std::count(outcomes.begin(), outcomes.end(), 1)) / static_cast<double>(outcomes.size());
 
   if (report != nullptr) {
     *report = TrainingReport{};

@@ -107,5 +107,36 @@ TEST(ModelForecaster, PFailWithAddsTheLoadToTheLastPrediction) {
   EXPECT_THROW((void)f.p_fail_with(2, Resources{}), std::out_of_range);
 }
 
+// Node 0 cycles 10, 50, 95: the oldest reading of a 3-window is exactly the next one, persistence is always
+// wrong. Node 1 ramps by 1 a round: persistence is off by 1, the oldest reading by 3.
+TEST(ModelForecaster, GuardedEachNodeAnswersWithTheCandidateThatDoesBestThere) {
+  auto model = model_of(std::make_shared<OldestCpuModel>(), 3, 1);
+  model->baselines.push_back({std::make_shared<PersistenceModel>(), model->calibration});
+  ModelForecaster f(model, GuardOptions{});
+  const double cycle[3] = {10, 50, 95};
+  std::vector<double> p;
+  for (int round = 0; round < 30; ++round) {
+    p = f.assess(snapshot({cycle[round % 3], 20.0 + round}), 30);
+    const bool next_is_95 = round % 3 == 1;
+    // Warm-up: persistence answers 50, and nothing has been seen to recalibrate it yet.
+    if (round == 1) EXPECT_EQ(p[0], 0);
+    // The model, right every time; its p_fail recalibrated a little by persistence's misses in warm-up.
+    if (round >= 8 && next_is_95) EXPECT_GT(p[0], 0.9) << round;
+  }
+  ASSERT_EQ(f.answers().size(), 2u);
+  // Node 0: persistence in the first rounds, then the model; node 1: persistence throughout.
+  EXPECT_GE(f.answers()[0], 20u);
+  EXPECT_GE(f.answers()[1], 30u + 6u);
+  EXPECT_EQ(f.answers()[0] + f.answers()[1], 60u);
+  // What-if loads go through the answering candidate: node 0's model predicts 10 next, +50 % is still 60.
+  EXPECT_LT(*f.p_fail_with(0, Resources{1.0e9, 0}), 0.1);
+  EXPECT_GT(*f.p_fail_with(0, Resources{1.7e9, 0}), 0.9);
+}
+
+TEST(ModelForecaster, AGuardNeedsPersistenceAmongTheBaselines) {
+  EXPECT_THROW(ModelForecaster(model_of(std::make_shared<OldestCpuModel>(), 3, 1), GuardOptions{}),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace vfo

@@ -1,0 +1,97 @@
+#pragma once
+// The forecaster's guard. On a cluster it never learned from, a network can do worse than repeating the last
+// reading. The guard watches, node by node, how every candidate (the network and the baselines) did on the
+// forecasts whose outcome is already known, and answers with the candidate doing best on that node; until one
+// has done better than persistence there, it answers with persistence. It also recalibrates the answer's
+// p_fail on what followed earlier answers: on the node's own history, shrunk towards the cluster's, shrunk
+// towards the calibration learned offline.
+#include <cstddef>
+#include <deque>
+#include <vector>
+
+namespace vfo {
+
+struct GuardOptions {
+  int horizon = 1;              // steps from a forecast to its target (the model's horizon), >= 1
+  int channels = 1;             // values per prediction (CPU first); the error sums them
+  std::size_t persistence = 0;  // the index of the persistence candidate: the floor
+  // The error that ranks candidates is an exponentially weighted mean absolute error; a forecast's weight
+  // halves after this many later ones on the same node.
+  double error_half_life = 12;
+  // Forecasts with a known outcome on a node before any candidate but persistence may answer there.
+  int warmup = 6;
+  // How much the recalibration trusts the level above it, in forecasts: the cluster's rate of a p bin is
+  // (events + prior * offline p) / (forecasts + prior), the node's (events + prior * cluster's) / (forecasts
+  // + prior).
+  double cluster_prior = 200;
+  double node_prior = 50;
+};
+
+// Event counts per bin of raw p_fail: how often an overload followed forecasts of that level.
+class CalibrationCounts {
+ public:
+  // Bins of the raw p: [0, 0.001), [0.001, 0.01), [0.01, 0.03), [0.03, 0.1), [0.1, 0.2), [0.2, 0.35),
+  // [0.35, 0.5), [0.5, 0.65), [0.65, 0.8), [0.8, 0.9), [0.9, 1].
+  static std::size_t bin_of(double raw_p);
+  static constexpr std::size_t kBins = 11;
+
+  void record(double raw_p, bool overloaded);
+  // (events + prior * fallback) / (forecasts + prior) in raw_p's bin; fallback when prior and count are 0.
+  double shrunk(double raw_p, double fallback, double prior) const;
+
+ private:
+  double forecasts_[kBins] = {};
+  double events_[kBins] = {};
+};
+
+// One node's guard. Not thread-safe; one per node, fed in step order.
+class ForecastGuard {
+ public:
+  // Throws std::invalid_argument when candidates is 0, persistence is not one of them, or an option is out of
+  // range (horizon or channels < 1, half life <= 0, warmup or a prior < 0).
+  ForecastGuard(const GuardOptions& options, std::size_t candidates);
+
+  struct Answer {
+    std::size_t candidate = 0;  // whose prediction and p_fail answer
+    double raw_p = 0;           // that candidate's p_fail, as its offline calibration says
+    double p_fail = 0;          // recalibrated
+  };
+
+  // The forecasts made at `step` (greater than any step before): predictions holds candidates x channels
+  // values, raw_p one p_fail per candidate. `cluster` (may be null) holds the cluster's counts; it is read,
+  // not written.
+  Answer forecast(long step, const float* predictions, const double* raw_p, const CalibrationCounts* cluster);
+
+  // What followed the forecasts made at `step`: the reading `horizon` steps later (channels values) and
+  // whether an overload happened in between. Scores every candidate's prediction and records the answer's
+  // outcome in the node's and `cluster`'s (may be null) counts. Forecasts made before `step` that are still
+  // waiting are dropped (their outcome was not measured); a step with no forecast is ignored.
+  void resolve(long step, const float* target, bool overloaded, CalibrationCounts* cluster);
+
+  // raw_p recalibrated on the node's counts, shrunk towards `cluster`'s (may be null), shrunk towards raw_p.
+  double recalibrated(double raw_p, const CalibrationCounts* cluster) const;
+
+  // The candidate that would answer now.
+  std::size_t leader() const;
+  // A candidate's weighted mean absolute error so far (0 before any outcome).
+  double error(std::size_t candidate) const;
+  int scored() const { return scored_; }
+
+ private:
+  struct Pending {
+    long step;
+    std::vector<float> predictions;
+    double raw_p;
+  };
+  GuardOptions options_;
+  double decay_;
+  std::vector<double> weighted_error_;  // sum of decayed |error|
+  double weight_ = 0;                   // sum of decayed weights
+  int scored_ = 0;
+  long forecasts_ = 0;
+  long last_step_ = 0;
+  std::deque<Pending> pending_;
+  CalibrationCounts counts_;
+};
+
+}  // namespace vfo

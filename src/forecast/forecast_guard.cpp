@@ -1,0 +1,97 @@
+#include "vfo/forecast/forecast_guard.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+namespace vfo {
+namespace {
+
+constexpr std::array<double, CalibrationCounts::kBins - 1> kUpperEdges = {0.001, 0.01, 0.03, 0.1, 0.2,
+                                                                          0.35,  0.5,  0.65, 0.8, 0.9};
+
+}  // namespace
+
+std::size_t CalibrationCounts::bin_of(double raw_p) {
+  return static_cast<std::size_t>(std::upper_bound(kUpperEdges.begin(), kUpperEdges.end(), raw_p) -
+                                  kUpperEdges.begin());
+}
+
+void CalibrationCounts::record(double raw_p, bool overloaded) {
+  const std::size_t b = bin_of(raw_p);
+  forecasts_[b] += 1;
+  events_[b] += overloaded ? 1 : 0;
+}
+
+double CalibrationCounts::shrunk(double raw_p, double fallback, double prior) const {
+  const std::size_t b = bin_of(raw_p);
+  const double denominator = forecasts_[b] + prior;
+  return denominator > 0 ? (events_[b] + prior * fallback) / denominator : fallback;
+}
+
+ForecastGuard::ForecastGuard(const GuardOptions& options, std::size_t candidates)
+    : options_(options), weighted_error_(candidates, 0.0) {
+  if (candidates == 0 || options.persistence >= candidates) {
+    throw std::invalid_argument("ForecastGuard: persistence must be one of at least one candidate");
+  }
+  if (options.horizon < 1 || options.channels < 1 || !(options.error_half_life > 0) || options.warmup < 0 ||
+      !(options.cluster_prior >= 0) || !(options.node_prior >= 0)) {
+    throw std::invalid_argument("ForecastGuard: an option is out of range");
+  }
+  decay_ = std::exp2(-1.0 / options.error_half_life);
+}
+
+std::size_t ForecastGuard::leader() const {
+  std::size_t best = options_.persistence;
+  if (scored_ < options_.warmup) return best;
+  for (std::size_t c = 0; c < weighted_error_.size(); ++c) {
+    if (weighted_error_[c] < weighted_error_[best]) best = c;
+  }
+  return best;
+}
+
+double ForecastGuard::error(std::size_t candidate) const {
+  return weight_ > 0 ? weighted_error_.at(candidate) / weight_ : 0;
+}
+
+double ForecastGuard::recalibrated(double raw_p, const CalibrationCounts* cluster) const {
+  const double cluster_p = cluster != nullptr ? cluster->shrunk(raw_p, raw_p, options_.cluster_prior) : raw_p;
+  return std::clamp(counts_.shrunk(raw_p, cluster_p, options_.node_prior), 0.0, 1.0);
+}
+
+ForecastGuard::Answer ForecastGuard::forecast(long step, const float* predictions, const double* raw_p,
+                                              const CalibrationCounts* cluster) {
+  if (forecasts_ > 0 && step <= last_step_) throw std::invalid_argument("ForecastGuard::forecast: steps must increase");
+  last_step_ = step;
+  ++forecasts_;
+  Answer a;
+  a.candidate = leader();
+  a.raw_p = raw_p[a.candidate];
+  a.p_fail = recalibrated(a.raw_p, cluster);
+  const std::size_t values = weighted_error_.size() * static_cast<std::size_t>(options_.channels);
+  pending_.push_back({step, std::vector<float>(predictions, predictions + values), a.raw_p});
+  // A node whose outcomes never come keeps at most one horizon of forecasts (plus this one).
+  while (pending_.size() > static_cast<std::size_t>(options_.horizon) + 1) pending_.pop_front();
+  return a;
+}
+
+void ForecastGuard::resolve(long step, const float* target, bool overloaded, CalibrationCounts* cluster) {
+  while (!pending_.empty() && pending_.front().step < step) pending_.pop_front();
+  if (pending_.empty() || pending_.front().step != step) return;
+  const Pending& p = pending_.front();
+  const auto channels = static_cast<std::size_t>(options_.channels);
+  weight_ = weight_ * decay_ + 1;
+  for (std::size_t c = 0; c < weighted_error_.size(); ++c) {
+    double error = 0;
+    for (std::size_t v = 0; v < channels; ++v)
+      error += std::abs(static_cast<double>(p.predictions[c * channels + v]) - target[v]);
+    weighted_error_[c] = weighted_error_[c] * decay_ + error;
+  }
+  ++scored_;
+  counts_.record(p.raw_p, overloaded);
+  if (cluster != nullptr) cluster->record(p.raw_p, overloaded);
+  pending_.pop_front();
+}
+
+}  // namespace vfo
