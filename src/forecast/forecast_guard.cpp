@@ -18,6 +18,21 @@ std::size_t CalibrationCounts::bin_of(double raw_p) {
                                   kUpperEdges.begin());
 }
 
+void CalibrationCounts::score(std::size_t candidate, double squared_error) {
+  if (candidate >= squared_errors_.size()) squared_errors_.resize(candidate + 1, 0.0);
+  squared_errors_[candidate] += squared_error;
+  if (candidate == 0) ++scored_;
+}
+
+std::size_t CalibrationCounts::best_probabilities(std::size_t persistence, std::size_t candidates, long warmup) const {
+  if (scored_ < warmup || squared_errors_.size() < candidates) return persistence;
+  std::size_t best = persistence;
+  for (std::size_t c = 0; c < candidates; ++c) {
+    if (squared_errors_[c] < squared_errors_[best]) best = c;
+  }
+  return best;
+}
+
 void CalibrationCounts::record(double raw_p, bool overloaded) {
   const std::size_t b = bin_of(raw_p);
   forecasts_[b] += 1;
@@ -36,7 +51,7 @@ ForecastGuard::ForecastGuard(const GuardOptions& options, std::size_t candidates
     throw std::invalid_argument("ForecastGuard: persistence must be one of at least one candidate");
   }
   if (options.horizon < 1 || options.channels < 1 || !(options.error_half_life > 0) || options.warmup < 0 ||
-      !(options.cluster_prior >= 0) || !(options.node_prior >= 0)) {
+      !(options.cluster_prior >= 0) || !(options.node_prior >= 0) || options.cluster_warmup < 0) {
     throw std::invalid_argument("ForecastGuard: an option is out of range");
   }
   decay_ = std::exp2(-1.0 / options.error_half_life);
@@ -66,11 +81,16 @@ ForecastGuard::Answer ForecastGuard::forecast(long step, const float* prediction
   last_step_ = step;
   ++forecasts_;
   Answer a;
+  const std::size_t candidates = weighted_error_.size();
   a.candidate = leader();
-  a.raw_p = raw_p[a.candidate];
+  a.p_candidate = cluster != nullptr
+                      ? cluster->best_probabilities(options_.persistence, candidates, options_.cluster_warmup)
+                      : options_.persistence;
+  a.raw_p = raw_p[a.p_candidate];
   a.p_fail = recalibrated(a.raw_p, cluster);
-  const std::size_t values = weighted_error_.size() * static_cast<std::size_t>(options_.channels);
-  pending_.push_back({step, std::vector<float>(predictions, predictions + values), a.raw_p});
+  const std::size_t values = candidates * static_cast<std::size_t>(options_.channels);
+  pending_.push_back({step, std::vector<float>(predictions, predictions + values),
+                      std::vector<double>(raw_p, raw_p + candidates), a.raw_p});
   // A node whose outcomes never come keeps at most one horizon of forecasts (plus this one).
   while (pending_.size() > static_cast<std::size_t>(options_.horizon) + 1) pending_.pop_front();
   return a;
@@ -90,7 +110,13 @@ void ForecastGuard::resolve(long step, const float* target, bool overloaded, Cal
   }
   ++scored_;
   counts_.record(p.raw_p, overloaded);
-  if (cluster != nullptr) cluster->record(p.raw_p, overloaded);
+  if (cluster != nullptr) {
+    cluster->record(p.raw_p, overloaded);
+    const double outcome = overloaded ? 1 : 0;
+    for (std::size_t c = 0; c < p.candidates_p.size(); ++c) {
+      cluster->score(c, (p.candidates_p[c] - outcome) * (p.candidates_p[c] - outcome));
+    }
+  }
   pending_.pop_front();
 }
 

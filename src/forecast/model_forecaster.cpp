@@ -97,9 +97,9 @@ std::vector<double> ModelForecaster::assess(const ClusterSnapshot& snapshot, dou
       ForecastGuard& guard = *row_history[r]->guard;
       const ForecastGuard::Answer a =
           guard.forecast(round, candidate_predictions.data(), candidate_p.data(), &cluster_counts_);
-      chosen = a.candidate;
+      ++answers_[a.candidate];
+      chosen = a.p_candidate;
       answer = a.p_fail;
-      ++answers_[chosen];
       last_guard_[rows[r]] = &guard;
     }
     p_fail[rows[r]] = answer;

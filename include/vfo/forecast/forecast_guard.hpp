@@ -1,10 +1,12 @@
 #pragma once
 // The forecaster's guard. On a cluster it never learned from, a network can do worse than repeating the last
 // reading. The guard watches, node by node, how every candidate (the network and the baselines) did on the
-// forecasts whose outcome is already known, and answers with the candidate doing best on that node; until one
-// has done better than persistence there, it answers with persistence. It also recalibrates the answer's
-// p_fail on what followed earlier answers: on the node's own history, shrunk towards the cluster's, shrunk
-// towards the calibration learned offline.
+// forecasts whose outcome is already known, and answers with the prediction of the candidate doing best on
+// that node; until one has done better than persistence there, with persistence's. Overloads are too rare on
+// one node to rank probabilities, so p_fail comes from the candidate whose p_fail has the lowest Brier score
+// over the whole cluster so far (persistence's until one beats it, and during the cluster's warm-up). That
+// p_fail is then recalibrated on what followed earlier answers: on the node's own history, shrunk towards the
+// cluster's, shrunk towards the calibration learned offline.
 #include <cstddef>
 #include <deque>
 #include <vector>
@@ -25,11 +27,20 @@ struct GuardOptions {
   // + prior).
   double cluster_prior = 200;
   double node_prior = 50;
+  // Forecasts with a known outcome in the cluster before p_fail may come from another candidate than persistence.
+  long cluster_warmup = 500;
 };
 
-// Event counts per bin of raw p_fail: how often an overload followed forecasts of that level.
+// What the cluster saw: event counts per bin of raw p_fail (how often an overload followed forecasts of that
+// level), and each candidate's summed squared error of p_fail (its Brier score, unnormalised).
 class CalibrationCounts {
  public:
+  // Adds one forecast's squared p_fail error to the candidate's sum (candidate 0 counts the forecasts).
+  void score(std::size_t candidate, double squared_error);
+  // The candidate (of `candidates`) with the lowest summed squared error, `persistence` on ties, before
+  // `warmup` scored forecasts, or while some candidate has none.
+  std::size_t best_probabilities(std::size_t persistence, std::size_t candidates, long warmup) const;
+
   // Bins of the raw p: [0, 0.001), [0.001, 0.01), [0.01, 0.03), [0.03, 0.1), [0.1, 0.2), [0.2, 0.35),
   // [0.35, 0.5), [0.5, 0.65), [0.65, 0.8), [0.8, 0.9), [0.9, 1].
   static std::size_t bin_of(double raw_p);
@@ -42,6 +53,8 @@ class CalibrationCounts {
  private:
   double forecasts_[kBins] = {};
   double events_[kBins] = {};
+  std::vector<double> squared_errors_;
+  long scored_ = 0;
 };
 
 // One node's guard. Not thread-safe; one per node, fed in step order.
@@ -52,9 +65,10 @@ class ForecastGuard {
   ForecastGuard(const GuardOptions& options, std::size_t candidates);
 
   struct Answer {
-    std::size_t candidate = 0;  // whose prediction and p_fail answer
-    double raw_p = 0;           // that candidate's p_fail, as its offline calibration says
-    double p_fail = 0;          // recalibrated
+    std::size_t candidate = 0;    // whose prediction answers
+    std::size_t p_candidate = 0;  // whose p_fail answers
+    double raw_p = 0;             // that candidate's p_fail, as its offline calibration says
+    double p_fail = 0;            // recalibrated
   };
 
   // The forecasts made at `step` (greater than any step before): predictions holds candidates x channels
@@ -63,9 +77,10 @@ class ForecastGuard {
   Answer forecast(long step, const float* predictions, const double* raw_p, const CalibrationCounts* cluster);
 
   // What followed the forecasts made at `step`: the reading `horizon` steps later (channels values) and
-  // whether an overload happened in between. Scores every candidate's prediction and records the answer's
-  // outcome in the node's and `cluster`'s (may be null) counts. Forecasts made before `step` that are still
-  // waiting are dropped (their outcome was not measured); a step with no forecast is ignored.
+  // whether an overload happened in between. Scores every candidate's prediction on the node and p_fail in
+  // `cluster` (may be null), and records the answer's outcome in the node's and the cluster's counts. Forecasts made
+  // before `step` that are still waiting are dropped (their outcome was not measured); a step with no forecast is
+  // ignored.
   void resolve(long step, const float* target, bool overloaded, CalibrationCounts* cluster);
 
   // raw_p recalibrated on the node's counts, shrunk towards `cluster`'s (may be null), shrunk towards raw_p.
@@ -81,6 +96,7 @@ class ForecastGuard {
   struct Pending {
     long step;
     std::vector<float> predictions;
+    std::vector<double> candidates_p;
     double raw_p;
   };
   GuardOptions options_;

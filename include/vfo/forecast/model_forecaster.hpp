@@ -33,12 +33,12 @@ class ModelForecaster : public Forecaster {
   // outcome it did not see are dropped.
   std::vector<double> assess(const ClusterSnapshot& snapshot, double horizon_s) override;
 
-  // The calibration of the candidate that answered for the node, applied to its last prediction raised by
+  // The calibration of the candidate whose p_fail answered for the node, applied to its last prediction raised by
   // `extra` (in percent of the node's capacity) and recalibrated as its answer was: the p_fail the node would
   // have with that much more load. 0 for a node that did not answer.
   std::optional<double> p_fail_with(std::size_t index, const Resources& extra) const override;
 
-  // How often each candidate answered so far (the model, then its baselines); empty when unguarded.
+  // How often each candidate's prediction answered so far (the model, then its baselines); empty when unguarded.
   const std::vector<std::uint64_t>& answers() const { return answers_; }
 
  private:
@@ -57,8 +57,9 @@ class ModelForecaster : public Forecaster {
   long round_ = 0;
   std::vector<float> batch_;  // reused between rounds
   std::vector<std::uint64_t> answers_;
-  // The last round's answer for each snapshot entry: the candidate, its prediction (channels values; NaN where
-  // the node did not answer), the node's capacity, and its guard (null when unguarded), for p_fail_with.
+  // The last round's answer for each snapshot entry: the candidate whose p_fail answered, its prediction (channels
+  // values; NaN where the node did not answer), the node's capacity, and its guard (null when unguarded), for
+  // p_fail_with.
   std::vector<std::size_t> last_candidate_;
   std::vector<float> last_predictions_;
   std::vector<Resources> last_capacity_;

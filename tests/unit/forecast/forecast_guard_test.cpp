@@ -103,6 +103,26 @@ TEST(ForecastGuard, RecalibratesPFailOnWhatFollowedOnTheNodeAndInTheCluster) {
   EXPECT_NEAR(newcomer.forecast(0, predictions.data(), p.data(), &cluster).p_fail, cluster_p, 1e-12);
 }
 
+TEST(ForecastGuard, PFailComesFromTheCandidateWithTheBestBrierScoreInTheCluster) {
+  GuardOptions o = three_candidates();
+  o.cluster_warmup = 20;
+  CalibrationCounts cluster;
+  ForecastGuard a(o, 3), b(o, 3);
+  const std::vector<float> predictions = {50, 50, 50};
+  const float target = 50;
+  // Every horizon overloads; the network says 0.3, persistence 0, the third 0.9: the third's p is best.
+  const std::vector<double> p = {0.3, 0.0, 0.9};
+  for (long s = 0; s < 15; ++s) {
+    // Node a resolves first: at step s the cluster knows 2 s - 1 outcomes when a forecasts, 2 s when b does.
+    a.resolve(s - 1, &target, true, &cluster);
+    EXPECT_EQ(a.forecast(s, predictions.data(), p.data(), &cluster).p_candidate, 2 * s - 1 >= 20 ? 2u : 1u) << s;
+    b.resolve(s - 1, &target, true, &cluster);
+    EXPECT_EQ(b.forecast(s, predictions.data(), p.data(), &cluster).p_candidate, 2 * s >= 20 ? 2u : 1u) << s;
+  }
+  EXPECT_EQ(cluster.best_probabilities(1, 3, 20), 2u);
+  EXPECT_EQ(cluster.best_probabilities(1, 3, 1000), 1u);  // still warming up
+}
+
 TEST(ForecastGuard, BinsOfRawP) {
   EXPECT_EQ(CalibrationCounts::bin_of(0), 0u);
   EXPECT_EQ(CalibrationCounts::bin_of(0.001), 1u);

@@ -112,7 +112,9 @@ TEST(ModelForecaster, PFailWithAddsTheLoadToTheLastPrediction) {
 TEST(ModelForecaster, GuardedEachNodeAnswersWithTheCandidateThatDoesBestThere) {
   auto model = model_of(std::make_shared<OldestCpuModel>(), 3, 1);
   model->baselines.push_back({std::make_shared<PersistenceModel>(), model->calibration});
-  ModelForecaster f(model, GuardOptions{});
+  GuardOptions options;
+  options.cluster_warmup = 10;  // p_fail from the model's calibration once the cluster has seen 10 outcomes
+  ModelForecaster f(model, options);
   const double cycle[3] = {10, 50, 95};
   std::vector<double> p;
   for (int round = 0; round < 30; ++round) {
