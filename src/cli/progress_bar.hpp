@@ -9,7 +9,8 @@ namespace vfo::cli {
 class ProgressBar {
  public:
   ProgressBar(std::string label, bool enabled);
-  void update(double fraction);  // fraction in [0, 1]
+  // fraction in [0, 1]; `detail` (may be empty) is printed after the time, e.g. a rate.
+  void update(double fraction, const std::string& detail = "");
   void done();
 
  private:

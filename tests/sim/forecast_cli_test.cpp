@@ -82,6 +82,22 @@ TEST(ForecastCli, LstmTrainedOnPlanetLabBeatsPersistenceAndMovingAverageOnHeldOu
   const auto cross = nlohmann::json::parse(other.out);
   EXPECT_LE(mae_of(cross, "guarded"), mae_of(cross, "persistence")) << cross.dump();
   EXPECT_LE(brier_of(cross, "guarded"), brier_of(cross, "persistence")) << cross.dump();
+
+  // Fine-tuned on the other family in one sampled epoch; then evaluated like any model.
+  const fs::path tuned = fresh_dir("lstm-planetlab-tuned-on-alibaba");
+  const Outcome tune = run_vfo("forecast train --trace alibaba:" + kAlibaba + " --init " + model.string() +
+                               " --epochs 1 --examples-per-epoch 2000 --threads 1 --quiet --out " + tuned.string());
+  ASSERT_EQ(tune.exit_code, 0) << tune.all();
+  EXPECT_NE(tune.out.find("trained lstm"), std::string::npos) << tune.out;
+  EXPECT_NE(tune.out.find("1 channel"), std::string::npos) << tune.out;  // the model's, though Alibaba has RAM
+  const Outcome tuned_eval = run_vfo("forecast eval --trace alibaba:" + kAlibaba + " --quiet --json --model " +
+                                     tuned.string() + " --out " + fresh_dir("tuned-eval").string());
+  ASSERT_EQ(tuned_eval.exit_code, 0) << tuned_eval.all();
+  // A model on another grid cannot be fine-tuned on this one.
+  const Outcome other_grid = run_vfo("forecast train --trace alibaba:" + kAlibaba + " --interval 60 --init " +
+                                     model.string() + " --quiet --out " + fresh_dir("bad-tune").string());
+  EXPECT_EQ(other_grid.exit_code, 2) << other_grid.all();
+  EXPECT_NE(other_grid.err.find("--init"), std::string::npos) << other_grid.all();
 }
 
 TEST(ForecastCli, BaselineModelOnAlibabaWithCpuAndRam) {

@@ -64,6 +64,8 @@ struct TrainOptions {
   std::size_t max_examples_per_epoch = 0;
   // Called after each epoch (1-based) with the mean training loss and the validation loss (normalised units).
   std::function<void(int epoch, int epochs, double train_loss, double validation_loss)> on_epoch;
+  // Called after each minibatch with the examples of this epoch done so far and the epoch's size.
+  std::function<void(int epoch, std::size_t done, std::size_t per_epoch)> on_batch;
 };
 
 // Sets LibTorch's intra-op thread count (process-wide) for training and inference that follow; threads >= 1.
@@ -93,6 +95,11 @@ class RecurrentModel : public PointModel {
   // is not empty and has another window or channel count, or on a non-positive size in `options`.
   static std::unique_ptr<RecurrentModel> train(const Examples& train, const Examples& validation,
                                                const TrainOptions& options);
+  // Fine-tuning: the same, starting from `init`'s weights and normalisation instead of fresh ones, with
+  // init's architecture (cell, hidden, dense, joint, predict_change) whatever `options` say of it. Also throws
+  // std::invalid_argument when the examples' window or channel count differ from init's.
+  static std::unique_ptr<RecurrentModel> train(const Examples& train, const Examples& validation,
+                                               const TrainOptions& options, const RecurrentModel& init);
 
   ~RecurrentModel() override;
 
@@ -120,6 +127,8 @@ class RecurrentModel : public PointModel {
  private:
   struct Impl;
   explicit RecurrentModel(std::unique_ptr<Impl> impl);
+  static std::unique_ptr<RecurrentModel> fit(const Examples& train, const Examples& validation,
+                                             const TrainOptions& options, const RecurrentModel* init);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -3,6 +3,7 @@
 // training split, calibrate the overload probability on the validation split.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ForecastTrainOptions {
   std::uint64_t seed = 1;  // the split, the calibration subsample and the network's initialisation
   SplitFractions fractions;
   TrainOptions recurrent;  // for lstm and gru (its cell and seed are set from method and seed)
+  // Fine-tuning: start from this model (an lstm or gru) instead of fresh weights; method, window, horizon and
+  // channels must be its own (the CLI takes them from it).
+  std::shared_ptr<const ForecastModel> init;
   int ar_order = 6;
   int ma_length = 12;
   double ewma_alpha = 0.3;

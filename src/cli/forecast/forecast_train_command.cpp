@@ -3,6 +3,7 @@
 // split, and saves it (vfo/forecast/model_files.hpp) with a training.json beside it.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -28,6 +29,7 @@ struct TrainCommandOptions {
   bool joint = false;
   bool absolute = false;
   std::string loss = "mse";
+  std::string init;
   std::string out;
 };
 
@@ -65,16 +67,38 @@ nlohmann::ordered_json training_json(const TrainCommandOptions& o, const Forecas
 void run_train(TrainCommandOptions o) {
   o.train.spec.horizon = horizon_steps(o.horizon_s, o.inputs.interval_s);
   o.train.channels = o.channels == "auto" ? 0 : std::stoi(o.channels);
+  if (!o.init.empty()) {
+    // Fine-tuning: the saved model says what it reads and predicts.
+    auto init = std::make_shared<const ForecastModel>(load_forecast_model(o.init));
+    if (std::abs(init->interval_s - o.inputs.interval_s) > 1e-9) {
+      throw InputError(
+          fmt::format("--init: {} reads one reading every {} s, not --interval {} (expected --interval {})", o.init,
+                      init->interval_s, o.inputs.interval_s, init->interval_s));
+    }
+    o.train.method = init->point->name();
+    o.train.spec = init->spec;
+    o.train.channels = init->channels;
+    o.train.init = std::move(init);
+  }
   o.train.recurrent.joint = o.joint;
   o.train.recurrent.predict_change = !o.absolute;
   o.train.recurrent.loss = parse_loss(o.loss);
   std::vector<UsageSeries> series = load_series(o.inputs, o.inputs.interval_s, o.train.seed);
 
-  ProgressBar bar("training " + o.train.method, !o.inputs.quiet);
-  o.train.recurrent.on_epoch = [&](int epoch, int epochs, double train_loss, double validation_loss) {
-    bar.update(static_cast<double>(epoch) / epochs);
-    (void)train_loss;
-    (void)validation_loss;
+  ProgressBar bar(std::string(o.init.empty() ? "training " : "fine-tuning ") + o.train.method, !o.inputs.quiet);
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t examples_done = 0;  // over every epoch so far
+  std::string last_validation = "-";
+  o.train.recurrent.on_batch = [&](int epoch, std::size_t done, std::size_t per_epoch) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::size_t total = examples_done + done;
+    bar.update((epoch - 1 + static_cast<double>(done) / static_cast<double>(per_epoch)) / o.train.recurrent.epochs,
+               fmt::format("epoch {}, {:.0f} examples/s, validation loss {}", epoch,
+                           seconds > 0 ? static_cast<double>(total) / seconds : 0.0, last_validation));
+    if (done == per_epoch) examples_done += per_epoch;
+  };
+  o.train.recurrent.on_epoch = [&](int, int, double, double validation_loss) {
+    last_validation = fmt::format("{:.4f}", validation_loss);
   };
   TrainingReport report;
   ForecastModel model = train_forecast_model(series, o.train, &report);
@@ -157,6 +181,10 @@ void add_forecast_train_command(CLI::App& forecast) {
       ->capture_default_str();
   train->add_option("--seed", o->train.seed, "the split, the series choice and the network's initialisation")
       ->capture_default_str();
+  train
+      ->add_option("--init", o->init,
+                   "lstm/gru: fine-tune this saved model on the traces (its method, window, horizon and channels)")
+      ->check(CLI::ExistingDirectory);
   train->add_option("--out", o->out, "model folder to write (model.json, weights.pt, training.json)")->required();
   train->callback([o] { run_train(*o); });
 }

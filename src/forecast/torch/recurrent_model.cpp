@@ -237,7 +237,8 @@ struct RecurrentModel::Impl {
 
   Impl(const TrainOptions& o, int w, int c, std::vector<float> m, std::vector<float> s)
       : options(o), window(w), channels(c), mean(std::move(m)), stddev(std::move(s)) {
-    options.on_epoch = nullptr;  // a model does not keep the caller's callback alive
+    options.on_epoch = nullptr;  // a model does not keep the caller's callbacks alive
+    options.on_batch = nullptr;
     mean_t = tensor_of(mean, {channels});
     stddev_t = tensor_of(stddev, {channels});
     net = ForecastNet(options, channels);
@@ -292,6 +293,28 @@ const RecurrentModel::History& RecurrentModel::history() const {
 
 std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, const Examples& validation,
                                                       const TrainOptions& options) {
+  return fit(train, validation, options, nullptr);
+}
+
+std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, const Examples& validation,
+                                                      const TrainOptions& options, const RecurrentModel& init) {
+  return fit(train, validation, options, &init);
+}
+
+std::unique_ptr<RecurrentModel> RecurrentModel::fit(const Examples& train, const Examples& validation,
+                                                    const TrainOptions& requested, const RecurrentModel* init) {
+  TrainOptions options = requested;
+  if (init != nullptr) {
+    const TrainOptions& from = init->impl_->options;
+    options.cell = from.cell;
+    options.hidden = from.hidden;
+    options.dense = from.dense;
+    options.joint = from.joint;
+    options.predict_change = from.predict_change;
+    if (train.window != init->impl_->window || train.channels != init->impl_->channels) {
+      throw std::invalid_argument("fine-tuning: the examples' window or channels differ from the model's");
+    }
+  }
   const auto started = std::chrono::steady_clock::now();
   check_options(options);
   check_examples(train, "training");
@@ -322,7 +345,17 @@ std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, con
     mean[k] = static_cast<float>(m);
     stddev[k] = static_cast<float>(std::isfinite(s) && s > 1e-6 ? s : 1.0);
   }
+  if (init != nullptr) {
+    mean = init->impl_->mean;
+    stddev = init->impl_->stddev;
+  }
   auto impl = std::make_unique<Impl>(options, w, c, std::move(mean), std::move(stddev));
+  if (init != nullptr) {
+    torch::NoGradGuard no_grad;
+    auto to = impl->net->parameters();
+    const auto from = init->impl_->net->parameters();
+    for (std::size_t i = 0; i < to.size(); ++i) to[i].copy_(from[i]);
+  }
   const auto normalised = [&](const std::vector<float>& data, std::vector<std::int64_t> shape) {
     return tensor_of(data, std::move(shape)).sub_(impl->mean_t).div_(impl->stddev_t);
   };
@@ -361,6 +394,9 @@ std::unique_ptr<RecurrentModel> RecurrentModel::train(const Examples& train, con
       loss.backward();
       adam.step();
       loss_sum += loss.item<double>() * static_cast<double>(rows);
+      if (options.on_batch) {
+        options.on_batch(epoch, static_cast<std::size_t>(first + rows), static_cast<std::size_t>(per_epoch));
+      }
     }
     net->eval();
     const double train_loss = loss_sum / static_cast<double>(per_epoch);

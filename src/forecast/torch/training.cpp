@@ -34,6 +34,14 @@ std::shared_ptr<const PointModel> fit_point_model(const Examples& train, const E
     TrainOptions recurrent = o.recurrent;
     recurrent.cell = parse_cell(m);
     recurrent.seed = o.seed;
+    if (o.init != nullptr) {
+      const auto* init = dynamic_cast<const RecurrentModel*>(o.init->point.get());
+      if (init == nullptr || init->name() != m) {
+        throw InputError(fmt::format("--init: the model is {}, not {} (expected a model of the method trained)",
+                                     o.init->point->name(), m));
+      }
+      return RecurrentModel::train(train, validation, recurrent, *init);
+    }
     return RecurrentModel::train(train, validation, recurrent);
   }
   throw InputError(

@@ -226,6 +226,37 @@ TEST(RecurrentModel, SaveLoadRoundTripGivesIdenticalPredictions) {
   EXPECT_EQ(loaded->history().best_epoch, model->history().best_epoch);
 }
 
+TEST(RecurrentModel, FineTuningStartsFromTheGivenWeightsAndKeepsTheirArchitecture) {
+  const Data d = wave_data(1);
+  TrainOptions o = quick_options();
+  o.epochs = 2;
+  const auto base = RecurrentModel::train(d.train, d.validation, o);
+  // A learning rate too small to move any weight: the tuned network predicts what it started from.
+  TrainOptions still = o;
+  still.learning_rate = 1e-12;
+  still.hidden = o.hidden + 3;  // ignored: the architecture is the base model's
+  std::size_t batches = 0;
+  still.on_batch = [&](int, std::size_t done, std::size_t per_epoch) {
+    EXPECT_LE(done, per_epoch);
+    ++batches;
+  };
+  const auto tuned = RecurrentModel::train(d.test, d.validation, still, *base);
+  EXPECT_EQ(tuned->options().hidden, o.hidden);
+  EXPECT_GT(batches, 0u);
+  const std::vector<float> before = predict_all(*base, d.test);
+  const std::vector<float> after = predict_all(*tuned, d.test);
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < before.size(); ++i) ASSERT_NEAR(before[i], after[i], 1e-3) << i;
+  // With a real learning rate it moves.
+  const auto moved = RecurrentModel::train(d.test, d.validation, o, *base);
+  EXPECT_NE(predict_all(*moved, d.test), before);
+  // Another window cannot be fine-tuned.
+  Examples other = d.train;
+  other.window = 6;
+  other.inputs.resize(other.count() * 6);
+  EXPECT_THROW(RecurrentModel::train(other, Examples{}, o, *base), std::invalid_argument);
+}
+
 TEST(RecurrentModel, BadFilesAreInputErrors) {
   const Data data = wave_data(1, 1);
   TrainOptions o = quick_options();
