@@ -89,7 +89,8 @@ TEST(ForecastCli, LstmTrainedOnPlanetLabBeatsPersistenceAndMovingAverageOnHeldOu
                                " --epochs 1 --examples-per-epoch 2000 --threads 1 --quiet --out " + tuned.string());
   ASSERT_EQ(tune.exit_code, 0) << tune.all();
   EXPECT_NE(tune.out.find("trained lstm"), std::string::npos) << tune.out;
-  EXPECT_NE(tune.out.find("1 channel"), std::string::npos) << tune.out;  // the model's, though Alibaba has RAM
+  EXPECT_NE(tune.out.find("1 channel"), std::string::npos) << tune.out;      // the model's, though Alibaba has RAM
+  EXPECT_NE(tune.out.find("normalised l1"), std::string::npos) << tune.out;  // and the model's loss
   const Outcome tuned_eval = run_vfo("forecast eval --trace alibaba:" + kAlibaba + " --quiet --json --model " +
                                      tuned.string() + " --out " + fresh_dir("tuned-eval").string());
   ASSERT_EQ(tuned_eval.exit_code, 0) << tuned_eval.all();
@@ -113,6 +114,11 @@ TEST(ForecastCli, BaselineModelOnAlibabaWithCpuAndRam) {
   ASSERT_EQ(eval.exit_code, 0) << eval.all();
   EXPECT_NE(eval.out.find("RAM MAE"), std::string::npos) << eval.out;
   EXPECT_NE(eval.out.find("ar6 (model)"), std::string::npos) << eval.out;
+  // Only networks are fine-tuned.
+  const Outcome tune = run_vfo("forecast train --trace alibaba:" + kAlibaba + " --quiet --init " + model.string() +
+                               " --out " + fresh_dir("ar-tuned").string());
+  EXPECT_EQ(tune.exit_code, 2) << tune.all();
+  EXPECT_NE(tune.err.find("only networks are fine-tuned"), std::string::npos) << tune.all();
   EXPECT_NE(eval.out.find("results: " + (out / "metrics.json").string()), std::string::npos) << eval.out;
 }
 

@@ -13,6 +13,7 @@
 #include "cli/forecast/forecast_inputs.hpp"
 #include "cli/progress_bar.hpp"
 #include "vfo/forecast/model_files.hpp"
+#include "vfo/forecast/recurrent_model.hpp"
 #include "vfo/forecast/training.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/input_error.hpp"
@@ -30,6 +31,7 @@ struct TrainCommandOptions {
   bool absolute = false;
   std::string loss = "mse";
   std::string init;
+  bool loss_given = false;  // --loss on the command line; else a fine-tuned model keeps its own loss
   std::string out;
 };
 
@@ -57,7 +59,7 @@ nlohmann::ordered_json training_json(const TrainCommandOptions& o, const Forecas
   if (!report.train_loss.empty()) {
     j["epochs"] = report.train_loss.size();
     j["best_epoch"] = report.best_epoch;
-    j["loss"] = o.loss;
+    j["loss"] = loss_name(o.train.recurrent.loss);
     j["train_loss"] = report.train_loss;
     j["validation_loss"] = report.validation_loss;
   }
@@ -67,6 +69,7 @@ nlohmann::ordered_json training_json(const TrainCommandOptions& o, const Forecas
 void run_train(TrainCommandOptions o) {
   o.train.spec.horizon = horizon_steps(o.horizon_s, o.inputs.interval_s);
   o.train.channels = o.channels == "auto" ? 0 : std::stoi(o.channels);
+  o.train.recurrent.loss = parse_loss(o.loss);
   if (!o.init.empty()) {
     // Fine-tuning: the saved model says what it reads and predicts.
     auto init = std::make_shared<const ForecastModel>(load_forecast_model(o.init));
@@ -76,13 +79,18 @@ void run_train(TrainCommandOptions o) {
                       init->interval_s, o.inputs.interval_s, init->interval_s));
     }
     o.train.method = init->point->name();
+    const auto* network = dynamic_cast<const RecurrentModel*>(init->point.get());
+    if (network == nullptr) {
+      throw InputError(fmt::format("--init: {} holds {}, not an lstm or gru (only networks are fine-tuned)", o.init,
+                                   init->point->name()));
+    }
+    if (!o.loss_given) o.train.recurrent.loss = network->options().loss;
     o.train.spec = init->spec;
     o.train.channels = init->channels;
     o.train.init = std::move(init);
   }
   o.train.recurrent.joint = o.joint;
   o.train.recurrent.predict_change = !o.absolute;
-  o.train.recurrent.loss = parse_loss(o.loss);
   std::vector<UsageSeries> series = load_series(o.inputs, o.inputs.interval_s, o.train.seed);
 
   ProgressBar bar(std::string(o.init.empty() ? "training " : "fine-tuning ") + o.train.method, !o.inputs.quiet);
@@ -118,7 +126,7 @@ void run_train(TrainCommandOptions o) {
              report.seconds);
   if (report.best_epoch >= 1) {
     fmt::print("epochs {}, best {} (validation loss {:.4f}, normalised {})\n", report.train_loss.size(),
-               report.best_epoch, report.validation_loss[report.best_epoch - 1], o.loss);
+               report.best_epoch, report.validation_loss[report.best_epoch - 1], loss_name(o.train.recurrent.loss));
   }
   fmt::print("model: {} (window {}, horizon {} s, {} channel{}, interval {} s)\n", (out / "model.json").string(),
              model.spec.window, model.horizon_s(), model.channels, model.channels > 1 ? "s" : "", model.interval_s);
@@ -186,7 +194,10 @@ void add_forecast_train_command(CLI::App& forecast) {
                    "lstm/gru: fine-tune this saved model on the traces (its method, window, horizon and channels)")
       ->check(CLI::ExistingDirectory);
   train->add_option("--out", o->out, "model folder to write (model.json, weights.pt, training.json)")->required();
-  train->callback([o] { run_train(*o); });
+  train->callback([o, train] {
+    o->loss_given = train->count("--loss") > 0;
+    run_train(*o);
+  });
 }
 
 }  // namespace vfo::cli
