@@ -6,7 +6,8 @@
 //                                 < 20 ms); weights from a 1-epoch training on tiny data. hidden 100 is the
 //                                 paper's network; smaller ones show what fits the target on 2 cores
 //   BM_ForecasterAssess/<kind>    one ModelForecaster::assess() round of a 10,000-node snapshot: history update,
-//                                 the batched prediction and the calibrated p_fail (lstm100, lstm32, ma12)
+//                                 the batched prediction and the calibrated p_fail (lstm100, lstm32, ma12);
+//                                 ma12_guarded adds the four baselines and the guard (its cost beside ma12's)
 //   BM_ForecastTrainEpoch         one training epoch of the LSTM over 100,000 examples, window 12, 2 channels
 //                                 (seconds)
 #include <benchmark/benchmark.h>
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "vfo/forecast/baselines.hpp"
@@ -92,7 +94,7 @@ vfo::ClusterSnapshot wave_snapshot(std::size_t nodes, int round) {
   return s;
 }
 
-void BM_ForecasterAssess(benchmark::State& state, int hidden) {
+void BM_ForecasterAssess(benchmark::State& state, int hidden, bool guarded) {
   constexpr std::size_t kNodes = 10'000;
   auto model = std::make_shared<vfo::ForecastModel>();
   if (hidden > 0) {
@@ -105,8 +107,17 @@ void BM_ForecasterAssess(benchmark::State& state, int hidden) {
   const vfo::Examples validation = wave_examples(5000, 4);
   const auto predictions = model->point->predict(validation.inputs.data(), validation.count(), kWindow, kChannels);
   model->calibration = vfo::OverloadCalibration::fit(predictions, validation.peaks, kChannels, {}, 1);
+  std::optional<vfo::GuardOptions> guard;
+  if (guarded) {
+    for (auto& b : vfo::standard_baselines(validation, kWindow)) {
+      const auto p = b->predict(validation.inputs.data(), validation.count(), kWindow, kChannels);
+      auto calibration = vfo::OverloadCalibration::fit(p, validation.peaks, kChannels, {}, 1);
+      model->baselines.push_back({std::shared_ptr<const vfo::PointModel>(std::move(b)), std::move(calibration)});
+    }
+    guard = vfo::GuardOptions{};
+  }
   vfo::set_torch_threads(1);
-  vfo::ModelForecaster forecaster(model);
+  vfo::ModelForecaster forecaster(model, guard);
   int round = 0;
   for (; round < kWindow; ++round) forecaster.assess(wave_snapshot(kNodes, round), 300);  // full histories
   const vfo::ClusterSnapshot snapshot = wave_snapshot(kNodes, round);
@@ -115,9 +126,10 @@ void BM_ForecasterAssess(benchmark::State& state, int hidden) {
     benchmark::DoNotOptimize(p.data());
   }
 }
-BENCHMARK_CAPTURE(BM_ForecasterAssess, lstm100, 100)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_ForecasterAssess, lstm32, 32)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_ForecasterAssess, ma12, 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ForecasterAssess, lstm100, 100, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ForecasterAssess, lstm32, 32, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ForecasterAssess, ma12, 0, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ForecasterAssess, ma12_guarded, 0, true)->Unit(benchmark::kMillisecond);
 
 void BM_ForecastTrainEpoch(benchmark::State& state) {
   const vfo::Examples train = wave_examples(100'000, 3);

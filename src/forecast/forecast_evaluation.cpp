@@ -17,7 +17,6 @@ MethodEvaluation scored(std::string method, std::vector<float> predictions, std:
   m.p_fail = std::move(p_fail);
   for (int c = 0; c < examples.channels; ++c)
     m.error[c] = error_stats(m.predictions, examples.targets, examples.channels, c);
-  m.brier = brier_score(m.p_fail, outcomes);
   m.curve = precision_recall_curve(m.p_fail, outcomes);
   return m;
 }

@@ -89,15 +89,23 @@ ForecastGuard::Answer ForecastGuard::forecast(long step, const float* prediction
   a.raw_p = raw_p[a.p_candidate];
   a.p_fail = recalibrated(a.raw_p, cluster);
   const std::size_t values = candidates * static_cast<std::size_t>(options_.channels);
-  pending_.push_back({step, std::vector<float>(predictions, predictions + values),
-                      std::vector<double>(raw_p, raw_p + candidates), a.raw_p});
+  Pending& p = pending_.emplace_back(std::move(spare_));
+  p.step = step;
+  p.predictions.assign(predictions, predictions + values);
+  p.candidates_p.assign(raw_p, raw_p + candidates);
+  p.raw_p = a.raw_p;
   // A node whose outcomes never come keeps at most one horizon of forecasts (plus this one).
-  while (pending_.size() > static_cast<std::size_t>(options_.horizon) + 1) pending_.pop_front();
+  while (pending_.size() > static_cast<std::size_t>(options_.horizon) + 1) drop_front();
   return a;
 }
 
+void ForecastGuard::drop_front() {
+  spare_ = std::move(pending_.front());
+  pending_.pop_front();
+}
+
 void ForecastGuard::resolve(long step, const float* target, bool overloaded, CalibrationCounts* cluster) {
-  while (!pending_.empty() && pending_.front().step < step) pending_.pop_front();
+  while (!pending_.empty() && pending_.front().step < step) drop_front();
   if (pending_.empty() || pending_.front().step != step) return;
   const Pending& p = pending_.front();
   const auto channels = static_cast<std::size_t>(options_.channels);
@@ -117,7 +125,7 @@ void ForecastGuard::resolve(long step, const float* target, bool overloaded, Cal
       cluster->score(c, (p.candidates_p[c] - outcome) * (p.candidates_p[c] - outcome));
     }
   }
-  pending_.pop_front();
+  drop_front();
 }
 
 }  // namespace vfo

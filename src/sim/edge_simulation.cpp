@@ -123,8 +123,8 @@ std::unique_ptr<Forecaster> EdgeSimulation::make_forecaster() {
           "(expected a model trained with --interval {})",
           p.model, options_.model->interval_s, scenario_.control.probing_period_s, scenario_.control.probing_period_s));
     }
-    return std::make_unique<ModelForecaster>(options_.model, p.guard ? std::optional<GuardOptions>(GuardOptions{})
-                                                                      : std::nullopt);
+    return std::make_unique<ModelForecaster>(options_.model,
+                                             p.guard ? std::optional<GuardOptions>(GuardOptions{}) : std::nullopt);
   }
   if (p.kind == "forecast") {
     auto model = std::make_shared<ForecastModel>(

@@ -25,8 +25,7 @@ struct MethodEvaluation {
   std::vector<float> predictions;  // count x channels
   std::vector<double> p_fail;      // one per example
   ErrorStats error[2];             // per channel (CPU, RAM)
-  double brier = 0;
-  AlarmScores alarms;
+  AlarmScores alarms;              // also the Brier score and its skill
   std::vector<PrecisionRecallPoint> curve;
 };
 

@@ -94,11 +94,12 @@ class ForecastGuard {
 
  private:
   struct Pending {
-    long step;
+    long step = 0;
     std::vector<float> predictions;
     std::vector<double> candidates_p;
-    double raw_p;
+    double raw_p = 0;
   };
+  void drop_front();
   GuardOptions options_;
   double decay_;
   std::vector<double> weighted_error_;  // sum of decayed |error|
@@ -107,6 +108,7 @@ class ForecastGuard {
   long forecasts_ = 0;
   long last_step_ = 0;
   std::deque<Pending> pending_;
+  Pending spare_;  // a resolved entry whose buffers the next forecast reuses (no allocation per round)
   CalibrationCounts counts_;
 };
 

@@ -58,7 +58,7 @@ void print_tables(const Evaluation& e, int channels, double k) {
   for (const MethodEvaluation& m : e.methods) {
     fmt::print("{:<16}{:>9}{:>10}", m.method, cell(m.error[0].mae, 2), cell(m.error[0].rmse, 2));
     if (channels == 2) fmt::print("{:>9}{:>10}", cell(m.error[1].mae, 2), cell(m.error[1].rmse, 2));
-    fmt::print("{:>9}{:>8}{:>8}\n", cell(m.brier, 5), cell(m.alarms.brier_skill, 3), cell(m.alarms.roc_auc, 3));
+    fmt::print("{:>9}{:>8}{:>8}\n", cell(m.alarms.brier, 5), cell(m.alarms.brier_skill, 3), cell(m.alarms.roc_auc, 3));
   }
   fmt::print("{:<16}{:>{}}\n", "base rate", cell(e.methods.front().alarms.base_rate_brier, 5), channels == 2 ? 47 : 28);
   fmt::print("\nalarms at K = {} (p_fail >= K):\n{:<16}{:>8}{:>11}{:>8}{:>10}{:>10}{:>14}\n", k, "method", "alarms",
@@ -77,7 +77,7 @@ json method_json(const MethodEvaluation& m, int channels) {
     j[c == 0 ? "cpu" : "ram"] = {{"mae", m.error[c].mae}, {"rmse", m.error[c].rmse}};
   }
   const AlarmScores& a = m.alarms;
-  j["brier"] = m.brier;
+  j["brier"] = m.alarms.brier;
   j["brier_skill"] = number_or_null(a.brier_skill);
   j["roc_auc"] = number_or_null(a.roc_auc);
   j["alarms"] = {{"k", a.k},
@@ -131,7 +131,7 @@ void run_eval(const EvalCommandOptions& o) {
   for (const MethodEvaluation& m : e.methods) {
     for (int c = 0; c < model.channels; ++c) {
       errors.add_row({m.method, c == 0 ? "cpu" : "ram", format_number(m.error[c].mae), format_number(m.error[c].rmse),
-                      format_number(m.brier), std::to_string(m.error[c].count)});
+                      format_number(m.alarms.brier), std::to_string(m.error[c].count)});
     }
     const AlarmScores& a = m.alarms;
     alarms.add_row({m.method, format_number(a.k), std::to_string(a.alarms), std::to_string(a.true_alarms),
