@@ -49,6 +49,9 @@ void add_demo_command(CLI::App& app);                          // demo_command.c
 void add_experiment_command(CLI::App& app);                    // experiment_command.cpp
 void add_reproduce_command(CLI::App& app);                     // reproduce_command.cpp
 void add_cluster_commands(CLI::App& app);  // cluster_command.cpp: up, orchestrator, deploy, status, chaos, down
+// The orchestrator daemon (`vfo up` starts it). Without a loader (the vfo binary), a cluster whose live migration
+// runs on a trained model hands over to `vfo-forecast orchestrator`, which passes its loader.
+void add_orchestrator_command(CLI::App& app, ModelLoader loader = {});  // cluster_command.cpp
 // `vfo forecast ...` runs the vfo-forecast binary beside vfo with the same arguments: the forecaster's commands
 // link LibTorch, whose start-up (~1 s) every other command would otherwise pay.
 void add_forecast_command(CLI::App& app);  // forecast_command.cpp

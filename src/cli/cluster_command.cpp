@@ -1,15 +1,17 @@
-// A local edge cluster on this machine (issue 6): `vfo up`, `vfo deploy`, `vfo status`, `vfo chaos kill`,
+// A local edge cluster on this machine: `vfo up`, `vfo deploy`, `vfo status`, `vfo chaos kill`,
 // `vfo down`, and the orchestrator daemon `vfo orchestrator` that `vfo up` starts. The cluster lives in a
 // folder (--cluster, default results/cluster): the certificates, cluster.json (who runs where: agents'
 // addresses and pids, the orchestrator's pid, the probing period), the orchestrator's store (cluster.db),
 // and logs. The store is the API between the commands and the daemon: `vfo deploy` writes a desired chain,
 // and the daemon's next probing round places and starts it.
 //
-// Issue 7: `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each
-// agent record its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and
-// the horizon; the daemon appends what it did to migrations.csv), and `vfo chaos stress NODE` loads a node.
+// `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each agent record
+// its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and the horizon; the
+// daemon appends what it did to migrations.csv), and `vfo chaos stress NODE` loads a node. `--model DIR` (live
+// migration on a trained model) has the daemon run as `vfo-forecast orchestrator`, the binary that links
+// LibTorch and can load the model (cluster.json "live": its folder, and whether it is guarded).
 //
-// `vfo up --netns` (issue 7), as root: each agent runs in a network namespace of its own on a bridge, its link
+// `vfo up --netns`, as root: each agent runs in a network namespace of its own on a bridge, its link
 // shaped by tbf (vfo/runtime/node_network.hpp), and listens on its namespace's address; cluster.json records the
 // network ("network": prefix, bridge, host address, subnet, and per node its namespace, address and rate) and
 // `vfo down` removes it. Without root (or namespaces), it stays on loopback and says so in one line.
@@ -55,13 +57,15 @@ struct ClusterOptions {
   bool netns = false;
   double rate_mbit = runtime::kDefaultLinkRateMbit;
   std::vector<std::string> node_rates;  // NODE=MBIT
-  // Issue 7: emulated nodes, traces, forecast-driven live migration, stress.
+  // Emulated nodes, traces, forecast-driven live migration, stress.
   double node_cpus = 0;
   double node_ram_mb = 0;
   std::string record_dir;
   bool live = false;
   double k = 0.5;
   double horizon_s = -1;  // default: 5 probing periods
+  std::string model;      // a trained model's folder
+  bool unguarded = false;
   double cpu_pct = 0;
   double ram_pct = 0;
   double ramp_s = 0;
@@ -83,7 +87,10 @@ Json read_cluster(const fs::path& dir) {
   return Json::parse(read_input_file(cluster_file(dir).string(), "the cluster.json that vfo up writes"));
 }
 
-runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Json& cluster) {
+// The options of the cluster's orchestrator; `loader` loads the trained model that cluster.json names (only the
+// daemon passes one: the other commands do not forecast).
+runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Json& cluster,
+                                                  const ModelLoader& loader = {}) {
   runtime::OrchestratorOptions o;
   o.store = dir / "cluster.db";
   o.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
@@ -96,8 +103,38 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
     o.live.k = live.value("k", o.live.k);
     o.live.horizon_s = live.value("horizon_s", o.live.horizon_s);
     o.live.probe_period_s = cluster.value("period_s", 30.0);
+    if (loader && live.contains("model")) {
+      o.live.model = loader(live["model"].get<std::string>());
+      o.live.guard = live.value("guard", true);
+    }
   }
   return o;
+}
+
+// What `vfo up --model DIR` needs of the model before it starts anything: its interval and horizon (s), from its
+// model.json (loading it whole needs LibTorch, which the daemon has). Throws InputError naming the file or flag.
+struct ModelTiming {
+  double interval_s = 0;
+  double horizon_s = 0;
+};
+ModelTiming model_timing(const std::string& dir, double period_s) {
+  const fs::path file = fs::path(dir) / "model.json";
+  const std::string text = read_input_file(file.string(), "a model folder written by `vfo forecast train`");
+  const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const auto number = [&](const char* field) {
+    if (!j.is_object() || !j.contains(field) || !j[field].is_number() || !(j[field].get<double>() > 0)) {
+      throw InputError(
+          fmt::format("{}: {}: expected a number > 0 (a model written by `vfo forecast train`)", file.string(), field));
+    }
+    return j[field].get<double>();
+  };
+  const ModelTiming t{number("interval_s"), number("interval_s") * number("horizon")};
+  if (!runtime::model_rounds(t.interval_s, period_s)) {
+    throw InputError(
+        fmt::format("--model: {} reads one reading every {} s: the probing period (--period {}) must divide that", dir,
+                    t.interval_s, period_s));
+  }
+  return t;
 }
 
 // The first line of `path` once it has one (a daemon's ready line), or nullopt after `timeout`.
@@ -110,6 +147,37 @@ std::optional<std::string> first_line(const fs::path& path, std::chrono::millise
     std::this_thread::sleep_for(20ms);
   }
   return std::nullopt;
+}
+
+// The first line the orchestrator daemon prints once it runs.
+constexpr const char* kReadyLine = "orchestrator ready";
+
+// The last line of `path` that is not empty ("" if none).
+std::string last_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+// Waits for the daemon `pid` (a child of this process) to print its ready line to `log`: nullopt once it has,
+// else why it has not (its last line if it ended, or that it did not within 60 s).
+std::optional<std::string> orchestrator_failure(pid_t pid, const fs::path& log) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(log);
+    std::string line;
+    if (std::getline(in, line) && in.good() && line.rfind(kReadyLine, 0) == 0) return std::nullopt;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      std::string why = last_line(log);
+      if (why.rfind("vfo: ", 0) == 0) why = why.substr(5);
+      return why.empty() ? "it ended without a word" : why;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return "no ready line within 60 s";
 }
 
 // Whether `rate` is a link rate: a number of Mbit/s in (0, kMaxLinkRateMbit].
@@ -202,11 +270,41 @@ Json network_record(const runtime::NodeNetwork& network) {
   return record;
 }
 
+// Ends the orchestrator and the agents that `cluster` lists: SIGTERM, then SIGKILL after 5 s. Returns how many
+// processes it lists.
+std::size_t stop_processes(const Json& cluster) {
+  std::vector<long> pids;
+  if (cluster.contains("orchestrator")) pids.push_back(cluster["orchestrator"].value("pid", 0L));
+  for (const Json& a : cluster["agents"]) pids.push_back(a.value("pid", 0L));
+  for (const long pid : pids) {
+    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGTERM);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (const long pid : pids) {
+    while (alive(pid) && std::chrono::steady_clock::now() < deadline) {
+      waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
+      std::this_thread::sleep_for(20ms);
+    }
+    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
+  }
+  return pids.size();
+}
+
 void up(const ClusterOptions& o) {
   if (o.nodes < 1 || o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 1 to 64)", o.nodes));
   if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
   if (!(o.k >= 0 && o.k <= 1)) throw InputError(fmt::format("--k: {} (expected 0 <= K <= 1)", o.k));
   if (o.horizon_s == 0 || o.horizon_s < -1) throw InputError("--horizon: expected a number of seconds > 0");
+  std::optional<ModelTiming> model;
+  if (!o.model.empty()) {
+    model = model_timing(o.model, o.period_s);
+    if (o.horizon_s > 0 && std::abs(o.horizon_s - model->horizon_s) > 1e-9 * model->horizon_s) {
+      throw InputError(fmt::format("--horizon: {} s, but the model forecasts {} s ahead (fixed when it is trained)",
+                                   o.horizon_s, model->horizon_s));
+    }
+  }
+  const bool live = o.live || model.has_value();
   const std::vector<runtime::NodeLinkSpec> links = o.netns ? link_specs(o) : std::vector<runtime::NodeLinkSpec>{};
   const fs::path dir(o.dir);
   if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
@@ -233,7 +331,12 @@ void up(const ClusterOptions& o) {
   }
   Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}};
   if (network) cluster["network"] = network_record(*network);
-  if (o.live) cluster["live"] = {{"k", o.k}, {"horizon_s", o.horizon_s > 0 ? o.horizon_s : 5 * o.period_s}};
+  if (live) cluster["live"] = {{"k", o.k}, {"horizon_s", o.horizon_s > 0 ? o.horizon_s : 5 * o.period_s}};
+  if (model) {
+    cluster["live"]["horizon_s"] = model->horizon_s;
+    cluster["live"]["model"] = fs::absolute(o.model).lexically_normal().string();
+    cluster["live"]["guard"] = !o.unguarded;
+  }
   if (!o.record_dir.empty()) fs::create_directories(o.record_dir);
   for (int i = 1; i <= o.nodes; ++i) {
     const std::string name = names[static_cast<std::size_t>(i)];
@@ -256,21 +359,36 @@ void up(const ClusterOptions& o) {
     }
     const pid_t pid = runtime::spawn_daemon(program, args, ready.string(), (dir / "logs" / (name + ".log")).string());
     const auto line = first_line(ready, 20s);
-    if (!line) throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+    if (!line) {
+      ::kill(pid, SIGKILL);
+      stop_processes(cluster);
+      throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+    }
     cluster["agents"].push_back({{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}});
   }
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
+  const fs::path log = dir / "logs" / "orchestrator.log";
   const pid_t orchestrator =
-      runtime::spawn_daemon(sibling_binary("vfo").string(), {"orchestrator", "--cluster", dir.string()},
-                            (dir / "logs" / "orchestrator.log").string(), (dir / "logs" / "orchestrator.log").string());
+      runtime::spawn_daemon(sibling_binary(model ? "vfo-forecast" : "vfo").string(),
+                            {"orchestrator", "--cluster", dir.string()}, log.string(), log.string());
   cluster["orchestrator"] = {{"pid", orchestrator}};
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  if (const auto failure = orchestrator_failure(orchestrator, log)) {
+    stop_processes(cluster);
+    throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
+  }
   if (network) network->release();  // vfo down removes it
   fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
   if (o.node_cpus > 0) fmt::print("  each node emulated with {} cores (its VFs and stress share them)\n", o.node_cpus);
-  if (o.live) {
+  if (live) {
     fmt::print("  live migration on: K = {}, forecast horizon {} s; migrations in {}\n", o.k,
                cluster["live"]["horizon_s"].get<double>(), (dir / "migrations.csv").string());
+  }
+  if (model) {
+    fmt::print("  forecaster: the model in {}{}, one reading every {} s (the mean of {} probes)\n",
+               cluster["live"]["model"].get<std::string>(), o.unguarded ? "" : " guarded by its baselines",
+               model->interval_s, *runtime::model_rounds(model->interval_s, o.period_s));
   }
   if (!o.record_dir.empty()) fmt::print("  node traces every 5 s in {}/<node>.csv\n", o.record_dir);
   if (network) {
@@ -287,11 +405,26 @@ void up(const ClusterOptions& o) {
   fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
 }
 
-void orchestrator_daemon(const ClusterOptions& o) {
+void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
-  runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
+  const bool has_model = cluster.contains("live") && cluster["live"].contains("model");
+  if (has_model && !loader) exec_binary(sibling_binary("vfo-forecast"), {"orchestrator", "--cluster", o.dir});
+  std::optional<runtime::Orchestrator> made;
+  try {
+    made.emplace(orchestrator_options(dir, cluster, loader));
+  } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
+    throw InputError(cluster_file(dir).string() + ": " + e.what());
+  }
+  runtime::Orchestrator& orchestrator = *made;
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
+  // The first line of the log: `vfo up` waits for it.
+  fmt::print("{} {}\n", kReadyLine,
+             !cluster.contains("live") ? std::string("(no live migration)")
+             : has_model
+                 ? fmt::format("(live migration on the model in {})", cluster["live"]["model"].get<std::string>())
+                 : std::string("(live migration on the trend forecaster)"));
+  std::fflush(stdout);
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
   for (;;) {
@@ -441,23 +574,11 @@ void chaos_stress(const ClusterOptions& o) {
 void down(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
-  std::vector<long> pids = {cluster["orchestrator"].value("pid", 0L)};
-  for (const Json& a : cluster["agents"]) pids.push_back(a.value("pid", 0L));
-  for (const long pid : pids) {
-    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGTERM);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  for (const long pid : pids) {
-    while (alive(pid) && std::chrono::steady_clock::now() < deadline) {
-      waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
-      std::this_thread::sleep_for(20ms);
-    }
-    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
-  }
+  const std::size_t processes = stop_processes(cluster);
   remove_network(cluster);  // before cluster.json goes: a failed removal can be retried with vfo down
   fs::remove(cluster_file(dir));
   fs::remove(dir / "cluster.db");
-  fmt::print("cluster in {} stopped ({} processes); logs kept in {}\n", dir.string(), pids.size(),
+  fmt::print("cluster in {} stopped ({} processes); logs kept in {}\n", dir.string(), processes,
              (dir / "logs").string());
   if (cluster.contains("network")) {
     fmt::print("  network {} removed ({} namespaces and bridge {})\n", cluster["network"]["prefix"].get<std::string>(),
@@ -466,6 +587,14 @@ void down(const ClusterOptions& o) {
 }
 
 }  // namespace
+
+void add_orchestrator_command(CLI::App& app, ModelLoader loader) {
+  auto o = std::make_shared<ClusterOptions>();
+  CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
+  daemon->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str();
+  if (loader) daemon->group("");  // vfo-forecast's: vfo up runs it; not a command of vfo forecast
+  daemon->callback([o, loader] { orchestrator_daemon(*o, loader); });
+}
 
 void add_cluster_commands(CLI::App& app) {
   auto o = std::make_shared<ClusterOptions>();
@@ -494,6 +623,12 @@ void add_cluster_commands(CLI::App& app) {
   up_cmd->add_flag("--live", o->live, "forecast-driven live migration: move the VFs of a node whose p_fail >= K");
   up_cmd->add_option("--k", o->k, "with --live: the threshold K on p_fail")->capture_default_str();
   up_cmd->add_option("--horizon", o->horizon_s, "with --live: how far ahead the forecaster looks (default: 5 periods)");
+  CLI::Option* model = up_cmd->add_option(
+      "--model", o->model,
+      "live migration on a trained model (a folder of vfo forecast train) instead of the trend forecaster; its "
+      "interval must be a whole number of probing periods");
+  up_cmd->add_flag("--unguarded", o->unguarded, "with --model: the model alone, without its baselines' guard")
+      ->needs(model);
   cluster_flag(up_cmd);
   up_cmd->callback([o] { up(*o); });
 
@@ -509,9 +644,7 @@ void add_cluster_commands(CLI::App& app) {
                o->file, o->nodes);
   });
 
-  CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
-  cluster_flag(daemon);
-  daemon->callback([o] { orchestrator_daemon(*o); });
+  add_orchestrator_command(app);
 
   CLI::App* deploy_cmd = app.add_subcommand("deploy", "Deploy a chain manifest on the local cluster");
   deploy_cmd->add_option("FILE", o->file, "chain manifest (YAML)")->required();

@@ -1,12 +1,15 @@
-// Issue 7 from the command line: `vfo up --node-cpus --live --record`, `vfo chaos stress` moving a VF before its
-// node overloads (the daemon's migrations.csv), the agents' traces, `vfo experiment testbed`, and bad input.
+// Live migration from the command line: `vfo up --node-cpus --live --record`, `vfo chaos stress` moving a VF before
+// its node overloads (the daemon's migrations.csv), on the trend forecaster and on a trained model (`vfo up
+// --model`), the agents' traces, `vfo experiment testbed`, and bad input.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "results_csv.hpp"
@@ -71,6 +74,113 @@ TEST_F(LiveCli, AStressedNodesVfIsLiveMigratedByTheDaemonAndNodesRecordTheirTrac
   double highest = 0;
   for (const auto& row : trace) highest = std::max(highest, std::stod(row.at("cpu")));
   EXPECT_GT(highest, 40);
+}
+
+// A node trace (vfo's CSV) of `nodes` nodes read every 0.5 s: a calm, noisy load, and now and then a stress that
+// ramps up to the whole node over 5 to 15 s, holds, and ends: what a forecaster must learn to see coming.
+std::string ramping_node_trace(int nodes, int readings, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::normal_distribution<double> noise(0, 3);
+  std::string csv = "time,node,cpu,ram\n";
+  for (int n = 1; n <= nodes; ++n) {
+    const double calm = 5 + 40 * uniform(random);
+    int ramp_left = 0, ramp = 0, hold_left = 0;
+    double level = calm;
+    for (int i = 0; i < readings; ++i) {
+      if (ramp_left == 0 && hold_left == 0 && uniform(random) < 0.02) {
+        ramp = ramp_left = 10 + static_cast<int>(20 * uniform(random));
+        hold_left = 10 + static_cast<int>(30 * uniform(random));
+      }
+      if (ramp_left > 0) {
+        level = calm + (100 - calm) * (ramp - ramp_left + 1) / ramp;
+        --ramp_left;
+      } else if (hold_left > 0) {
+        level = 100;
+        --hold_left;
+      } else {
+        level = calm;
+      }
+      const double cpu = std::clamp(level + noise(random), 0.0, 100.0);
+      char line[96];
+      std::snprintf(line, sizeof line, "%.1f,node-%d,%.2f,%.2f\n", 0.5 * i, n, cpu, 30 + noise(random) / 3);
+      csv += line;
+    }
+  }
+  return csv;
+}
+
+TEST_F(LiveCli, AClusterStartedWithATrainedModelMovesTheStressedNodesVfOnTheModelsAlarm) {
+  const std::string work = vfo::test::fresh_dir("live-model").string();
+  std::filesystem::create_directories(work);
+  { std::ofstream(work + "/ramps.csv") << ramping_node_trace(40, 400, 7); }
+  const auto trained = vfo::test::run_vfo("forecast train --trace vfo:" + work +
+                                          "/ramps.csv --interval 0.5 --model lstm --window 8 --horizon 4 --hidden 16 "
+                                          "--epochs 4 --threads 1 --quiet --out " +
+                                          work + "/model");
+  ASSERT_EQ(trained.exit_code, 0) << trained.all();
+
+  // The network alone (--unguarded): what moves the VF is the model's own alarm.
+  const auto up = vfo::test::run_vfo("up --nodes 5 --period 0.5 --node-cpus 0.5 --node-ram-mb 1000 --k 0.5 --model " +
+                                     work + "/model --unguarded --cluster " + dir_);
+  ASSERT_EQ(up.exit_code, 0) << up.all();
+  EXPECT_NE(up.out.find("forecaster: the model in"), std::string::npos) << up.out;
+  EXPECT_NE(up.out.find("forecast horizon 4 s"), std::string::npos) << up.out;
+  std::ifstream log(dir_ + "/logs/orchestrator.log");
+  std::string first;
+  std::getline(log, first);
+  EXPECT_NE(first.find("live migration on the model in"), std::string::npos) << first;
+
+  const auto deployed = vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                                           "/scenarios/chains/pedestrian.yaml --cluster " + dir_);
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.all();
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // the model's window fills with the calm load
+  auto status = Json::parse(vfo::test::run_vfo("status --json --cluster " + dir_).out);
+  const std::string victim = status["chains"][0]["functions"][1]["node"];
+  const std::string migrations = dir_ + "/migrations.csv";
+  const std::size_t before = vfo::test::read_results(migrations).size();
+
+  const auto stressed =
+      vfo::test::run_vfo("chaos stress " + victim + " --cpu 100 --ramp 10 --for 25 --cluster " + dir_);
+  ASSERT_EQ(stressed.exit_code, 0) << stressed.all();
+  std::optional<vfo::test::ResultRow> moved;
+  for (int i = 0; i < 60 && !moved; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto rows = vfo::test::read_results(migrations);
+    for (std::size_t r = before; r < rows.size() && !moved; ++r) {
+      if (rows[r].at("vf") == "detect" && rows[r].at("from") == victim) moved = rows[r];
+    }
+  }
+  ASSERT_TRUE(moved) << "no live migration of detect off " << victim << " within 30 s of the stress";
+  EXPECT_EQ(moved->at("ok"), "1") << moved->at("error");
+  EXPECT_GE(std::stod(moved->at("p_fail")), 0.5);
+  EXPECT_LT(std::stod(moved->at("node_cpu_pct")), 90);  // seen coming, before the overload
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  status = Json::parse(vfo::test::run_vfo("status --json --cluster " + dir_).out);
+  EXPECT_EQ(status["chains"][0]["whole"], true) << status.dump();
+}
+
+TEST_F(LiveCli, AModelTheProbingPeriodCannotFeedOrThatIsMissingIsRefusedWithOneLine) {
+  const std::string work = vfo::test::fresh_dir("live-model-bad").string();
+  std::filesystem::create_directories(work);
+  { std::ofstream(work + "/ramps.csv") << ramping_node_trace(4, 100, 3); }
+  ASSERT_EQ(vfo::test::run_vfo("forecast train --trace vfo:" + work +
+                               "/ramps.csv --interval 1 --model ewma --horizon 2 --quiet --out " + work + "/model")
+                .exit_code,
+            0);
+  for (const std::string& args :
+       std::vector<std::string>{"--period 0.3 --model " + work + "/model", "--period 1 --model " + work + "/missing",
+                                "--period 0.5 --model " + work + "/model --horizon 5", "--period 1 --unguarded"}) {
+    const auto o = vfo::test::run_vfo("up --nodes 2 " + args + " --cluster " + dir_);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
+    EXPECT_EQ(vfo::test::line_count(o.err), 1u) << args << ": " << o.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/cluster.json")) << args;  // nothing was started
+  }
+  // A whole number of periods: the model reads the mean of two probes.
+  const auto o = vfo::test::run_vfo("up --nodes 2 --period 0.5 --model " + work + "/model --cluster " + dir_);
+  ASSERT_EQ(o.exit_code, 0) << o.all();
+  EXPECT_NE(o.out.find("guarded by its baselines, one reading every 1 s (the mean of 2 probes)"), std::string::npos)
+      << o.out;
 }
 
 TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {

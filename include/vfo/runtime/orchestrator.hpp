@@ -1,17 +1,17 @@
 #pragma once
-// The orchestrator of the runtime (issue 6): the same controller as the simulator (src/control) driving real
+// The orchestrator of the runtime: the same controller as the simulator (src/control) driving real
 // agents. deploy() places a chain (Controller::admit) and starts and wires its VFs; round() is one pass of
 // Algorithm 1: probe every agent within a deadline, report each VF running or lost, and carry out the
 // controller's cold migrations (Algorithm 2): start the VF anew on its new node, rewire the chain with a new
 // epoch (its upstream replays what was not delivered), and store the new wiring. Everything it must not
 // forget is in the ClusterStore: a new Orchestrator on the same store resumes without restarting healthy VFs.
 //
-// With live migration on (issue 7, Algorithm 3), each round also feeds every node's probed CPU and RAM to the
-// forecaster (TrendForecaster); the controller moves the VFs of a node whose p_fail >= K. For each, round()
-// starts an incoming VF on the target and returns; a worker thread runs the pre-copy (the source keeps
-// running), then at once rewires the chain with a new epoch and stops the source. Until then the VF is
-// reported `moving` and the controller leaves it alone.
-// Not thread-safe: one thread calls its public functions (its migration workers synchronise with it).
+// With live migration on (Algorithm 3), each round also feeds every node's probed CPU and RAM to the forecaster
+// (a trained model when Live::model names one, else TrendForecaster); the controller moves the VFs of a node whose
+// p_fail >= K. For each, round() starts an incoming VF on the target and returns; a worker thread runs the pre-copy
+// (the source keeps running), then at once rewires the chain with a new epoch and stops the source. Until then the VF
+// is reported `moving` and the controller leaves it alone. Not thread-safe: one thread calls its public functions (its
+// migration workers synchronise with it).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "vfo/forecast/forecast_model.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/scenario/chain_manifest.hpp"
@@ -48,10 +49,16 @@ struct OrchestratorOptions {
   struct Live {
     bool enabled = false;
     double k = 0.5;                 // live-migrate the VFs of a node whose p_fail >= k
-    double horizon_s = 10;          // how far ahead the forecaster looks
+    double horizon_s = 10;          // how far ahead the forecaster looks (a trained model's is its own)
     double probe_period_s = 1;      // the forecaster's interval: the daemon's probing period
     double cpu_threshold_pct = 90;  // a node above this is overloaded
     double ram_threshold_pct = 90;
+    // A trained model (vfo forecast train) instead of the trend forecaster: it reads each node's mean over
+    // model_rounds(live) probing rounds, so its interval must be a whole number of probing periods; its own
+    // calibration's thresholds and horizon hold, not the two above. Guarded (the simulator's default): each
+    // node answers with the model or one of its baselines, whichever has done best there, persistence the floor.
+    std::shared_ptr<const ForecastModel> model;
+    bool guard = true;
     MigrationOrder order;                         // rounds, threshold, verify, stall timeout (the target is filled in)
     std::chrono::milliseconds deadline{600'000};  // for one migration, from its order to the target's restore
   } live;
@@ -100,6 +107,10 @@ struct ChainStatus {
   std::uint64_t epoch = 0;
   std::vector<VfStatus> functions;
 };
+
+// How many probing rounds a trained model's interval spans: interval_s / probe_period_s when that is a whole
+// number (within 1 %) of at least 1, else nullopt (the model cannot be fed at this probing period).
+std::optional<int> model_rounds(double model_interval_s, double probe_period_s);
 
 // The records as CSV, one row per migration, with a header: chain, vf, from, to, p_fail, node_cpu_pct,
 // precopy_rounds, precopy_bytes, final_bytes, prepare_s (decision to the copy's start: the incoming VF

@@ -17,9 +17,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   vfo::cli::add_forecast_train_command(app);
   vfo::cli::add_forecast_eval_command(app);
-  // `vfo sim` of a scenario that names a trained model comes here: only this binary can load it.
-  vfo::cli::add_sim_command(app, [](const std::string& dir) {
+  // `vfo sim` of a scenario that names a trained model, and the orchestrator of a cluster started with
+  // `vfo up --model`, come here: only this binary can load the model. Neither is a command of `vfo forecast`.
+  const vfo::cli::ModelLoader loader = [](const std::string& dir) {
     return std::make_shared<const vfo::ForecastModel>(vfo::load_forecast_model(dir));
-  });
+  };
+  vfo::cli::add_sim_command(app, loader);
+  app.get_subcommand("sim")->group("");
+  vfo::cli::add_orchestrator_command(app, loader);
   return vfo::cli::run_app(app, argc, argv);
 }

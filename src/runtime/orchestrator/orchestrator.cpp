@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <future>
 #include <map>
 #include <mutex>
@@ -13,6 +14,8 @@
 
 #include "runtime/orchestrator/live_migrator.hpp"
 #include "vfo/control/controller.hpp"
+#include "vfo/forecast/model_forecaster.hpp"
+#include "vfo/forecast/resampled_forecaster.hpp"
 #include "vfo/forecast/trend_forecaster.hpp"
 #include "vfo/placement/placer_factory.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -48,8 +51,26 @@ ControllerConfig controller_config(const OrchestratorOptions::Live& live) {
   return c;
 }
 
-std::unique_ptr<TrendForecaster> make_forecaster(const OrchestratorOptions::Live& live) {
+int rounds_of_model(const OrchestratorOptions::Live& live) {
+  const auto rounds = model_rounds(live.model->interval_s, live.probe_period_s);
+  if (!rounds) {
+    throw std::invalid_argument(
+        fmt::format("the model reads one reading every {} s: the probing period ({} s) must divide that",
+                    live.model->interval_s, live.probe_period_s));
+  }
+  return *rounds;
+}
+
+// The live forecaster: the trained model when there is one (read on its own grid), else the trend forecaster.
+// Throws std::invalid_argument when the model's interval is not a whole number of probing periods.
+std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions::Live& live) {
   if (!live.enabled) return nullptr;
+  if (live.model != nullptr) {
+    std::optional<GuardOptions> guard;
+    if (live.guard) guard = GuardOptions{};
+    return std::make_unique<ResampledForecaster>(std::make_unique<ModelForecaster>(live.model, guard),
+                                                 rounds_of_model(live));
+  }
   return std::make_unique<TrendForecaster>(TrendForecasterConfig{.interval_s = live.probe_period_s,
                                                                  .cpu_threshold_pct = live.cpu_threshold_pct,
                                                                  .ram_threshold_pct = live.ram_threshold_pct});
@@ -62,7 +83,7 @@ struct Orchestrator::Impl {
   ClusterStore store;
   std::vector<std::unique_ptr<AgentClient>> agents;
   std::unique_ptr<Placer> placer;
-  std::unique_ptr<TrendForecaster> forecaster;
+  std::unique_ptr<Forecaster> forecaster;
   Controller controller;
   std::map<std::uint32_t, ChainManifest> manifests;  // by chain id, parsed from the store
   std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
@@ -433,6 +454,14 @@ std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std
     return m.agents[*node]->function_stats(function_id(chain, index));
   }
   return std::nullopt;
+}
+
+std::optional<int> model_rounds(double model_interval_s, double probe_period_s) {
+  if (!(model_interval_s > 0) || !(probe_period_s > 0)) return std::nullopt;
+  const double ratio = model_interval_s / probe_period_s;
+  const double whole = std::round(ratio);
+  if (whole < 1 || whole > 1e6 || std::abs(ratio - whole) > 0.01 * whole) return std::nullopt;
+  return static_cast<int>(whole);
 }
 
 }  // namespace vfo::runtime
