@@ -72,6 +72,8 @@ nlohmann::ordered_json summary_json(const SimulationResult& r, bool with_wall_ti
   j["overloads"] = r.overloads;
   j["overload_failures"] = r.overload_failures;
   j["alarms"] = r.alarms;
+  j["confirmed_alarms"] = r.confirmed_alarms;
+  j["unconfirmed_alarms"] = r.unconfirmed_alarms;
   j["lost_jobs"] = r.lost_jobs;
   j["deployment"] = {{"probe_s", r.deploy_probe_s},
                      {"placement_s", with_wall_time ? r.deploy_placement_s : 0.0},

@@ -19,16 +19,21 @@ std::size_t CalibrationCounts::bin_of(double raw_p) {
 }
 
 void CalibrationCounts::score(std::size_t candidate, double squared_error) {
-  if (candidate >= squared_errors_.size()) squared_errors_.resize(candidate + 1, 0.0);
+  if (std::isnan(squared_error)) return;  // the candidate did not forecast
+  if (candidate >= squared_errors_.size()) {
+    squared_errors_.resize(candidate + 1, 0.0);
+    scored_.resize(candidate + 1, 0);
+  }
   squared_errors_[candidate] += squared_error;
-  if (candidate == 0) ++scored_;
+  ++scored_[candidate];
 }
 
 std::size_t CalibrationCounts::best_probabilities(std::size_t persistence, std::size_t candidates, long warmup) const {
-  if (scored_ < warmup || squared_errors_.size() < candidates) return persistence;
+  if (persistence >= scored_.size() || scored_[persistence] < warmup) return persistence;
+  const auto mean = [&](std::size_t c) { return squared_errors_[c] / static_cast<double>(scored_[c]); };
   std::size_t best = persistence;
-  for (std::size_t c = 0; c < candidates; ++c) {
-    if (squared_errors_[c] < squared_errors_[best]) best = c;
+  for (std::size_t c = 0; c < std::min(candidates, scored_.size()); ++c) {
+    if (scored_[c] > 0 && mean(c) < mean(best)) best = c;
   }
   return best;
 }
@@ -46,7 +51,7 @@ double CalibrationCounts::shrunk(double raw_p, double fallback, double prior) co
 }
 
 ForecastGuard::ForecastGuard(const GuardOptions& options, std::size_t candidates)
-    : options_(options), weighted_error_(candidates, 0.0) {
+    : options_(options), weighted_error_(candidates, 0.0), weight_(candidates, 0.0) {
   if (candidates == 0 || options.persistence >= candidates) {
     throw std::invalid_argument("ForecastGuard: persistence must be one of at least one candidate");
   }
@@ -61,13 +66,13 @@ std::size_t ForecastGuard::leader() const {
   std::size_t best = options_.persistence;
   if (scored_ < options_.warmup) return best;
   for (std::size_t c = 0; c < weighted_error_.size(); ++c) {
-    if (weighted_error_[c] < weighted_error_[best]) best = c;
+    if (weight_[c] > 0 && error(c) < error(best)) best = c;
   }
   return best;
 }
 
 double ForecastGuard::error(std::size_t candidate) const {
-  return weight_ > 0 ? weighted_error_.at(candidate) / weight_ : 0;
+  return weight_.at(candidate) > 0 ? weighted_error_[candidate] / weight_[candidate] : 0;
 }
 
 double ForecastGuard::recalibrated(double raw_p, const CalibrationCounts* cluster) const {
@@ -82,13 +87,16 @@ ForecastGuard::Answer ForecastGuard::forecast(long step, const float* prediction
   ++forecasts_;
   Answer a;
   const std::size_t candidates = weighted_error_.size();
+  const auto channels = static_cast<std::size_t>(options_.channels);
   a.candidate = leader();
+  if (std::isnan(predictions[a.candidate * channels])) a.candidate = options_.persistence;  // it did not forecast
   a.p_candidate = cluster != nullptr
                       ? cluster->best_probabilities(options_.persistence, candidates, options_.cluster_warmup)
                       : options_.persistence;
+  if (std::isnan(raw_p[a.p_candidate])) a.p_candidate = options_.persistence;
   a.raw_p = raw_p[a.p_candidate];
   a.p_fail = recalibrated(a.raw_p, cluster);
-  const std::size_t values = candidates * static_cast<std::size_t>(options_.channels);
+  const std::size_t values = candidates * channels;
   Pending& p = pending_.emplace_back(std::move(spare_));
   p.step = step;
   p.predictions.assign(predictions, predictions + values);
@@ -109,12 +117,14 @@ void ForecastGuard::resolve(long step, const float* target, bool overloaded, Cal
   if (pending_.empty() || pending_.front().step != step) return;
   const Pending& p = pending_.front();
   const auto channels = static_cast<std::size_t>(options_.channels);
-  weight_ = weight_ * decay_ + 1;
   for (std::size_t c = 0; c < weighted_error_.size(); ++c) {
+    // A candidate that did not forecast ages like the others but adds no error: its mean stays, its weight decays.
+    const bool forecast = !std::isnan(p.predictions[c * channels]);
     double error = 0;
-    for (std::size_t v = 0; v < channels; ++v)
+    for (std::size_t v = 0; forecast && v < channels; ++v)
       error += std::abs(static_cast<double>(p.predictions[c * channels + v]) - target[v]);
     weighted_error_[c] = weighted_error_[c] * decay_ + error;
+    weight_[c] = weight_[c] * decay_ + (forecast ? 1 : 0);
   }
   ++scored_;
   counts_.record(p.raw_p, overloaded);

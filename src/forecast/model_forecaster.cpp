@@ -8,9 +8,17 @@
 
 namespace vfo {
 
-ModelForecaster::ModelForecaster(std::shared_ptr<const ForecastModel> model, std::optional<GuardOptions> guard)
-    : model_(std::move(model)) {
+ModelForecaster::ModelForecaster(std::shared_ptr<const ForecastModel> model, std::optional<GuardOptions> guard,
+                                 std::optional<CascadeOptions> cascade)
+    : model_(std::move(model)), cascade_(cascade) {
   if (model_ == nullptr || model_->point == nullptr) throw std::invalid_argument("ModelForecaster: no model");
+  if (cascade_) {
+    if (model_->baselines.empty())
+      throw std::invalid_argument("ModelForecaster: a cascade needs the model's baselines");
+    if (!(cascade_->screen_p > 0 && cascade_->screen_p <= 1) || cascade_->refresh_rounds < 1) {
+      throw std::invalid_argument("ModelForecaster: a cascade option is out of range");
+    }
+  }
   if (guard) {
     guard->horizon = model_->spec.horizon;
     guard->channels = model_->channels;
@@ -19,7 +27,65 @@ ModelForecaster::ModelForecaster(std::shared_ptr<const ForecastModel> model, std
     candidates_ = candidates_of(*model_);
     answers_.assign(candidates_.size(), 0);
   } else {
-    candidates_ = {{model_->point, model_->calibration}};
+    candidates_ =
+        cascade_ ? candidates_of(*model_) : std::vector<ForecastCandidate>{{model_->point, model_->calibration}};
+  }
+}
+
+void ModelForecaster::predict_candidates(const std::vector<History*>& rows, long round) {
+  const int window = model_->spec.window;
+  const int channels = model_->channels;
+  const std::size_t step = static_cast<std::size_t>(channels);
+  predictions_.resize(candidates_.size());
+  p_.resize(candidates_.size());
+  for (std::size_t c = cascade_ ? 1 : 0; c < candidates_.size(); ++c) {
+    predictions_[c] = candidates_[c].point->predict(batch_.data(), rows.size(), window, channels);
+    p_[c] = candidates_[c].calibration.probabilities(predictions_[c]);
+  }
+  if (!cascade_) {
+    network_forecasts_ += rows.size();
+    return;
+  }
+  // The screen: the rows the network must see this round.
+  screened_rows_.clear();
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const History& h = *rows[r];
+    bool run =
+        !h.network_ran || round - h.network_round >= cascade_->refresh_rounds || h.network_p >= cascade_->screen_p;
+    for (std::size_t c = 1; c < candidates_.size() && !run; ++c) run = p_[c][r] >= cascade_->screen_p;
+    if (run) screened_rows_.push_back(r);
+  }
+  const std::size_t row_values = static_cast<std::size_t>(window) * step;
+  screened_batch_.resize(screened_rows_.size() * row_values);
+  for (std::size_t k = 0; k < screened_rows_.size(); ++k) {
+    std::copy_n(batch_.data() + screened_rows_[k] * row_values, row_values, screened_batch_.data() + k * row_values);
+  }
+  std::vector<float> network;
+  std::vector<double> network_p;
+  if (!screened_rows_.empty()) {
+    network = candidates_[0].point->predict(screened_batch_.data(), screened_rows_.size(), window, channels);
+    network_p = candidates_[0].calibration.probabilities(network);
+  }
+  network_forecasts_ += screened_rows_.size();
+  predictions_[0].assign(rows.size() * step, std::numeric_limits<float>::quiet_NaN());
+  p_[0].assign(rows.size(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t k = 0; k < screened_rows_.size(); ++k) {
+    const std::size_t r = screened_rows_[k];
+    std::copy_n(network.data() + k * step, step, predictions_[0].data() + r * step);
+    p_[0][r] = network_p[k];
+    History& h = *rows[r];
+    // The first run is dated back by the node's place in the refresh cycle, so that nodes first seen together
+    // are refreshed on different rounds: about nodes / refresh_rounds of them each round.
+    h.network_round = h.network_ran ? round : round - static_cast<long>(h.node % cascade_->refresh_rounds);
+    h.network_ran = true;
+    h.network_p = network_p[k];
+    h.network_prediction.assign(network.data() + k * step, network.data() + (k + 1) * step);
+  }
+  if (guard_options_) return;                      // the guard answers without the network where it did not run
+  for (std::size_t r = 0; r < rows.size(); ++r) {  // unguarded: the network's last answer
+    if (!std::isnan(p_[0][r])) continue;
+    p_[0][r] = rows[r]->network_p;
+    std::copy_n(rows[r]->network_prediction.data(), step, predictions_[0].data() + r * step);
   }
 }
 
@@ -38,7 +104,10 @@ std::vector<double> ModelForecaster::assess(const ClusterSnapshot& snapshot, dou
     const NodeReport& report = snapshot.nodes[i];
     if (!report.answered) continue;
     History& h = histories_[report.node.value];
-    if (h.readings.empty()) h.readings.assign(window * step, 0.0f);
+    if (h.readings.empty()) {
+      h.readings.assign(window * step, 0.0f);
+      h.node = report.node.value;
+    }
     float* slot = h.readings.data() + h.next * step;
     slot[0] = static_cast<float>(cpu_utilisation_pct(report));
     if (channels == 2) slot[1] = static_cast<float>(ram_utilisation_pct(report));
@@ -78,12 +147,9 @@ std::vector<double> ModelForecaster::assess(const ClusterSnapshot& snapshot, dou
   for (std::size_t i = 0; i < n; ++i) last_capacity_[i] = snapshot.nodes[i].capacity;
   if (rows.empty()) return p_fail;
 
-  std::vector<std::vector<float>> predictions;
-  std::vector<std::vector<double>> p;
-  for (const ForecastCandidate& c : candidates_) {
-    predictions.push_back(c.point->predict(batch_.data(), rows.size(), window, channels));
-    p.push_back(c.calibration.probabilities(predictions.back()));
-  }
+  predict_candidates(row_history, round);
+  const std::vector<std::vector<float>>& predictions = predictions_;
+  const std::vector<std::vector<double>>& p = p_;
   std::vector<float> candidate_predictions(candidates_.size() * step);
   std::vector<double> candidate_p(candidates_.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -119,6 +119,8 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.number("training_hours", p.training_hours, Range::above(0));
   v.text("model", p.model, {});
   v.boolean("guard", p.guard);
+  v.integer("cascade_refresh_rounds", p.cascade_refresh_rounds, IntRange{0, 1'000'000});
+  v.number("cascade_screen_p", p.cascade_screen_p, Range::open_closed(0, 1));
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {

@@ -123,8 +123,10 @@ std::unique_ptr<Forecaster> EdgeSimulation::make_forecaster() {
           "(expected a model trained with --interval {})",
           p.model, options_.model->interval_s, scenario_.control.probing_period_s, scenario_.control.probing_period_s));
     }
-    return std::make_unique<ModelForecaster>(options_.model,
-                                             p.guard ? std::optional<GuardOptions>(GuardOptions{}) : std::nullopt);
+    std::optional<CascadeOptions> cascade;
+    if (p.cascade_refresh_rounds > 0) cascade = CascadeOptions{p.cascade_screen_p, p.cascade_refresh_rounds};
+    return std::make_unique<ModelForecaster>(
+        options_.model, p.guard ? std::optional<GuardOptions>(GuardOptions{}) : std::nullopt, cascade);
   }
   if (p.kind == "forecast") {
     auto model = std::make_shared<ForecastModel>(
@@ -135,6 +137,17 @@ std::unique_ptr<Forecaster> EdgeSimulation::make_forecaster() {
       [this](NodeId n, double from, double to) { return overloads_within(n, from, to); }, p.true_positive_rate,
       p.false_positive_rate, derive_seed(scenario_.seed, "predictor"),
       p.lead_periods * scenario_.control.probing_period_s);
+}
+
+void EdgeSimulation::record_alarm_outcomes(const ClusterSnapshot& snapshot) {
+  std::vector<bool> overloaded(snapshot.nodes.size());
+  for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
+    overloaded[i] = snapshot.nodes[i].answered &&
+                    cpu_utilisation_pct(snapshot.nodes[i]) > scenario_.control.predictor.cpu_threshold_pct;
+  }
+  alarm_outcomes_.round(controller_.last_risk(), overloaded, scenario_.control.k);
+  result_.confirmed_alarms = static_cast<int>(alarm_outcomes_.confirmed());
+  result_.unconfirmed_alarms = static_cast<int>(alarm_outcomes_.unconfirmed());
 }
 
 void EdgeSimulation::orchestrator_loop() {
@@ -149,6 +162,7 @@ void EdgeSimulation::orchestrator_loop() {
     if (options_.record_nodes) record(snapshot);
     const Plan plan = controller_.round(snapshot);
     for (double p : controller_.last_risk()) result_.alarms += p >= scenario_.control.k;
+    if (!controller_.last_risk().empty()) record_alarm_outcomes(snapshot);
     ++result_.events;
     for (const Action& a : plan.actions) start_operation(a);
     admit_waiting();

@@ -25,6 +25,7 @@
 #include "platform.hpp"
 #include "vfo/control/controller.hpp"
 #include "vfo/control/kubernetes_failure.hpp"
+#include "vfo/forecast/alarm_outcomes.hpp"
 #include "vfo/forecast/forecaster.hpp"
 #include "vfo/migration/migration_protocol.hpp"
 #include "vfo/placement/placer.hpp"
@@ -257,6 +258,10 @@ class EdgeSimulation {
   ControllerConfig controller_config_;
   std::unique_ptr<Forecaster> forecaster_;  // never null
   Controller controller_;
+  // What became of the alarms: confirmed by a probe reading the node above predictor.cpu_threshold_pct within
+  // the predictor's horizon, or not.
+  AlarmOutcomes alarm_outcomes_{scenario_.control.predictor.horizon_periods};
+  void record_alarm_outcomes(const ClusterSnapshot& snapshot);  // after a round that assessed p_fail
   // Generic environment only:
   sim::BackgroundJobsConfig jobs_config_;
   std::unique_ptr<sim::BackgroundLoad> load_;

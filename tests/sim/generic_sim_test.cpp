@@ -111,6 +111,18 @@ TEST(GenericSim, RecordedNodeTraceTrainsAModelTheSimulatorThenUses) {
   EXPECT_GT(j["alarms"].get<int>(), 0);
   EXPECT_GT(j["migrations"]["live"].get<int>(), 0);
 
+  // The same through the cascade (the model's baselines screen, the model refreshes every 4 rounds): it runs and
+  // still alarms; a screen of 0 is refused.
+  const auto cascaded =
+      run_vfo("sim " + kGeneric + " --quiet --no-wall-time --set control.predictor.model=" + model.string() +
+              " --set control.predictor.cascade_refresh_rounds=4 --out " + (dir / "cascade").string());
+  ASSERT_EQ(cascaded.exit_code, 0) << cascaded.all();
+  EXPECT_GT(nlohmann::json::parse(slurp(dir / "cascade" / "summary.json"))["alarms"].get<int>(), 0);
+  const auto no_screen =
+      run_vfo("sim " + kGeneric + " --quiet --set control.predictor.cascade_screen_p=0 --out " + (dir / "z").string());
+  EXPECT_EQ(no_screen.exit_code, 2) << no_screen.all();
+  EXPECT_NE(no_screen.err.find("cascade_screen_p"), std::string::npos) << no_screen.err;
+
   // A model on another grid than the probing period, and a folder that is no model: one line, exit code 2.
   const auto other_grid = run_vfo("sim " + kGeneric + " --quiet --set control.probing_period_s=20 --set " +
                                   "control.predictor.model=" + model.string() + " --out " + (dir / "x").string());

@@ -35,10 +35,11 @@ struct GuardOptions {
 // level), and each candidate's summed squared error of p_fail (its Brier score, unnormalised).
 class CalibrationCounts {
  public:
-  // Adds one forecast's squared p_fail error to the candidate's sum (candidate 0 counts the forecasts).
+  // Adds one forecast's squared p_fail error to the candidate's sum; NaN (the candidate did not forecast) is
+  // not counted.
   void score(std::size_t candidate, double squared_error);
-  // The candidate (of `candidates`) with the lowest summed squared error, `persistence` on ties, before
-  // `warmup` scored forecasts, or while some candidate has none.
+  // The candidate (of `candidates`) with the lowest mean squared error over the forecasts it made, `persistence`
+  // on ties and before persistence has `warmup` scored forecasts; a candidate with none is not considered.
   std::size_t best_probabilities(std::size_t persistence, std::size_t candidates, long warmup) const;
 
   // Bins of the raw p: [0, 0.001), [0.001, 0.01), [0.01, 0.03), [0.03, 0.1), [0.1, 0.2), [0.2, 0.35),
@@ -54,7 +55,7 @@ class CalibrationCounts {
   double forecasts_[kBins] = {};
   double events_[kBins] = {};
   std::vector<double> squared_errors_;
-  long scored_ = 0;
+  std::vector<long> scored_;  // forecasts scored, per candidate
 };
 
 // One node's guard. Not thread-safe; one per node, fed in step order.
@@ -72,8 +73,9 @@ class ForecastGuard {
   };
 
   // The forecasts made at `step` (greater than any step before): predictions holds candidates x channels
-  // values, raw_p one p_fail per candidate. `cluster` (may be null) holds the cluster's counts; it is read,
-  // not written.
+  // values, raw_p one p_fail per candidate. A candidate that did not forecast this step (a cascade ran only the
+  // cheap ones) has NaN predictions and p: it cannot answer this step, and its errors are not scored for it. `cluster`
+  // (may be null) holds the cluster's counts; it is read, not written.
   Answer forecast(long step, const float* predictions, const double* raw_p, const CalibrationCounts* cluster);
 
   // What followed the forecasts made at `step`: the reading `horizon` steps later (channels values) and
@@ -88,7 +90,7 @@ class ForecastGuard {
 
   // The candidate that would answer now.
   std::size_t leader() const;
-  // A candidate's weighted mean absolute error so far (0 before any outcome).
+  // A candidate's weighted mean absolute error over the forecasts it made (0 before any outcome).
   double error(std::size_t candidate) const;
   int scored() const { return scored_; }
 
@@ -102,8 +104,8 @@ class ForecastGuard {
   void drop_front();
   GuardOptions options_;
   double decay_;
-  std::vector<double> weighted_error_;  // sum of decayed |error|
-  double weight_ = 0;                   // sum of decayed weights
+  std::vector<double> weighted_error_;  // per candidate, sum of decayed |error|
+  std::vector<double> weight_;          // per candidate, sum of decayed weights of the forecasts it made
   int scored_ = 0;
   long forecasts_ = 0;
   long last_step_ = 0;

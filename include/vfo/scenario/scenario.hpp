@@ -98,6 +98,11 @@ struct PredictorSpec {
   // forecast, with `model`: guard it (forecast_guard.hpp): each node answers with whichever of the model and
   // its baselines has done best on it, persistence as the floor, p_fail recalibrated on what followed.
   bool guard = true;
+  // forecast, with `model`: above 0, a cascade (model_forecaster.hpp) for large clusters: the model's baselines
+  // screen every node, the network runs on the nodes where one of them (or the network itself, last time) gives
+  // a p_fail of at least cascade_screen_p, and on every node at least once every cascade_refresh_rounds rounds.
+  int cascade_refresh_rounds = 0;
+  double cascade_screen_p = 0.05;
 };
 
 struct ControlSpec {

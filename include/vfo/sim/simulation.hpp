@@ -84,8 +84,13 @@ struct SimulationResult {
   int overloads = 0;           // overload events (harmless where the node held no VF)
   int overload_failures = 0;   // overloads that took a node down with its VFs
   int alarms = 0;              // node-rounds with p_fail >= K
-  std::uint64_t events = 0;    // simulation events handled
-  int lost_jobs = 0;           // generic environment: background jobs that reached a node that was down
+  // Of the alarms: followed within the predictor's horizon by a probe reading the node's CPU above
+  // predictor.cpu_threshold_pct, and not (an upper bound on the false alarms: a migration may have prevented the
+  // overload); alarms still within their horizon at the end are neither (vfo/forecast/alarm_outcomes.hpp).
+  int confirmed_alarms = 0;
+  int unconfirmed_alarms = 0;
+  std::uint64_t events = 0;  // simulation events handled
+  int lost_jobs = 0;         // generic environment: background jobs that reached a node that was down
   // The deployment of a service in four steps (the paper's Fig. 9b), mean over the services made whole:
   double deploy_probe_s = 0;      // one probe of every node: the reports over the orchestrator's link
   double deploy_placement_s = 0;  // the placer's wall-clock time (measured, not simulated)

@@ -140,5 +140,60 @@ TEST(ModelForecaster, AGuardNeedsPersistenceAmongTheBaselines) {
                std::invalid_argument);
 }
 
+// The network (OldestCpuModel) with persistence as its one baseline, both calibrated without uncertainty.
+std::shared_ptr<ForecastModel> with_persistence(int window) {
+  auto m = model_of(std::make_shared<OldestCpuModel>(), window, 1);
+  m->baselines.push_back({std::make_shared<PersistenceModel>(), m->calibration});
+  return m;
+}
+
+TEST(ModelForecasterCascade, TheNetworkRunsOnlyWhereTheScreenCannotRuleOutAnOverloadAndOnRefresh) {
+  ModelForecaster f(with_persistence(3), std::nullopt, CascadeOptions{.screen_p = 0.5, .refresh_rounds = 4});
+  EXPECT_EQ(f.assess(snapshot({10, 95, 20}), 30), (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(f.network_forecasts(), 3u);  // every node, the first time
+  // Then node 1 every round (persistence says it may overload); nodes 0 and 2 every 4 rounds, their cycles
+  // offset by their ids: node 2 at rounds 2 and 6, node 0 at round 4.
+  for (int round = 1; round < 4; ++round) f.assess(snapshot({10, 95, 20}), 30);
+  EXPECT_EQ(f.network_forecasts(), 3u + 3u + 1u);
+  EXPECT_EQ(f.assess(snapshot({10, 95, 20}), 30), (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(f.network_forecasts(), 7u + 2u);
+  f.assess(snapshot({10, 95, 20}), 30);
+  f.assess(snapshot({10, 95, 20}), 30);
+  EXPECT_EQ(f.network_forecasts(), 9u + 1u + 2u);
+}
+
+TEST(ModelForecasterCascade, AnAlarmOnlyTheNetworkRaisesIsKeptWhileItLasts) {
+  // Node 0 reads 95 once, then 10: persistence rules it out at once, but the network (the window's oldest
+  // reading) still sees 95 for two more rounds; the cascade keeps running it there and alarms as the full network.
+  ModelForecaster full(model_of(std::make_shared<OldestCpuModel>(), 3, 1));
+  ModelForecaster cascade(with_persistence(3), std::nullopt, CascadeOptions{.screen_p = 0.5, .refresh_rounds = 100});
+  for (const double cpu : {95.0, 10.0, 10.0, 10.0, 10.0, 10.0}) {
+    EXPECT_EQ(cascade.assess(snapshot({cpu}), 30), full.assess(snapshot({cpu}), 30)) << cpu;
+  }
+  EXPECT_EQ(cascade.network_forecasts(), 4u);  // the first round, two with 95 in the window, and the one after
+  EXPECT_EQ(full.network_forecasts(), 6u);
+}
+
+TEST(ModelForecasterCascade, GuardedTheNetworkCompetesOnlyWhereItRan) {
+  auto m = with_persistence(2);
+  ModelForecaster f(m, GuardOptions{.warmup = 1}, CascadeOptions{.screen_p = 0.5, .refresh_rounds = 3});
+  std::vector<double> p;
+  for (int round = 0; round < 12; ++round) p = f.assess(snapshot({10, round % 2 == 0 ? 95.0 : 50.0}), 30);
+  ASSERT_EQ(f.answers().size(), 2u);
+  EXPECT_EQ(f.answers()[0] + f.answers()[1], 24u);  // one answer per node and round
+  EXPECT_LT(f.network_forecasts(), 24u);
+  EXPECT_GT(f.network_forecasts(), 2u);
+  EXPECT_LT(p[0], 0.1);  // node 0 never comes near an overload
+}
+
+TEST(ModelForecasterCascade, NeedsTheBaselinesAndOptionsInRange) {
+  EXPECT_THROW(ModelForecaster(model_of(std::make_shared<OldestCpuModel>(), 3, 1), std::nullopt, CascadeOptions{}),
+               std::invalid_argument);
+  EXPECT_THROW(ModelForecaster(with_persistence(3), std::nullopt, CascadeOptions{.screen_p = 0}),
+               std::invalid_argument);
+  EXPECT_THROW(ModelForecaster(with_persistence(3), std::nullopt, CascadeOptions{.refresh_rounds = 0}),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace vfo

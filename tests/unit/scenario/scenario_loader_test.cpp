@@ -342,7 +342,7 @@ TEST(ScenarioLoaderErrors, UnknownKeyNested) {
               HasSubstr("x.yaml:3: control.predictor.tpr: unknown key (expected one of kind, true_positive_rate, "
                         "false_positive_rate, lead_periods, method, window, horizon_periods, cpu_threshold_pct, "
                         "training_nodes, "
-                        "training_hours, model, guard)"));
+                        "training_hours, model, guard, cascade_refresh_rounds, cascade_screen_p)"));
   EXPECT_THAT(parse_error("environment:\n  link_mbps: {mean: 1, sd: 2}\n"),
               HasSubstr("x.yaml:2: environment.link_mbps.sd: unknown key (expected one of mean, stddev, min)"));
 }
