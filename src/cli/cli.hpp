@@ -47,6 +47,7 @@ void add_sweep_command(CLI::App& app);                         // sweep_command.
 void add_place_command(CLI::App& app);                         // place_command.cpp
 void add_demo_command(CLI::App& app);                          // demo_command.cpp
 void add_experiment_command(CLI::App& app);                    // experiment_command.cpp
+void add_forecaster_experiment_command(CLI::App& experiment);  // forecaster_experiment.cpp: experiment forecaster
 void add_reproduce_command(CLI::App& app);                     // reproduce_command.cpp
 void add_cluster_commands(CLI::App& app);  // cluster_command.cpp: up, orchestrator, deploy, status, chaos, down
 // The orchestrator daemon (`vfo up` starts it). Without a loader (the vfo binary), a cluster whose live migration

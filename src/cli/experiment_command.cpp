@@ -358,7 +358,8 @@ void run_testbed(const TestbedOptions& t) {
 }  // namespace
 
 void add_experiment_command(CLI::App& app) {
-  CLI::App* experiment = app.add_subcommand("experiment", "Experiments on a local edge cluster");
+  CLI::App* experiment = app.add_subcommand(
+      "experiment", "Experiments: Fig. 11b on a local edge cluster, the trained forecaster in the simulator's loop");
   experiment->require_subcommand(1);
   auto t = std::make_shared<TestbedOptions>();
   CLI::App* testbed = experiment->add_subcommand(
@@ -380,6 +381,7 @@ void add_experiment_command(CLI::App& app) {
   testbed->add_option("--out", t->out, "output directory")->capture_default_str();
   testbed->add_flag("--quiet", t->quiet, "no progress bar");
   testbed->callback([t] { run_testbed(*t); });
+  add_forecaster_experiment_command(*experiment);
 }
 
 }  // namespace vfo::cli

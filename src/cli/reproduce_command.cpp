@@ -1,6 +1,6 @@
 // `vfo reproduce [--quick] [--only STUDY] [--scenarios DIR] --out DIR`
 //
-// Runs every study of the paper (issue 9), each as a child `vfo` process (sweep, demo or experiment testbed)
+// Runs every study of the paper, each as a child `vfo` process (sweep, demo, experiment testbed or forecaster)
 // writing to DIR/<study>/, with one progress bar over them all, then writes DIR/report.md and DIR/report.html:
 // every figure of every study (the SVGs beside the report, linked relatively, so the page works offline) and a
 // table with one row per claim of the paper: its number, vfo's number measured from the study's outputs with
@@ -102,6 +102,15 @@ std::vector<Study> studies() {
       sweep_study("fig10", "Fig. 10a-b: autoscaling, vfo against Kubernetes' HPA", "autoscaling.yaml", 20, {}, 10, 20),
       sweep_study("failures", "Failure recovery: vfo, reset mode and Kubernetes across failure rates",
                   "failure-recovery.yaml", 2, {}, 12, 120),
+      {"loop",
+       "The forecaster in the loop: the trained LSTM against the baselines (generic environment)",
+       {"experiment", "forecaster"},
+       "forecaster-loop.yaml",
+       {"--replications", std::to_string(kFullReplications)},
+       {"--replications", "3", "--grid", "control.k=[0.2]", "--training-duration", "7200", "--epochs", "1",
+        "--examples-per-epoch", "20000"},
+       25,
+       400},
       {"fig11a",
        "Fig. 11a (runtime): downtime of cold migration against reset mode",
        {"demo"},
@@ -350,6 +359,14 @@ std::vector<Claim> claims() {
              runtime_pair(repetitions_of(d, {"cold", "reset"}, {"downtime_s"}), "cold", "reset", "downtime_s");
          return Measured{{{"", c, kLower, "s", -40.27}},
                          fmt::format("{:.2f} s cold, {:.2f} s reset (mean per repetition), a node killed in each",
+                                     c.treated_mean, c.control_mean)};
+       }},
+      {"loop", "The trained LSTM in the loop changes the downtime against vfo's fitted AR(6)", "lower",
+       [](const fs::path& d) {
+         const ChangeEstimate c = sweep_pair(results_of(d), "case", "lstm", "ar", "downtime_pct");
+         return Measured{{{"", c, kLower, "points", std::nullopt}},
+                         fmt::format("paired runs (same seeds and K) with each forecaster; {:.3f} % with the LSTM, "
+                                     "{:.3f} % with AR(6); the other baselines in comparison.csv",
                                      c.treated_mean, c.control_mean)};
        }},
       {"fig11b", "Live migration changes the mean fps", "+2 %",
