@@ -270,6 +270,29 @@ Json network_record(const runtime::NodeNetwork& network) {
   return record;
 }
 
+// What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
+constexpr const char* kClusterEntries[] = {
+    "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
+    "certs",        "logs"};
+
+// Checks that `dir` may hold a new cluster: missing, empty, or holding only what `vfo up` writes. Throws InputError
+// naming the folder and an entry it did not write otherwise (nothing of a user's is ever removed).
+void clear_cluster_folder(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) throw InputError("--cluster: " + dir.string() + " is not a folder");
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (std::find_if(std::begin(kClusterEntries), std::end(kClusterEntries),
+                     [&](const char* known) { return name == known; }) == std::end(kClusterEntries)) {
+      throw InputError(fmt::format(
+          "--cluster: {} holds {}, which vfo up did not write: give an empty or new folder (nothing was removed)",
+          dir.string(), name));
+    }
+  }
+  if (ec) throw InputError("--cluster: " + dir.string() + ": " + ec.message());
+}
+
 // Ends the orchestrator and the agents that `cluster` lists: SIGTERM, then SIGKILL after 5 s. Returns how many
 // processes it lists.
 std::size_t stop_processes(const Json& cluster) {
@@ -310,8 +333,9 @@ void up(const ClusterOptions& o) {
   if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
     throw CommandFailed("a cluster already runs in " + dir.string() + " (vfo down --cluster " + dir.string() + ")");
   }
+  clear_cluster_folder(dir);  // before anything starts: a folder that is not a cluster's is refused
   if (fs::exists(cluster_file(dir))) remove_network(read_cluster(dir));  // a crashed cluster's
-  fs::remove_all(dir);
+  for (const char* entry : kClusterEntries) fs::remove_all(dir / entry);
   fs::create_directories(dir / "logs");
   std::vector<std::string> names = {"orchestrator"};
   for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
@@ -443,7 +467,11 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));
       std::fflush(stdout);
     }
-    if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) continue;
+    for (const std::string& e : r.exited) fmt::print("round: VF ended on {}\n", e);
+    if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) {
+      std::fflush(stdout);
+      continue;
+    }
     std::string failed;
     for (const std::string& n : r.failed_nodes) failed += (failed.empty() ? "" : ",") + n;
     fmt::print("round: failed nodes [{}], lost {}, cold migrations {}, chains deployed {}\n", failed, r.lost,

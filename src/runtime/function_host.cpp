@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -330,7 +332,17 @@ void FunctionHost::start() {
     state_endpoint_ = sockets_->receiver->endpoint();
     counters_.awaiting_state = true;
   }
-  thread_ = std::thread([this] { Loop(*this).run(); });
+  thread_ = std::thread([this] {
+    // An error the loop did not handle ends the process with its cause on stderr (the agent's log), never
+    // silently: the agent then reports the VF ended and the orchestrator recovers it.
+    try {
+      Loop(*this).run();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vfo-function: the host thread failed: %s\n", e.what());
+      std::fflush(stderr);
+      std::_Exit(70);
+    }
+  });
 }
 
 void FunctionHost::rewire(const Wiring& wiring) {

@@ -4,11 +4,18 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "local_agents.hpp"
+#include "runtime/chain_checks.hpp"
 #include "support/scratch.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/certificates.hpp"
@@ -57,6 +64,31 @@ TEST_F(Cluster, AnAgentAnswersProbesAndStartsOnlyRegisteredKinds) {
   EXPECT_TRUE(client.stop_function("c/2", &error)) << error;
   EXPECT_FALSE(client.stop_function("c/2", &error));
   EXPECT_EQ(error.rfind("NOT_FOUND", 0), 0u) << error;
+}
+
+TEST_F(Cluster, AVfWhoseProcessEndsIsReportedOnceWithHowItEndedAndMayBeStartedAgain) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_);
+  std::string error;
+  ASSERT_TRUE(client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error)) << error;
+  const std::vector<pid_t> vfs = children_of(agent.process->pid());
+  ASSERT_EQ(vfs.size(), 1u);
+  ::kill(vfs.front(), SIGKILL);
+  std::optional<NodeProbe> probe;
+  ASSERT_TRUE(testing::eventually([&] {  // the kill lands at once, but give a loaded machine time
+    probe = client.probe(&error);
+    return probe && !probe->exited.empty();
+  })) << error;
+  EXPECT_EQ(probe->exited, std::vector<std::string>{"c/2: killed by signal 9"});
+  EXPECT_TRUE(probe->functions.empty());  // a dead VF is not reported as running
+  const auto next = client.probe(&error);
+  ASSERT_TRUE(next) << error;
+  EXPECT_TRUE(next->exited.empty());  // once
+  EXPECT_TRUE(next->functions.empty());
+  const std::string log = test::slurp(test::scratch_dir() / "logs-node-1" / "agent.log");
+  EXPECT_NE(log.find("vfo-agent node-1: VF c/2 ended (killed by signal 9)"), std::string::npos) << log;
+  ASSERT_TRUE(client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error)) << error;  // again
+  EXPECT_EQ(client.probe()->functions, std::vector<std::string>{"c/2"});
 }
 
 TEST_F(Cluster, AClientWithoutTheClustersCertificateIsRefused) {

@@ -1,12 +1,14 @@
 // Starts real vfo-agent processes on loopback for the runtime tests, each logging to the test's scratch folder.
 #pragma once
-
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,26 @@ inline Agent start_agent(const std::filesystem::path& certs, const std::string& 
   EXPECT_TRUE(ready.has_value()) << name << " did not start";
   if (ready) a.address = nlohmann::json::parse(*ready).value("address", "");
   return a;
+}
+
+// The pids of the processes whose parent is `parent` (from /proc/<pid>/stat): an agent's VFs.
+inline std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
 }
 
 }  // namespace vfo::runtime

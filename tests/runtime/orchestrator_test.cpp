@@ -98,6 +98,56 @@ TEST_F(LocalCluster, AKilledAgentsVfIsColdMigratedAndNoFrameIsLost) {
   EXPECT_EQ(orchestrator.round().migrated, 0);  // nothing more to do
 }
 
+TEST_F(LocalCluster, AKilledSourcesReplacementGoesOnAfterWhatTheChainDeliveredAndNoSeqRepeats) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  const std::uint64_t delivered = sink_when(orchestrator, chain, 100).value("last_seq", 0ull);
+  ASSERT_GE(delivered, 100u);
+  const std::string victim = orchestrator.status()[0].functions[0].node;  // "camera"
+  Agent& agent = agents_[std::stoi(victim.substr(5)) - 1];
+  agent.process->kill(SIGKILL);
+  agent.process->wait();
+
+  const RoundReport report = orchestrator.round();
+  EXPECT_EQ(report.lost, 1);
+  EXPECT_EQ(report.migrated, 1);
+  const auto status = orchestrator.status();
+  EXPECT_NE(status[0].functions[0].node, victim);
+  // The new camera numbers its frames from 1, learns from its downstream's ack what the chain delivered, and
+  // goes on from there: the sink sees the seq climb past the old source's with every seq once and in order.
+  const Json sink = sink_when(orchestrator, chain, delivered + 100);
+  ASSERT_GE(sink.value("last_seq", 0ull), delivered + 100) << sink.dump();
+  EXPECT_EQ(sink.value("out_of_order", 1ull), 0u) << sink.dump();
+  for (const VfStatus& f : orchestrator.status()[0].functions) EXPECT_TRUE(f.running) << f.name;
+}
+
+TEST_F(LocalCluster, AVfWhoseProcessDiesOnAHealthyNodeIsLostAndRecoveredNotReportedRunning) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
+  const std::string node = orchestrator.status()[0].functions[1].node;  // "detect"
+  const std::vector<pid_t> vfs = children_of(agents_[std::stoi(node.substr(5)) - 1].process->pid());
+  ASSERT_EQ(vfs.size(), 1u);
+  ::kill(vfs.front(), SIGKILL);  // the VF dies; its agent answers on
+
+  RoundReport report;
+  for (int r = 0; r < 50 && report.exited.empty(); ++r) {
+    report = orchestrator.round();
+    if (report.exited.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(report.exited, std::vector<std::string>{node + ": c" + std::to_string(chain) + "/1: killed by signal 9"});
+  EXPECT_TRUE(report.failed_nodes.empty());
+  EXPECT_EQ(report.lost, 1);
+  EXPECT_EQ(report.migrated, 1);
+  const auto status = orchestrator.status();
+  EXPECT_EQ(status[0].epoch, 2u);
+  for (const VfStatus& f : status[0].functions) EXPECT_TRUE(f.running) << f.name;
+  const Json before = Json::parse(orchestrator.function_stats(chain, 0).value_or("{}"));
+  const Json sink = sink_when(orchestrator, chain, before.value("produced", 0ull) + 50);
+  ASSERT_GE(sink.value("last_seq", 0ull), before.value("produced", 0ull) + 50) << sink.dump();
+  EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
+}
+
 TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {
   std::uint32_t chain = 0;
   std::vector<VfStatus> placed;

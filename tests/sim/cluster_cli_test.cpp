@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -63,6 +64,24 @@ TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
   const auto nodes = vfo::test::run_vfo("up --nodes 0 --cluster " + dir_);
   EXPECT_EQ(nodes.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(nodes.err), 1) << nodes.err;
+}
+
+TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
+  std::filesystem::create_directories(dir_ + "/chapter");
+  { std::ofstream(dir_ + "/thesis.tex") << "\\documentclass{book}\n"; }
+  const auto o = vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_);
+  EXPECT_EQ(o.exit_code, 2) << o.all();
+  EXPECT_EQ(vfo::test::line_count(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find("which vfo up did not write"), std::string::npos) << o.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/thesis.tex"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/chapter"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/certs"));
+  // A cluster's own folder is used again: up, down, up.
+  std::filesystem::remove_all(dir_);
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_).exit_code, 0);
+  ASSERT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
+  const auto again = vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_);
+  EXPECT_EQ(again.exit_code, 0) << again.all();
 }
 
 }  // namespace

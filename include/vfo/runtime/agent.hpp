@@ -62,7 +62,8 @@ struct NodeProbe {
   double cpu_pct = 0;
   double ram_pct = 0;
   std::uint64_t ram_total_bytes = 0;
-  std::vector<std::string> functions;
+  std::vector<std::string> functions;  // the VFs it runs, alive
+  std::vector<std::string> exited;     // VFs whose process ended since the last probe: "ID: exit code N", ...
 };
 
 struct FunctionEndpoints {

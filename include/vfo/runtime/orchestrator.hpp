@@ -94,6 +94,9 @@ struct RoundReport {
   int live_started = 0;                   // live migrations started (they finish in the background)
   int deployed = 0;                       // chains added with add_chain and placed in this round
   std::vector<std::string> errors;        // actions that could not be carried out (retried next round)
+  // VFs whose process ended on a node that still answers ("NODE: ID: exit code N" or "...: killed by signal N"),
+  // reported by the agents since the round before; they are lost and recovered as any lost VF.
+  std::vector<std::string> exited;
 };
 
 struct VfStatus {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "runtime/orchestrator/live_migrator.hpp"
 #include "vfo/control/controller.hpp"
@@ -88,7 +89,8 @@ struct Orchestrator::Impl {
   std::map<std::uint32_t, ChainManifest> manifests;  // by chain id, parsed from the store
   std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
   std::vector<NodeView> last_nodes;
-  LiveMigrator live;  // last: its workers end before the rest goes
+  std::vector<std::string> exited;  // VFs the agents reported ended, not yet in a round's report
+  LiveMigrator live;                // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
       : options(std::move(o)),
@@ -118,7 +120,11 @@ struct Orchestrator::Impl {
   // Every agent's probe (nullopt: it did not answer in time).
   std::vector<std::optional<NodeProbe>> probe_all() {
     std::vector<std::optional<NodeProbe>> probes;
-    for (auto& agent : agents) probes.push_back(agent->probe());
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      probes.push_back(agents[i]->probe());
+      if (!probes.back()) continue;
+      for (const std::string& e : probes.back()->exited) exited.push_back(options.agents[i].name + ": " + e);
+    }
     return probes;
   }
 
@@ -338,6 +344,7 @@ RoundReport Orchestrator::round() {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
   std::lock_guard lock(m.mutex);
+  report.exited = std::exchange(m.exited, {});
   std::vector<StoredChain> chains = m.store.chains();
   // Chains added (vfo deploy) but not placed yet: place them whole; retried next round on failure.
   for (StoredChain& c : chains) {

@@ -69,8 +69,9 @@ std::optional<NodeProbe> AgentClient::probe(std::string* error) {
   if (!Impl::check(impl_->stub->Probe(impl_->context(/*probe=*/true).get(), rpc::ProbeRequest(), &reply), error)) {
     return std::nullopt;
   }
-  NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}};
+  NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}, {}};
   for (const std::string& f : reply.functions()) p.functions.push_back(f);
+  for (const std::string& f : reply.exited()) p.exited.push_back(f);
   return p;
 }
 

@@ -69,7 +69,25 @@ class AgentService final : public rpc::Agent::Service {
   Status Probe(ServerContext*, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
     std::lock_guard lock(mutex_);
     reply->set_node(options_.name);
-    for (const auto& [id, f] : functions_) reply->add_functions(id);
+    // A VF whose process ended (a crash, a kill, an exit) is reported once, with how it ended, and forgotten:
+    // the orchestrator takes it for lost and may start it again, here or elsewhere. One busy with another call
+    // (a start, a migration) is taken as alive this time.
+    for (auto it = functions_.begin(); it != functions_.end();) {
+      RunningFunction& f = *it->second;
+      std::unique_lock function_lock(f.mutex, std::try_to_lock);
+      if (function_lock.owns_lock() && f.process != nullptr && f.process->exited()) {
+        const int status = f.process->wait();
+        const std::string how =
+            status > 128 ? fmt::format("killed by signal {}", status - 128) : fmt::format("exit code {}", status);
+        std::fprintf(stderr, "vfo-agent %s: VF %s ended (%s)\n", options_.name.c_str(), it->first.c_str(), how.c_str());
+        reply->add_exited(it->first + ": " + how);
+        function_lock.unlock();
+        it = functions_.erase(it);
+        continue;
+      }
+      reply->add_functions(it->first);
+      ++it;
+    }
     if (governor_) {
       const NodeReading r = governor_->reading();
       reply->set_cpu_pct(r.cpu_pct);
