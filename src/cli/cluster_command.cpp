@@ -497,6 +497,7 @@ void deploy(const ClusterOptions& o) {
   fmt::print("chain {} (id {}) handed to the orchestrator\n", manifest.name, id);
   const double wait = o.wait_s >= 0 ? o.wait_s : 3 * cluster.value("period_s", 30.0) + 10;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
+  std::string note;  // the orchestrator's reason for not placing it yet, printed when it changes
   while (std::chrono::steady_clock::now() < deadline) {
     runtime::ClusterStore store(dir / "cluster.db");
     const auto c = store.chain(id);
@@ -506,9 +507,18 @@ void deploy(const ClusterOptions& o) {
       }
       return;
     }
+    if (c && c->note != note) {
+      note = c->note;
+      if (!note.empty()) fmt::print("  not placed yet: {}\n", note);
+      std::fflush(stdout);
+    }
     std::this_thread::sleep_for(100ms);
   }
-  if (wait > 0) throw CommandFailed("the orchestrator has not placed " + manifest.name + " yet (see vfo status)");
+  if (wait > 0) {
+    throw CommandFailed("the orchestrator has not placed " + manifest.name + " yet" +
+                        (note.empty() ? std::string(" (see vfo status)") : ": " + note) +
+                        "; it keeps trying every round (vfo status)");
+  }
 }
 
 void status(const ClusterOptions& o) {
@@ -527,6 +537,8 @@ void status(const ClusterOptions& o) {
       whole = whole && f.running;
     }
     chain["whole"] = whole;
+    chain["state"] = whole ? "whole" : c.functions.empty() ? "pending" : "broken";
+    if (!c.reason.empty()) chain["reason"] = c.reason;
     if (!c.functions.empty()) {
       const auto stats = orchestrator.function_stats(c.id, static_cast<std::uint32_t>(c.functions.size() - 1));
       if (stats) chain["sink"] = Json::parse(*stats);
@@ -548,8 +560,8 @@ void status(const ClusterOptions& o) {
     }
   }
   for (const Json& c : out["chains"]) {
-    fmt::print("chain {} (epoch {}): {}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),
-               c["whole"].get<bool>() ? "whole" : "broken");
+    fmt::print("chain {} (epoch {}): {}{}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),
+               c["state"].get<std::string>(), c.contains("reason") ? ": " + c["reason"].get<std::string>() : "");
     for (const Json& f : c["functions"]) {
       fmt::print("  {:<10} on {:<8} {}\n", f["name"].get<std::string>(), f["node"].get<std::string>(),
                  f["running"].get<bool>() ? "running" : "LOST");

@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS placements (
   ack_endpoint TEXT NOT NULL,
   PRIMARY KEY (chain, idx)
 );
+CREATE TABLE IF NOT EXISTS chain_notes (
+  chain INTEGER PRIMARY KEY REFERENCES chains(id) ON DELETE CASCADE,
+  note TEXT NOT NULL
+);
 )";
 
 // A prepared statement, finalised on scope exit.
@@ -108,8 +112,19 @@ std::vector<StoredChain> ClusterStore::chains() const {
   std::vector<StoredChain> out;
   Statement s(impl_->db, "SELECT id, name, manifest, epoch FROM chains ORDER BY id");
   while (s.step()) {
-    out.push_back(StoredChain{
-        static_cast<std::uint32_t>(s.integer(0)), s.text(1), s.text(2), static_cast<std::uint64_t>(s.integer(3)), {}});
+    out.push_back(StoredChain{static_cast<std::uint32_t>(s.integer(0)),
+                              s.text(1),
+                              s.text(2),
+                              static_cast<std::uint64_t>(s.integer(3)),
+                              {},
+                              {}});
+  }
+  Statement n(impl_->db, "SELECT chain, note FROM chain_notes");
+  while (n.step()) {
+    const auto chain = static_cast<std::uint32_t>(n.integer(0));
+    for (StoredChain& c : out) {
+      if (c.id == chain) c.note = n.text(1);
+    }
   }
   Statement p(impl_->db, "SELECT chain, idx, node, data_endpoint, ack_endpoint FROM placements ORDER BY chain, idx");
   while (p.step()) {
@@ -128,6 +143,19 @@ std::optional<StoredChain> ClusterStore::chain(std::uint32_t id) const {
     if (c.id == id) return std::move(c);
   }
   return std::nullopt;
+}
+
+void ClusterStore::set_note(std::uint32_t chain, const std::string& note) {
+  if (note.empty()) {
+    Statement(impl_->db, "DELETE FROM chain_notes WHERE chain = ?").bind(1, chain).step();
+    return;
+  }
+  Statement(
+      impl_->db,
+      "INSERT INTO chain_notes (chain, note) VALUES (?, ?) ON CONFLICT (chain) DO UPDATE SET note = excluded.note")
+      .bind(1, chain)
+      .bind(2, note)
+      .step();
 }
 
 void ClusterStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed) {

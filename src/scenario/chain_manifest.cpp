@@ -32,12 +32,12 @@ const char* const kFunctionsExpected =
 void function_fields(FieldVisitor& v, ManifestFunction& f) {
   v.text("name", f.name, {});
   v.text("kind", f.kind, kKinds);
-  v.unsigned64("payload_bytes", f.payload_bytes);
-  v.unsigned64("instructions", f.instructions);
-  v.number("state_mb", f.state_mb, Range::at_least(0));
-  v.number("dirty_mb_per_s", f.dirty_mb_per_s, Range::at_least(0));
-  v.number("ram_mb", f.ram_mb, Range::at_least(0));
-  v.number("image_mb", f.image_mb, Range::at_least(0));
+  v.unsigned64("payload_bytes", f.payload_bytes, kManifestMaxPayloadBytes);
+  v.unsigned64("instructions", f.instructions, 100'000'000'000ull);
+  v.number("state_mb", f.state_mb, Range::closed(0, 16'384));
+  v.number("dirty_mb_per_s", f.dirty_mb_per_s, Range::closed(0, 10'000));
+  v.number("ram_mb", f.ram_mb, Range::closed(0, 1'048'576));
+  v.number("image_mb", f.image_mb, Range::closed(0, 1'048'576));
 }
 
 void manifest_fields(FieldVisitor& v, ChainManifest& m, const std::function<void(const Field&)>& read_functions) {

@@ -210,7 +210,7 @@ class SchemaCollector final : public FieldVisitor {
 
   void text(const char* key, std::string&, const std::vector<std::string>&) override { add(key, Kind::kValue); }
   void integer(const char* key, int&, IntRange) override { add(key, Kind::kValue); }
-  void unsigned64(const char* key, std::uint64_t&) override { add(key, Kind::kValue); }
+  void unsigned64(const char* key, std::uint64_t&, std::uint64_t) override { add(key, Kind::kValue); }
   void number(const char* key, double&, Range) override { add(key, Kind::kValue); }
   void boolean(const char* key, bool&) override { add(key, Kind::kValue); }
   void normal(const char* key, NormalSpec&) override {
@@ -340,10 +340,12 @@ void MapReader::integer(const char* key, int& out, IntRange range) {
   out = static_cast<int>(parsed);
 }
 
-void MapReader::unsigned64(const char* key, std::uint64_t& out) {
+void MapReader::unsigned64(const char* key, std::uint64_t& out, std::uint64_t max) {
   const MapEntry* e = find(key);
   if (e == nullptr) return;
-  const std::string expected = "a non-negative integer";
+  const std::string expected = max == std::numeric_limits<std::uint64_t>::max()
+                                   ? "a non-negative integer"
+                                   : "an integer from 0 to " + std::to_string(max);
   const std::string& value = scalar(*e, "an integer", expected);
   if (!is_integer_syntax(value)) fail(*e, in_quotes(value) + " is not an integer", expected);
   if (value.front() == '-') {
@@ -355,9 +357,9 @@ void MapReader::unsigned64(const char* key, std::uint64_t& out) {
     return;
   }
   std::uint64_t parsed = 0;
-  if (parse_integer(value, parsed) != Parsed::kOk) {
-    fail(*e, shortened(value) + " is out of range",
-         expected + " <= " + std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  if (parse_integer(value, parsed) != Parsed::kOk || parsed > max) {
+    const bool bounded = max != std::numeric_limits<std::uint64_t>::max();
+    fail(*e, shortened(value) + " is out of range", bounded ? expected : expected + " <= " + std::to_string(max));
   }
   out = parsed;
 }

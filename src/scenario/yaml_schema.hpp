@@ -155,7 +155,9 @@ class FieldVisitor {
   // A string; when `choices` is not empty it must be one of them.
   virtual void text(const char* key, std::string& out, const std::vector<std::string>& choices) = 0;
   virtual void integer(const char* key, int& out, IntRange range) = 0;
-  virtual void unsigned64(const char* key, std::uint64_t& out) = 0;
+  // A non-negative integer, at most `max`.
+  virtual void unsigned64(const char* key, std::uint64_t& out,
+                          std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) = 0;
   virtual void number(const char* key, double& out, Range range) = 0;
   virtual void boolean(const char* key, bool& out) = 0;
   // A NormalSpec: a map {mean, stddev, min} or a plain number (a constant: {mean: x, stddev: 0}).
@@ -231,7 +233,8 @@ class MapReader final : public FieldVisitor {
 
   void text(const char* key, std::string& out, const std::vector<std::string>& choices) override;
   void integer(const char* key, int& out, IntRange range) override;
-  void unsigned64(const char* key, std::uint64_t& out) override;
+  void unsigned64(const char* key, std::uint64_t& out,
+                  std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) override;
   void number(const char* key, double& out, Range range) override;
   void boolean(const char* key, bool& out) override;
   void normal(const char* key, NormalSpec& out) override;

@@ -66,6 +66,20 @@ TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
   EXPECT_EQ(vfo::test::line_count(nodes.err), 1) << nodes.err;
 }
 
+TEST_F(LocalClusterCli, AChainThatFitsNowhereIsPendingWithTheReasonInDeployAndStatus) {
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 3 --period 1 --cluster " + dir_).exit_code, 0);  // 4 VFs, 3 nodes
+  const auto deployed = vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                                           "/scenarios/chains/pedestrian.yaml --wait 5 --cluster " + dir_);
+  EXPECT_EQ(deployed.exit_code, 1) << deployed.all();
+  EXPECT_NE(deployed.out.find("not placed yet: "), std::string::npos) << deployed.out;
+  EXPECT_NE(deployed.err.find("fits on none of the 3 nodes"), std::string::npos) << deployed.err;
+  EXPECT_EQ(vfo::test::line_count(deployed.err), 1) << deployed.err;
+  const Json status = Json::parse(vfo::test::run_vfo("status --json --cluster " + dir_).out);
+  EXPECT_EQ(status["chains"][0]["state"], "pending") << status.dump();
+  EXPECT_NE(status["chains"][0].value("reason", "").find("fits on none of the 3 nodes"), std::string::npos)
+      << status.dump();
+}
+
 TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
   std::filesystem::create_directories(dir_ + "/chapter");
   { std::ofstream(dir_ + "/thesis.tex") << "\\documentclass{book}\n"; }

@@ -25,6 +25,7 @@ struct StoredChain {
   std::string manifest_yaml;
   std::uint64_t epoch = 0;
   std::vector<VfPlacement> placements;  // by index; a VF not placed yet is absent
+  std::string note;                     // why the orchestrator could not place or start it lately ("" if none)
 };
 
 class ClusterStore {
@@ -42,6 +43,8 @@ class ClusterStore {
   std::optional<StoredChain> chain(std::uint32_t id) const;
 
   // One rewiring, atomically: the chain's new epoch and the placements that changed.
+  // Records why a chain could not be placed or started (the orchestrator's last attempt); "" clears it.
+  void set_note(std::uint32_t chain, const std::string& note);
   void commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed);
 
  private:

@@ -109,6 +109,7 @@ struct ChainStatus {
   std::string name;
   std::uint64_t epoch = 0;
   std::vector<VfStatus> functions;
+  std::string reason;  // why the last attempt to place, start or wire it failed ("" when it did not)
 };
 
 // How many probing rounds a trained model's interval spans: interval_s / probe_period_s when that is a whole

@@ -1,5 +1,5 @@
 #pragma once
-// A chain manifest (issue 6): the chain `vfo deploy` runs on the local edge cluster, in YAML. Units as in
+// A chain manifest: the chain `vfo deploy` runs on the local edge cluster, in YAML. Units as in
 // scenarios (MB, MB/s). Every key is optional unless marked (required).
 //
 //   name: pedestrian-detection     # (required) letters, digits, '-', '_'
@@ -10,8 +10,10 @@
 //        state_mb: 16, dirty_mb_per_s: 0.5, ram_mb: 64, image_mb: 50}
 //     - {name: display, kind: sink}
 //
-// `name` of a function defaults to "vf<i>" and is unique in the chain. Every error is a vfo::InputError
-// "FILE:LINE: what is wrong (what was expected)".
+// `name` of a function defaults to "vf<i>" and is unique in the chain. Ranges (what a VF can run with):
+// fps in (0, 1000], payload_bytes <= 64 MiB (kManifestMaxPayloadBytes, the data plane's frame limit),
+// instructions <= 1e11 per frame, state_mb <= 16384, dirty_mb_per_s <= 10000, ram_mb and image_mb <= 1048576.
+// Every error is a vfo::InputError "FILE:LINE: what is wrong (what was expected)".
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +22,10 @@
 #include "vfo/util/input_error.hpp"
 
 namespace vfo {
+
+// The largest payload a frame may carry: the data plane refuses larger frames (runtime/frame.hpp checks that its
+// limit is this one).
+inline constexpr std::uint64_t kManifestMaxPayloadBytes = 64u << 20;
 
 struct ManifestFunction {
   std::string name;

@@ -20,9 +20,12 @@
 #include "vfo/forecast/trend_forecaster.hpp"
 #include "vfo/placement/placer_factory.hpp"
 #include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/frame.hpp"
 
 namespace vfo::runtime {
 namespace {
+
+static_assert(kMaxPayloadBytes == kManifestMaxPayloadBytes, "a manifest must not allow frames the data plane refuses");
 
 // What the placer is told of a node's link. Unused by the controller's placement model today (no bandwidth
 // constraint); nominal values of a 100 Mbit/s access link on loopback.
@@ -357,8 +360,10 @@ RoundReport Orchestrator::round() {
       m.start_chain(c, 1, probes, placed);
       ++report.deployed;
       c = *m.store.chain(c.id);
+      m.store.set_note(c.id, "");
     } catch (const std::runtime_error& e) {
       report.errors.emplace_back(e.what());
+      m.store.set_note(c.id, e.what());  // vfo deploy and vfo status show it
     }
   }
   if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
@@ -374,8 +379,10 @@ RoundReport Orchestrator::round() {
       try {
         m.reestablish(c, probes);
         ++report.reset_chains;
+        m.store.set_note(c.id, "");
       } catch (const std::runtime_error& e) {
         report.errors.emplace_back(e.what());
+        m.store.set_note(c.id, e.what());
       }
     }
     return report;
@@ -403,6 +410,7 @@ RoundReport Orchestrator::round() {
     const auto endpoints = m.agents[node]->start_function(id, function_spec(m.manifest(c), index), &error);
     if (!endpoints) {
       report.errors.push_back(fmt::format("{}: start on {}: {}", id, m.options.agents[node].name, error));
+      m.store.set_note(c.id, report.errors.back());
       continue;
     }
     for (VfPlacement& p : c.placements) {
@@ -415,7 +423,9 @@ RoundReport Orchestrator::round() {
     StoredChain& c = by_id.at(id);
     c.epoch += 1;
     m.store.commit_wiring(id, c.epoch, c.placements);
-    for (std::string& e : m.wire(c, c.epoch)) report.errors.push_back(std::move(e));
+    const std::vector<std::string> errors = m.wire(c, c.epoch);
+    m.store.set_note(id, errors.empty() ? "" : errors.front());
+    report.errors.insert(report.errors.end(), errors.begin(), errors.end());
   }
   return report;
 }
@@ -426,7 +436,7 @@ std::vector<ChainStatus> Orchestrator::status() {
   std::lock_guard lock(m.mutex);
   std::vector<ChainStatus> out;
   for (const StoredChain& c : m.store.chains()) {
-    ChainStatus s{c.id, c.name, c.epoch, {}};
+    ChainStatus s{c.id, c.name, c.epoch, {}, c.note};
     const ChainManifest& manifest = m.manifest(c);
     for (const VfPlacement& p : c.placements) {
       const auto node = m.node_index(p.node);

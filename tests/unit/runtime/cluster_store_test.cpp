@@ -37,6 +37,24 @@ TEST(ClusterStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
   EXPECT_FALSE(again.chain(id));
 }
 
+TEST(ClusterStore, KeepsAChainsNoteUntilItIsClearedOrTheChainRemoved) {
+  const auto dir = test::fresh_dir("store-note");
+  std::filesystem::create_directories(dir);
+  ClusterStore store(dir / "cluster.db");
+  const std::uint32_t a = store.add_chain("a", "name: a\n");
+  const std::uint32_t b = store.add_chain("b", "name: b\n");
+  store.set_note(a, "fits on none of the 3 nodes");
+  store.set_note(a, "start on node-2: exit code 134");  // the latest replaces the one before
+  EXPECT_EQ(store.chain(a)->note, "start on node-2: exit code 134");
+  EXPECT_EQ(store.chain(b)->note, "");
+  store.set_note(a, "");
+  EXPECT_EQ(store.chain(a)->note, "");
+  store.set_note(b, "x");
+  store.remove_chain(b);
+  const std::uint32_t c = store.add_chain("c", "name: c\n");
+  EXPECT_EQ(store.chain(c)->note, "");  // not b's, whatever id c gets
+}
+
 TEST(ClusterStore, AFileThatCannotBeOpenedIsNamed) {
   try {
     ClusterStore store("/nonexistent-folder/x/cluster.db");

@@ -70,5 +70,28 @@ TEST(ChainManifest, BadManifestsGetOneLineWithFileAndLine) {
             "m.yaml:3: functions[0].kind: missing (expected source, compute or sink)");
 }
 
+TEST(ChainManifest, ValuesNoVfCanRunWithAreRefusedWithTheirRange) {
+  const auto with = [](const std::string& source, const std::string& compute) {
+    return error_of("name: c\nfunctions:\n  - {kind: source" + source + "}\n  - {kind: compute" + compute +
+                    "}\n  - {kind: sink}\n");
+  };
+  EXPECT_EQ(with(", payload_bytes: 18446744073709551615", ""),
+            "m.yaml:3: functions[0].payload_bytes: 18446744073709551615 is out of range (expected an integer from 0 "
+            "to 67108864)");
+  EXPECT_EQ(with(", payload_bytes: 67108865", "").substr(0, 62),
+            "m.yaml:3: functions[0].payload_bytes: 67108865 is out of range");
+  EXPECT_EQ(with("", ", state_mb: 1.0e+9").rfind("m.yaml:4: functions[1].state_mb: 1.0e+9 ", 0), 0u);
+  EXPECT_EQ(with("", ", instructions: 1000000000000").substr(0, 47), "m.yaml:4: functions[1].instructions: 1000000000");
+  for (const char* field : {", dirty_mb_per_s: 1e5", ", ram_mb: 2e6", ", image_mb: 2e6", ", state_mb: -1"}) {
+    EXPECT_EQ(with("", field).rfind("m.yaml:4: functions[1].", 0), 0u) << field;
+  }
+  // The limits themselves are accepted.
+  EXPECT_NO_THROW(
+      parse_chain_manifest("name: c\nfunctions:\n  - {kind: source, payload_bytes: 67108864}\n  - "
+                           "{kind: compute, state_mb: 16384, instructions: 100000000000}\n  - {kind: "
+                           "sink}\n",
+                           "m.yaml"));
+}
+
 }  // namespace
 }  // namespace vfo
