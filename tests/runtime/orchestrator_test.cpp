@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -146,6 +147,34 @@ TEST_F(LocalCluster, AVfWhoseProcessDiesOnAHealthyNodeIsLostAndRecoveredNotRepor
   const Json sink = sink_when(orchestrator, chain, before.value("produced", 0ull) + 50);
   ASSERT_GE(sink.value("last_seq", 0ull), before.value("produced", 0ull) + 50) << sink.dump();
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
+}
+
+TEST_F(LocalCluster, AnInstanceTheStoreDoesNotPlaceThereIsStoppedAndThePlacedOnesRunOn) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  const auto placed = orchestrator.status()[0].functions;
+  // A second "detect" on a node other than its own (as a node taken for dead brings back when it returns), and a
+  // VF of a chain the store does not have.
+  const std::string detect = "c" + std::to_string(chain) + "/1";
+  std::size_t other = 0;
+  while ("node-" + std::to_string(other + 1) == placed[1].node) ++other;
+  AgentClient client(agents_[other].address, options().identity);
+  std::string error;
+  ASSERT_TRUE(client.start_function(detect, FunctionSpec{.kind = "compute", .fps = 15}, &error)) << error;
+  ASSERT_TRUE(client.start_function("c99/0", FunctionSpec{.kind = "source", .fps = 15}, &error)) << error;
+
+  const RoundReport report = orchestrator.round();
+  std::vector<std::string> stopped = report.stale_stopped;
+  std::sort(stopped.begin(), stopped.end());
+  const std::string node = "node-" + std::to_string(other + 1);
+  EXPECT_EQ(stopped, (std::vector<std::string>{node + ": " + detect, node + ": c99/0"}));
+  EXPECT_TRUE(report.errors.empty()) << report.errors.front();
+  EXPECT_EQ(report.lost, 0);
+  const auto probe = client.probe();
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(std::count(probe->functions.begin(), probe->functions.end(), detect), 0);
+  for (const VfStatus& f : orchestrator.status()[0].functions) EXPECT_TRUE(f.running) << f.name;  // untouched
+  EXPECT_TRUE(orchestrator.round().stale_stopped.empty());
 }
 
 TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {

@@ -97,6 +97,9 @@ struct RoundReport {
   // VFs whose process ended on a node that still answers ("NODE: ID: exit code N" or "...: killed by signal N"),
   // reported by the agents since the round before; they are lost and recovered as any lost VF.
   std::vector<std::string> exited;
+  // Instances stopped because the store places them elsewhere or not at all ("NODE: ID"): a node taken for dead
+  // came back with the VFs that were started anew elsewhere.
+  std::vector<std::string> stale_stopped;
 };
 
 struct VfStatus {

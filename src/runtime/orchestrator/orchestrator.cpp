@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <mutex>
@@ -105,6 +106,38 @@ struct Orchestrator::Impl {
     for (const AgentAddress& a : options.agents) {
       agents.push_back(std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
     }
+  }
+
+  // Stops every VF an agent runs that the store does not place on that node and that is not a live migration's
+  // target there: an instance left behind on a node that was taken for dead and came back (its VF was started
+  // elsewhere meanwhile), or one of a chain no longer stored. Call with `mutex` held.
+  void stop_stale(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
+                  RoundReport& report) {
+    std::set<std::pair<std::string, std::string>> placed;  // (node, VF id)
+    for (const StoredChain& c : chains) {
+      for (const VfPlacement& p : c.placements) placed.insert({p.node, function_id(c.id, p.index)});
+    }
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      if (!probes[i]) continue;
+      const std::string& node = options.agents[i].name;
+      for (const std::string& id : probes[i]->functions) {
+        if (placed.count({node, id}) != 0 || is_incoming(id, i)) continue;
+        std::string error;
+        if (agents[i]->stop_function(id, &error)) {
+          report.stale_stopped.push_back(node + ": " + id);
+        } else if (error.rfind("NOT_FOUND", 0) != 0) {  // gone since the probe (a migration's source): fine
+          report.errors.push_back(fmt::format("{}: stop the stale instance on {}: {}", id, node, error));
+        }
+      }
+    }
+  }
+
+  // Whether VF `id` ("c<chain>/<index>") is on its way to node `i` by live migration.
+  bool is_incoming(const std::string& id, std::size_t i) {
+    unsigned chain = 0, index = 0;
+    if (std::sscanf(id.c_str(), "c%u/%u", &chain, &index) != 2) return false;
+    const auto to = live.moving_to(chain, index);
+    return to && *to == i;
   }
 
   std::optional<std::size_t> node_index(const std::string& name) const {
@@ -367,6 +400,7 @@ RoundReport Orchestrator::round() {
     }
   }
   if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
+  m.stop_stale(probes, chains, report);
   const ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
   if (m.options.recovery == OrchestratorOptions::Recovery::reset) {
