@@ -469,6 +469,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
     }
     for (const std::string& e : r.exited) fmt::print("round: VF ended on {}\n", e);
     for (const std::string& e : r.stale_stopped) fmt::print("round: stopped a stale instance on {}\n", e);
+    for (const std::string& e : r.rewired) fmt::print("round: sent the stored wiring again to {}\n", e);
     if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) {
       std::fflush(stdout);
       continue;

@@ -11,6 +11,7 @@
 
 #include "local_agents.hpp"
 #include "vfo/runtime/certificates.hpp"
+#include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 
 namespace vfo::runtime {
@@ -201,6 +202,66 @@ TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {
   const Json s = sink_when(second, chain, 150);
   EXPECT_EQ(s.value("frames", 0ull), s.value("last_seq", 1ull)) << s.dump();
   EXPECT_THROW(second.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest), std::runtime_error);
+}
+
+TEST_F(LocalCluster, ARestartedOrchestratorSendsTheWiringItsPredecessorStoredButDidNotSend) {
+  std::uint32_t chain = 0;
+  std::string old_node, new_node;
+  {
+    Orchestrator first(options());
+    chain = first.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+    ASSERT_GE(sink_when(first, chain, 50).value("last_seq", 0ull), 50u);
+    const auto placed = first.status()[0].functions;
+    old_node = placed[1].node;
+    for (int i = 1; i <= 5 && new_node.empty(); ++i) {
+      const std::string n = "node-" + std::to_string(i);
+      if (std::none_of(placed.begin(), placed.end(), [&](const VfStatus& f) { return f.node == n; })) new_node = n;
+    }
+  }  // killed in a cold migration of "detect": its new instance started and the wiring stored, nothing sent
+  const std::string detect = "c" + std::to_string(chain) + "/1";
+  AgentClient target(agents_[std::stoi(new_node.substr(5)) - 1].address, options().identity);
+  std::string error;
+  const auto endpoints = target.start_function(
+      detect, FunctionSpec{.kind = "compute", .fps = 50, .instructions = 100'000, .state_bytes = 1'000'000}, &error);
+  ASSERT_TRUE(endpoints) << error;
+  {
+    ClusterStore store(options().store);
+    store.commit_wiring(chain, 2, {{1, new_node, endpoints->data, endpoints->ack}});
+  }
+
+  Orchestrator second(options());
+  const RoundReport report = second.round();
+  EXPECT_EQ(report.stale_stopped, std::vector<std::string>{old_node + ": " + detect});  // the old detect
+  EXPECT_TRUE(report.errors.empty()) << report.errors.front();
+  EXPECT_EQ(report.lost, 0);
+  EXPECT_FALSE(report.rewired.empty());  // at least the new detect, which was never wired
+  const Json before = Json::parse(second.function_stats(chain, 0).value_or("{}"));
+  const Json sink = sink_when(second, chain, before.value("produced", 0ull) + 50);
+  ASSERT_GE(sink.value("last_seq", 0ull), before.value("produced", 0ull) + 50) << sink.dump();  // not frozen
+  EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();           // every seq once
+  EXPECT_EQ(second.status()[0].functions[1].node, new_node);
+  EXPECT_GT(Json::parse(target.function_stats(detect).value_or("{}")).value("accepted", 0ull), 0u);
+}
+
+TEST_F(LocalCluster, ARoundSendsTheStoredWiringToAVfWiredAnotherWay) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
+  EXPECT_TRUE(orchestrator.round().rewired.empty());  // every VF applied what the store says
+  const std::string detect = "c" + std::to_string(chain) + "/1";
+  const std::string node = orchestrator.status()[0].functions[1].node;
+  AgentClient agent(agents_[std::stoi(node.substr(5)) - 1].address, options().identity);
+  std::string error;
+  ASSERT_TRUE(agent.rewire(detect, 1, "", "", &error)) << error;  // detect now sends nowhere: the sink starves
+  const Json starved = Json::parse(orchestrator.function_stats(chain, 2).value_or("{}"));
+
+  const RoundReport report = orchestrator.round();
+  EXPECT_EQ(report.rewired, std::vector<std::string>{node + ": " + detect});
+  EXPECT_TRUE(report.errors.empty()) << report.errors.front();
+  const Json sink = sink_when(orchestrator, chain, starved.value("last_seq", 0ull) + 50);
+  EXPECT_GE(sink.value("last_seq", 0ull), starved.value("last_seq", 0ull) + 50) << sink.dump();
+  EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
+  EXPECT_TRUE(orchestrator.round().rewired.empty());
 }
 
 // Reset mode after the node of "detect" is killed: the whole chain placed and started anew in one round, its

@@ -1,10 +1,11 @@
 #pragma once
-// The edge agent's control plane (issue 6), without gRPC in sight: AgentServer serves one node (probes,
+// The edge agent's control plane, without gRPC in sight: AgentServer serves one node (probes,
 // starting, rewiring and stopping its VFs as `vfo-function` child processes); AgentClient calls it. Both
 // sides authenticate with the cluster's certificates (mutual TLS); a peer without a certificate signed by the
 // cluster's CA is refused during the TLS handshake. Every client call has a deadline.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,15 @@ class AgentServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// How a VF sends and acknowledges: its epoch, the data endpoint of its downstream and the ack endpoint of its
+// upstream (empty at the chain's ends).
+struct VfWiring {
+  std::uint64_t epoch = 0;
+  std::string downstream;
+  std::string upstream_ack;
+  bool operator==(const VfWiring&) const = default;
+};
+
 struct NodeProbe {
   std::string node;
   double cpu_pct = 0;
@@ -64,6 +74,7 @@ struct NodeProbe {
   std::uint64_t ram_total_bytes = 0;
   std::vector<std::string> functions;  // the VFs it runs, alive
   std::vector<std::string> exited;     // VFs whose process ended since the last probe: "ID: exit code N", ...
+  std::map<std::string, VfWiring> wiring;  // by VF id, the wiring each running VF last applied (none: never wired)
 };
 
 struct FunctionEndpoints {

@@ -100,6 +100,8 @@ struct RoundReport {
   // Instances stopped because the store places them elsewhere or not at all ("NODE: ID"): a node taken for dead
   // came back with the VFs that were started anew elsewhere.
   std::vector<std::string> stale_stopped;
+  // Running VFs sent the stored wiring again because their agent reported another or none ("NODE: ID").
+  std::vector<std::string> rewired;
 };
 
 struct VfStatus {

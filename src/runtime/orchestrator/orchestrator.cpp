@@ -132,6 +132,40 @@ struct Orchestrator::Impl {
     }
   }
 
+  // Sends each running VF of a chain whose VFs all run the stored wiring where its agent reports another (or
+  // none): a predecessor killed between storing a wiring and sending all of it, a rewire that failed, an
+  // agent's VF rewired by someone else. A VF applies an order of its current epoch again (it reconnects and
+  // replays what was not acknowledged; the downstream drops what it saw), so a probe older than the store (a
+  // live migration switched the chain meanwhile) costs a reconnection, nothing more. Chains with a lost VF are
+  // left to their cold migration, which rewires them whole. Call with `mutex` held.
+  void repair_wiring(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
+                     RoundReport& report) {
+    for (const StoredChain& c : chains) {
+      if (c.placements.empty() || c.placements.size() != manifest(c).functions.size()) continue;
+      const auto running = [&](const VfPlacement& p) {
+        const auto node = node_index(p.node);
+        if (!node || !probes[*node]) return false;
+        const auto& f = probes[*node]->functions;
+        return std::find(f.begin(), f.end(), function_id(c.id, p.index)) != f.end();
+      };
+      if (!std::all_of(c.placements.begin(), c.placements.end(), running)) continue;
+      for (std::size_t j = 0; j < c.placements.size(); ++j) {
+        const VfPlacement& p = c.placements[j];
+        const std::string id = function_id(c.id, p.index);
+        const std::size_t node = *node_index(p.node);
+        const VfWiring want = wiring_of(c, j, c.epoch);
+        const auto& applied = probes[node]->wiring;
+        if (const auto it = applied.find(id); it != applied.end() && it->second == want) continue;
+        std::string error;
+        if (agents[node]->rewire(id, want.epoch, want.downstream, want.upstream_ack, &error)) {
+          report.rewired.push_back(p.node + ": " + id);
+        } else {
+          report.errors.push_back(fmt::format("{}: rewire on {}: {}", id, p.node, error));
+        }
+      }
+    }
+  }
+
   // Whether VF `id` ("c<chain>/<index>") is on its way to node `i` by live migration.
   bool is_incoming(const std::string& id, std::size_t i) {
     unsigned chain = 0, index = 0;
@@ -326,16 +360,22 @@ struct Orchestrator::Impl {
     ++report.live_started;
   }
 
+  // The wiring of the chain's j-th placed VF with `epoch`: it sends to the next VF and acknowledges to the one
+  // before.
+  static VfWiring wiring_of(const StoredChain& c, std::size_t j, std::uint64_t epoch) {
+    return {epoch, j + 1 < c.placements.size() ? c.placements[j + 1].data_endpoint : "",
+            j > 0 ? c.placements[j - 1].ack_endpoint : ""};
+  }
+
   // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
   std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) {
     std::vector<std::string> errors;
     for (std::size_t j = 0; j < c.placements.size(); ++j) {
       const VfPlacement& p = c.placements[j];
-      const std::string downstream = j + 1 < c.placements.size() ? c.placements[j + 1].data_endpoint : "";
-      const std::string upstream = j > 0 ? c.placements[j - 1].ack_endpoint : "";
+      const VfWiring w = wiring_of(c, j, epoch);
       const auto node = node_index(p.node);
       std::string error;
-      if (!node || !agents[*node]->rewire(function_id(c.id, p.index), epoch, downstream, upstream, &error)) {
+      if (!node || !agents[*node]->rewire(function_id(c.id, p.index), epoch, w.downstream, w.upstream_ack, &error)) {
         errors.push_back(fmt::format("{}: rewire on {}: {}", function_id(c.id, p.index), p.node, error));
       }
     }
@@ -401,6 +441,7 @@ RoundReport Orchestrator::round() {
   }
   if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
   m.stop_stale(probes, chains, report);
+  m.repair_wiring(probes, chains, report);
   const ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
   if (m.options.recovery == OrchestratorOptions::Recovery::reset) {

@@ -69,9 +69,10 @@ std::optional<NodeProbe> AgentClient::probe(std::string* error) {
   if (!Impl::check(impl_->stub->Probe(impl_->context(/*probe=*/true).get(), rpc::ProbeRequest(), &reply), error)) {
     return std::nullopt;
   }
-  NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}, {}};
+  NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}, {}, {}};
   for (const std::string& f : reply.functions()) p.functions.push_back(f);
   for (const std::string& f : reply.exited()) p.exited.push_back(f);
+  for (const rpc::FunctionWiring& w : reply.wiring()) p.wiring[w.id()] = {w.epoch(), w.downstream(), w.upstream_ack()};
   return p;
 }
 

@@ -45,6 +45,7 @@ struct RunningFunction {
   std::mutex mutex;
   std::unique_ptr<ChildProcess> process;
   FunctionEndpoints endpoints;
+  std::optional<VfWiring> wiring;  // the last rewire it applied; guarded by the service's `mutex_`
 };
 
 class AgentService final : public rpc::Agent::Service {
@@ -86,6 +87,13 @@ class AgentService final : public rpc::Agent::Service {
         continue;
       }
       reply->add_functions(it->first);
+      if (f.wiring) {
+        rpc::FunctionWiring* w = reply->add_wiring();
+        w->set_id(it->first);
+        w->set_epoch(f.wiring->epoch);
+        w->set_downstream(f.wiring->downstream);
+        w->set_upstream_ack(f.wiring->upstream_ack);
+      }
       ++it;
     }
     if (governor_) {
@@ -171,12 +179,18 @@ class AgentService final : public rpc::Agent::Service {
 
  public:
   Status Rewire(ServerContext*, const rpc::RewireRequest* request, rpc::Empty*) override {
-    return command(request->id(),
-                   {{"cmd", "rewire"},
-                    {"epoch", request->epoch()},
-                    {"downstream", request->downstream()},
-                    {"upstream_ack", request->upstream_ack()}},
-                   nullptr);
+    const Status status = command(request->id(),
+                                  {{"cmd", "rewire"},
+                                   {"epoch", request->epoch()},
+                                   {"downstream", request->downstream()},
+                                   {"upstream_ack", request->upstream_ack()}},
+                                  nullptr);
+    if (!status.ok()) return status;
+    std::lock_guard lock(mutex_);
+    if (const auto it = functions_.find(request->id()); it != functions_.end()) {
+      it->second->wiring = VfWiring{request->epoch(), request->downstream(), request->upstream_ack()};
+    }
+    return status;
   }
 
   Status StopFunction(ServerContext*, const rpc::FunctionId* request, rpc::Empty*) override {
