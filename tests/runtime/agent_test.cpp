@@ -108,6 +108,34 @@ TEST_F(Cluster, AClientWithoutTheClustersCertificateIsRefused) {
   EXPECT_NE(log.find("Handshake failed"), std::string::npos) << log;
 }
 
+TEST_F(Cluster, AnotherMembersCertificateMayCallNothingOnAnAgent) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient orchestrator(agent.address, orchestrator_);
+  std::string error;
+  ASSERT_TRUE(orchestrator.start_function("c/2", FunctionSpec{.kind = "sink"}, &error)) << error;
+  AgentClient node2(agent.address, Identity::from_dir(certs_, "node-2"), 3s);  // a member, but not the controller
+  const auto denied = [&](bool answered) {
+    return !answered && error.rfind("PERMISSION_DENIED: only the cluster's 'orchestrator' may call", 0) == 0;
+  };
+  EXPECT_TRUE(denied(node2.probe(&error).has_value())) << error;
+  EXPECT_TRUE(denied(node2.start_function("c/1", FunctionSpec{.kind = "compute"}, &error).has_value())) << error;
+  EXPECT_TRUE(denied(node2.start_incoming("c/1", FunctionSpec{.kind = "compute"}, &error).has_value())) << error;
+  EXPECT_TRUE(denied(node2.rewire("c/2", 5, "", "", &error))) << error;
+  EXPECT_TRUE(denied(node2.stress(50, 0, 0, 1, &error))) << error;
+  EXPECT_TRUE(denied(node2.function_stats("c/2", &error).has_value())) << error;
+  EXPECT_TRUE(denied(node2.migrate_out("c/2", MigrationOrder{.target = "tcp://127.0.0.1:1"}, 3s, &error).has_value()))
+      << error;
+  EXPECT_TRUE(denied(node2.stop_function("c/2", &error))) << error;
+  // Nothing of it happened: the sink runs, unwired, and nothing else was started.
+  const auto probe = orchestrator.probe(&error);
+  ASSERT_TRUE(probe) << error;
+  EXPECT_EQ(probe->functions, std::vector<std::string>{"c/2"});
+  EXPECT_TRUE(probe->wiring.empty());
+  const std::string log = test::slurp(test::scratch_dir() / "logs-node-1" / "agent.log");
+  EXPECT_NE(log.find("vfo-agent node-1: refused a call from ipv4:127.0.0.1:"), std::string::npos) << log;
+  EXPECT_NE(log.find("(certificate 'node-2'; only 'orchestrator' may call)"), std::string::npos) << log;
+}
+
 TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
   Agent one = start_agent(certs_, "node-1");
   Agent two = start_agent(certs_, "node-2");

@@ -30,6 +30,9 @@ struct AgentOptions {
   std::string name;                    // the node's name, in probes
   std::string listen = "127.0.0.1:0";  // port 0: any free port (see AgentServer::port)
   Identity identity;
+  // The common name of the only certificate that may call it: the orchestrator's, which the vfo commands use
+  // too. Another member's certificate (a node's) is refused with PERMISSION_DENIED.
+  std::string controller = "orchestrator";
   std::filesystem::path function_binary;   // vfo-function
   std::filesystem::path agent_binary;      // vfo-agent (for its `stress` mode)
   std::filesystem::path log_dir;           // the VFs' stderr go to LOG_DIR/<id>.log (empty: inherited)

@@ -67,7 +67,8 @@ class AgentService final : public rpc::Agent::Service {
     governor_.reset();  // resumes what it stopped, before the VFs are killed
   }
 
-  Status Probe(ServerContext*, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
+  Status Probe(ServerContext* context, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     std::lock_guard lock(mutex_);
     reply->set_node(options_.name);
     // A VF whose process ended (a crash, a kill, an exit) is reported once, with how it ended, and forgotten:
@@ -118,6 +119,7 @@ class AgentService final : public rpc::Agent::Service {
 
   Status StartFunction(ServerContext* context, const rpc::StartFunctionRequest* request,
                        rpc::StartFunctionReply* reply) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     const Status status = start_function(*request, reply);
     if (!status.ok()) {
       std::fprintf(stderr, "vfo-agent %s: refused StartFunction from %s: %s\n", options_.name.c_str(),
@@ -127,6 +129,21 @@ class AgentService final : public rpc::Agent::Service {
   }
 
  private:
+  // Every call must come from the controller's certificate (the orchestrator's, which the vfo commands use too):
+  // another member's (a node's) is refused, logged, with PERMISSION_DENIED. The TLS handshake has already
+  // checked that the certificate is the cluster CA's.
+  Status authorize(const ServerContext& context) const {
+    const auto auth = context.auth_context();
+    const auto names = auth ? auth->FindPropertyValues("x509_common_name") : std::vector<grpc::string_ref>{};
+    const std::string caller = names.empty() ? "" : std::string(names.front().data(), names.front().size());
+    if (caller == options_.controller) return Status::OK;
+    std::fprintf(stderr, "vfo-agent %s: refused a call from %s (certificate '%s'; only '%s' may call)\n",
+                 options_.name.c_str(), context.peer().c_str(), caller.c_str(), options_.controller.c_str());
+    return {StatusCode::PERMISSION_DENIED,
+            "only the cluster's '" + options_.controller + "' may call this agent; the caller's certificate is '" +
+                caller + "'"};
+  }
+
   // StartFunction's work; a refusal is logged by the caller.
   Status start_function(const rpc::StartFunctionRequest& request_ref, rpc::StartFunctionReply* reply) {
     const rpc::StartFunctionRequest* request = &request_ref;
@@ -178,7 +195,8 @@ class AgentService final : public rpc::Agent::Service {
   }
 
  public:
-  Status Rewire(ServerContext*, const rpc::RewireRequest* request, rpc::Empty*) override {
+  Status Rewire(ServerContext* context, const rpc::RewireRequest* request, rpc::Empty*) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     const Status status = command(request->id(),
                                   {{"cmd", "rewire"},
                                    {"epoch", request->epoch()},
@@ -193,7 +211,8 @@ class AgentService final : public rpc::Agent::Service {
     return status;
   }
 
-  Status StopFunction(ServerContext*, const rpc::FunctionId* request, rpc::Empty*) override {
+  Status StopFunction(ServerContext* context, const rpc::FunctionId* request, rpc::Empty*) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     std::shared_ptr<RunningFunction> f;
     {
       std::lock_guard lock(mutex_);
@@ -210,6 +229,7 @@ class AgentService final : public rpc::Agent::Service {
   }
 
   Status MigrateOut(ServerContext* context, const rpc::MigrateRequest* request, rpc::MigrationReply* reply) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     if (request->target_state_endpoint().empty()) {
       return {StatusCode::INVALID_ARGUMENT, "target_state_endpoint: empty (expected the incoming VF's endpoint)"};
     }
@@ -240,7 +260,8 @@ class AgentService final : public rpc::Agent::Service {
     }
   }
 
-  Status Stress(ServerContext*, const rpc::StressRequest* request, rpc::Empty*) override {
+  Status Stress(ServerContext* context, const rpc::StressRequest* request, rpc::Empty*) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     const auto pct_ok = [](double v) { return v >= 0 && v <= 100; };
     if (!pct_ok(request->cpu_pct()) || !pct_ok(request->ram_pct())) {
       return {StatusCode::INVALID_ARGUMENT, "cpu_pct, ram_pct: expected 0..100"};
@@ -264,7 +285,8 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
-  Status FunctionStats(ServerContext*, const rpc::FunctionId* request, rpc::FunctionStatsReply* reply) override {
+  Status FunctionStats(ServerContext* context, const rpc::FunctionId* request, rpc::FunctionStatsReply* reply) override {
+    if (Status refused = authorize(*context); !refused.ok()) return refused;
     std::string answer;
     const Status status = command(request->id(), {{"cmd", "stats"}}, &answer);
     if (status.ok()) reply->set_json(answer);
