@@ -249,8 +249,7 @@ void certify_node_addresses(const fs::path& certs, const runtime::NodeNetwork& n
     const std::string& name = network.node_name(i);
     const runtime::KeyPair pair =
         runtime::make_member_certificate(ca, name, {"localhost", name}, {"127.0.0.1", network.node_address(i)});
-    write_file_atomically(certs / (name + ".key"), pair.key_pem);
-    fs::permissions(certs / (name + ".key"), fs::perms::owner_read | fs::perms::owner_write);
+    write_private_file(certs / (name + ".key"), pair.key_pem);
     write_file_atomically(certs / (name + ".pem"), pair.cert_pem);
   }
 }
@@ -337,6 +336,7 @@ void up(const ClusterOptions& o) {
   if (fs::exists(cluster_file(dir))) remove_network(read_cluster(dir));  // a crashed cluster's
   for (const char* entry : kClusterEntries) fs::remove_all(dir / entry);
   fs::create_directories(dir / "logs");
+  fs::permissions(dir, fs::perms::owner_all);  // its store, keys and logs are its owner's only
   std::vector<std::string> names = {"orchestrator"};
   for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
   runtime::write_cluster_certificates(dir / "certs", names);
@@ -541,10 +541,19 @@ void status(const ClusterOptions& o) {
     chain["whole"] = whole;
     chain["state"] = whole ? "whole" : c.functions.empty() ? "pending" : "broken";
     if (!c.reason.empty()) chain["reason"] = c.reason;
-    if (!c.functions.empty()) {
-      const auto stats = orchestrator.function_stats(c.id, static_cast<std::uint32_t>(c.functions.size() - 1));
-      if (stats) chain["sink"] = Json::parse(*stats);
+    // What the chain's VFs dropped: handshakes refused (no key or another key), messages of an older epoch,
+    // and bytes that were no frame or ack.
+    Json dropped = {{"refused", 0}, {"stale", 0}, {"malformed", 0}};
+    for (std::uint32_t i = 0; i < c.functions.size(); ++i) {
+      if (!c.functions[i].running) continue;
+      const auto stats = orchestrator.function_stats(c.id, i);
+      const Json j = stats ? Json::parse(*stats, nullptr, false) : Json();
+      if (!j.is_object()) continue;
+      for (const char* counter : {"refused", "stale", "malformed"})
+        dropped[counter] = dropped[counter].get<std::uint64_t>() + j.value(counter, 0ull);
+      if (i + 1 == c.functions.size()) chain["sink"] = j;
     }
+    chain["dropped"] = dropped;
     out["chains"].push_back(chain);
   }
   if (o.json) {
@@ -572,6 +581,12 @@ void status(const ClusterOptions& o) {
       const Json& s = c["sink"];
       fmt::print("  sink: {} frames, last seq {}, out of order {}, latency {:.1f} ms mean\n", s.value("frames", 0ull),
                  s.value("last_seq", 0ull), s.value("out_of_order", 0ull), 1000 * s.value("latency_mean_s", 0.0));
+    }
+    const Json& d = c["dropped"];
+    if (d["refused"] != 0 || d["stale"] != 0 || d["malformed"] != 0) {
+      fmt::print("  dropped: {} connections refused (no or another key), {} messages of an older epoch, {} malformed\n",
+                 d["refused"].get<std::uint64_t>(), d["stale"].get<std::uint64_t>(),
+                 d["malformed"].get<std::uint64_t>());
     }
   }
 }

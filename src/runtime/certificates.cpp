@@ -7,11 +7,11 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-
-#include <fstream>
 #include <memory>
 #include <stdexcept>
+
+#include "vfo/runtime/data_plane_keys.hpp"
+#include "vfo/util/file_io.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -96,10 +96,15 @@ CertPtr new_cert(EVP_PKEY* key, const std::string& common_name, int days) {
 }
 
 void write_text(const std::filesystem::path& path, const std::string& text, bool secret) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out || !(out << text)) fail("cannot write " + path.string());
-  out.close();
-  if (secret) chmod(path.c_str(), 0600);
+  try {
+    if (secret) {
+      write_private_file(path, text);
+    } else {
+      write_file_atomically(path, text);
+    }
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
 }
 
 }  // namespace
@@ -138,6 +143,8 @@ void write_cluster_certificates(const std::filesystem::path& dir, const std::vec
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // before any key is in it
+  if (ec) fail("cannot make " + dir.string() + " private: " + ec.message());
   const KeyPair ca = make_certificate_authority("vfo cluster CA");
   write_text(dir / "ca.pem", ca.cert_pem, false);
   write_text(dir / "ca.key", ca.key_pem, true);
@@ -146,6 +153,7 @@ void write_cluster_certificates(const std::filesystem::path& dir, const std::vec
     write_text(dir / (name + ".pem"), member.cert_pem, false);
     write_text(dir / (name + ".key"), member.key_pem, true);
   }
+  write_curve_key_pair(dir / "data-plane.key", make_curve_key_pair());
 }
 
 }  // namespace vfo::runtime

@@ -1,5 +1,8 @@
 #include "vfo/runtime/cluster_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <stdexcept>
@@ -79,6 +82,9 @@ struct ClusterStore::Impl {
 };
 
 ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+  // A new store is created readable by its owner only (SQLite gives its journal the same mode); an existing
+  // one keeps its mode.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open(path.c_str(), &impl_->db) != SQLITE_OK) {
     const std::string what = impl_->db != nullptr ? sqlite3_errmsg(impl_->db) : "out of memory";
     sqlite3_close(impl_->db);

@@ -9,6 +9,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "runtime/curve_sockets.hpp"
 #include "runtime/migration_link.hpp"
 #include "vfo/runtime/delivery.hpp"
 
@@ -31,6 +32,7 @@ struct FunctionHost::Sockets {
   zmq::socket_t data_in = make_socket(context, zmq::socket_type::pull);
   zmq::socket_t ack_in = make_socket(context, zmq::socket_type::pull);
   std::unique_ptr<MigrationReceiver> receiver;  // an incoming host's, until it is restored
+  std::unique_ptr<HandshakeGuard> guard;        // with security: authenticates the clients of the sockets above
 };
 
 // The host thread's state and its steps; lives on that thread only.
@@ -87,7 +89,8 @@ class FunctionHost::Loop {
         std::lock_guard lock(host_.mutex_);
         host_.report_ = refused;
       } else {
-        sender_.emplace(s_.context, *order, vf_.tracked_state());
+        const CurveKeyPair& cluster = host_.options_.security.cluster;
+        sender_.emplace(s_.context, *order, vf_.tracked_state(), cluster.empty() ? nullptr : &cluster);
       }
     }
   }
@@ -106,6 +109,14 @@ class FunctionHost::Loop {
     static_cast<void>(ack_out_->send(zmq::buffer(bytes), zmq::send_flags::dontwait));
   }
 
+  // A PUSH socket to a peer's data or ack endpoint, presenting the cluster key when there is one.
+  zmq::socket_t client_socket() {
+    zmq::socket_t socket = make_socket(s_.context, zmq::socket_type::push);
+    const CurveKeyPair& cluster = host_.options_.security.cluster;
+    if (!cluster.empty()) make_curve_client(socket, cluster.public_key, cluster);
+    return socket;
+  }
+
   void apply(const Wiring& w) {
     if (w.epoch < epoch_) return;  // an order older than one already applied
     epoch_ = w.epoch;
@@ -113,12 +124,12 @@ class FunctionHost::Loop {
     data_out_.reset();
     ack_out_.reset();
     if (!w.downstream_data.empty()) {
-      data_out_.emplace(make_socket(s_.context, zmq::socket_type::push));
+      data_out_.emplace(client_socket());
       data_out_->set(zmq::sockopt::sndhwm, static_cast<int>(host_.options_.max_unacked + 16));
       data_out_->connect(w.downstream_data);
     }
     if (!w.upstream_ack.empty()) {
-      ack_out_.emplace(make_socket(s_.context, zmq::socket_type::push));
+      ack_out_.emplace(client_socket());
       ack_out_->connect(w.upstream_ack);
     }
     if (frozen()) return;  // its frames are its successor's to replay now
@@ -197,6 +208,12 @@ class FunctionHost::Loop {
     std::string why;
     const std::optional<Ack> ack = decode_ack(bytes, &why);
     if (!ack) return malformed(why);
+    // From a downstream instance of an older wiring (one given up for dead, still running): not ours to trust.
+    // A downstream acks what it has again when it is rewired, so nothing is lost by dropping it.
+    if (ack->epoch < epoch_) {
+      count([](HostCounters& c) { ++c.stale; });
+      return;
+    }
     // A source started anew (a cold migration) numbers its frames from 1, but the end of the chain may have
     // delivered more than that (its downstream says so when rewired): it goes on after what was delivered, as
     // frames numbered up to there would be dropped as seen.
@@ -258,6 +275,18 @@ class FunctionHost::Loop {
     }
   }
 
+  // Answers the handshakes waiting for authentication and counts the refused ones.
+  void guard_handshakes() {
+    HandshakeGuard& guard = *s_.guard;
+    guard.handle();
+    if (guard.refused() == refused_seen_) return;
+    refused_seen_ = guard.refused();
+    count([&](HostCounters& c) {
+      c.refused = guard.refused();
+      c.last_refusal = guard.last_refusal();
+    });
+  }
+
   void poll_and_receive() {
     // Wait for a message, the next source tick, or at most 5 ms (to see orders and stop); 0 while sending state.
     auto wait = std::chrono::milliseconds(5);
@@ -273,7 +302,11 @@ class FunctionHost::Loop {
       items.push_back({sender_->socket().handle(), 0, ZMQ_POLLIN, 0});
       wait = std::min(wait, std::chrono::milliseconds(1));
     }
+    if (s_.guard) {
+      for (const zmq::pollitem_t& item : s_.guard->poll_items()) items.push_back(item);
+    }
     zmq::poll(items.data(), items.size(), wait);
+    if (s_.guard) guard_handshakes();
     zmq::message_t message;
     while (s_.ack_in.recv(message, zmq::recv_flags::dontwait)) on_ack(message.to_string_view());
     if (take_frames) {
@@ -305,6 +338,7 @@ class FunctionHost::Loop {
   std::optional<MigrationSender> sender_;
   bool sender_done_ = false;
   std::uint64_t malformed_seen_ = 0;
+  std::uint64_t refused_seen_ = 0;
 };
 
 FunctionHost::FunctionHost(std::shared_ptr<VirtualFunction> vf, Options options)
@@ -318,18 +352,30 @@ FunctionHost::~FunctionHost() {
 
 void FunctionHost::start() {
   sockets_ = std::make_unique<Sockets>();
+  Sockets& s = *sockets_;
+  const DataPlaneSecurity& security = options_.security;
+  const CurveKeyPair* cluster = security.cluster.empty() ? nullptr : &security.cluster;
   try {
-    sockets_->data_in.bind("tcp://" + options_.bind_address + ":*");
-    sockets_->ack_in.bind("tcp://" + options_.bind_address + ":*");
+    if (cluster != nullptr) {
+      s.guard = std::make_unique<HandshakeGuard>(s.context);  // before any bind: every handshake asks it
+      s.guard->allow(kDataDomain, cluster->public_key);
+      s.guard->allow(kStateDomain, security.state_peer.empty() ? cluster->public_key : security.state_peer);
+      make_curve_server(s.data_in, *cluster, kDataDomain);
+      make_curve_server(s.ack_in, *cluster, kDataDomain);
+      s.guard->watch(s.data_in);
+      s.guard->watch(s.ack_in);
+    }
+    s.data_in.bind("tcp://" + options_.bind_address + ":*");
+    s.ack_in.bind("tcp://" + options_.bind_address + ":*");
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("function host: cannot bind on " + options_.bind_address + ": " + e.what());
   }
-  data_endpoint_ = sockets_->data_in.get(zmq::sockopt::last_endpoint);
-  ack_endpoint_ = sockets_->ack_in.get(zmq::sockopt::last_endpoint);
+  data_endpoint_ = s.data_in.get(zmq::sockopt::last_endpoint);
+  ack_endpoint_ = s.ack_in.get(zmq::sockopt::last_endpoint);
   if (options_.incoming) {
-    sockets_->receiver =
-        std::make_unique<MigrationReceiver>(sockets_->context, options_.bind_address, vf_->tracked_state());
-    state_endpoint_ = sockets_->receiver->endpoint();
+    s.receiver = std::make_unique<MigrationReceiver>(s.context, options_.bind_address, vf_->tracked_state(), cluster);
+    if (s.guard) s.guard->watch(s.receiver->socket());
+    state_endpoint_ = s.receiver->endpoint();
     counters_.awaiting_state = true;
   }
   thread_ = std::thread([this] {

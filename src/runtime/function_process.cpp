@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
 #include "vfo/runtime/builtin_functions.hpp"
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/function_host.hpp"
 #include "vfo/runtime/live_migration.hpp"
 
@@ -30,7 +32,30 @@ struct FunctionFlags {
   std::size_t dirty_bytes = 4096;
   std::string bind = "127.0.0.1";
   bool incoming = false;
+  bool keys_from_stdin = false;
 };
+
+// The first line of stdin with --keys-from-stdin: {"public":KEY,"secret":KEY,"state_peer":KEY or ""}. The keys
+// come over the pipe, never in argv or the environment, which other users may read.
+std::optional<DataPlaneSecurity> read_keys(std::string* why) {
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    *why = "--keys-from-stdin: stdin ended before the keys line";
+    return std::nullopt;
+  }
+  const Json j = Json::parse(line, nullptr, false);
+  DataPlaneSecurity security;
+  if (j.is_object()) {
+    security.cluster = {j.value("public", ""), j.value("secret", "")};
+    security.state_peer = j.value("state_peer", "");
+  }
+  if (!is_curve_key(security.cluster.public_key) || !is_curve_key(security.cluster.secret_key) ||
+      (!security.state_peer.empty() && !is_curve_key(security.state_peer))) {
+    *why = "--keys-from-stdin: expected {\"public\":KEY,\"secret\":KEY,\"state_peer\":KEY or \"\"} (Z85 keys)";
+    return std::nullopt;
+  }
+  return security;
+}
 
 void say(const Json& j) {
   std::cout << j.dump() << std::endl;  // one line, flushed: the parent waits for it
@@ -44,6 +69,8 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
             {"duplicates", c.duplicates},
             {"stale", c.stale},
             {"malformed", c.malformed},
+            {"refused", c.refused},
+            {"last_refusal", c.last_refusal},
             {"sent", c.sent},
             {"replayed", c.replayed},
             {"acked_seq", c.acked_seq},
@@ -76,7 +103,7 @@ struct MigrationControl {
 Json migrate(const Json& command, FunctionHost& host, MigrationControl& control) {
   const char* usage =
       "migrate: expected {\"cmd\":\"migrate\",\"target\":\"tcp://...\",\"max_rounds\":N>=0,"
-      "\"threshold_bytes\":N>=0,\"verify\":bool,\"timeout_s\":S>0}";
+      "\"threshold_bytes\":N>=0,\"verify\":bool,\"timeout_s\":S>0[,\"key_public\":KEY,\"key_secret\":KEY]}";
   MigrationOrder order;
   double timeout_s = 30;
   try {
@@ -85,10 +112,13 @@ Json migrate(const Json& command, FunctionHost& host, MigrationControl& control)
     order.threshold_bytes = command.value("threshold_bytes", order.threshold_bytes);
     order.verify = command.value("verify", order.verify);
     timeout_s = command.value("timeout_s", timeout_s);
+    order.key = {command.value("key_public", ""), command.value("key_secret", "")};
   } catch (const Json::exception&) {
     return {{"error", usage}};
   }
-  if (order.target.empty() || order.max_rounds < 0 || !(timeout_s > 0)) return {{"error", usage}};
+  const bool key_ok = order.key.empty() ? order.key.secret_key.empty()
+                                        : is_curve_key(order.key.public_key) && is_curve_key(order.key.secret_key);
+  if (order.target.empty() || order.max_rounds < 0 || !(timeout_s > 0) || !key_ok) return {{"error", usage}};
   order.stall_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   host.migrate_out(order);
   control = MigrationControl{true, false, order.target};
@@ -164,6 +194,8 @@ int run_function_process(int argc, char** argv) {
   app.add_option("--dirty-bytes", flags.dirty_bytes, "compute: state bytes rewritten per frame");
   app.add_option("--bind", flags.bind, "address to bind the data, ack and state sockets to");
   app.add_flag("--incoming", flags.incoming, "the target of a live migration: wait for the state on a state endpoint");
+  app.add_flag("--keys-from-stdin", flags.keys_from_stdin,
+               "read the data plane's CURVE keys from the first line of stdin before binding");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -187,9 +219,21 @@ int run_function_process(int argc, char** argv) {
     std::fprintf(stderr, "vfo-function: unknown VF kind '%s' (expected source, compute or sink)\n", flags.kind.c_str());
     return 2;
   }
-  FunctionHost host(vf,
-                    FunctionHost::Options{
-                        .fps = flags.fps, .max_unacked = 4096, .bind_address = flags.bind, .incoming = flags.incoming});
+  DataPlaneSecurity security;
+  if (flags.keys_from_stdin) {
+    std::string why;
+    const auto keys = read_keys(&why);
+    if (!keys) {
+      std::fprintf(stderr, "vfo-function: %s\n", why.c_str());
+      return 2;
+    }
+    security = *keys;
+  }
+  FunctionHost host(vf, FunctionHost::Options{.fps = flags.fps,
+                                              .max_unacked = 4096,
+                                              .bind_address = flags.bind,
+                                              .incoming = flags.incoming,
+                                              .security = security});
   try {
     host.start();
   } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "runtime/migration_link.hpp"
 
+#include "runtime/curve_sockets.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -30,11 +32,13 @@ std::uint64_t function_state_digest(const TrackedState* state, std::string_view 
   return state_digest(snapshot, state != nullptr ? state_digest(state->view()) : 0);
 }
 
-MigrationSender::MigrationSender(zmq::context_t& context, MigrationOrder order, TrackedState* state)
+MigrationSender::MigrationSender(zmq::context_t& context, MigrationOrder order, TrackedState* state,
+                                 const CurveKeyPair* cluster)
     : order_(std::move(order)), state_(state), socket_(pair_socket(context)), last_heard_(Clock::now()) {
   report_.start_ns = steady_now_ns();
   report_.state_bytes = state_ != nullptr ? state_->size() : 0;
   try {
+    if (cluster != nullptr) make_curve_client(socket_, cluster->public_key, order_.key.empty() ? *cluster : order_.key);
     socket_.connect(order_.target);
   } catch (const zmq::error_t& e) {
     fail("cannot connect to the target " + order_.target + ": " + e.what());
@@ -167,9 +171,11 @@ bool MigrationSender::step(const std::function<HostState()>& take_host_state) {
   return phase_ != Phase::over;
 }
 
-MigrationReceiver::MigrationReceiver(zmq::context_t& context, const std::string& bind_address, TrackedState* state)
+MigrationReceiver::MigrationReceiver(zmq::context_t& context, const std::string& bind_address, TrackedState* state,
+                                     const CurveKeyPair* cluster)
     : state_(state), socket_(pair_socket(context)) {
   try {
+    if (cluster != nullptr) make_curve_server(socket_, *cluster, kStateDomain);
     socket_.bind("tcp://" + bind_address + ":*");
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("function host: cannot bind a state endpoint on " + bind_address + ": " + e.what());

@@ -9,6 +9,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/runtime/state_transfer.hpp"
 #include "vfo/runtime/tracked_state.hpp"
@@ -17,8 +18,11 @@ namespace vfo::runtime {
 
 class MigrationSender {
  public:
-  // `state` may be null (the VF keeps all of its state in snapshot()): then it freezes at once.
-  MigrationSender(zmq::context_t& context, MigrationOrder order, TrackedState* state);
+  // `state` may be null (the VF keeps all of its state in snapshot()): then it freezes at once. With `cluster`,
+  // the link is CURVE: it presents the order's one-time key (or, without one, the cluster's) to a target
+  // serving with the cluster's key.
+  MigrationSender(zmq::context_t& context, MigrationOrder order, TrackedState* state,
+                  const CurveKeyPair* cluster = nullptr);
 
   // Moves the migration on without blocking. `take_host_state` is called once, at the freeze: from then on
   // the host takes no frame (frozen()); it returns the frozen host's state. Returns false once it is over
@@ -55,8 +59,11 @@ class MigrationSender {
 
 class MigrationReceiver {
  public:
-  // Binds its PAIR socket on an ephemeral port of `bind_address`. Throws std::runtime_error if it cannot.
-  MigrationReceiver(zmq::context_t& context, const std::string& bind_address, TrackedState* state);
+  // Binds its PAIR socket on an ephemeral port of `bind_address`. Throws std::runtime_error if it cannot. With
+  // `cluster`, it serves CURVE with the cluster's key in the state domain (curve_sockets.hpp: the host's
+  // HandshakeGuard decides which client key it takes).
+  MigrationReceiver(zmq::context_t& context, const std::string& bind_address, TrackedState* state,
+                    const CurveKeyPair* cluster = nullptr);
   const std::string& endpoint() const { return endpoint_; }
 
   // Handles what has arrived. `restore` gets the frozen source's state once everything is in; it returns

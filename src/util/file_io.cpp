@@ -1,6 +1,11 @@
 #include "vfo/util/file_io.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -40,6 +45,29 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
     if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
   }
   std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error(path.string() + ": cannot write (" + ec.message() + ")");
+}
+
+void write_private_file(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);  // a leftover of a failed write: O_EXCL below must create the file anew
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw std::runtime_error(tmp.string() + ": cannot create (" + std::strerror(errno) + ")");
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      throw std::runtime_error(tmp.string() + ": cannot write (" + why + ")");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw std::runtime_error(tmp.string() + ": cannot write (" + std::strerror(errno) + ")");
   std::filesystem::rename(tmp, path, ec);
   if (ec) throw std::runtime_error(path.string() + ": cannot write (" + ec.message() + ")");
 }

@@ -13,13 +13,17 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <zmq.hpp>
 
 #include "local_agents.hpp"
 #include "runtime/chain_checks.hpp"
 #include "support/scratch.hpp"
 #include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/builtin_functions.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
+#include "vfo/runtime/data_plane_keys.hpp"
+#include "vfo/runtime/frame.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -119,7 +123,7 @@ TEST_F(Cluster, AnotherMembersCertificateMayCallNothingOnAnAgent) {
   };
   EXPECT_TRUE(denied(node2.probe(&error).has_value())) << error;
   EXPECT_TRUE(denied(node2.start_function("c/1", FunctionSpec{.kind = "compute"}, &error).has_value())) << error;
-  EXPECT_TRUE(denied(node2.start_incoming("c/1", FunctionSpec{.kind = "compute"}, &error).has_value())) << error;
+  EXPECT_TRUE(denied(node2.start_incoming("c/1", FunctionSpec{.kind = "compute"}, "", &error).has_value())) << error;
   EXPECT_TRUE(denied(node2.rewire("c/2", 5, "", "", &error))) << error;
   EXPECT_TRUE(denied(node2.stress(50, 0, 0, 1, &error))) << error;
   EXPECT_TRUE(denied(node2.function_stats("c/2", &error).has_value())) << error;
@@ -134,6 +138,34 @@ TEST_F(Cluster, AnotherMembersCertificateMayCallNothingOnAnAgent) {
   const std::string log = test::slurp(test::scratch_dir() / "logs-node-1" / "agent.log");
   EXPECT_NE(log.find("vfo-agent node-1: refused a call from ipv4:127.0.0.1:"), std::string::npos) << log;
   EXPECT_NE(log.find("(certificate 'node-2'; only 'orchestrator' may call)"), std::string::npos) << log;
+}
+
+TEST_F(Cluster, AnAgentsVfsTakeFramesOnlyFromHoldersOfTheClustersDataPlaneKey) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_);
+  std::string error;
+  const auto sink = client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error);
+  ASSERT_TRUE(sink) << error;
+  const auto send_frame = [&](const CurveKeyPair* keys) {
+    zmq::context_t context;
+    zmq::socket_t push(context, zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 1000);
+    if (keys != nullptr) {
+      push.set(zmq::sockopt::curve_serverkey, keys->public_key);
+      push.set(zmq::sockopt::curve_publickey, keys->public_key);
+      push.set(zmq::sockopt::curve_secretkey, keys->secret_key);
+    }
+    push.connect(sink->data);
+    static_cast<void>(
+        push.send(zmq::buffer(encode_frame(Frame{1, 1, 0, source_payload(1, 10)})), zmq::send_flags::none));
+  };
+  const auto stats = [&] { return Json::parse(client.function_stats("c/2").value_or("{}")); };
+  send_frame(nullptr);  // someone on the machine, without the key file
+  ASSERT_TRUE(testing::eventually([&] { return stats().value("refused", 0) >= 1; })) << stats().dump();
+  EXPECT_EQ(stats().value("frames", 1), 0);
+  const CurveKeyPair cluster = read_curve_key_pair(certs_ / "data-plane.key");
+  send_frame(&cluster);  // a member
+  ASSERT_TRUE(testing::eventually([&] { return stats().value("frames", 0) == 1; })) << stats().dump();
 }
 
 TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {

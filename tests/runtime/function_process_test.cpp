@@ -99,6 +99,12 @@ TEST(FunctionProcess, BadCommandsGetOneErrorLineAndChangeNothing) {
   ChildProcess bad(VFO_FUNCTION_BINARY, {"shell"});
   EXPECT_FALSE(bad.read_line(5s).has_value());  // it wrote nothing on stdout
   EXPECT_EQ(bad.wait(), 2);                     // only registered VF kinds run
+  for (const std::string keys : {"not json", R"({"public":"short","secret":"x"})"}) {
+    ChildProcess keyless(VFO_FUNCTION_BINARY, {"sink", "--keys-from-stdin"});
+    ASSERT_TRUE(keyless.write_line(keys));
+    EXPECT_FALSE(keyless.read_line(5s).has_value()) << keys;  // it bound nothing and said nothing
+    EXPECT_EQ(keyless.wait(), 2) << keys;
+  }
 }
 
 TEST(FunctionProcess, AMigrationInProgressLeavesThePipeFreeForOtherOrders) {

@@ -70,7 +70,7 @@ MigrationReport migrate_between_agents(FourAgents& cluster, int max_rounds) {
   EXPECT_TRUE(eventually([&] { return stats(*c[2], "k").value("frames", 0) >= 30; }));
 
   std::string error;
-  const auto target = c[3]->start_incoming("m", compute, &error);
+  const auto target = c[3]->start_incoming("m", compute, "", &error);
   EXPECT_TRUE(target) << error;
   if (!target) return {};
   EXPECT_FALSE(target->state.empty());

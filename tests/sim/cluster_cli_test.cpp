@@ -1,5 +1,6 @@
 // `vfo up`, `deploy`, `status`, `chaos kill` and `down` end to end: daemons on loopback, a 1 s probing period.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -34,6 +35,15 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
                                            "/scenarios/chains/pedestrian.yaml --cluster " + dir_);
   ASSERT_EQ(deployed.exit_code, 0) << deployed.all();
   EXPECT_NE(deployed.out.find("detect     -> node-"), std::string::npos) << deployed.out;
+  // The cluster's folder, store and keys are its owner's only.
+  const auto mode = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 0777;
+  };
+  EXPECT_EQ(mode(dir_), 0700u);
+  EXPECT_EQ(mode(dir_ + "/cluster.db"), 0600u);
+  EXPECT_EQ(mode(dir_ + "/certs/data-plane.key"), 0600u);
   Json s = status();
   ASSERT_EQ(s["chains"].size(), 1u) << s.dump();
   EXPECT_EQ(s["chains"][0]["epoch"], 1);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/function_spec.hpp"
 #include "vfo/runtime/live_migration.hpp"
 
@@ -33,6 +34,9 @@ struct AgentOptions {
   // The common name of the only certificate that may call it: the orchestrator's, which the vfo commands use
   // too. Another member's certificate (a node's) is refused with PERMISSION_DENIED.
   std::string controller = "orchestrator";
+  // The data plane's cluster key pair (vfo/runtime/data_plane_keys.hpp), handed to each VF over its pipe.
+  // Empty: the VFs speak without CURVE (vfo-agent always loads CERTS/data-plane.key).
+  CurveKeyPair data_plane_key;
   std::filesystem::path function_binary;   // vfo-function
   std::filesystem::path agent_binary;      // vfo-agent (for its `stress` mode)
   std::filesystem::path log_dir;           // the VFs' stderr go to LOG_DIR/<id>.log (empty: inherited)
@@ -75,8 +79,8 @@ struct NodeProbe {
   double cpu_pct = 0;
   double ram_pct = 0;
   std::uint64_t ram_total_bytes = 0;
-  std::vector<std::string> functions;  // the VFs it runs, alive
-  std::vector<std::string> exited;     // VFs whose process ended since the last probe: "ID: exit code N", ...
+  std::vector<std::string> functions;      // the VFs it runs, alive
+  std::vector<std::string> exited;         // VFs whose process ended since the last probe: "ID: exit code N", ...
   std::map<std::string, VfWiring> wiring;  // by VF id, the wiring each running VF last applied (none: never wired)
 };
 
@@ -101,9 +105,10 @@ class AgentClient {
   std::optional<NodeProbe> probe(std::string* error = nullptr);
   std::optional<FunctionEndpoints> start_function(const std::string& id, const FunctionSpec& spec,
                                                   std::string* error = nullptr);
-  // The target of a live migration: started, waiting for its state at FunctionEndpoints::state.
+  // The target of a live migration: started, waiting for its state at FunctionEndpoints::state, which takes
+  // only a source presenting `state_peer_key` (the public half of MigrationOrder::key; empty: the cluster's).
   std::optional<FunctionEndpoints> start_incoming(const std::string& id, const FunctionSpec& spec,
-                                                  std::string* error = nullptr);
+                                                  const std::string& state_peer_key, std::string* error = nullptr);
   // Live-migrates VF `id` to the incoming VF at order.target; returns when it is over (the report says how it
   // went). Its deadline is `deadline`, not the client's (a migration on a slow link takes long).
   std::optional<MigrationReport> migrate_out(const std::string& id, const MigrationOrder& order,

@@ -1,5 +1,5 @@
 #pragma once
-// The cluster's certificates for mutual TLS between the orchestrator and the agents (issue 6): one
+// The cluster's certificates for mutual TLS between the orchestrator and the agents: one
 // certificate authority per cluster, and one key pair per member signed by it. ECDSA P-256 keys, SHA-256
 // signatures, PEM text. `vfo certs` (or `vfo up`) writes them; gRPC reads them.
 #include <filesystem>
@@ -22,8 +22,10 @@ KeyPair make_member_certificate(const KeyPair& ca, const std::string& common_nam
                                 const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
                                 int days = 365);
 
-// Writes DIR/ca.pem, DIR/ca.key and, for each name, DIR/<name>.pem and DIR/<name>.key (keys mode 0600),
-// every member certificate valid for localhost and 127.0.0.1. Throws std::runtime_error naming the path.
+// Writes DIR/ca.pem, DIR/ca.key and, for each name, DIR/<name>.pem and DIR/<name>.key, every member
+// certificate valid for localhost and 127.0.0.1, and the data plane's key pair DIR/data-plane.key
+// (vfo/runtime/data_plane_keys.hpp). DIR is made private (0700) first and keys are created 0600. Throws
+// std::runtime_error naming the path.
 void write_cluster_certificates(const std::filesystem::path& dir, const std::vector<std::string>& names);
 
 }  // namespace vfo::runtime

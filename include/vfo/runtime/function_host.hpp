@@ -1,5 +1,5 @@
 #pragma once
-// Runs one VF on the data plane (issue 6): frames in and out over ZeroMQ PUSH/PULL, acknowledgements the
+// Runs one VF on the data plane: frames in and out over ZeroMQ PUSH/PULL, acknowledgements the
 // other way, exactly-once delivery across rewirings (vfo/runtime/delivery.hpp), and fencing by epoch. One
 // thread per host does all socket work; the public functions are thread-safe.
 //
@@ -8,6 +8,10 @@
 // and the upstream's ack endpoint; the host then connects to them (fresh sockets: whatever was queued for a
 // dead peer is dropped) and sends again every frame not yet acknowledged, with the new epoch.
 // A malformed message is counted and dropped; it never stops the host.
+//
+// Security (vfo/runtime/data_plane_keys.hpp): with a cluster key pair every socket speaks CURVE. The data and
+// ack sockets take only clients presenting the cluster key, an incoming host's state socket only the
+// migration's one-time key; a refused handshake is counted (`refused`) and never reaches the VF.
 //
 // Live migration (vfo/runtime/live_migration.hpp): a host started with `incoming` also binds a state
 // endpoint and takes no frame until a source host has handed it its state; migrate_out() makes this host
@@ -20,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/runtime/virtual_function.hpp"
 
@@ -35,13 +40,15 @@ struct HostCounters {
   std::uint64_t produced = 0;    // source: frames made
   std::uint64_t accepted = 0;    // frames processed
   std::uint64_t duplicates = 0;  // replayed frames already seen, dropped
-  std::uint64_t stale = 0;       // frames of an older epoch, dropped (fencing)
+  std::uint64_t stale = 0;       // frames and acks of an older epoch, dropped (fencing)
   std::uint64_t malformed = 0;   // messages that were not a frame or an ack
+  std::uint64_t refused = 0;     // connections refused at the handshake (no CURVE, an unknown key, garbage)
   std::uint64_t sent = 0;        // frames sent downstream, replays included
   std::uint64_t replayed = 0;    // frames sent again after a rewire
   std::uint64_t acked_seq = 0;   // the end of the chain has every frame up to this one
   std::uint64_t epoch = 0;
   std::string last_error;             // the last malformed message's reason
+  std::string last_refusal;           // the last refused handshake's
   std::int64_t first_frame_ns = 0;    // when it first processed (or, a source, produced) a frame; steady clock
   bool frozen = false;                // a migration source that took its last frame
   bool awaiting_state = false;        // an incoming host not restored yet
@@ -54,7 +61,8 @@ class FunctionHost {
     double fps = 0;                  // sources: frames per second (> 0)
     std::size_t max_unacked = 4096;  // frames kept for replay; a full log stops intake (backpressure)
     std::string bind_address = "127.0.0.1";
-    bool incoming = false;  // the target of a live migration: waits for its state (state_endpoint())
+    bool incoming = false;       // the target of a live migration: waits for its state (state_endpoint())
+    DataPlaneSecurity security;  // empty cluster key: no CURVE
   };
 
   FunctionHost(std::shared_ptr<VirtualFunction> vf, Options options);

@@ -4,11 +4,15 @@
 // network can give it orders.
 //
 //   vfo-function KIND [--fps F] [--payload-bytes N] [--instructions N] [--state-bytes N] [--dirty-bytes N]
-//                [--bind ADDRESS] [--incoming]           KIND: source | compute | sink (nothing else runs)
+//                [--bind ADDRESS] [--incoming] [--keys-from-stdin]
+//                                                       KIND: source | compute | sink (nothing else runs)
+//   with --keys-from-stdin, the first line in: {"public":KEY,"secret":KEY,"state_peer":KEY or ""}, the data
+//                   plane's CURVE keys (vfo/runtime/data_plane_keys.hpp), read before the sockets are bound
 //   first line out: {"ready":true,"kind":K,"pid":P,"data":ENDPOINT,"ack":ENDPOINT,"state":ENDPOINT}
 //                   (state: the live-migration endpoint of an --incoming host, else "")
 //   in: {"cmd":"rewire","epoch":E,"downstream":ENDPOINT,"upstream_ack":ENDPOINT}  out: {"ok":true}
-//   in: {"cmd":"migrate","target":STATE_ENDPOINT,"max_rounds":N,"threshold_bytes":B,"verify":V,"timeout_s":S}
+//   in: {"cmd":"migrate","target":STATE_ENDPOINT,"max_rounds":N,"threshold_bytes":B,"verify":V,"timeout_s":S,
+//        "key_public":KEY,"key_secret":KEY}  (the key: the migration's one-time pair, optional)
 //        out: {"ok":true} at once; the live migration (vfo/runtime/live_migration.hpp) runs on meanwhile
 //   in: {"cmd":"migration"}  out: {"done":false} while it runs, then its report as JSON with "done":true
 //   in: {"cmd":"stats"}   out: the host's counters (and, for a sink, frames, last_seq, out_of_order, latency and

@@ -1,5 +1,5 @@
 #pragma once
-// Live migration between two function hosts (issue 7, the paper's Algorithm 3 on real processes): what the
+// Live migration between two function hosts (the paper's Algorithm 3 on real processes): what the
 // orchestrator orders the source host to do and what it reports. The source keeps running while it copies
 // its VF's tracked state (vfo/runtime/tracked_state.hpp) to the target's state endpoint, in rounds of the
 // chunks written meanwhile, until what is marked is at most `threshold_bytes` or `max_rounds` rounds are
@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "vfo/runtime/data_plane_keys.hpp"
+
 namespace vfo::runtime {
 
 struct MigrationOrder {
@@ -23,6 +25,8 @@ struct MigrationOrder {
   // After this long copying, freeze at once, whatever is left: the round in progress is cut short (a VF slowed
   // by an overloading node copies slowly, and the overload is coming).
   std::chrono::milliseconds precopy_limit{20'000};
+  // The one-time key the target's state socket takes (vfo/runtime/data_plane_keys.hpp); empty: the cluster's.
+  CurveKeyPair key;
 };
 
 struct MigrationRound {

@@ -14,4 +14,8 @@ std::string read_input_file(const std::filesystem::path& path, std::string_view 
 // leaves an older file whole. Throws std::runtime_error naming the path when it cannot be written.
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 
+// As write_file_atomically, for a secret (a private key): PATH.tmp is created with mode 0600 before a byte is
+// written (never widened, then narrowed), so no other user can read it at any moment.
+void write_private_file(const std::filesystem::path& path, std::string_view text);
+
 }  // namespace vfo

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/stress_load.hpp"
 
 int main(int argc, char** argv) {
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   options.start_delay_s = start_delay_s;
   try {
     options.identity = vfo::runtime::Identity::from_dir(certs, name);
+    options.data_plane_key = vfo::runtime::read_curve_key_pair(std::filesystem::path(certs) / "data-plane.key");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vfo-agent: %s\n", e.what());
     return 2;

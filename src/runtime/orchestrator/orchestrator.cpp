@@ -333,7 +333,10 @@ struct Orchestrator::Impl {
     const std::size_t to = a.to.value;
     std::string error;
     agents[to]->stop_function(id);  // a leftover of an earlier attempt, if any
-    const auto endpoints = agents[to]->start_incoming(id, function_spec(manifest(c), a.function.index), &error);
+    // The target's state socket takes only this migration's key, which only the source's agent is given.
+    const CurveKeyPair once = make_curve_key_pair();
+    const auto endpoints =
+        agents[to]->start_incoming(id, function_spec(manifest(c), a.function.index), once.public_key, &error);
     if (!endpoints) {
       report.errors.push_back(fmt::format("{}: start incoming on {}: {}", id, options.agents[to].name, error));
       return;
@@ -355,6 +358,7 @@ struct Orchestrator::Impl {
     job.target_endpoints = *endpoints;
     job.order = options.live.order;
     job.order.target = endpoints->state;
+    job.order.key = once;
     job.deadline = options.live.deadline;
     live.start(std::move(job));
     ++report.live_started;

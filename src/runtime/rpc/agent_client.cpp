@@ -41,7 +41,7 @@ struct AgentClient::Impl {
     return c;
   }
   std::optional<FunctionEndpoints> start(const std::string& id, const FunctionSpec& spec, bool incoming,
-                                         std::string* error);
+                                         std::string* error, const std::string& state_peer_key = "");
   static bool check(const grpc::Status& status, std::string* error) {
     if (status.ok()) return true;
     if (error != nullptr) *error = std::string(code_name(status.error_code())) + ": " + status.error_message();
@@ -82,15 +82,17 @@ std::optional<FunctionEndpoints> AgentClient::start_function(const std::string& 
 }
 
 std::optional<FunctionEndpoints> AgentClient::start_incoming(const std::string& id, const FunctionSpec& spec,
-                                                             std::string* error) {
-  return impl_->start(id, spec, true, error);
+                                                             const std::string& state_peer_key, std::string* error) {
+  return impl_->start(id, spec, true, error, state_peer_key);
 }
 
 std::optional<FunctionEndpoints> AgentClient::Impl::start(const std::string& id, const FunctionSpec& spec,
-                                                          bool incoming, std::string* error) {
+                                                          bool incoming, std::string* error,
+                                                          const std::string& state_peer_key) {
   rpc::StartFunctionRequest request;
   request.set_id(id);
   request.set_incoming(incoming);
+  request.set_state_peer_key(state_peer_key);
   rpc::FunctionSpec* s = request.mutable_spec();
   s->set_kind(spec.kind);
   s->set_fps(spec.fps);
@@ -112,6 +114,8 @@ std::optional<MigrationReport> AgentClient::migrate_out(const std::string& id, c
   request.set_threshold_bytes(order.threshold_bytes);
   request.set_verify(order.verify);
   request.set_timeout_s(static_cast<double>(order.stall_timeout.count()) / 1000.0);
+  request.set_key_public(order.key.public_key);
+  request.set_key_secret(order.key.secret_key);
   rpc::MigrationReply reply;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + deadline);

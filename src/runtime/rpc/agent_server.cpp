@@ -139,9 +139,8 @@ class AgentService final : public rpc::Agent::Service {
     if (caller == options_.controller) return Status::OK;
     std::fprintf(stderr, "vfo-agent %s: refused a call from %s (certificate '%s'; only '%s' may call)\n",
                  options_.name.c_str(), context.peer().c_str(), caller.c_str(), options_.controller.c_str());
-    return {StatusCode::PERMISSION_DENIED,
-            "only the cluster's '" + options_.controller + "' may call this agent; the caller's certificate is '" +
-                caller + "'"};
+    return {StatusCode::PERMISSION_DENIED, "only the cluster's '" + options_.controller +
+                                               "' may call this agent; the caller's certificate is '" + caller + "'"};
   }
 
   // StartFunction's work; a refusal is logged by the caller.
@@ -155,6 +154,8 @@ class AgentService final : public rpc::Agent::Service {
     }
     if (!(s.fps() > 0) || s.fps() > 10'000)
       return {StatusCode::INVALID_ARGUMENT, "spec.fps: expected 0 < fps <= 10000"};
+    if (!request->state_peer_key().empty() && !is_curve_key(request->state_peer_key()))
+      return {StatusCode::INVALID_ARGUMENT, "state_peer_key: expected empty or a Z85 CURVE key"};
     if (options_.start_delay_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(options_.start_delay_s));
     std::lock_guard lock(mutex_);
     if (functions_.count(request->id()) != 0) {
@@ -173,9 +174,19 @@ class AgentService final : public rpc::Agent::Service {
       std::vector<std::string> arguments = function_arguments(spec);
       arguments.insert(arguments.end(), {"--bind", options_.bind_address});
       if (request->incoming()) arguments.push_back("--incoming");
+      if (!options_.data_plane_key.empty()) arguments.push_back("--keys-from-stdin");
       f.process = std::make_unique<ChildProcess>(options_.function_binary.string(), arguments, log);
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
+    }
+    if (!options_.data_plane_key.empty()) {
+      const Json keys = {{"public", options_.data_plane_key.public_key},
+                         {"secret", options_.data_plane_key.secret_key},
+                         {"state_peer", request->state_peer_key()}};
+      if (!f.process->write_line(keys.dump())) {
+        return {StatusCode::INTERNAL,
+                "the function host did not start (exit " + std::to_string(f.process->wait()) + ")"};
+      }
     }
     const auto ready = f.process->read_line(std::chrono::seconds(10));
     Json j;
@@ -236,12 +247,18 @@ class AgentService final : public rpc::Agent::Service {
     if (!(request->timeout_s() > 0) || request->timeout_s() > 3600) {
       return {StatusCode::INVALID_ARGUMENT, "timeout_s: expected 0 < timeout_s <= 3600"};
     }
+    const bool no_key = request->key_public().empty() && request->key_secret().empty();
+    if (!no_key && (!is_curve_key(request->key_public()) || !is_curve_key(request->key_secret()))) {
+      return {StatusCode::INVALID_ARGUMENT, "key_public, key_secret: expected both empty or two Z85 CURVE keys"};
+    }
     const Json order = {{"cmd", "migrate"},
                         {"target", request->target_state_endpoint()},
                         {"max_rounds", request->max_rounds()},
                         {"threshold_bytes", request->threshold_bytes()},
                         {"verify", request->verify()},
-                        {"timeout_s", request->timeout_s()}};
+                        {"timeout_s", request->timeout_s()},
+                        {"key_public", request->key_public()},
+                        {"key_secret", request->key_secret()}};
     Status status = command(request->id(), order, nullptr);
     if (!status.ok()) return status;
     // The host answers `migration` at once; the VF's pipe is free between polls for rewires and stats. It ends
@@ -285,7 +302,8 @@ class AgentService final : public rpc::Agent::Service {
     return Status::OK;
   }
 
-  Status FunctionStats(ServerContext* context, const rpc::FunctionId* request, rpc::FunctionStatsReply* reply) override {
+  Status FunctionStats(ServerContext* context, const rpc::FunctionId* request,
+                       rpc::FunctionStatsReply* reply) override {
     if (Status refused = authorize(*context); !refused.ok()) return refused;
     std::string answer;
     const Status status = command(request->id(), {{"cmd", "stats"}}, &answer);

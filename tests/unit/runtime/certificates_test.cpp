@@ -1,5 +1,7 @@
 #include "vfo/runtime/certificates.hpp"
 
+#include "vfo/runtime/data_plane_keys.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -8,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support/scratch.hpp"
 
@@ -53,10 +56,58 @@ TEST(Certificates, ClusterFolderHasEveryFileAndPrivateKeys) {
   for (const char* f : {"ca.pem", "ca.key", "orchestrator.pem", "orchestrator.key", "agent-1.pem", "agent-1.key"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   }
-  struct stat st {};
-  ASSERT_EQ(stat((dir / "agent-1.key").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const auto mode = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  EXPECT_EQ(mode(dir), 0700u);
+  for (const char* key : {"ca.key", "agent-1.key", "orchestrator.key", "data-plane.key"})
+    EXPECT_EQ(mode(dir / key), 0600u);
   EXPECT_TRUE(verifies(test::slurp(dir / "ca.pem"), test::slurp(dir / "agent-1.pem")));
+  const CurveKeyPair keys = read_curve_key_pair(dir / "data-plane.key");
+  EXPECT_TRUE(is_curve_key(keys.public_key));
+  EXPECT_TRUE(is_curve_key(keys.secret_key));
+}
+
+TEST(Certificates, AKeyWrittenOverAWorldReadableFileIsCreatedPrivate) {
+  const auto dir = test::fresh_dir("certs-over");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "data-plane.key") << "left by someone\n";
+  std::filesystem::permissions(dir / "data-plane.key", std::filesystem::perms::all);
+  write_curve_key_pair(dir / "data-plane.key", make_curve_key_pair());
+  struct stat st {};
+  ASSERT_EQ(stat((dir / "data-plane.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // a new file, not the old one narrowed
+}
+
+TEST(Certificates, ADataPlaneKeyFileThatIsNotOneIsRefusedNamingFileAndLine) {
+  const auto dir = test::fresh_dir("certs-bad");
+  std::filesystem::create_directories(dir);
+  const CurveKeyPair a = make_curve_key_pair(), b = make_curve_key_pair();
+  const auto refused = [&](const std::string& text) {
+    std::ofstream(dir / "k") << text;
+    try {
+      read_curve_key_pair(dir / "k");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string file = (dir / "k").string();
+  EXPECT_EQ(refused(""), file + ":1: expected 'public KEY' (KEY: 40 characters of Z85)");
+  EXPECT_EQ(refused("public short\nsecret " + a.secret_key + "\n"),
+            file + ":1: expected 'public KEY' (KEY: 40 characters of Z85)");
+  EXPECT_EQ(refused("public " + a.public_key + "\n"), file + ":2: expected 'secret KEY' (KEY: 40 characters of Z85)");
+  EXPECT_EQ(refused("public " + a.public_key + "\nsecret " + b.secret_key + "\n"),
+            file + ":2: the secret key is not the public key's");
+  EXPECT_EQ(refused("public " + a.public_key + "\nsecret " + a.secret_key + "\n"), "accepted");
+  try {
+    read_curve_key_pair(dir / "missing");
+    ADD_FAILURE() << "a missing file was read";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("missing: cannot read file"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "vfo/runtime/cluster_store.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -17,6 +18,9 @@ TEST(ClusterStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
   std::uint32_t id = 0;
   {
     ClusterStore store(db);
+    struct stat st {};
+    ASSERT_EQ(stat(db.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);  // created for its owner only
     id = store.add_chain("ped", "name: ped\n");
     EXPECT_THROW(store.add_chain("ped", "x"), std::runtime_error);
     store.commit_wiring(id, 1, {{0, "node-1", "tcp://a", "tcp://b"}, {1, "node-2", "tcp://c", "tcp://d"}});
