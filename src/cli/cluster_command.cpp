@@ -579,7 +579,11 @@ void status(const ClusterOptions& o) {
     }
     if (c.contains("sink")) {
       const Json& s = c["sink"];
-      fmt::print("  sink: {} frames, last seq {}, out of order {}, latency {:.1f} ms mean\n", s.value("frames", 0ull),
+      // A sink started anew after its node failed counts from the first seq it received; the frames before went
+      // to the instance it replaced.
+      const std::uint64_t first = s.value("first_seq", 0ull);
+      fmt::print("  sink: {} frames{}, last seq {}, out of order {}, latency {:.1f} ms mean\n", s.value("frames", 0ull),
+                 first > 1 ? fmt::format(" since seq {} (the seqs before reached the sink it replaced)", first) : "",
                  s.value("last_seq", 0ull), s.value("out_of_order", 0ull), 1000 * s.value("latency_mean_s", 0.0));
     }
     const Json& d = c["dropped"];

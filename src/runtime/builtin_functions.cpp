@@ -74,8 +74,12 @@ std::optional<std::string> SinkFunction::process(const Frame& frame) {
   const double latency = static_cast<double>(now_ns - frame.origin_ns) / 1e9;
   const bool payload_ok = frame.payload == source_payload(frame.seq, frame.payload.size());
   std::lock_guard lock(mutex_);
+  if (stats_.frames == 0) {
+    stats_.first_seq = frame.seq;
+  } else if (frame.seq != stats_.last_seq + 1) {
+    ++stats_.out_of_order;
+  }
   ++stats_.frames;
-  if (frame.seq != stats_.last_seq + 1) ++stats_.out_of_order;
   stats_.last_seq = std::max(stats_.last_seq, frame.seq);
   if (!payload_ok) ++stats_.bad_payloads;
   stats_.latency_sum_s += latency;
@@ -89,7 +93,8 @@ std::optional<std::string> SinkFunction::process(const Frame& frame) {
 std::string SinkFunction::snapshot() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  for (const std::uint64_t v : {stats_.frames, stats_.last_seq, stats_.out_of_order, stats_.bad_payloads}) {
+  for (const std::uint64_t v :
+       {stats_.frames, stats_.first_seq, stats_.last_seq, stats_.out_of_order, stats_.bad_payloads}) {
     wire::put(out, v, 8);
   }
   wire::put(out, std::bit_cast<std::uint64_t>(stats_.latency_sum_s), 8);
@@ -105,6 +110,7 @@ void SinkFunction::restore(std::string_view state) {
   wire::Reader in(state);
   SinkStats s;
   s.frames = in.number(8);
+  s.first_seq = in.number(8);
   s.last_seq = in.number(8);
   s.out_of_order = in.number(8);
   s.bad_payloads = in.number(8);

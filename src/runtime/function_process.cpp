@@ -81,6 +81,7 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
   if (sink != nullptr) {
     const SinkStats s = sink->stats();
     j["frames"] = s.frames;
+    j["first_seq"] = s.first_seq;
     j["last_seq"] = s.last_seq;
     j["out_of_order"] = s.out_of_order;
     j["bad_payloads"] = s.bad_payloads;

@@ -50,8 +50,12 @@ class ComputeFunction final : public VirtualFunction {
 // What the sink has seen. Thread-safe: the host's thread records, anyone may read.
 struct SinkStats {
   std::uint64_t frames = 0;  // frames received (each seq once: the host drops duplicates)
+  // The first seq it received: 1, or more for a sink started anew after its node failed (the frames before
+  // were delivered to its predecessor). A sink moved by live migration keeps its predecessor's.
+  std::uint64_t first_seq = 0;
   std::uint64_t last_seq = 0;
-  std::uint64_t out_of_order = 0;  // frames whose seq is not the previous one's + 1 (a gap or a repeat)
+  // Frames whose seq is not the previous one's + 1 (a gap or a repeat); the first frame is not counted.
+  std::uint64_t out_of_order = 0;
   std::uint64_t bad_payloads = 0;  // payloads that do not match their seq's pattern
   double latency_sum_s = 0;        // end to end, from the source's origin_ns
   double latency_max_s = 0;

@@ -38,6 +38,7 @@ TEST(SinkFunction, ASnapshotCarriesItsCountsAndArrivalsToAnotherSink) {
   to.restore(from.snapshot());
   const SinkStats a = from.stats(), b = to.stats();
   EXPECT_EQ(b.frames, a.frames);
+  EXPECT_EQ(b.first_seq, 1u);
   EXPECT_EQ(b.last_seq, a.last_seq);
   EXPECT_EQ(b.out_of_order, a.out_of_order);
   EXPECT_EQ(b.seqs, a.seqs);
@@ -46,6 +47,17 @@ TEST(SinkFunction, ASnapshotCarriesItsCountsAndArrivalsToAnotherSink) {
   to.process(frame(21));
   EXPECT_EQ(to.stats().frames, 21u);
   EXPECT_EQ(to.stats().arrivals_ns.size(), 21u);
+}
+
+TEST(SinkFunction, ASinkStartedAnewCountsFromItsFirstSeqWithoutCallingItOutOfOrder) {
+  SinkFunction sink;  // its predecessor died having delivered up to 40
+  for (std::uint64_t seq = 41; seq <= 50; ++seq) sink.process(frame(seq));
+  sink.process(frame(52));  // a real gap
+  const SinkStats s = sink.stats();
+  EXPECT_EQ(s.first_seq, 41u);
+  EXPECT_EQ(s.frames, 11u);
+  EXPECT_EQ(s.last_seq, 52u);
+  EXPECT_EQ(s.out_of_order, 1u);  // the gap, not the start at 41
 }
 
 TEST(SinkFunction, RefusesAMalformedSnapshot) {
