@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "vfo/runtime/cluster_store.hpp"
 #include "vfo/util/input_error.hpp"
 
 namespace vfo::cli {
@@ -20,6 +21,9 @@ int run_app(CLI::App& app, int argc, char** argv) {
     return kExitBadInput;
   } catch (const InputError& e) {
     fmt::print(stderr, "{}\n", e.what());
+    return kExitBadInput;
+  } catch (const runtime::StoreDamaged& e) {  // a cluster's store that is not one: a damaged input file
+    fmt::print(stderr, "vfo: {}\n", e.what());
     return kExitBadInput;
   } catch (const CommandExit& e) {
     return e.code();

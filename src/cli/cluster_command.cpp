@@ -272,7 +272,12 @@ Json network_record(const runtime::NodeNetwork& network) {
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
 constexpr const char* kClusterEntries[] = {
     "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-    "certs",        "logs"};
+    "certs",        "logs",       "store-problem"};
+
+// Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
+fs::path store_problem_file(const fs::path& dir) {
+  return dir / "store-problem";
+}
 
 // Checks that `dir` may hold a new cluster: missing, empty, or holding only what `vfo up` writes. Throws InputError
 // naming the folder and an entry it did not write otherwise (nothing of a user's is ever removed).
@@ -439,6 +444,8 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
     made.emplace(orchestrator_options(dir, cluster, loader));
   } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
     throw InputError(cluster_file(dir).string() + ": " + e.what());
+  } catch (const runtime::StoreDamaged& e) {  // not a database: nothing to resume from
+    throw InputError(e.what());
   }
   runtime::Orchestrator& orchestrator = *made;
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
@@ -451,10 +458,24 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   std::fflush(stdout);
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
+  std::string store_problem;  // logged when it changes, not every round
+  fs::remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
     const runtime::RoundReport r = orchestrator.round();
+    if (r.store_problem != store_problem) {
+      store_problem = r.store_problem;
+      if (store_problem.empty()) {
+        fs::remove(store_problem_file(dir));
+      } else {
+        write_file_atomically(store_problem_file(dir), store_problem + "\n");
+      }
+      fmt::print("{}\n", store_problem.empty() ? "round: the store is sound again; acting on it"
+                                               : "round: the store cannot be trusted: " + store_problem +
+                                                     "; acting on nothing until it is repaired");
+      std::fflush(stdout);
+    }
     const auto live = orchestrator.live_migrations();
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
@@ -531,6 +552,23 @@ void status(const ClusterOptions& o) {
               {"orchestrator", alive(cluster["orchestrator"].value("pid", 0L)) ? "up" : "down"},
               {"chains", Json::array()}};
   if (cluster.contains("network")) out["network"] = cluster["network"];
+  std::optional<std::string> problem = orchestrator.store_problem();
+  if (!problem && fs::exists(store_problem_file(dir))) {  // the daemon's verdict: the store against the agents
+    problem = read_input_file(store_problem_file(dir), "the daemon's reason");
+    while (!problem->empty() && problem->back() == '\n') problem->pop_back();
+  }
+  if (problem) {
+    // What the store says cannot be trusted: the daemon acts on nothing, and neither does status read it.
+    out["store_problem"] = *problem;
+    if (o.json) {
+      fmt::print("{}\n", out.dump(2));
+    } else {
+      fmt::print("cluster {} (orchestrator {})\nstore: cannot be trusted: {}; the daemon acts on nothing until it is "
+                 "repaired\n",
+                 dir.string(), out["orchestrator"].get<std::string>(), *problem);
+    }
+    throw CommandFailed("the cluster store cannot be trusted");
+  }
   for (const runtime::ChainStatus& c : orchestrator.status()) {
     Json chain = {{"name", c.name}, {"id", c.id}, {"epoch", c.epoch}, {"functions", Json::array()}};
     bool whole = !c.functions.empty();

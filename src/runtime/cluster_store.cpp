@@ -1,7 +1,11 @@
 #include "vfo/runtime/cluster_store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdint>
+#include <utility>
 
 #include <sqlite3.h>
 
@@ -26,6 +30,10 @@ CREATE TABLE IF NOT EXISTS placements (
   data_endpoint TEXT NOT NULL,
   ack_endpoint TEXT NOT NULL,
   PRIMARY KEY (chain, idx)
+);
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS chain_notes (
   chain INTEGER PRIMARY KEY REFERENCES chains(id) ON DELETE CASCADE,
@@ -57,6 +65,22 @@ class Statement {
     throw std::runtime_error(std::string("cluster store: ") + sqlite3_errmsg(db_));
   }
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  // Column `column` as an integer in [0, max]; StoreDamaged naming `what` when it is another type or out of range.
+  std::uint64_t checked(int column, const std::string& what, std::uint64_t max) const {
+    if (sqlite3_column_type(stmt_, column) != SQLITE_INTEGER) {
+      throw StoreDamaged(what + ": '" + text(column) + "' is not a whole number");
+    }
+    const std::int64_t v = integer(column);
+    if (v < 0 || static_cast<std::uint64_t>(v) > max) {
+      throw StoreDamaged(what + ": " + std::to_string(v) + " is out of range (0 to " + std::to_string(max) + ")");
+    }
+    return static_cast<std::uint64_t>(v);
+  }
+  // Column `column` as text; StoreDamaged naming `what` when it is not text.
+  std::string checked_text(int column, const std::string& what) const {
+    if (sqlite3_column_type(stmt_, column) != SQLITE_TEXT) throw StoreDamaged(what + ": not text");
+    return text(column);
+  }
   std::string text(int column) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
@@ -71,6 +95,8 @@ class Statement {
 
 struct ClusterStore::Impl {
   sqlite3* db = nullptr;
+  std::filesystem::path path;
+  std::optional<std::pair<dev_t, ino_t>> file;  // the opened file's identity
   void exec(const char* sql) const {
     char* error = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
@@ -91,7 +117,29 @@ ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_
     throw std::runtime_error(path.string() + ": cannot open the cluster store (" + what + ")");
   }
   sqlite3_busy_timeout(impl_->db, 5000);
-  impl_->exec(kSchema);
+  impl_->path = path;
+  try {
+    impl_->exec(kSchema);
+  } catch (const std::runtime_error& e) {
+    throw StoreDamaged(path.string() + ": cannot open the cluster store (" + e.what() + ")");
+  }
+  if (struct stat st {}; ::stat(path.c_str(), &st) == 0) impl_->file = std::pair{st.st_dev, st.st_ino};
+}
+
+bool ClusterStore::same_file() const {
+  struct stat st {};
+  return impl_->file && ::stat(impl_->path.c_str(), &st) == 0 && std::pair{st.st_dev, st.st_ino} == *impl_->file;
+}
+
+const std::filesystem::path& ClusterStore::path() const {
+  return impl_->path;
+}
+
+std::uint32_t ClusterStore::last_chain_id() const {
+  Statement s(impl_->db, "SELECT max(coalesce((SELECT value FROM counters WHERE name = 'last_chain_id'), 0), "
+                         "coalesce((SELECT max(id) FROM chains), 0))");
+  s.step();
+  return static_cast<std::uint32_t>(s.checked(0, impl_->path.string() + ": last chain id", UINT32_MAX));
 }
 
 ClusterStore::~ClusterStore() {
@@ -99,14 +147,26 @@ ClusterStore::~ClusterStore() {
 }
 
 std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
-  Statement s(impl_->db, "INSERT INTO chains (name, manifest) VALUES (?, ?)");
-  s.bind(1, name).bind(2, manifest_yaml);
+  impl_->exec("BEGIN IMMEDIATE");
   try {
-    s.step();
-  } catch (const std::runtime_error&) {
-    throw std::runtime_error("cluster store: a chain named " + name + " is already deployed");
+    const std::uint32_t id = last_chain_id() + 1;
+    Statement s(impl_->db, "INSERT INTO chains (id, name, manifest) VALUES (?, ?, ?)");
+    s.bind(1, id).bind(2, name).bind(3, manifest_yaml);
+    try {
+      s.step();
+    } catch (const std::runtime_error&) {
+      throw std::runtime_error("cluster store: a chain named " + name + " is already deployed");
+    }
+    Statement c(impl_->db,
+                "INSERT INTO counters (name, value) VALUES ('last_chain_id', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+    c.bind(1, id).step();
+    impl_->exec("COMMIT");
+    return id;
+  } catch (...) {
+    impl_->exec("ROLLBACK");
+    throw;
   }
-  return static_cast<std::uint32_t>(sqlite3_last_insert_rowid(impl_->db));
 }
 
 void ClusterStore::remove_chain(std::uint32_t id) {
@@ -115,33 +175,39 @@ void ClusterStore::remove_chain(std::uint32_t id) {
 }
 
 std::vector<StoredChain> ClusterStore::chains() const {
-  std::vector<StoredChain> out;
-  Statement s(impl_->db, "SELECT id, name, manifest, epoch FROM chains ORDER BY id");
-  while (s.step()) {
-    out.push_back(StoredChain{static_cast<std::uint32_t>(s.integer(0)),
-                              s.text(1),
-                              s.text(2),
-                              static_cast<std::uint64_t>(s.integer(3)),
-                              {},
-                              {}});
-  }
-  Statement n(impl_->db, "SELECT chain, note FROM chain_notes");
-  while (n.step()) {
-    const auto chain = static_cast<std::uint32_t>(n.integer(0));
-    for (StoredChain& c : out) {
-      if (c.id == chain) c.note = n.text(1);
+  const std::string file = impl_->path.string();
+  try {
+    std::vector<StoredChain> out;
+    Statement s(impl_->db, "SELECT id, name, manifest, epoch FROM chains ORDER BY id");
+    while (s.step()) {
+      const auto id = static_cast<std::uint32_t>(s.checked(0, file + ": chains: id", UINT32_MAX));
+      const std::string row = file + ": chain " + std::to_string(id);
+      out.push_back(StoredChain{id, s.checked_text(1, row + ": name"), s.checked_text(2, row + ": manifest"),
+                                s.checked(3, row + ": epoch", INT64_MAX), {}, {}});
     }
-  }
-  Statement p(impl_->db, "SELECT chain, idx, node, data_endpoint, ack_endpoint FROM placements ORDER BY chain, idx");
-  while (p.step()) {
-    const auto chain = static_cast<std::uint32_t>(p.integer(0));
-    for (StoredChain& c : out) {
-      if (c.id == chain) {
-        c.placements.push_back(VfPlacement{static_cast<std::uint32_t>(p.integer(1)), p.text(2), p.text(3), p.text(4)});
+    const auto find = [&](std::uint64_t id, const std::string& table) -> StoredChain& {
+      for (StoredChain& c : out) {
+        if (c.id == id) return c;
       }
+      throw StoreDamaged(file + ": " + table + ": a row of chain " + std::to_string(id) + ", which is not stored");
+    };
+    Statement n(impl_->db, "SELECT chain, note FROM chain_notes");
+    while (n.step()) find(n.checked(0, file + ": chain_notes: chain", UINT32_MAX), "chain_notes").note = n.text(1);
+    Statement p(impl_->db, "SELECT chain, idx, node, data_endpoint, ack_endpoint FROM placements ORDER BY chain, idx");
+    while (p.step()) {
+      StoredChain& c = find(p.checked(0, file + ": placements: chain", UINT32_MAX), "placements");
+      const std::string row = file + ": placement of chain " + std::to_string(c.id);
+      const auto index = static_cast<std::uint32_t>(p.checked(1, row + ": idx", UINT32_MAX));
+      const std::string at = row + " at " + std::to_string(index);
+      c.placements.push_back(VfPlacement{index, p.checked_text(2, at + ": node"), p.checked_text(3, at + ": data_endpoint"),
+                                         p.checked_text(4, at + ": ack_endpoint")});
     }
+    return out;
+  } catch (const StoreDamaged&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // SQLite's own: not a database, malformed, I/O
+    throw StoreDamaged(file + ": cannot read the cluster store (" + e.what() + ")");
   }
-  return out;
 }
 
 std::optional<StoredChain> ClusterStore::chain(std::uint32_t id) const {

@@ -9,6 +9,10 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include <map>
+
 #include "local_agents.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -291,6 +295,80 @@ TEST_F(LocalCluster, ARoundSendsTheStoredWiringToAVfWiredAnotherWay) {
   EXPECT_GE(sink.value("last_seq", 0ull), starved.value("last_seq", 0ull) + 50) << sink.dump();
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
   EXPECT_TRUE(orchestrator.round().rewired.empty());
+}
+
+// Runs `sql` on the store behind the orchestrator's back, as a damaged disk or a hand edit would.
+void tamper(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  sqlite3_busy_timeout(handle, 5000);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(handle);
+}
+
+TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEpochIsReused) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  ASSERT_GE(sink_when(orchestrator, chain, 30).value("last_seq", 0ull), 30u);
+  {  // The chain at epoch 2 (the agents report it), so that a store rolled back to 1 can be told.
+    ClusterStore store(options().store);
+    store.commit_wiring(chain, 2, {});
+  }
+  ASSERT_TRUE(orchestrator.round().store_problem.empty());
+  const auto running = [&] {  // every VF id the agents run, with how many run it
+    std::map<std::string, int> count;
+    for (const Agent& a : agents_) {
+      const std::optional<NodeProbe> probe = AgentClient(a.address, options().identity).probe();
+      if (probe) {
+        for (const std::string& f : probe->functions) ++count[f];
+      }
+    }
+    return count;
+  };
+  const auto before = running();
+  ASSERT_EQ(before.size(), 4u);
+  const std::string db = options().store.string();
+  const std::vector<std::pair<std::string, std::string>> damages = {
+      {"UPDATE placements SET idx = 7 WHERE idx = 3", "VF 3 is past its end"},
+      {"DELETE FROM placements WHERE idx = 1", "VF 1 is missing"},
+      {"DELETE FROM placements", "runs c1/"},  // all placements gone: the chain would be started again
+      {"UPDATE placements SET node = 'node-9' WHERE idx = 1", "placed on 'node-9', not a node of the cluster"},
+      {"UPDATE chains SET epoch = 'abc'", "epoch: 'abc' is not a whole number"},
+      {"UPDATE chains SET epoch = 1", "is at epoch 2, past the store's 1: the store is older than the cluster"},
+      {"UPDATE chains SET manifest = 'functions: [['", "its manifest does not parse"},
+  };
+  for (const auto& [sql, why] : damages) {
+    tamper(db, "CREATE TABLE saved AS SELECT * FROM placements; CREATE TABLE saved_chains AS SELECT * FROM chains; " +
+                   sql);
+    const RoundReport report = orchestrator.round();
+    EXPECT_NE(report.store_problem.find(why), std::string::npos) << sql << ": " << report.store_problem;
+    if (why.find("runs") == std::string::npos && why.find("is at epoch") == std::string::npos) {
+      EXPECT_EQ(orchestrator.store_problem().value_or(""), report.store_problem) << sql;  // the store's own rows
+    }
+    EXPECT_EQ(report.deployed + report.migrated + report.live_started + report.lost, 0) << sql;
+    EXPECT_TRUE(report.stale_stopped.empty() && report.rewired.empty()) << sql;
+    EXPECT_EQ(running(), before) << sql;  // nothing stopped, nothing started twice
+    tamper(db, "DELETE FROM placements; INSERT INTO placements SELECT * FROM saved; DROP TABLE saved; "
+               "DELETE FROM chains WHERE id NOT IN (SELECT id FROM saved_chains); "
+               "UPDATE chains SET epoch = (SELECT epoch FROM saved_chains WHERE saved_chains.id = chains.id), "
+               "manifest = (SELECT manifest FROM saved_chains WHERE saved_chains.id = chains.id); "
+               "DROP TABLE saved_chains");
+    const RoundReport repaired = orchestrator.round();
+    EXPECT_TRUE(repaired.store_problem.empty()) << sql << ": " << repaired.store_problem;
+    EXPECT_EQ(repaired.migrated + repaired.deployed, 0) << sql;
+  }
+  // The file deleted and a new one made in its place: the daemon's store is gone.
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  { ClusterStore fresh(options().store); }
+  EXPECT_NE(orchestrator.round().store_problem.find("deleted or replaced since the daemon opened it"),
+            std::string::npos);
+  // A daemon restarted on that empty store: the agents run VFs of a chain it never had.
+  Orchestrator restarted(options());
+  const RoundReport report = restarted.round();
+  EXPECT_NE(report.store_problem.find("of a chain this store never had"), std::string::npos) << report.store_problem;
+  EXPECT_EQ(running(), before);
 }
 
 // Reset mode after the node of "detect" is killed: the whole chain placed and started anew in one round, its

@@ -1,5 +1,6 @@
 // `vfo up`, `deploy`, `status`, `chaos kill` and `down` end to end: daemons on loopback, a 1 s probing period.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -106,6 +107,60 @@ TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
   ASSERT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
   const auto again = vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_);
   EXPECT_EQ(again.exit_code, 0) << again.all();
+}
+
+}  // namespace
+
+namespace {
+
+// Runs `sql` on the cluster's store behind the daemon's back, as a damaged disk or a hand edit would.
+void tamper(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  sqlite3_busy_timeout(handle, 5000);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(handle);
+}
+
+TEST_F(LocalClusterCli, ADamagedStoreIsReportedByStatusAndTheDaemonActsOnNothingUntilItIsRepaired) {
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 5 --period 1 --cluster " + dir_).exit_code, 0);
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                               "/scenarios/chains/pedestrian.yaml --cluster " + dir_)
+                .exit_code,
+            0);
+  const std::string node = status()["chains"][0]["functions"][1]["node"];
+  tamper(dir_ + "/cluster.db", "UPDATE placements SET node = 'node-77' WHERE idx = 1");
+  auto o = vfo::test::run_vfo("status --cluster " + dir_);
+  EXPECT_EQ(o.exit_code, 1) << o.all();
+  EXPECT_NE(o.out.find("store: cannot be trusted: " + dir_ +
+                       "/cluster.db: chain 1 (pedestrian-detection): VF 1 is placed on "
+                       "'node-77', not a node of the cluster"),
+            std::string::npos)
+      << o.out;
+  // Waits (30 s at most) for the daemon's log to hold `text`; returns the log.
+  const auto log_with = [&](const std::string& text) {
+    std::string log;
+    for (int i = 0; i < 300; ++i) {
+      log = vfo::test::slurp(dir_ + "/logs/orchestrator.log");
+      if (log.find(text) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return log;
+  };
+  std::string log = log_with("round: the store cannot be trusted: ");
+  EXPECT_NE(log.find("round: the store cannot be trusted: "), std::string::npos) << log;
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // another round, which must not act either
+  EXPECT_EQ(vfo::test::slurp(dir_ + "/logs/orchestrator.log").find("cold migrations 1"),
+            std::string::npos);  // "detect" not moved
+
+  tamper(dir_ + "/cluster.db", "UPDATE placements SET node = '" + node + "' WHERE idx = 1");
+  log = log_with("round: the store is sound again");
+  EXPECT_NE(log.find("round: the store is sound again"), std::string::npos) << log;
+  const Json s = status();
+  EXPECT_EQ(s["chains"][0]["state"], "whole") << s.dump();
+  EXPECT_EQ(s["chains"][0]["epoch"], 1) << s.dump();  // nothing was redone
 }
 
 }  // namespace

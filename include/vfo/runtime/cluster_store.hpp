@@ -1,12 +1,16 @@
 #pragma once
-// What the orchestrator must not forget (issue 6), in SQLite: the desired chains (their manifests), where
-// each VF runs (node, data and ack endpoints) and each chain's wiring epoch. Killed and restarted, the
-// orchestrator reads it back and resumes without redeploying healthy VFs. Every change is one transaction;
-// the file is in WAL mode, so a crash leaves the last committed state. Not thread-safe.
+// What the orchestrator must not forget, in SQLite: the desired chains (their manifests), where each VF runs
+// (node, data and ack endpoints) and each chain's wiring epoch. Killed and restarted, the orchestrator reads
+// it back and resumes without redeploying healthy VFs. Every change is one transaction; the file is in WAL
+// mode, so a crash leaves the last committed state. Not thread-safe.
+//
+// Reading trusts nothing: a value of the wrong type (an epoch that is not a number), a number out of range,
+// or a file that is not a database throws StoreDamaged naming the file and the row.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +32,12 @@ struct StoredChain {
   std::string note;                     // why the orchestrator could not place or start it lately ("" if none)
 };
 
+// The store cannot be read as a store (not a database, truncated, a row of the wrong type or range).
+class StoreDamaged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class ClusterStore {
  public:
   // Opens (creating if needed) the database at `path`. Throws std::runtime_error naming the file.
@@ -36,8 +46,14 @@ class ClusterStore {
   ClusterStore(const ClusterStore&) = delete;
   ClusterStore& operator=(const ClusterStore&) = delete;
 
-  // A new chain (epoch 0, no placement); its id. Throws std::runtime_error when the name is taken.
+  // A new chain (epoch 0, no placement); its id, above every id this store ever gave (a removed chain's
+  // included). Throws std::runtime_error when the name is taken.
   std::uint32_t add_chain(const std::string& name, const std::string& manifest_yaml);
+  // The highest chain id this store ever gave (0: none): a VF of a higher chain id comes from another store.
+  std::uint32_t last_chain_id() const;
+  // Whether the file at the path it opened is still the one it opened (not deleted, not replaced).
+  bool same_file() const;
+  const std::filesystem::path& path() const;
   void remove_chain(std::uint32_t id);
   std::vector<StoredChain> chains() const;  // by id
   std::optional<StoredChain> chain(std::uint32_t id) const;

@@ -102,6 +102,9 @@ struct RoundReport {
   std::vector<std::string> stale_stopped;
   // Running VFs sent the stored wiring again because their agent reported another or none ("NODE: ID").
   std::vector<std::string> rewired;
+  // Why the store cannot be trusted (unreadable, impossible rows, older than what the agents run); the round
+  // then did nothing else. Empty when the store is sound.
+  std::string store_problem;
 };
 
 struct VfStatus {
@@ -141,6 +144,10 @@ class Orchestrator {
   std::uint32_t add_chain(const ChainManifest& manifest, const std::string& manifest_yaml);
   RoundReport round();
   std::vector<ChainStatus> status();
+  // Why the store's rows cannot be trusted now, or nullopt. Only the store is read: whether it agrees with what
+  // the agents run is the rounds' check (RoundReport::store_problem), as another process may be placing a
+  // chain meanwhile.
+  std::optional<std::string> store_problem();
   // A VF's host counters (JSON), through its agent.
   std::optional<std::string> function_stats(std::uint32_t chain, std::uint32_t index);
   // The live migrations over so far (ok or not), in the order they ended; `wait` first waits for those in

@@ -90,7 +90,8 @@ struct Orchestrator::Impl {
   std::unique_ptr<Placer> placer;
   std::unique_ptr<Forecaster> forecaster;
   Controller controller;
-  std::map<std::uint32_t, ChainManifest> manifests;  // by chain id, parsed from the store
+  // By chain id, parsed from the store: the text it was parsed from and the manifest.
+  std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests;
   std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
   std::vector<NodeView> last_nodes;
   std::vector<std::string> exited;  // VFs the agents reported ended, not yet in a round's report
@@ -166,6 +167,66 @@ struct Orchestrator::Impl {
     }
   }
 
+  // Why the store cannot be trusted, or nullopt. Acting on a damaged store could stop healthy VFs, start a
+  // second copy of a placed one, or reuse an epoch (which would let a fenced-off instance's frames through);
+  // so a round acts on nothing while there is a reason. Without probes, only the store itself is checked (its
+  // rows against each other); with them, also against what the agents run. Call with `mutex` held.
+  std::optional<std::string> distrust(const std::vector<StoredChain>& chains,
+                                      const std::vector<std::optional<NodeProbe>>& probes) {
+    const std::string file = store.path().string();
+    if (!store.same_file()) return file + ": deleted or replaced since the daemon opened it";
+    std::map<std::uint32_t, const StoredChain*> by_id;
+    for (const StoredChain& c : chains) {
+      by_id[c.id] = &c;
+      const std::string chain = fmt::format("{}: chain {} ({})", file, c.id, c.name);
+      const ChainManifest* m = nullptr;
+      try {
+        m = &manifest(c);
+      } catch (const std::exception& e) {
+        return chain + ": its manifest does not parse (" + e.what() + ")";
+      }
+      if (c.placements.empty()) continue;  // not placed yet
+      if (c.epoch == 0) return chain + ": placed, but at epoch 0";
+      for (std::size_t j = 0; j < c.placements.size(); ++j) {
+        const VfPlacement& p = c.placements[j];
+        if (p.index != j || j >= m->functions.size()) {
+          return fmt::format("{}: placements {} of its {} VFs: VF {} is {}", chain, c.placements.size(),
+                             m->functions.size(), j, p.index >= m->functions.size() ? "past its end" : "missing");
+        }
+        if (!node_index(p.node)) return fmt::format("{}: VF {} is placed on '{}', not a node of the cluster", chain, j, p.node);
+        if (p.data_endpoint.empty() || p.ack_endpoint.empty()) return fmt::format("{}: VF {} has no endpoints", chain, j);
+      }
+      if (c.placements.size() != m->functions.size()) {
+        return fmt::format("{}: {} of its {} VFs placed (a placement is missing)", chain, c.placements.size(),
+                           m->functions.size());
+      }
+    }
+    const std::uint32_t last_id = store.last_chain_id();
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      if (!probes[i]) continue;
+      const std::string& node = options.agents[i].name;
+      for (const std::string& id : probes[i]->functions) {
+        unsigned chain = 0, index = 0;
+        if (std::sscanf(id.c_str(), "c%u/%u", &chain, &index) != 2) continue;
+        if (chain > last_id) {
+          return fmt::format("{}: {} runs {}, of a chain this store never had: the store is older than the cluster",
+                             file, node, id);
+        }
+        const auto applied = probes[i]->wiring.find(id);
+        const auto stored = by_id.find(chain);
+        if (stored != by_id.end() && stored->second->placements.empty()) {
+          return fmt::format("{}: {} runs {}, but the store places none of chain {}: starting it would run it twice",
+                             file, node, id, chain);
+        }
+        if (applied != probes[i]->wiring.end() && stored != by_id.end() && applied->second.epoch > stored->second->epoch) {
+          return fmt::format("{}: {}'s {} is at epoch {}, past the store's {}: the store is older than the cluster",
+                             file, node, id, applied->second.epoch, stored->second->epoch);
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
   // Whether VF `id` ("c<chain>/<index>") is on its way to node `i` by live migration.
   bool is_incoming(const std::string& id, std::size_t i) {
     unsigned chain = 0, index = 0;
@@ -183,8 +244,11 @@ struct Orchestrator::Impl {
 
   const ChainManifest& manifest(const StoredChain& c) {
     auto it = manifests.find(c.id);
-    if (it == manifests.end()) it = manifests.emplace(c.id, parse_chain_manifest(c.manifest_yaml, c.name)).first;
-    return it->second;
+    if (it == manifests.end() || it->second.first != c.manifest_yaml) {  // new, or changed in the store
+      ChainManifest parsed = parse_chain_manifest(c.manifest_yaml, c.name);
+      it = manifests.insert_or_assign(c.id, std::pair{c.manifest_yaml, std::move(parsed)}).first;
+    }
+    return it->second.second;
   }
 
   // Every agent's probe (nullopt: it did not answer in time).
@@ -397,7 +461,7 @@ std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
   const std::uint32_t id = impl_->store.add_chain(manifest.name, manifest_yaml);
-  impl_->manifests[id] = manifest;
+  impl_->manifests[id] = {manifest_yaml, manifest};
   return id;
 }
 
@@ -425,7 +489,14 @@ RoundReport Orchestrator::round() {
   }
   std::lock_guard lock(m.mutex);
   report.exited = std::exchange(m.exited, {});
-  std::vector<StoredChain> chains = m.store.chains();
+  std::vector<StoredChain> chains;
+  try {
+    chains = m.store.chains();
+    if (auto why = m.distrust(chains, probes)) report.store_problem = std::move(*why);
+  } catch (const StoreDamaged& e) {
+    report.store_problem = e.what();
+  }
+  if (!report.store_problem.empty()) return report;  // nothing is done on a store that cannot be trusted
   // Chains added (vfo deploy) but not placed yet: place them whole; retried next round on failure.
   for (StoredChain& c : chains) {
     if (!c.placements.empty()) continue;
@@ -507,6 +578,16 @@ RoundReport Orchestrator::round() {
     report.errors.insert(report.errors.end(), errors.begin(), errors.end());
   }
   return report;
+}
+
+std::optional<std::string> Orchestrator::store_problem() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mutex);
+  try {
+    return m.distrust(m.store.chains(), {});
+  } catch (const StoreDamaged& e) {
+    return e.what();
+  }
 }
 
 std::vector<ChainStatus> Orchestrator::status() {

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <stdexcept>
 
 #include "support/scratch.hpp"
@@ -67,6 +71,83 @@ TEST(ClusterStore, AFileThatCannotBeOpenedIsNamed) {
     EXPECT_EQ(std::string(e.what()).rfind("/nonexistent-folder/x/cluster.db: cannot open the cluster store", 0), 0u)
         << e.what();
   }
+}
+
+// Runs `sql` on the database at `db` behind the store's back, as a damaged disk or a hand edit would.
+void tamper(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(handle);
+}
+
+std::string damage(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const StoreDamaged& e) {
+    return e.what();
+  }
+  return "read without complaint";
+}
+
+TEST(ClusterStore, RowsOfTheWrongTypeOrRangeAreRefusedNamingFileAndRow) {
+  const auto dir = test::fresh_dir("store-damaged");
+  std::filesystem::create_directories(dir);
+  const auto db = dir / "cluster.db";
+  ClusterStore store(db);
+  const std::uint32_t id = store.add_chain("ped", "name: ped\n");
+  store.commit_wiring(id, 1, {{0, "node-1", "tcp://a", "tcp://b"}});
+  tamper(db, "UPDATE chains SET epoch = 'abc'");
+  EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": chain 1: epoch: 'abc' is not a whole number");
+  tamper(db, "UPDATE chains SET epoch = -3");
+  EXPECT_EQ(damage([&] { store.chains(); }),
+            db.string() + ": chain 1: epoch: -3 is out of range (0 to 9223372036854775807)");
+  tamper(db, "UPDATE chains SET epoch = 1; UPDATE placements SET idx = 'x'");
+  EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": placement of chain 1: idx: 'x' is not a whole number");
+  tamper(db, "UPDATE placements SET idx = 0, node = x'00ff'");  // a blob: TEXT affinity keeps numbers as text
+  EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": placement of chain 1 at 0: node: not text");
+  tamper(db, "UPDATE placements SET node = 'node-1'");
+  EXPECT_EQ(store.chains().size(), 1u);  // repaired
+}
+
+TEST(ClusterStore, AFileThatIsNotAStoreOrIsTruncatedIsRefusedNamingIt) {
+  const auto dir = test::fresh_dir("store-garbage");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "garbage.db") << std::string(8192, 'x');
+  EXPECT_NE(damage([&] { ClusterStore store(dir / "garbage.db"); }).find((dir / "garbage.db").string() +
+                                                                         ": cannot open the cluster store"),
+            std::string::npos);
+  {
+    ClusterStore store(dir / "whole.db");
+    for (int i = 0; i < 50; ++i) store.add_chain("c" + std::to_string(i), std::string(2000, 'm'));
+  }
+  std::filesystem::remove(dir / "whole.db-wal");
+  std::filesystem::remove(dir / "whole.db-shm");
+  std::filesystem::resize_file(dir / "whole.db", std::filesystem::file_size(dir / "whole.db") / 2);
+  const std::string why = damage([&] {
+    ClusterStore store(dir / "whole.db");
+    store.chains();
+  });
+  EXPECT_NE(why.find((dir / "whole.db").string() + ": cannot"), std::string::npos) << why;
+}
+
+TEST(ClusterStore, NeverGivesAChainIdTwiceAndKnowsWhenItsFileIsReplaced) {
+  const auto dir = test::fresh_dir("store-ids");
+  std::filesystem::create_directories(dir);
+  ClusterStore store(dir / "cluster.db");
+  const std::uint32_t a = store.add_chain("a", "name: a\n");
+  store.remove_chain(a);
+  const std::uint32_t b = store.add_chain("b", "name: b\n");
+  EXPECT_GT(b, a);  // a VF of the removed chain a is never taken for one of b
+  EXPECT_EQ(store.last_chain_id(), b);
+  EXPECT_TRUE(store.same_file());
+  std::filesystem::rename(dir / "cluster.db", dir / "moved.db");
+  EXPECT_FALSE(store.same_file());
+  ClusterStore other(dir / "cluster.db");  // a new, empty store in its place
+  EXPECT_FALSE(store.same_file());
+  EXPECT_TRUE(other.same_file());
 }
 
 }  // namespace
