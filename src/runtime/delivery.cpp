@@ -31,6 +31,10 @@ void OutboundLog::resume(std::uint64_t acknowledged_seq, std::deque<Frame> unack
 
 InboundFilter::Verdict InboundFilter::check(const Frame& frame) {
   if (frame.epoch < epoch_) return Verdict::stale_epoch;
+  if ((epoch_ > 0 && frame.epoch - epoch_ > kMaxEpochJump) || (last_ > 0 && frame.seq - last_ > kMaxSeqJump) ||
+      frame.seq == 0) {
+    return Verdict::implausible;
+  }
   epoch_ = frame.epoch;
   return frame.seq <= last_ ? Verdict::duplicate : Verdict::accept;
 }

@@ -179,6 +179,11 @@ class FunctionHost::Loop {
       count([](HostCounters& c) { ++c.stale; });
       return;
     }
+    if (verdict == InboundFilter::Verdict::implausible) {
+      return malformed("frame: epoch " + std::to_string(frame->epoch) + ", seq " + std::to_string(frame->seq) +
+                       ": too far past epoch " + std::to_string(filter_.epoch()) + ", seq " +
+                       std::to_string(filter_.last_seq()) + " to be real");
+    }
     if (filter_.epoch() > epoch_) epoch_ = filter_.epoch();  // the replay came before our rewire order
     // Seen before, here or by the instance this one replaced (which died before its ack came back): drop it,
     // and ack it upstream when the end of the chain has it.
@@ -213,6 +218,13 @@ class FunctionHost::Loop {
     if (ack->epoch < epoch_) {
       count([](HostCounters& c) { ++c.stale; });
       return;
+    }
+    // The highest seq this host knows of; an ack far past it is no chain's (see kMaxSeqJump). A host that knows
+    // none yet (started anew) takes any: its downstream tells it where the chain is.
+    const std::uint64_t known = std::max({filter_.last_seq(), next_seq_ - 1, log_.acknowledged_seq()});
+    if (known > 0 && ack->seq - std::min(ack->seq, known) > kMaxSeqJump) {
+      return malformed("ack: seq " + std::to_string(ack->seq) + ": too far past seq " + std::to_string(known) +
+                       " to be real");
     }
     // A source started anew (a cold migration) numbers its frames from 1, but the end of the chain may have
     // delivered more than that (its downstream says so when rewired): it goes on after what was delivered, as

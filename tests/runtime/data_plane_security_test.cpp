@@ -121,17 +121,29 @@ TEST(SecureDataPlane, ForgedFramesAcksAndGarbageAreRefusedCountedAndTheChainDeli
   expect_each_seq_once(chain.sink_fn->stats());  // the forged frame's seq never reached the sink
 }
 
-TEST(SecureDataPlane, AnAckOfAnOlderEpochIsDroppedAsStaleEvenWithTheClusterKey) {
+TEST(SecureDataPlane, AMembersAcksOfAnOlderEpochAndFramesOrAcksFarAheadAreDroppedAndCounted) {
   SecureChain chain;
   ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 50; }));
   chain.wire(2, chain.compute);
   ASSERT_TRUE(eventually([&] { return chain.source.counters().epoch == 2; }));
-  // A downstream instance of the old wiring (given up for dead, still running) acks far ahead.
-  push(chain.source.ack_endpoint(), {encode_ack(Ack{1, kForgedSeq})}, &chain.cluster, chain.cluster.public_key);
+  // With the cluster key (a member, or an instance given up for dead that still runs):
+  const CurveKeyPair& key = chain.cluster;
+  // an ack of the old wiring, far ahead,
+  push(chain.source.ack_endpoint(), {encode_ack(Ack{1, kForgedSeq})}, &key, key.public_key);
   ASSERT_TRUE(eventually([&] { return chain.source.counters().stale >= 1; }));
+  // an ack of this wiring, far ahead, and frames of this wiring far ahead in seq or in a far epoch.
+  push(chain.source.ack_endpoint(), {encode_ack(Ack{2, kForgedSeq})}, &key, key.public_key);
+  push(chain.sink.data_endpoint(),
+       {encode_frame(Frame{2, kForgedSeq, 0, source_payload(kForgedSeq, 500)}),
+        encode_frame(Frame{kForgedSeq, 60, 0, source_payload(60, 500)})},
+       &key, key.public_key);
+  ASSERT_TRUE(
+      eventually([&] { return chain.source.counters().malformed >= 1 && chain.sink.counters().malformed >= 2; }));
+  EXPECT_NE(chain.sink.counters().last_error.find("to be real"), std::string::npos) << chain.sink.counters().last_error;
+  EXPECT_EQ(chain.sink.counters().epoch, 2u);  // not fenced off by the far epoch
   EXPECT_LT(chain.source.counters().acked_seq, kForgedSeq);
   const std::uint64_t seen = chain.sink_fn->stats().last_seq;
-  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().last_seq >= seen + 50; }));
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().last_seq >= seen + 50; }));  // it delivers on
   expect_each_seq_once(chain.sink_fn->stats());
 }
 

@@ -85,6 +85,9 @@ TEST_F(LocalCluster, AKilledAgentsVfIsColdMigratedAndNoFrameIsLost) {
   const int victim_index = std::stoi(victim.substr(5)) - 1;
   agents_[victim_index].process->kill(SIGKILL);
   agents_[victim_index].process->wait();
+  EXPECT_EQ(status[0].reason, "");
+  EXPECT_EQ(orchestrator.status()[0].reason,
+            "detect on " + victim + " is not running (its node does not answer); the next round recovers it");
 
   const RoundReport report = orchestrator.round();  // one probing round detects it and migrates
   EXPECT_EQ(report.failed_nodes, std::vector<std::string>{victim});
@@ -95,6 +98,7 @@ TEST_F(LocalCluster, AKilledAgentsVfIsColdMigratedAndNoFrameIsLost) {
   EXPECT_NE(status[0].functions[1].node, victim);
   EXPECT_EQ(status[0].epoch, 2u);
   for (const VfStatus& f : status[0].functions) EXPECT_TRUE(f.running) << f.name;
+  EXPECT_EQ(status[0].reason, "");
 
   const Json before = Json::parse(orchestrator.function_stats(chain, 0).value_or("{}"));
   const Json s = sink_when(orchestrator, chain, before.value("produced", 0ull) + 100);
@@ -188,26 +192,59 @@ TEST_F(LocalCluster, AnInstanceTheStoreDoesNotPlaceThereIsStoppedAndThePlacedOne
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
   const auto placed = orchestrator.status()[0].functions;
   // A second "detect" on a node other than its own (as a node taken for dead brings back when it returns), and a
-  // VF of a chain the store does not have.
+  // VF of a chain the store no longer has (removed).
   const std::string detect = "c" + std::to_string(chain) + "/1";
+  std::string removed;
+  {
+    ClusterStore store(options().store);
+    const std::uint32_t gone = store.add_chain("gone", "name: gone\n");
+    store.remove_chain(gone);
+    removed = "c" + std::to_string(gone) + "/0";
+  }
   std::size_t other = 0;
   while ("node-" + std::to_string(other + 1) == placed[1].node) ++other;
   AgentClient client(agents_[other].address, options().identity);
   std::string error;
   ASSERT_TRUE(client.start_function(detect, FunctionSpec{.kind = "compute", .fps = 15}, &error)) << error;
-  ASSERT_TRUE(client.start_function("c99/0", FunctionSpec{.kind = "source", .fps = 15}, &error)) << error;
+  ASSERT_TRUE(client.start_function(removed, FunctionSpec{.kind = "source", .fps = 15}, &error)) << error;
 
   const RoundReport report = orchestrator.round();
   std::vector<std::string> stopped = report.stale_stopped;
   std::sort(stopped.begin(), stopped.end());
   const std::string node = "node-" + std::to_string(other + 1);
-  EXPECT_EQ(stopped, (std::vector<std::string>{node + ": " + detect, node + ": c99/0"}));
+  EXPECT_EQ(stopped, (std::vector<std::string>{node + ": " + detect, node + ": " + removed}));
   EXPECT_TRUE(report.errors.empty()) << report.errors.front();
   EXPECT_EQ(report.lost, 0);
   const auto probe = client.probe();
   ASSERT_TRUE(probe);
   EXPECT_EQ(std::count(probe->functions.begin(), probe->functions.end(), detect), 0);
   for (const VfStatus& f : orchestrator.status()[0].functions) EXPECT_TRUE(f.running) << f.name;  // untouched
+  EXPECT_TRUE(orchestrator.round().stale_stopped.empty());
+}
+
+TEST_F(LocalCluster, AnAgentBackFromAStopAfterItsVfMovedHasTheOldInstanceStoppedAndTheChainDeliversOnce) {
+  Orchestrator orchestrator(options());
+  const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
+  ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
+  const std::string victim = orchestrator.status()[0].functions[1].node;  // "detect"
+  const std::string detect = "c" + std::to_string(chain) + "/1";
+  Agent& agent = agents_[std::stoi(victim.substr(5)) - 1];
+  ::kill(agent.process->pid(), SIGSTOP);  // the agent freezes; its VF, a process of its own, runs on
+
+  RoundReport report = orchestrator.round();  // the node misses its probe: detect is started elsewhere
+  EXPECT_EQ(report.failed_nodes, std::vector<std::string>{victim});
+  EXPECT_EQ(report.migrated, 1);
+  ::kill(agent.process->pid(), SIGCONT);
+  report = orchestrator.round();  // it answers again, with the old detect
+  EXPECT_EQ(report.stale_stopped, std::vector<std::string>{victim + ": " + detect});
+  const auto probe = AgentClient(agent.address, options().identity).probe();
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(std::count(probe->functions.begin(), probe->functions.end(), detect), 0);
+  const Json before = Json::parse(orchestrator.function_stats(chain, 0).value_or("{}"));
+  const Json sink = sink_when(orchestrator, chain, before.value("produced", 0ull) + 50);
+  ASSERT_GE(sink.value("last_seq", 0ull), before.value("produced", 0ull) + 50) << sink.dump();
+  EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
+  EXPECT_EQ(sink.value("out_of_order", 1ull), 0u) << sink.dump();
   EXPECT_TRUE(orchestrator.round().stale_stopped.empty());
 }
 
@@ -340,8 +377,8 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
       {"UPDATE chains SET manifest = 'functions: [['", "its manifest does not parse"},
   };
   for (const auto& [sql, why] : damages) {
-    tamper(db, "CREATE TABLE saved AS SELECT * FROM placements; CREATE TABLE saved_chains AS SELECT * FROM chains; " +
-                   sql);
+    tamper(db,
+           "CREATE TABLE saved AS SELECT * FROM placements; CREATE TABLE saved_chains AS SELECT * FROM chains; " + sql);
     const RoundReport report = orchestrator.round();
     EXPECT_NE(report.store_problem.find(why), std::string::npos) << sql << ": " << report.store_problem;
     if (why.find("runs") == std::string::npos && why.find("is at epoch") == std::string::npos) {
@@ -350,11 +387,12 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
     EXPECT_EQ(report.deployed + report.migrated + report.live_started + report.lost, 0) << sql;
     EXPECT_TRUE(report.stale_stopped.empty() && report.rewired.empty()) << sql;
     EXPECT_EQ(running(), before) << sql;  // nothing stopped, nothing started twice
-    tamper(db, "DELETE FROM placements; INSERT INTO placements SELECT * FROM saved; DROP TABLE saved; "
-               "DELETE FROM chains WHERE id NOT IN (SELECT id FROM saved_chains); "
-               "UPDATE chains SET epoch = (SELECT epoch FROM saved_chains WHERE saved_chains.id = chains.id), "
-               "manifest = (SELECT manifest FROM saved_chains WHERE saved_chains.id = chains.id); "
-               "DROP TABLE saved_chains");
+    tamper(db,
+           "DELETE FROM placements; INSERT INTO placements SELECT * FROM saved; DROP TABLE saved; "
+           "DELETE FROM chains WHERE id NOT IN (SELECT id FROM saved_chains); "
+           "UPDATE chains SET epoch = (SELECT epoch FROM saved_chains WHERE saved_chains.id = chains.id), "
+           "manifest = (SELECT manifest FROM saved_chains WHERE saved_chains.id = chains.id); "
+           "DROP TABLE saved_chains");
     const RoundReport repaired = orchestrator.round();
     EXPECT_TRUE(repaired.store_problem.empty()) << sql << ": " << repaired.store_problem;
     EXPECT_EQ(repaired.migrated + repaired.deployed, 0) << sql;

@@ -47,6 +47,13 @@ class OutboundLog {
   std::uint64_t acked_ = 0;
 };
 
+// How far ahead of what a receiver has seen a frame may be. An epoch moves by one per rewiring, a seq by one
+// per frame (a VF that drops frames leaves gaps): a million rewirings or 2^32 frames at once (nine years of
+// a 15 fps chain) is no chain's history, only a forged or corrupted frame. A receiver that has seen nothing
+// yet (a VF started anew) takes any seq and epoch: its first frames are a replay from where the chain is.
+inline constexpr std::uint64_t kMaxEpochJump = 1'000'000;
+inline constexpr std::uint64_t kMaxSeqJump = std::uint64_t{1} << 32;
+
 // What a VF has received: the chain's epoch as far as it knows, and the last frame it accepted.
 class InboundFilter {
  public:
@@ -54,6 +61,9 @@ class InboundFilter {
     accept,       // new: process it (then call accepted())
     duplicate,    // seen before (a replay): drop it; ack it upstream if it is already delivered
     stale_epoch,  // from an older wiring (a VF given up for dead): drop it
+    // An epoch or seq too far ahead to be real (kMaxEpochJump, kMaxSeqJump): drop it. Taken, it would fence off
+    // every true frame (a huge epoch) or make them all look seen (a huge seq), killing the chain.
+    implausible,
   };
 
   Verdict check(const Frame& frame);

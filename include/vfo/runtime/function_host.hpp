@@ -7,7 +7,9 @@
 // ephemeral port of `bind_address`. A rewire gives the chain's new epoch, the downstream's data endpoint
 // and the upstream's ack endpoint; the host then connects to them (fresh sockets: whatever was queued for a
 // dead peer is dropped) and sends again every frame not yet acknowledged, with the new epoch.
-// A malformed message is counted and dropped; it never stops the host.
+// A malformed message is counted and dropped, as is a frame or ack too far ahead of what the host has seen to
+// be real (kMaxSeqJump, kMaxEpochJump in vfo/runtime/delivery.hpp) and an ack of an older epoch (as `stale`);
+// none of them ever stops the host.
 //
 // Security (vfo/runtime/data_plane_keys.hpp): with a cluster key pair every socket speaks CURVE. The data and
 // ack sockets take only clients presenting the cluster key, an incoming host's state socket only the
@@ -41,7 +43,7 @@ struct HostCounters {
   std::uint64_t accepted = 0;    // frames processed
   std::uint64_t duplicates = 0;  // replayed frames already seen, dropped
   std::uint64_t stale = 0;       // frames and acks of an older epoch, dropped (fencing)
-  std::uint64_t malformed = 0;   // messages that were not a frame or an ack
+  std::uint64_t malformed = 0;   // messages that were not a frame or an ack, or too far ahead to be real
   std::uint64_t refused = 0;     // connections refused at the handshake (no CURVE, an unknown key, garbage)
   std::uint64_t sent = 0;        // frames sent downstream, replays included
   std::uint64_t replayed = 0;    // frames sent again after a rewire

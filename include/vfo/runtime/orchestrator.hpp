@@ -117,7 +117,9 @@ struct ChainStatus {
   std::string name;
   std::uint64_t epoch = 0;
   std::vector<VfStatus> functions;
-  std::string reason;  // why the last attempt to place, start or wire it failed ("" when it did not)
+  // Why the last attempt to place, start or wire it failed, else which VF is not running and why ("" when the
+  // chain is whole).
+  std::string reason;
 };
 
 // How many probing rounds a trained model's interval spans: interval_s / probe_period_s when that is a whole

@@ -193,8 +193,10 @@ struct Orchestrator::Impl {
           return fmt::format("{}: placements {} of its {} VFs: VF {} is {}", chain, c.placements.size(),
                              m->functions.size(), j, p.index >= m->functions.size() ? "past its end" : "missing");
         }
-        if (!node_index(p.node)) return fmt::format("{}: VF {} is placed on '{}', not a node of the cluster", chain, j, p.node);
-        if (p.data_endpoint.empty() || p.ack_endpoint.empty()) return fmt::format("{}: VF {} has no endpoints", chain, j);
+        if (!node_index(p.node))
+          return fmt::format("{}: VF {} is placed on '{}', not a node of the cluster", chain, j, p.node);
+        if (p.data_endpoint.empty() || p.ack_endpoint.empty())
+          return fmt::format("{}: VF {} has no endpoints", chain, j);
       }
       if (c.placements.size() != m->functions.size()) {
         return fmt::format("{}: {} of its {} VFs placed (a placement is missing)", chain, c.placements.size(),
@@ -218,7 +220,8 @@ struct Orchestrator::Impl {
           return fmt::format("{}: {} runs {}, but the store places none of chain {}: starting it would run it twice",
                              file, node, id, chain);
         }
-        if (applied != probes[i]->wiring.end() && stored != by_id.end() && applied->second.epoch > stored->second->epoch) {
+        if (applied != probes[i]->wiring.end() && stored != by_id.end() &&
+            applied->second.epoch > stored->second->epoch) {
           return fmt::format("{}: {}'s {} is at epoch {}, past the store's {}: the store is older than the cluster",
                              file, node, id, applied->second.epoch, stored->second->epoch);
         }
@@ -604,6 +607,10 @@ std::vector<ChainStatus> Orchestrator::status() {
       const bool running = probe && std::find(probe->functions.begin(), probe->functions.end(),
                                               function_id(c.id, p.index)) != probe->functions.end();
       s.functions.push_back({manifest.functions.at(p.index).name, p.node, running});
+      if (!running && s.reason.empty()) {  // broken without a failed attempt yet: say what is missing
+        s.reason = fmt::format("{} on {} is not running ({}); the next round recovers it", s.functions.back().name,
+                               p.node, probe ? "its node answers but does not run it" : "its node does not answer");
+      }
     }
     out.push_back(std::move(s));
   }

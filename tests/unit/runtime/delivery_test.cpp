@@ -51,5 +51,19 @@ TEST(InboundFilter, DropsDuplicatesAndOlderEpochsAndFollowsNewerOnes) {
   EXPECT_EQ(in.last_seq(), 4u);
 }
 
+TEST(InboundFilter, DropsEpochsAndSeqsTooFarAheadToBeRealButAFreshOneTakesWhereTheChainIs) {
+  InboundFilter fresh;  // a VF started anew: its first frame is a replay from wherever the chain is
+  EXPECT_EQ(fresh.check(frame(5'000'000, 1ull << 40)), InboundFilter::Verdict::accept);
+  InboundFilter in;
+  in.set_epoch(3);
+  EXPECT_EQ(in.check(frame(3, 10)), InboundFilter::Verdict::accept);
+  in.accepted(10);
+  EXPECT_EQ(in.check(frame(3 + kMaxEpochJump + 1, 11)), InboundFilter::Verdict::implausible);
+  EXPECT_EQ(in.check(frame(3, 11 + kMaxSeqJump)), InboundFilter::Verdict::implausible);
+  EXPECT_EQ(in.check(frame(3, 0)), InboundFilter::Verdict::implausible);
+  EXPECT_EQ(in.epoch(), 3u);  // none of them moved it
+  EXPECT_EQ(in.check(frame(3 + kMaxEpochJump, 10 + kMaxSeqJump)), InboundFilter::Verdict::accept);  // the bounds
+}
+
 }  // namespace
 }  // namespace vfo::runtime
