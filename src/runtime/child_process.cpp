@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <stdexcept>
 
 namespace vfo::runtime {
@@ -132,6 +133,42 @@ bool ChildProcess::exited() {
   if (waitpid(pid_, &raw, WNOHANG) != pid_) return false;
   status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   return true;
+}
+
+ProcessLauncher::ProcessLauncher()
+    : thread_([this] {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+          wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+          if (tasks_.empty()) return;  // stopping, nothing left to start
+          std::function<void()> task = std::move(tasks_.front());
+          tasks_.pop_front();
+          lock.unlock();
+          task();
+          lock.lock();
+        }
+      }) {}
+
+ProcessLauncher::~ProcessLauncher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::unique_ptr<ChildProcess> ProcessLauncher::start(const std::string& path, const std::vector<std::string>& args,
+                                                     const std::string& stderr_path) {
+  std::packaged_task<std::unique_ptr<ChildProcess>()> started(
+      [&] { return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true); });
+  auto result = started.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    tasks_.emplace_back([&started] { started(); });
+  }
+  wake_.notify_all();
+  return result.get();  // rethrows what the constructor threw
 }
 
 pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,

@@ -168,6 +168,32 @@ TEST_F(Cluster, AnAgentsVfsTakeFramesOnlyFromHoldersOfTheClustersDataPlaneKey) {
   ASSERT_TRUE(testing::eventually([&] { return stats().value("frames", 0) == 1; })) << stats().dump();
 }
 
+// Whether `pid` runs (a zombie does not: it ended and waits to be reaped by whoever adopted it).
+bool runs(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+TEST_F(Cluster, AnAgentKilledTakesItsVfsAndStressWithItStoppedOrNot) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_);
+  std::string error;
+  ASSERT_TRUE(client.start_function("c/1", FunctionSpec{.kind = "compute"}, &error)) << error;
+  ASSERT_TRUE(client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error)) << error;
+  ASSERT_TRUE(client.stress(5, 0, 0, 600, &error)) << error;
+  std::vector<pid_t> children;
+  ASSERT_TRUE(testing::eventually([&] { return (children = children_of(agent.process->pid())).size() == 3; }));
+  ::kill(children.front(), SIGSTOP);  // as the node's governor does: a stopped VF never sees its stdin end
+  agent.process->kill(SIGKILL);       // the node dies
+  agent.process->wait();
+  for (const pid_t child : children) {
+    EXPECT_TRUE(testing::eventually([&] { return !runs(child); })) << "pid " << child << " outlived its agent";
+  }
+}
+
 TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
   Agent one = start_agent(certs_, "node-1");
   Agent two = start_agent(certs_, "node-2");

@@ -2,8 +2,11 @@
 // node of a middle VF killed twice in each.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "results_csv.hpp"
 #include "vfo_process.hpp"
@@ -14,9 +17,12 @@ using Json = nlohmann::json;
 
 TEST(DemoCli, KillsTheNodeOfAMiddleVfRepeatedlyAndSummarisesEveryKill) {
   const auto out = vfo::test::fresh_dir("demo");
-  const vfo::test::Outcome o =
-      vfo::test::run_vfo("demo --nodes 5 --kills 2 --start-delay 0.2 --settle 0.5 --quiet --out " + out.string());
+  const std::string mark = "demo-" + std::to_string(::getpid());
+  const vfo::test::Outcome o = vfo::test::run_vfo_marked(
+      mark, "demo --nodes 5 --kills 2 --start-delay 0.2 --settle 0.5 --quiet --out " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.all();
+  // No process of the run is left: agents, VFs (stopped or not) and stress processes all ended with it.
+  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});
   EXPECT_NE(o.out.find("cold migration against reset mode: downtime"), std::string::npos) << o.out;
   const Json s = Json::parse(vfo::test::slurp(out / "summary.json"));
   EXPECT_EQ(s["kills"], 2);

@@ -2,6 +2,7 @@
 // its node overloads (the daemon's migrations.csv), on the trend forecaster and on a trained model (`vfo up
 // --model`), the agents' traces, `vfo experiment testbed`, and bad input.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -205,8 +206,11 @@ TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
 TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleWithStressOnTheChainAndWritesTheFigure) {
   const std::string args = "experiment testbed --nodes 5 --duration 12 --stress-every 3 --chain-share 1 --quiet --out ";
   const std::string out = vfo::test::fresh_dir("testbed").string();
-  const auto o = vfo::test::run_vfo(args + out);
+  const std::string mark = "testbed-" + std::to_string(::getpid());
+  const auto o = vfo::test::run_vfo_marked(mark, args + out);
   ASSERT_EQ(o.exit_code, 0) << o.all();
+  // No process of the run is left: agents, VFs (stopped or not) and stress processes all ended with it.
+  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});
   EXPECT_NE(o.out.find("the paper's testbed: about +2%, -76.3%"), std::string::npos) << o.out;
   const Json summary = Json::parse(vfo::test::slurp(out + "/summary.json"));
   for (const char* mode : {"cold", "live"}) {

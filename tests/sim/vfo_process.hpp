@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/scratch.hpp"
 
@@ -28,10 +29,11 @@ inline long line_count(const std::string& text) {
   return std::count(text.begin(), text.end(), '\n');
 }
 
-// Runs `vfo ARGS` (ARGS go through the shell) and collects stdout and stderr apart.
-inline Outcome run_vfo(const std::string& args) {
+// Runs `ENVIRONMENT vfo ARGS` (through the shell: ENVIRONMENT as NAME=VALUE words, may be empty) and collects
+// stdout and stderr apart.
+inline Outcome run_vfo_in(const std::string& environment, const std::string& args) {
   const std::filesystem::path err_file = scratch_dir() / "stderr.txt";
-  const std::string command = std::string(VFO_BINARY) + " " + args + " 2>" + err_file.string();
+  const std::string command = environment + " " + std::string(VFO_BINARY) + " " + args + " 2>" + err_file.string();
   Outcome o;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return o;
@@ -41,6 +43,41 @@ inline Outcome run_vfo(const std::string& args) {
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   o.err = slurp(err_file);
   return o;
+}
+
+// Runs `vfo ARGS` (ARGS go through the shell).
+inline Outcome run_vfo(const std::string& args) {
+  return run_vfo_in("", args);
+}
+
+// Runs `vfo ARGS` as run_vfo does, with VFO_RUN_MARK=MARK in its environment: every process it starts, and
+// every process those start, inherit it (see processes_marked).
+inline Outcome run_vfo_marked(const std::string& mark, const std::string& args) {
+  return run_vfo_in("VFO_RUN_MARK=" + mark, args);
+}
+
+// The pids of the processes still running (zombies excepted) whose environment holds VFO_RUN_MARK=MARK.
+inline std::vector<int> processes_marked(const std::string& mark) {
+  const std::string needle = "VFO_RUN_MARK=" + mark;
+  std::vector<int> found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp(e.path() / "stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z') continue;
+    const std::string environ = slurp(e.path() / "environ");
+    std::size_t at = 0;
+    for (std::size_t end; at < environ.size(); at = end + 1) {
+      end = environ.find('\0', at);
+      if (end == std::string::npos) end = environ.size();
+      if (environ.compare(at, end - at, needle) == 0) {
+        found.push_back(std::stoi(name));
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 }  // namespace vfo::test

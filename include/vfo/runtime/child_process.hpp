@@ -9,8 +9,14 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace vfo::runtime {
@@ -43,6 +49,28 @@ class ChildProcess {
   int from_child_ = -1;
   std::string buffer_;
   std::optional<int> status_;
+};
+
+// Starts child processes that die with this process however it ends (a SIGKILL included), stopped or not:
+// each gets PR_SET_PDEATHSIG(SIGKILL) from a thread of the launcher's own, which lives as long as the launcher
+// does, so it does not matter which thread asks (a server's worker threads come and go). Thread-safe.
+class ProcessLauncher {
+ public:
+  ProcessLauncher();
+  ~ProcessLauncher();  // the children it started and that still run are killed then
+  ProcessLauncher(const ProcessLauncher&) = delete;
+  ProcessLauncher& operator=(const ProcessLauncher&) = delete;
+
+  // As ChildProcess's constructor (it throws what that throws), started from the launcher's thread.
+  std::unique_ptr<ChildProcess> start(const std::string& path, const std::vector<std::string>& args,
+                                      const std::string& stderr_path = "");
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: it starts once the rest is ready
 };
 
 // Starts `path` with `args` as a daemon: in a session of its own (it outlives its parent), stdin from

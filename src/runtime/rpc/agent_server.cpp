@@ -175,7 +175,7 @@ class AgentService final : public rpc::Agent::Service {
       arguments.insert(arguments.end(), {"--bind", options_.bind_address});
       if (request->incoming()) arguments.push_back("--incoming");
       if (!options_.data_plane_key.empty()) arguments.push_back("--keys-from-stdin");
-      f.process = std::make_unique<ChildProcess>(options_.function_binary.string(), arguments, log);
+      f.process = launcher_.start(options_.function_binary.string(), arguments, log);
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
     }
@@ -295,7 +295,7 @@ class AgentService final : public rpc::Agent::Service {
     std::vector<std::string> arguments = {"stress"};
     for (std::string& flag : stress_flags(spec)) arguments.push_back(std::move(flag));
     try {
-      stress_.push_back(std::make_unique<ChildProcess>(options_.agent_binary.string(), arguments));
+      stress_.push_back(launcher_.start(options_.agent_binary.string(), arguments));
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
     }
@@ -374,6 +374,9 @@ class AgentService final : public rpc::Agent::Service {
   const AgentOptions& options_;
   const std::optional<std::string> cgroup_;
   const std::chrono::steady_clock::time_point start_;
+  // Starts the VFs and stress processes so that they die with the agent, a SIGKILL of it included (a node's
+  // death): a VF stopped by the governor would not see its stdin end, and a stress would run its course.
+  ProcessLauncher launcher_;
   std::mutex mutex_;
   std::optional<CpuTimes> cpu_before_;
   std::map<std::string, std::shared_ptr<RunningFunction>> functions_;
