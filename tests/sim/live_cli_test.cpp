@@ -2,11 +2,14 @@
 // its node overloads (the daemon's migrations.csv), on the trend forecaster and on a trained model (`vfo up
 // --model`), the agents' traces, `vfo experiment testbed`, and bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -201,6 +204,34 @@ TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
     EXPECT_EQ(vfo::test::line_count(o.err), 1u) << args << ": " << o.err;
   }
   EXPECT_EQ(vfo::test::run_vfo("up --nodes 2 --k 3 --cluster " + dir_ + "-other").exit_code, 2);
+}
+
+TEST(LiveCliTestbed, ATestbedInterruptedWithCtrlCLeavesNoProcessOfItsRun) {
+  const std::string out = vfo::test::fresh_dir("testbed-interrupted").string();
+  const std::string mark = "testbed-int-" + std::to_string(::getpid());
+  // Started, then interrupted (SIGINT, as Ctrl-C) once its nodes are loaded. Forked here rather than put in
+  // the shell's background, where SIGINT would be ignored.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setenv("VFO_RUN_MARK", mark.c_str(), 1);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execl(VFO_BINARY, VFO_BINARY, "experiment", "testbed", "--nodes", "5", "--duration", "60", "--stress-every", "2",
+            "--chain-share", "1", "--quiet", "--out", out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "it ran to its end: the interrupt came late";
+  std::vector<int> left;
+  for (int i = 0; i < 50; ++i) {  // what it started dies with it; give a loaded machine 5 s to deliver that
+    if ((left = vfo::test::processes_marked(mark)).empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(left, std::vector<int>{});
 }
 
 TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleWithStressOnTheChainAndWritesTheFigure) {
