@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <exception>
+#include <string>
 
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/util/input_error.hpp"
@@ -15,6 +16,8 @@ int run_app(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "vfo: {}\n", e.what());
@@ -40,6 +43,7 @@ int run_app(CLI::App& app, int argc, char** argv) {
 int run(int argc, char** argv) {
   CLI::App app{"vfo: virtual function chains on IoT edge nodes, kept alive by migration"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("vfo ") + VFO_VERSION);
   add_sim_command(app);
   add_sweep_command(app);
   add_place_command(app);
@@ -48,6 +52,22 @@ int run(int argc, char** argv) {
   add_experiment_command(app);
   add_reproduce_command(app);
   add_cluster_commands(app);
+  // A first word that names no command: say which word, and what the commands are.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (command->get_group().empty()) continue;  // hidden
+      names += (names.empty() ? "" : ", ") + command->get_name();
+    }
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known = known || command->get_name() == argv[1];
+    }
+    if (!known) {
+      fmt::print(stderr, "vfo: '{}' is not a command (expected one of: {})\n", argv[1], names);
+      return kExitBadInput;
+    }
+  }
   return run_app(app, argc, argv);
 }
 

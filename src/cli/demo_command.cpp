@@ -445,7 +445,9 @@ void add_demo_command(CLI::App& app) {
   demo->add_option("--settle", d->settle_s, "seconds the chain delivers whole before each kill")->capture_default_str();
   demo->add_flag("--concurrent-starts", d->concurrent_starts,
                  "start the VFs of a chain placed whole (deploy, reset) all at once, not one after another");
-  demo->add_option("--seed", d->seed, "seed of the kills' phases in the probing period")->capture_default_str();
+  demo->add_option("--seed", d->seed, "seed of the kills' phases in the probing period")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   demo->add_option("--out", d->out, "output directory")->capture_default_str();
   demo->add_flag("--quiet", d->quiet, "no progress bar");
   demo->callback([d] { run_demo(*d); });

@@ -491,8 +491,8 @@ struct Tally {
     }
   }
   std::string text() const {
-    return fmt::format("{} agree with the paper, {} within noise, {} differ, {} not measured", agree, noise, differ,
-                       missing);
+    return fmt::format("{} {} with the paper, {} within noise, {} {}, {} not measured", agree,
+                       agree == 1 ? "agrees" : "agree", noise, differ, differ == 1 ? "differs" : "differ", missing);
   }
 };
 
@@ -516,7 +516,7 @@ std::string markdown_reading() {
 
 std::string markdown_report(const std::vector<StudyOutcome>& outcomes, const std::vector<ClaimRow>& rows, bool quick,
                             double total_s) {
-  std::string md = "# vfo reproduces the paper\n\n";
+  std::string md = "# The paper's claims, measured by vfo\n\n";
   md += fmt::format("{} run, {:.0f} s in all. Claims: {}.\n\n{}\n\n", quick ? "Quick (`--quick`)" : "Full", total_s,
                     Tally(rows).text(), markdown_reading());
   md += "| study | claim | paper | vfo | verdict | how | command |\n|---|---|---|---|---|---|---|\n";
@@ -562,13 +562,14 @@ window.addEventListener('load', function () {
 std::string html_report(const std::vector<StudyOutcome>& outcomes, const std::vector<ClaimRow>& rows, bool quick,
                         double total_s) {
   std::string h =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vfo reproduces the paper</title>\n";
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>The paper's claims, measured by "
+      "vfo</title>\n";
   h += "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}table{border-collapse:collapse}"
        "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;font-size:90%}.differs{background:#fde2e1}"
        ".agrees{background:#e3f6e3}.within-noise{background:#fff6d5}img{max-width:100%;border:1px solid "
        "#eee;margin:6px 0}code{font-size:85%}</style>\n";
   h += kCheckScript;
-  h += "</head><body>\n<h1>vfo reproduces the paper</h1>\n";
+  h += "</head><body>\n<h1>The paper's claims, measured by vfo</h1>\n";
   h += fmt::format("<p>{} run, {:.0f} s in all. Claims: {}.</p>\n<p>{}</p>\n",
                    quick ? "Quick (<code>--quick</code>)" : "Full", total_s, Tally(rows).text(), kReading);
   h += "<table><tr><th>study</th><th>claim</th><th>paper</th><th>vfo</th><th>verdict</th><th>how</th><th>command</th></"
@@ -713,8 +714,10 @@ void add_reproduce_command(CLI::App& app) {
   auto options = std::make_shared<ReproduceOptions>();
   CLI::App* reproduce =
       app.add_subcommand("reproduce", "Run every study of the paper and write DIR/report.md and DIR/report.html");
-  reproduce->add_flag("--quick", options->quick, "every study at a size that fits in about 10 minutes on 2 cores");
-  reproduce->add_option("--only", options->only, "run one study (fig6, fig7ab, ..., fig11b)");
+  reproduce->add_flag("--quick", options->quick, "every study at CI size: about 6 minutes on 2 cores");
+  std::string names;
+  for (const Study& s : studies()) names += (names.empty() ? "" : ", ") + s.id;
+  reproduce->add_option("--only", options->only, "run one study: " + names);
   reproduce->add_option("--scenarios", options->scenarios, "the folder of the paper's scenarios")
       ->capture_default_str();
   reproduce->add_option("--out", options->out, "output directory")->required();

@@ -138,10 +138,12 @@ TEST(ReproduceCli, TheQuickRunReproducesEveryStudyAndMeasuresEveryClaim) {
     for (int v = 0; v < 3; ++v) counted[v] += row.verdict == kVerdicts[v] ? 1 : 0;
   }
   // The summary counts them.
-  EXPECT_NE(md.find(std::to_string(counted[0]) + " agree with the paper, " + std::to_string(counted[1]) +
-                    " within noise, " + std::to_string(counted[2]) + " differ, 0 not measured"),
+  const std::string agree = counted[0] == 1 ? " agrees" : " agree", differ = counted[2] == 1 ? " differs" : " differ";
+  EXPECT_NE(md.find(std::to_string(counted[0]) + agree + " with the paper, " + std::to_string(counted[1]) +
+                    " within noise, " + std::to_string(counted[2]) + differ + ", 0 not measured"),
             std::string::npos)
       << md;
+  EXPECT_EQ(md.rfind("# The paper's claims, measured by vfo\n", 0), 0u) << md.substr(0, 80);
   if (!have_chromium()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps installs it)";
   const std::string check = browser_check(out / "report.html");
   EXPECT_GE(field(check, "images"), 25) << check;

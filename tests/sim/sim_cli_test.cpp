@@ -110,6 +110,19 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
   o = run("sim " + kSmall + " --seed notanumber");
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  o = run("sim " + kSmall + " --seed -1 --out " + out.string());  // not 2^64 - 1
+  EXPECT_EQ(o.exit_code, 2) << o.all();
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  EXPECT_NE(o.all().find("--seed"), std::string::npos) << o.all();
+
+  // A first word that is no command is named, with the commands; --version answers.
+  o = run("foo");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  EXPECT_EQ(o.err.rfind("vfo: 'foo' is not a command (expected one of: sim, sweep, ", 0), 0u) << o.err;
+  o = run("--version");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_EQ(o.out.rfind("vfo ", 0), 0u) << o.all();
 
   // The keys of the authors' placement, the predictor's lead and the waiting chains: one line naming the key.
   for (const char* setting : {"control.placement_cost=cheap", "control.max_functions_per_node=-1",
