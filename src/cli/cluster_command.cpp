@@ -84,7 +84,24 @@ Json read_cluster(const fs::path& dir) {
   if (!fs::exists(cluster_file(dir))) {
     throw CommandFailed("no cluster in " + dir.string() + " (start one with: vfo up --cluster " + dir.string() + ")");
   }
-  return Json::parse(read_input_file(cluster_file(dir).string(), "the cluster.json that vfo up writes"));
+  const fs::path file = cluster_file(dir);
+  Json cluster = Json::parse(read_input_file(file, "the cluster.json that vfo up writes"), nullptr, false);
+  const auto is = [&](const char* key, Json::value_t type) {
+    return cluster.contains(key) && cluster[key].type() == type;
+  };
+  if (!cluster.is_object() || !is("agents", Json::value_t::array) || !is("orchestrator", Json::value_t::object)) {
+    throw InputError(file.string() +
+                     ": not the cluster.json that vfo up writes (the cluster folder is damaged; "
+                     "vfo up --cluster " +
+                     dir.string() + " starts a new one)");
+  }
+  for (const Json& a : cluster["agents"]) {
+    if (!a.is_object() || !a.contains("name") || !a["name"].is_string() || !a.contains("address") ||
+        !a["address"].is_string()) {
+      throw InputError(file.string() + ": an agent without a name and an address (the cluster folder is damaged)");
+    }
+  }
+  return cluster;
 }
 
 // The options of the cluster's orchestrator; `loader` loads the trained model that cluster.json names (only the
@@ -270,9 +287,9 @@ Json network_record(const runtime::NodeNetwork& network) {
 }
 
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
-constexpr const char* kClusterEntries[] = {
-    "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-    "certs",        "logs",       "store-problem"};
+constexpr const char* kClusterEntries[] = {"cluster.json",   "cluster.db",     "cluster.db-journal",
+                                           "cluster.db-wal", "cluster.db-shm", "migrations.csv",
+                                           "certs",          "logs",           "store-problem"};
 
 // Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
 fs::path store_problem_file(const fs::path& dir) {
@@ -334,11 +351,16 @@ void up(const ClusterOptions& o) {
   const bool live = o.live || model.has_value();
   const std::vector<runtime::NodeLinkSpec> links = o.netns ? link_specs(o) : std::vector<runtime::NodeLinkSpec>{};
   const fs::path dir(o.dir);
-  if (fs::exists(cluster_file(dir)) && alive(read_cluster(dir)["orchestrator"].value("pid", 0L))) {
+  std::optional<Json> previous;  // a cluster.json left here; a damaged one is replaced
+  try {
+    if (fs::exists(cluster_file(dir))) previous = read_cluster(dir);
+  } catch (const InputError&) {
+  }
+  if (previous && alive((*previous)["orchestrator"].value("pid", 0L))) {
     throw CommandFailed("a cluster already runs in " + dir.string() + " (vfo down --cluster " + dir.string() + ")");
   }
-  clear_cluster_folder(dir);  // before anything starts: a folder that is not a cluster's is refused
-  if (fs::exists(cluster_file(dir))) remove_network(read_cluster(dir));  // a crashed cluster's
+  clear_cluster_folder(dir);                // before anything starts: a folder that is not a cluster's is refused
+  if (previous) remove_network(*previous);  // a crashed cluster's
   for (const char* entry : kClusterEntries) fs::remove_all(dir / entry);
   fs::create_directories(dir / "logs");
   fs::permissions(dir, fs::perms::owner_all);  // its store, keys and logs are its owner's only
@@ -458,7 +480,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   std::fflush(stdout);
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
-  std::string store_problem;  // logged when it changes, not every round
+  std::string store_problem;            // logged when it changes, not every round
   fs::remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
@@ -563,9 +585,10 @@ void status(const ClusterOptions& o) {
     if (o.json) {
       fmt::print("{}\n", out.dump(2));
     } else {
-      fmt::print("cluster {} (orchestrator {})\nstore: cannot be trusted: {}; the daemon acts on nothing until it is "
-                 "repaired\n",
-                 dir.string(), out["orchestrator"].get<std::string>(), *problem);
+      fmt::print(
+          "cluster {} (orchestrator {})\nstore: cannot be trusted: {}; the daemon acts on nothing until it is "
+          "repaired\n",
+          dir.string(), out["orchestrator"].get<std::string>(), *problem);
     }
     throw CommandFailed("the cluster store cannot be trusted");
   }
@@ -672,6 +695,10 @@ void chaos_stress(const ClusterOptions& o) {
 
 void down(const ClusterOptions& o) {
   const fs::path dir(o.dir);
+  if (!fs::exists(cluster_file(dir))) {  // already down (or never up): nothing to do, as a second vfo down
+    fmt::print("no cluster runs in {}; nothing to stop\n", dir.string());
+    return;
+  }
   const Json cluster = read_cluster(dir);
   const std::size_t processes = stop_processes(cluster);
   remove_network(cluster);  // before cluster.json goes: a failed removal can be retried with vfo down
@@ -690,7 +717,7 @@ void down(const ClusterOptions& o) {
 void add_orchestrator_command(CLI::App& app, ModelLoader loader) {
   auto o = std::make_shared<ClusterOptions>();
   CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
-  daemon->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str();
+  daemon->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str()->envname("VFO_CLUSTER");
   if (loader) daemon->group("");  // vfo-forecast's: vfo up runs it; not a command of vfo forecast
   daemon->callback([o, loader] { orchestrator_daemon(*o, loader); });
 }
@@ -698,7 +725,9 @@ void add_orchestrator_command(CLI::App& app, ModelLoader loader) {
 void add_cluster_commands(CLI::App& app) {
   auto o = std::make_shared<ClusterOptions>();
   const auto cluster_flag = [o](CLI::App* c) {
-    c->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str();
+    c->add_option("--cluster", o->dir, "the cluster's folder (default: $VFO_CLUSTER, else results/cluster)")
+        ->capture_default_str()
+        ->envname("VFO_CLUSTER");
   };
   CLI::App* up_cmd = app.add_subcommand("up", "Start a local edge cluster: agents on loopback and the orchestrator");
   up_cmd->add_option("--nodes", o->nodes, "edge agents")->capture_default_str();

@@ -107,6 +107,31 @@ TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
   ASSERT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
   const auto again = vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_);
   EXPECT_EQ(again.exit_code, 0) << again.all();
+  // The folder from VFO_CLUSTER, without --cluster; down twice is no error.
+  const auto status = vfo::test::run_vfo_in("VFO_CLUSTER=" + dir_, "status");
+  EXPECT_EQ(status.exit_code, 0) << status.all();
+  EXPECT_NE(status.out.find("cluster " + dir_ + " (orchestrator up)"), std::string::npos) << status.out;
+  EXPECT_EQ(vfo::test::run_vfo_in("VFO_CLUSTER=" + dir_, "down").exit_code, 0);
+  const auto twice = vfo::test::run_vfo("down --cluster " + dir_);
+  EXPECT_EQ(twice.exit_code, 0) << twice.all();
+  EXPECT_NE(twice.out.find("no cluster runs in " + dir_ + "; nothing to stop"), std::string::npos) << twice.out;
+}
+
+TEST_F(LocalClusterCli, ADamagedClusterJsonIsNamedInOneLineAndUpStartsANewCluster) {
+  std::filesystem::create_directories(dir_);
+  for (const std::string text :
+       {"", "{not json", R"({"agents": 5, "orchestrator": {}})", R"({"agents": [{"name": 3}], "orchestrator": {}})"}) {
+    std::ofstream(dir_ + "/cluster.json") << text;
+    for (const char* command : {"status", "down", "chaos kill node-1"}) {
+      const auto o = vfo::test::run_vfo(std::string(command) + " --cluster " + dir_);
+      EXPECT_EQ(o.exit_code, 2) << command << " on '" << text << "': " << o.all();
+      EXPECT_EQ(vfo::test::line_count(o.err), 1) << o.err;
+      EXPECT_NE(o.err.find(dir_ + "/cluster.json: "), std::string::npos) << o.err;
+      EXPECT_EQ(o.err.find("internal error"), std::string::npos) << o.err;
+    }
+  }
+  const auto up = vfo::test::run_vfo("up --nodes 1 --period 1 --cluster " + dir_);
+  EXPECT_EQ(up.exit_code, 0) << up.all();
 }
 
 }  // namespace
