@@ -123,7 +123,7 @@ ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_
   } catch (const std::runtime_error& e) {
     throw StoreDamaged(path.string() + ": cannot open the cluster store (" + e.what() + ")");
   }
-  if (struct stat st {}; ::stat(path.c_str(), &st) == 0) impl_->file = std::pair{st.st_dev, st.st_ino};
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0) impl_->file = std::pair{st.st_dev, st.st_ino};
 }
 
 bool ClusterStore::same_file() const {
@@ -136,8 +136,9 @@ const std::filesystem::path& ClusterStore::path() const {
 }
 
 std::uint32_t ClusterStore::last_chain_id() const {
-  Statement s(impl_->db, "SELECT max(coalesce((SELECT value FROM counters WHERE name = 'last_chain_id'), 0), "
-                         "coalesce((SELECT max(id) FROM chains), 0))");
+  Statement s(impl_->db,
+              "SELECT max(coalesce((SELECT value FROM counters WHERE name = 'last_chain_id'), 0), "
+              "coalesce((SELECT max(id) FROM chains), 0))");
   s.step();
   return static_cast<std::uint32_t>(s.checked(0, impl_->path.string() + ": last chain id", UINT32_MAX));
 }
@@ -182,8 +183,12 @@ std::vector<StoredChain> ClusterStore::chains() const {
     while (s.step()) {
       const auto id = static_cast<std::uint32_t>(s.checked(0, file + ": chains: id", UINT32_MAX));
       const std::string row = file + ": chain " + std::to_string(id);
-      out.push_back(StoredChain{id, s.checked_text(1, row + ": name"), s.checked_text(2, row + ": manifest"),
-                                s.checked(3, row + ": epoch", INT64_MAX), {}, {}});
+      out.push_back(StoredChain{id,
+                                s.checked_text(1, row + ": name"),
+                                s.checked_text(2, row + ": manifest"),
+                                s.checked(3, row + ": epoch", INT64_MAX),
+                                {},
+                                {}});
     }
     const auto find = [&](std::uint64_t id, const std::string& table) -> StoredChain& {
       for (StoredChain& c : out) {
@@ -199,7 +204,8 @@ std::vector<StoredChain> ClusterStore::chains() const {
       const std::string row = file + ": placement of chain " + std::to_string(c.id);
       const auto index = static_cast<std::uint32_t>(p.checked(1, row + ": idx", UINT32_MAX));
       const std::string at = row + " at " + std::to_string(index);
-      c.placements.push_back(VfPlacement{index, p.checked_text(2, at + ": node"), p.checked_text(3, at + ": data_endpoint"),
+      c.placements.push_back(VfPlacement{index, p.checked_text(2, at + ": node"),
+                                         p.checked_text(3, at + ": data_endpoint"),
                                          p.checked_text(4, at + ": ack_endpoint")});
     }
     return out;

@@ -116,8 +116,9 @@ TEST(ClusterStore, AFileThatIsNotAStoreOrIsTruncatedIsRefusedNamingIt) {
   const auto dir = test::fresh_dir("store-garbage");
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "garbage.db") << std::string(8192, 'x');
-  EXPECT_NE(damage([&] { ClusterStore store(dir / "garbage.db"); }).find((dir / "garbage.db").string() +
-                                                                         ": cannot open the cluster store"),
+  EXPECT_NE(damage([&] {
+              ClusterStore store(dir / "garbage.db");
+            }).find((dir / "garbage.db").string() + ": cannot open the cluster store"),
             std::string::npos);
   {
     ClusterStore store(dir / "whole.db");
