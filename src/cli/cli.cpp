@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <exception>
 #include <string>
 
@@ -9,8 +10,28 @@
 #include "vfo/util/input_error.hpp"
 
 namespace vfo::cli {
+namespace {
+
+// Refuses NaN and infinity for every floating-point option of `app` and its subcommands: CLI11 parses them as
+// numbers, and its own checks (PositiveNumber, Range) let NaN through, as every comparison with NaN is false.
+void refuse_non_finite(CLI::App& app) {
+  const CLI::Validator finite(
+      [](std::string& text) {
+        double v = 0;
+        if (CLI::detail::lexical_cast(text, v) && !std::isfinite(v)) return "'" + text + "' (expected a finite number)";
+        return std::string();
+      },
+      "");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_name().rfind("FLOAT", 0) == 0) option->check(finite);
+  }
+  for (CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) refuse_non_finite(*command);
+}
+
+}  // namespace
 
 int run_app(CLI::App& app, int argc, char** argv) {
+  refuse_non_finite(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

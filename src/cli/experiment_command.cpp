@@ -239,7 +239,8 @@ Json pooled_summary(const std::vector<ModeResult>& runs) {
 
 void run_testbed(const TestbedOptions& t) {
   if (t.nodes < 5 || t.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 5 to 64)", t.nodes));
-  if (!(t.duration_s >= 10)) throw InputError("--duration: expected at least 10 s");
+  if (!(t.duration_s >= 10 && t.duration_s <= 86'400))
+    throw InputError(fmt::format("--duration: {} (expected 10 to 86400 s per mode)", t.duration_s));
   if (!(t.period_s > 0)) throw InputError("--period: expected > 0");
   if (!(t.k >= 0 && t.k <= 1)) throw InputError(fmt::format("--k: {} (expected 0 <= K <= 1)", t.k));
   if (!(t.horizon_s > 0)) throw InputError("--horizon: expected > 0");

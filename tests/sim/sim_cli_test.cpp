@@ -7,6 +7,7 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 #include "vfo_process.hpp"
 
 namespace {
@@ -114,6 +115,20 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
   EXPECT_EQ(o.exit_code, 2) << o.all();
   EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
   EXPECT_NE(o.all().find("--seed"), std::string::npos) << o.all();
+
+  // NaN and infinity are no numbers for any flag: one line naming the flag (before, NaN passed CLI11's checks).
+  for (const std::string& args : std::vector<std::string>{"experiment testbed --duration inf", "demo --settle nan",
+                                                          "place " + kSmall + " --time-limit nan",
+                                                          "forecast eval --trace planetlab:x --model y --k -inf"}) {
+    o = run(args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
+    EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+    const std::string flag = args.substr(args.rfind(" --") + 1, args.rfind(' ') - args.rfind(" --") - 1);
+    EXPECT_NE(o.all().find(flag + ": "), std::string::npos) << o.all();
+  }
+  o = run("experiment testbed --duration 1e300");  // finite, but no run of that length
+  EXPECT_EQ(o.exit_code, 2) << o.all();
+  EXPECT_NE(o.all().find("--duration: 1e+300 (expected 10 to 86400 s per mode)"), std::string::npos) << o.all();
 
   // A first word that is no command is named, with the commands; --version answers.
   o = run("foo");
