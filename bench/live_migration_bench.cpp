@@ -1,4 +1,4 @@
-// Live-migration benchmark (issue 7): downtime and total time of moving a compute VF between two nodes against its
+// Live-migration benchmark: downtime and total time of moving a compute VF between two nodes against its
 // state size and dirty rate, pre-copy against stop-and-copy, on 98 Mbit/s tbf-shaped links between network
 // namespaces (vfo/runtime/node_network.hpp). Target: downtime under 100 ms for 64 MB of state at a moderate dirty
 // rate (2 MB/s; counter meets_target on that pre-copy case).
@@ -14,7 +14,9 @@
 //   first_mb     bytes of the first round (pre-copy: the whole state; stop-and-copy: the frozen copy)
 //   precopy_mb   bytes sent while the VF ran (every pre-copy round)
 //   final_kb     bytes of the frozen round (what the downtime waits for)
-// MB here is MiB (2^20 bytes), for state sizes and dirty rates alike.
+// MB here is MiB (2^20 bytes), for state sizes and dirty rates alike. The cases ending in /curve run the data
+// plane and the state link with CurveZMQ, as the runtime does (vfo/runtime/data_plane_keys.hpp); the others
+// without, so that the pair at 64 MB and 2 MB/s shows what the encryption costs.
 #include <benchmark/benchmark.h>
 #include <signal.h>
 #include <unistd.h>
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "vfo/runtime/child_process.hpp"
+#include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/runtime/node_network.hpp"
 
@@ -80,7 +83,9 @@ NodeNetwork* shared_network(std::string* why) {
 // its stderr file removed.
 class Function {
  public:
-  Function(const NodeNetwork& network, std::size_t node, const std::string& name, std::vector<std::string> args)
+  // With `keys` ({"public","secret","state_peer"}), the data plane speaks CurveZMQ (function_process.hpp).
+  Function(const NodeNetwork& network, std::size_t node, const std::string& name, std::vector<std::string> args,
+           const Json& keys = nullptr)
       : name_(name),
         stderr_path_(std::filesystem::temp_directory_path() / fmt::format("vfo-bench-live-{}-{}.err", getpid(), name)) {
     std::vector<std::string> argv = network.exec_prefix(node);
@@ -90,7 +95,9 @@ class Function {
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--bind");
     argv.push_back(network.node_address(node));
+    if (!keys.is_null()) argv.push_back("--keys-from-stdin");
     process_ = std::make_unique<ChildProcess>(program, argv, stderr_path_.string());
+    if (!keys.is_null() && !process_->write_line(keys.dump())) throw std::runtime_error(name_ + ": no stdin");
     const Json ready = reply(10s);
     if (!ready.value("ready", false)) throw std::runtime_error(name_ + ": no ready line: " + ready.dump());
     data = ready.value("data", "");
@@ -162,6 +169,7 @@ struct Case {
   int max_rounds;        // 0: stop-and-copy
   double state_mb;
   double dirty_mb_per_s;
+  bool curve = false;  // the data plane and the state link with CurveZMQ, as an agent runs them
 };
 
 struct Outcome {
@@ -185,11 +193,18 @@ Outcome migrate_once(const NodeNetwork& network, const Case& c) {
   std::vector<std::string> target_args = compute_args;
   target_args.push_back("--incoming");
   const std::string fps = fmt::format("{}", kFps);
+  // With CURVE: the cluster's key pair for every host, and the migration's one-time key for the state link.
+  const vfo::runtime::CurveKeyPair cluster = vfo::runtime::make_curve_key_pair();
+  const vfo::runtime::CurveKeyPair once = vfo::runtime::make_curve_key_pair();
+  const auto keys = [&](const std::string& state_peer) -> Json {
+    if (!c.curve) return nullptr;
+    return {{"public", cluster.public_key}, {"secret", cluster.secret_key}, {"state_peer", state_peer}};
+  };
   // Declared so that they are destroyed (stopped) in reverse: target, compute, sink, source.
-  Function source(network, 0, "source", {"source", "--fps", fps, "--payload-bytes", "1000"});
-  Function sink(network, 0, "sink", {"sink"});
-  Function compute(network, 1, "compute", compute_args);
-  Function target(network, 2, "target", target_args);
+  Function source(network, 0, "source", {"source", "--fps", fps, "--payload-bytes", "1000"}, keys(""));
+  Function sink(network, 0, "sink", {"sink"}, keys(""));
+  Function compute(network, 1, "compute", compute_args, keys(""));
+  Function target(network, 2, "target", target_args, keys(once.public_key));
   if (target.state.empty()) throw std::runtime_error("the --incoming target has no state endpoint");
 
   source.rewire(1, compute.data, "");
@@ -199,9 +214,13 @@ Outcome migrate_once(const NodeNetwork& network, const Case& c) {
     throw std::runtime_error("the chain delivered fewer than 30 frames in 15 s");
   }
 
-  const Json order = {
+  Json order = {
       {"cmd", "migrate"}, {"target", target.state}, {"max_rounds", c.max_rounds}, {"threshold_bytes", 256u << 10},
       {"verify", false},  {"timeout_s", 60}};
+  if (c.curve) {
+    order["key_public"] = once.public_key;
+    order["key_secret"] = once.secret_key;
+  }
   const Json started = compute.command(order);
   if (!started.value("ok", false)) throw std::runtime_error("migrate refused: " + started.dump());
   Json reply = Json::object();  // the report, once `migration` says it is done (polled as an agent does)
@@ -285,8 +304,8 @@ void BM_LiveMigration(benchmark::State& state, Case c) {
   state.counters["precopy_mb"] = static_cast<double>(precopy_bytes) / kMiB;
   state.counters["final_kb"] = static_cast<double>(r.rounds.back().bytes) / 1024;
   if (c.max_rounds > 0 && c.state_mb == 64 && c.dirty_mb_per_s == 2) state.counters["meets_target"] = downtime_ms < 100;
-  state.SetLabel(fmt::format("{} {} MB state, {} MB/s dirtied, {} Mbit/s link", c.protocol, c.state_mb,
-                             c.dirty_mb_per_s, kLinkMbit));
+  state.SetLabel(fmt::format("{} {} MB state, {} MB/s dirtied, {} Mbit/s link{}", c.protocol, c.state_mb,
+                             c.dirty_mb_per_s, kLinkMbit, c.curve ? ", CurveZMQ" : ""));
 }
 
 // LiveMigration/<protocol>/state_<S>MB/dirty_<D>MBps, one iteration each (about 2 minutes in all).
@@ -297,11 +316,13 @@ const bool registered = [] {
       for (const double dirty : {0.5, 2.0, 8.0}) cases.push_back({protocol, rounds, state_mb, dirty});
     }
     cases.push_back({protocol, rounds, 128, 2});
+    cases.push_back({protocol, rounds, 64, 2, /*curve=*/true});  // CurveZMQ's cost: against the case without
   }
   for (const Case& c : cases) {
-    benchmark::RegisterBenchmark(
-        fmt::format("LiveMigration/{}/state_{}MB/dirty_{}MBps", c.protocol, c.state_mb, c.dirty_mb_per_s).c_str(),
-        BM_LiveMigration, c)
+    benchmark::RegisterBenchmark(fmt::format("LiveMigration/{}/state_{}MB/dirty_{}MBps{}", c.protocol, c.state_mb,
+                                             c.dirty_mb_per_s, c.curve ? "/curve" : "")
+                                     .c_str(),
+                                 BM_LiveMigration, c)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1);
