@@ -75,14 +75,11 @@ int run(int argc, char** argv) {
   add_cluster_commands(app);
   // A first word that names no command: say which word, and what the commands are.
   if (argc > 1 && argv[1][0] != '-') {
-    std::string names;
+    std::string names;  // the commands --help shows
     bool known = false;
     for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
-      if (command->get_group().empty()) continue;  // hidden
-      names += (names.empty() ? "" : ", ") + command->get_name();
-    }
-    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
       known = known || command->get_name() == argv[1];
+      if (!command->get_group().empty()) names += (names.empty() ? "" : ", ") + command->get_name();
     }
     if (!known) {
       fmt::print(stderr, "vfo: '{}' is not a command (expected one of: {})\n", argv[1], names);

@@ -466,9 +466,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
     made.emplace(orchestrator_options(dir, cluster, loader));
   } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
     throw InputError(cluster_file(dir).string() + ": " + e.what());
-  } catch (const runtime::StoreDamaged& e) {  // not a database: nothing to resume from
-    throw InputError(e.what());
-  }
+  }  // a store that is not one throws StoreDamaged: run_app answers it in one line, exit code 2
   runtime::Orchestrator& orchestrator = *made;
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
   // The first line of the log: `vfo up` waits for it.

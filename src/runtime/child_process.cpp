@@ -160,12 +160,13 @@ ProcessLauncher::~ProcessLauncher() {
 
 std::unique_ptr<ChildProcess> ProcessLauncher::start(const std::string& path, const std::vector<std::string>& args,
                                                      const std::string& stderr_path) {
-  std::packaged_task<std::unique_ptr<ChildProcess>()> started(
+  // Owned by the queued task too: the launcher's thread may still be inside it when get() below returns.
+  auto started = std::make_shared<std::packaged_task<std::unique_ptr<ChildProcess>()>>(
       [&] { return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true); });
-  auto result = started.get_future();
+  auto result = started->get_future();
   {
     std::lock_guard lock(mutex_);
-    tasks_.emplace_back([&started] { started(); });
+    tasks_.emplace_back([started] { (*started)(); });
   }
   wake_.notify_all();
   return result.get();  // rethrows what the constructor threw

@@ -55,10 +55,9 @@ void HandshakeGuard::watch(zmq::socket_t& socket) {
   monitors_.push_back(std::move(monitor));
 }
 
-std::vector<zmq::pollitem_t> HandshakeGuard::poll_items() {
-  std::vector<zmq::pollitem_t> items = {{zap_.handle(), 0, ZMQ_POLLIN, 0}};
+void HandshakeGuard::add_poll_items(std::vector<zmq::pollitem_t>& items) {
+  items.push_back({zap_.handle(), 0, ZMQ_POLLIN, 0});
   for (zmq::socket_t& m : monitors_) items.push_back({m.handle(), 0, ZMQ_POLLIN, 0});
-  return items;
 }
 
 void HandshakeGuard::handle() {

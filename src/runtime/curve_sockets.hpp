@@ -33,8 +33,8 @@ class HandshakeGuard {
   void allow(const std::string& domain, const std::string& public_key);
   // Counts the refused handshakes of `socket` (a server socket of the same context).
   void watch(zmq::socket_t& socket);
-  // The sockets to poll for input; handle() after the poll.
-  std::vector<zmq::pollitem_t> poll_items();
+  // Adds the sockets to poll for input to `items`; handle() after the poll.
+  void add_poll_items(std::vector<zmq::pollitem_t>& items);
   // Answers pending authentication requests and reads the monitors' events. Never blocks.
   void handle();
   std::uint64_t refused() const { return refused_; }

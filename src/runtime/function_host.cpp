@@ -314,9 +314,7 @@ class FunctionHost::Loop {
       items.push_back({sender_->socket().handle(), 0, ZMQ_POLLIN, 0});
       wait = std::min(wait, std::chrono::milliseconds(1));
     }
-    if (s_.guard) {
-      for (const zmq::pollitem_t& item : s_.guard->poll_items()) items.push_back(item);
-    }
+    if (s_.guard) s_.guard->add_poll_items(items);
     zmq::poll(items.data(), items.size(), wait);
     if (s_.guard) guard_handshakes();
     zmq::message_t message;

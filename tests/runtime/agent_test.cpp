@@ -168,15 +168,6 @@ TEST_F(Cluster, AnAgentsVfsTakeFramesOnlyFromHoldersOfTheClustersDataPlaneKey) {
   ASSERT_TRUE(testing::eventually([&] { return stats().value("frames", 0) == 1; })) << stats().dump();
 }
 
-// Whether `pid` runs (a zombie does not: it ended and waits to be reaped by whoever adopted it).
-bool runs(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
-
 TEST_F(Cluster, AnAgentKilledTakesItsVfsAndStressWithItStoppedOrNot) {
   Agent agent = start_agent(certs_, "node-1");
   AgentClient client(agent.address, orchestrator_);
@@ -190,7 +181,7 @@ TEST_F(Cluster, AnAgentKilledTakesItsVfsAndStressWithItStoppedOrNot) {
   agent.process->kill(SIGKILL);       // the node dies
   agent.process->wait();
   for (const pid_t child : children) {
-    EXPECT_TRUE(testing::eventually([&] { return !runs(child); })) << "pid " << child << " outlived its agent";
+    EXPECT_TRUE(testing::eventually([&] { return !test::runs(child); })) << "pid " << child << " outlived its agent";
   }
 }
 

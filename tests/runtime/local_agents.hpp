@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/processes.hpp"
 #include "support/scratch.hpp"
 #include "vfo/runtime/child_process.hpp"
 
@@ -51,19 +52,9 @@ inline Agent start_agent(const std::filesystem::path& certs, const std::string& 
 // The pids of the processes whose parent is `parent` (from /proc/<pid>/stat): an agent's VFs.
 inline std::vector<pid_t> children_of(pid_t parent) {
   std::vector<pid_t> out;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent) out.push_back(static_cast<pid_t>(std::stol(name)));
+  for (const pid_t pid : test::all_processes()) {
+    const auto stat = test::process_stat(pid);
+    if (stat && stat->parent == parent) out.push_back(pid);
   }
   return out;
 }

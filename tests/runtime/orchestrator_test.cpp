@@ -9,11 +9,10 @@
 #include <set>
 #include <thread>
 
-#include <sqlite3.h>
-
 #include <map>
 
 #include "local_agents.hpp"
+#include "support/store_tamper.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/orchestrator.hpp"
@@ -61,6 +60,13 @@ class LocalCluster : public ::testing::Test {
     }
     return s;
   }
+  // The agent of node `name` ("node-K").
+  Agent& agent_of(const std::string& name) { return agents_.at(std::stoul(name.substr(5)) - 1); }
+  // Kills node `name`'s agent (SIGKILL: the node dies, its VFs with it) and reaps it.
+  void kill_node(const std::string& name) {
+    agent_of(name).process->kill(SIGKILL);
+    agent_of(name).process->wait();
+  }
   void expect_reset_reestablishes_the_chain(bool concurrent_starts);
   std::filesystem::path certs_, store_;
   std::vector<Agent> agents_;
@@ -82,9 +88,7 @@ TEST_F(LocalCluster, AKilledAgentsVfIsColdMigratedAndNoFrameIsLost) {
 
   // Kill the agent of the middle VF "detect" (and with it the VF).
   const std::string victim = status[0].functions[1].node;
-  const int victim_index = std::stoi(victim.substr(5)) - 1;
-  agents_[victim_index].process->kill(SIGKILL);
-  agents_[victim_index].process->wait();
+  kill_node(victim);
   EXPECT_EQ(status[0].reason, "");
   EXPECT_EQ(orchestrator.status()[0].reason,
             "detect on " + victim + " is not running (its node does not answer); the next round recovers it");
@@ -114,9 +118,7 @@ TEST_F(LocalCluster, AKilledSourcesReplacementGoesOnAfterWhatTheChainDeliveredAn
   const std::uint64_t delivered = sink_when(orchestrator, chain, 100).value("last_seq", 0ull);
   ASSERT_GE(delivered, 100u);
   const std::string victim = orchestrator.status()[0].functions[0].node;  // "camera"
-  Agent& agent = agents_[std::stoi(victim.substr(5)) - 1];
-  agent.process->kill(SIGKILL);
-  agent.process->wait();
+  kill_node(victim);
 
   const RoundReport report = orchestrator.round();
   EXPECT_EQ(report.lost, 1);
@@ -142,9 +144,7 @@ TEST_F(LocalCluster, AKilledSinksReplacementGetsWhatTheOldOneHadNotAcknowledgedE
   const std::uint64_t acked =
       Json::parse(orchestrator.function_stats(chain, 2).value_or("{}")).value("acked_seq", 0ull);
   ASSERT_GT(acked, 0u);
-  Agent& agent = agents_[std::stoi(victim.substr(5)) - 1];
-  agent.process->kill(SIGKILL);
-  agent.process->wait();
+  kill_node(victim);
 
   const RoundReport report = orchestrator.round();
   EXPECT_EQ(report.lost, 1);
@@ -165,7 +165,7 @@ TEST_F(LocalCluster, AVfWhoseProcessDiesOnAHealthyNodeIsLostAndRecoveredNotRepor
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
   ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
   const std::string node = orchestrator.status()[0].functions[1].node;  // "detect"
-  const std::vector<pid_t> vfs = children_of(agents_[std::stoi(node.substr(5)) - 1].process->pid());
+  const std::vector<pid_t> vfs = children_of(agent_of(node).process->pid());
   ASSERT_EQ(vfs.size(), 1u);
   ::kill(vfs.front(), SIGKILL);  // the VF dies; its agent answers on
 
@@ -228,7 +228,7 @@ TEST_F(LocalCluster, AnAgentBackFromAStopAfterItsVfMovedHasTheOldInstanceStopped
   ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
   const std::string victim = orchestrator.status()[0].functions[1].node;  // "detect"
   const std::string detect = "c" + std::to_string(chain) + "/1";
-  Agent& agent = agents_[std::stoi(victim.substr(5)) - 1];
+  Agent& agent = agent_of(victim);
   ::kill(agent.process->pid(), SIGSTOP);  // the agent freezes; its VF, a process of its own, runs on
 
   RoundReport report = orchestrator.round();  // the node misses its probe: detect is started elsewhere
@@ -289,7 +289,7 @@ TEST_F(LocalCluster, ARestartedOrchestratorSendsTheWiringItsPredecessorStoredBut
     }
   }  // killed in a cold migration of "detect": its new instance started and the wiring stored, nothing sent
   const std::string detect = "c" + std::to_string(chain) + "/1";
-  AgentClient target(agents_[std::stoi(new_node.substr(5)) - 1].address, options().identity);
+  AgentClient target(agent_of(new_node).address, options().identity);
   std::string error;
   const auto endpoints = target.start_function(
       detect, FunctionSpec{.kind = "compute", .fps = 50, .instructions = 100'000, .state_bytes = 1'000'000}, &error);
@@ -320,7 +320,7 @@ TEST_F(LocalCluster, ARoundSendsTheStoredWiringToAVfWiredAnotherWay) {
   EXPECT_TRUE(orchestrator.round().rewired.empty());  // every VF applied what the store says
   const std::string detect = "c" + std::to_string(chain) + "/1";
   const std::string node = orchestrator.status()[0].functions[1].node;
-  AgentClient agent(agents_[std::stoi(node.substr(5)) - 1].address, options().identity);
+  AgentClient agent(agent_of(node).address, options().identity);
   std::string error;
   ASSERT_TRUE(agent.rewire(detect, 1, "", "", &error)) << error;  // detect now sends nowhere: the sink starves
   const Json starved = Json::parse(orchestrator.function_stats(chain, 2).value_or("{}"));
@@ -332,17 +332,6 @@ TEST_F(LocalCluster, ARoundSendsTheStoredWiringToAVfWiredAnotherWay) {
   EXPECT_GE(sink.value("last_seq", 0ull), starved.value("last_seq", 0ull) + 50) << sink.dump();
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << sink.dump();  // every seq once
   EXPECT_TRUE(orchestrator.round().rewired.empty());
-}
-
-// Runs `sql` on the store behind the orchestrator's back, as a damaged disk or a hand edit would.
-void tamper(const std::filesystem::path& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  sqlite3_busy_timeout(handle, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(handle);
 }
 
 TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEpochIsReused) {
@@ -377,8 +366,9 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
       {"UPDATE chains SET manifest = 'functions: [['", "its manifest does not parse"},
   };
   for (const auto& [sql, why] : damages) {
-    tamper(db,
-           "CREATE TABLE saved AS SELECT * FROM placements; CREATE TABLE saved_chains AS SELECT * FROM chains; " + sql);
+    test::tamper(
+        db,
+        "CREATE TABLE saved AS SELECT * FROM placements; CREATE TABLE saved_chains AS SELECT * FROM chains; " + sql);
     const RoundReport report = orchestrator.round();
     EXPECT_NE(report.store_problem.find(why), std::string::npos) << sql << ": " << report.store_problem;
     if (why.find("runs") == std::string::npos && why.find("is at epoch") == std::string::npos) {
@@ -387,12 +377,12 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
     EXPECT_EQ(report.deployed + report.migrated + report.live_started + report.lost, 0) << sql;
     EXPECT_TRUE(report.stale_stopped.empty() && report.rewired.empty()) << sql;
     EXPECT_EQ(running(), before) << sql;  // nothing stopped, nothing started twice
-    tamper(db,
-           "DELETE FROM placements; INSERT INTO placements SELECT * FROM saved; DROP TABLE saved; "
-           "DELETE FROM chains WHERE id NOT IN (SELECT id FROM saved_chains); "
-           "UPDATE chains SET epoch = (SELECT epoch FROM saved_chains WHERE saved_chains.id = chains.id), "
-           "manifest = (SELECT manifest FROM saved_chains WHERE saved_chains.id = chains.id); "
-           "DROP TABLE saved_chains");
+    test::tamper(db,
+                 "DELETE FROM placements; INSERT INTO placements SELECT * FROM saved; DROP TABLE saved; "
+                 "DELETE FROM chains WHERE id NOT IN (SELECT id FROM saved_chains); "
+                 "UPDATE chains SET epoch = (SELECT epoch FROM saved_chains WHERE saved_chains.id = chains.id), "
+                 "manifest = (SELECT manifest FROM saved_chains WHERE saved_chains.id = chains.id); "
+                 "DROP TABLE saved_chains");
     const RoundReport repaired = orchestrator.round();
     EXPECT_TRUE(repaired.store_problem.empty()) << sql << ": " << repaired.store_problem;
     EXPECT_EQ(repaired.migrated + repaired.deployed, 0) << sql;
@@ -413,7 +403,6 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
 // VFs started one after another or, with `concurrent_starts`, all at once.
 void LocalCluster::expect_reset_reestablishes_the_chain(bool concurrent_starts) {
   OrchestratorOptions o = options();
-  std::vector<Agent>& agents = agents_;
   o.recovery = OrchestratorOptions::Recovery::reset;
   o.concurrent_starts = concurrent_starts;
   Orchestrator orchestrator(o);
@@ -421,9 +410,7 @@ void LocalCluster::expect_reset_reestablishes_the_chain(bool concurrent_starts) 
   ASSERT_GE(sink_when(orchestrator, chain, 50).value("last_seq", 0ull), 50u);
   const std::vector<VfStatus> before = orchestrator.status()[0].functions;
   const std::string victim = before[1].node;
-  const int victim_index = std::stoi(victim.substr(5)) - 1;
-  agents[victim_index].process->kill(SIGKILL);
-  agents[victim_index].process->wait();
+  kill_node(victim);
   const RoundReport report = orchestrator.round();
   EXPECT_EQ(report.reset_chains, 1);
   EXPECT_EQ(report.migrated, 0);

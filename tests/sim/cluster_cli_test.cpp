@@ -1,6 +1,5 @@
 // `vfo up`, `deploy`, `status`, `chaos kill` and `down` end to end: daemons on loopback, a 1 s probing period.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/store_tamper.hpp"
 #include "vfo_process.hpp"
 
 namespace {
@@ -134,21 +134,6 @@ TEST_F(LocalClusterCli, ADamagedClusterJsonIsNamedInOneLineAndUpStartsANewCluste
   EXPECT_EQ(up.exit_code, 0) << up.all();
 }
 
-}  // namespace
-
-namespace {
-
-// Runs `sql` on the cluster's store behind the daemon's back, as a damaged disk or a hand edit would.
-void tamper(const std::string& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  sqlite3_busy_timeout(handle, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(handle);
-}
-
 TEST_F(LocalClusterCli, ADamagedStoreIsReportedByStatusAndTheDaemonActsOnNothingUntilItIsRepaired) {
   ASSERT_EQ(vfo::test::run_vfo("up --nodes 5 --period 1 --cluster " + dir_).exit_code, 0);
   ASSERT_EQ(vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
@@ -156,7 +141,7 @@ TEST_F(LocalClusterCli, ADamagedStoreIsReportedByStatusAndTheDaemonActsOnNothing
                 .exit_code,
             0);
   const std::string node = status()["chains"][0]["functions"][1]["node"];
-  tamper(dir_ + "/cluster.db", "UPDATE placements SET node = 'node-77' WHERE idx = 1");
+  vfo::test::tamper(dir_ + "/cluster.db", "UPDATE placements SET node = 'node-77' WHERE idx = 1");
   auto o = vfo::test::run_vfo("status --cluster " + dir_);
   EXPECT_EQ(o.exit_code, 1) << o.all();
   EXPECT_NE(o.out.find("store: cannot be trusted: " + dir_ +
@@ -180,7 +165,7 @@ TEST_F(LocalClusterCli, ADamagedStoreIsReportedByStatusAndTheDaemonActsOnNothing
   EXPECT_EQ(vfo::test::slurp(dir_ + "/logs/orchestrator.log").find("cold migrations 1"),
             std::string::npos);  // "detect" not moved
 
-  tamper(dir_ + "/cluster.db", "UPDATE placements SET node = '" + node + "' WHERE idx = 1");
+  vfo::test::tamper(dir_ + "/cluster.db", "UPDATE placements SET node = '" + node + "' WHERE idx = 1");
   log = log_with("round: the store is sound again");
   EXPECT_NE(log.find("round: the store is sound again"), std::string::npos) << log;
   const Json s = status();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/processes.hpp"
 #include "support/scratch.hpp"
 
 namespace vfo::test {
@@ -60,19 +61,13 @@ inline Outcome run_vfo_marked(const std::string& mark, const std::string& args) 
 inline std::vector<int> processes_marked(const std::string& mark) {
   const std::string needle = "VFO_RUN_MARK=" + mark;
   std::vector<int> found;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp(e.path() / "stat");
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z') continue;
-    const std::string environ = slurp(e.path() / "environ");
-    std::size_t at = 0;
-    for (std::size_t end; at < environ.size(); at = end + 1) {
-      end = environ.find('\0', at);
-      if (end == std::string::npos) end = environ.size();
+  for (const pid_t pid : all_processes()) {
+    if (!runs(pid)) continue;
+    const std::string environ = slurp("/proc/" + std::to_string(pid) + "/environ");  // NUL-separated
+    for (std::size_t at = 0, end = 0; at < environ.size(); at = end + 1) {
+      end = std::min(environ.find('\0', at), environ.size());
       if (environ.compare(at, end - at, needle) == 0) {
-        found.push_back(std::stoi(name));
+        found.push_back(pid);
         break;
       }
     }

@@ -37,6 +37,18 @@ std::string function_id(std::uint32_t chain, std::uint32_t index) {
   return fmt::format("c{}/{}", chain, index);
 }
 
+// The chain id and index of a VF id made by function_id, or nullopt for an id of another form.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_function_id(const std::string& id) {
+  unsigned chain = 0, index = 0;
+  if (std::sscanf(id.c_str(), "c%u/%u", &chain, &index) != 2) return std::nullopt;
+  return std::pair{chain, index};
+}
+
+// Whether `probe` (nullopt: the node did not answer) lists VF `id` among those it runs.
+bool lists(const std::optional<NodeProbe>& probe, const std::string& id) {
+  return probe && std::find(probe->functions.begin(), probe->functions.end(), id) != probe->functions.end();
+}
+
 FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
   const ManifestFunction& f = m.functions.at(index);
   return FunctionSpec{f.kind,
@@ -145,9 +157,7 @@ struct Orchestrator::Impl {
       if (c.placements.empty() || c.placements.size() != manifest(c).functions.size()) continue;
       const auto running = [&](const VfPlacement& p) {
         const auto node = node_index(p.node);
-        if (!node || !probes[*node]) return false;
-        const auto& f = probes[*node]->functions;
-        return std::find(f.begin(), f.end(), function_id(c.id, p.index)) != f.end();
+        return node && lists(probes[*node], function_id(c.id, p.index));
       };
       if (!std::all_of(c.placements.begin(), c.placements.end(), running)) continue;
       for (std::size_t j = 0; j < c.placements.size(); ++j) {
@@ -208,8 +218,9 @@ struct Orchestrator::Impl {
       if (!probes[i]) continue;
       const std::string& node = options.agents[i].name;
       for (const std::string& id : probes[i]->functions) {
-        unsigned chain = 0, index = 0;
-        if (std::sscanf(id.c_str(), "c%u/%u", &chain, &index) != 2) continue;
+        const auto parsed = parse_function_id(id);
+        if (!parsed) continue;
+        const std::uint32_t chain = parsed->first;
         if (chain > last_id) {
           return fmt::format("{}: {} runs {}, of a chain this store never had: the store is older than the cluster",
                              file, node, id);
@@ -230,11 +241,22 @@ struct Orchestrator::Impl {
     return std::nullopt;
   }
 
+  // Reads the store into `chains`; why it cannot be trusted (unreadable, or distrust's reasons), or nullopt.
+  std::optional<std::string> read_store(std::vector<StoredChain>& chains,
+                                        const std::vector<std::optional<NodeProbe>>& probes) {
+    try {
+      chains = store.chains();
+      return distrust(chains, probes);
+    } catch (const StoreDamaged& e) {
+      return e.what();
+    }
+  }
+
   // Whether VF `id` ("c<chain>/<index>") is on its way to node `i` by live migration.
   bool is_incoming(const std::string& id, std::size_t i) {
-    unsigned chain = 0, index = 0;
-    if (std::sscanf(id.c_str(), "c%u/%u", &chain, &index) != 2) return false;
-    const auto to = live.moving_to(chain, index);
+    const auto parsed = parse_function_id(id);
+    if (!parsed) return false;
+    const auto to = live.moving_to(parsed->first, parsed->second);
     return to && *to == i;
   }
 
@@ -285,9 +307,7 @@ struct Orchestrator::Impl {
         const auto node = node_index(p.node);
         if (!node) continue;
         const Function& f = chain.functions.at(p.index);
-        const auto& probe = probes[*node];
-        const bool running = probe && std::find(probe->functions.begin(), probe->functions.end(),
-                                                function_id(c.id, p.index)) != probe->functions.end();
+        const bool running = lists(probes[*node], function_id(c.id, p.index));
         FunctionReport r{FunctionRef{chain.id, p.index},
                          NodeId(static_cast<std::uint32_t>(*node)),
                          running ? FunctionStatus::running : FunctionStatus::lost,
@@ -493,13 +513,10 @@ RoundReport Orchestrator::round() {
   std::lock_guard lock(m.mutex);
   report.exited = std::exchange(m.exited, {});
   std::vector<StoredChain> chains;
-  try {
-    chains = m.store.chains();
-    if (auto why = m.distrust(chains, probes)) report.store_problem = std::move(*why);
-  } catch (const StoreDamaged& e) {
-    report.store_problem = e.what();
+  if (auto why = m.read_store(chains, probes)) {
+    report.store_problem = std::move(*why);
+    return report;  // nothing is done on a store that cannot be trusted
   }
-  if (!report.store_problem.empty()) return report;  // nothing is done on a store that cannot be trusted
   // Chains added (vfo deploy) but not placed yet: place them whole; retried next round on failure.
   for (StoredChain& c : chains) {
     if (!c.placements.empty()) continue;
@@ -586,11 +603,8 @@ RoundReport Orchestrator::round() {
 std::optional<std::string> Orchestrator::store_problem() {
   Impl& m = *impl_;
   std::lock_guard lock(m.mutex);
-  try {
-    return m.distrust(m.store.chains(), {});
-  } catch (const StoreDamaged& e) {
-    return e.what();
-  }
+  std::vector<StoredChain> chains;
+  return m.read_store(chains, {});
 }
 
 std::vector<ChainStatus> Orchestrator::status() {
@@ -604,8 +618,7 @@ std::vector<ChainStatus> Orchestrator::status() {
     for (const VfPlacement& p : c.placements) {
       const auto node = m.node_index(p.node);
       const auto& probe = node ? probes[*node] : std::nullopt;
-      const bool running = probe && std::find(probe->functions.begin(), probe->functions.end(),
-                                              function_id(c.id, p.index)) != probe->functions.end();
+      const bool running = lists(probe, function_id(c.id, p.index));
       s.functions.push_back({manifest.functions.at(p.index).name, p.node, running});
       if (!running && s.reason.empty()) {  // broken without a failed attempt yet: say what is missing
         s.reason = fmt::format("{} on {} is not running ({}); the next round recovers it", s.functions.back().name,

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <stdexcept>
 
 #include "support/scratch.hpp"
+#include "support/store_tamper.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -73,16 +72,6 @@ TEST(ClusterStore, AFileThatCannotBeOpenedIsNamed) {
   }
 }
 
-// Runs `sql` on the database at `db` behind the store's back, as a damaged disk or a hand edit would.
-void tamper(const std::filesystem::path& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(handle);
-}
-
 std::string damage(const std::function<void()>& read) {
   try {
     read();
@@ -99,16 +88,16 @@ TEST(ClusterStore, RowsOfTheWrongTypeOrRangeAreRefusedNamingFileAndRow) {
   ClusterStore store(db);
   const std::uint32_t id = store.add_chain("ped", "name: ped\n");
   store.commit_wiring(id, 1, {{0, "node-1", "tcp://a", "tcp://b"}});
-  tamper(db, "UPDATE chains SET epoch = 'abc'");
+  test::tamper(db, "UPDATE chains SET epoch = 'abc'");
   EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": chain 1: epoch: 'abc' is not a whole number");
-  tamper(db, "UPDATE chains SET epoch = -3");
+  test::tamper(db, "UPDATE chains SET epoch = -3");
   EXPECT_EQ(damage([&] { store.chains(); }),
             db.string() + ": chain 1: epoch: -3 is out of range (0 to 9223372036854775807)");
-  tamper(db, "UPDATE chains SET epoch = 1; UPDATE placements SET idx = 'x'");
+  test::tamper(db, "UPDATE chains SET epoch = 1; UPDATE placements SET idx = 'x'");
   EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": placement of chain 1: idx: 'x' is not a whole number");
-  tamper(db, "UPDATE placements SET idx = 0, node = x'00ff'");  // a blob: TEXT affinity keeps numbers as text
+  test::tamper(db, "UPDATE placements SET idx = 0, node = x'00ff'");  // a blob: TEXT affinity keeps numbers as text
   EXPECT_EQ(damage([&] { store.chains(); }), db.string() + ": placement of chain 1 at 0: node: not text");
-  tamper(db, "UPDATE placements SET node = 'node-1'");
+  test::tamper(db, "UPDATE placements SET node = 'node-1'");
   EXPECT_EQ(store.chains().size(), 1u);  // repaired
 }
 
