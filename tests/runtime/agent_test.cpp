@@ -177,8 +177,8 @@ TEST_F(Cluster, AnAgentKilledTakesItsVfsAndStressWithItStoppedOrNot) {
   ASSERT_TRUE(client.stress(5, 0, 0, 600, &error)) << error;
   std::vector<pid_t> children;
   ASSERT_TRUE(testing::eventually([&] { return (children = children_of(agent.process->pid())).size() == 3; }));
-  ::kill(children.front(), SIGSTOP);  // as the node's governor does: a stopped VF never sees its stdin end
-  agent.process->kill(SIGKILL);       // the node dies
+  ASSERT_TRUE(test::stop_process(children.front()));  // as the governor does: a stopped VF never sees its stdin end
+  agent.process->kill(SIGKILL);                       // the node dies
   agent.process->wait();
   for (const pid_t child : children) {
     EXPECT_TRUE(testing::eventually([&] { return !test::runs(child); })) << "pid " << child << " outlived its agent";

@@ -229,7 +229,7 @@ TEST_F(LocalCluster, AnAgentBackFromAStopAfterItsVfMovedHasTheOldInstanceStopped
   const std::string victim = orchestrator.status()[0].functions[1].node;  // "detect"
   const std::string detect = "c" + std::to_string(chain) + "/1";
   Agent& agent = agent_of(victim);
-  ::kill(agent.process->pid(), SIGSTOP);  // the agent freezes; its VF, a process of its own, runs on
+  ASSERT_TRUE(test::stop_process(agent.process->pid()));  // the agent freezes; its VF, a process of its own, runs on
 
   RoundReport report = orchestrator.round();  // the node misses its probe: detect is started elsewhere
   EXPECT_EQ(report.failed_nodes, std::vector<std::string>{victim});
