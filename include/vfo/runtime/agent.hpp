@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vfo/runtime/agent_connection.hpp"
 #include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/function_spec.hpp"
 #include "vfo/runtime/live_migration.hpp"
@@ -65,34 +66,9 @@ class AgentServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// How a VF sends and acknowledges: its epoch, the data endpoint of its downstream and the ack endpoint of its
-// upstream (empty at the chain's ends).
-struct VfWiring {
-  std::uint64_t epoch = 0;
-  std::string downstream;
-  std::string upstream_ack;
-  bool operator==(const VfWiring&) const = default;
-};
-
-struct NodeProbe {
-  std::string node;
-  double cpu_pct = 0;
-  double ram_pct = 0;
-  std::uint64_t ram_total_bytes = 0;
-  std::vector<std::string> functions;      // the VFs it runs, alive
-  std::vector<std::string> exited;         // VFs whose process ended since the last probe: "ID: exit code N", ...
-  std::map<std::string, VfWiring> wiring;  // by VF id, the wiring each running VF last applied (none: never wired)
-};
-
-struct FunctionEndpoints {
-  std::string data;
-  std::string ack;
-  std::string state;  // an incoming VF's live-migration endpoint
-};
-
-// Each call returns its answer, or nullopt / false with `error` (when given) set to one line: the gRPC
-// status code name and message (e.g. "UNAVAILABLE: failed to connect", "INVALID_ARGUMENT: ...").
-class AgentClient {
+// The gRPC connection to a vfo-agent. Each call's `error` is the gRPC status code's name and message (e.g.
+// "UNAVAILABLE: failed to connect", "INVALID_ARGUMENT: ...").
+class AgentClient final : public AgentConnection {
  public:
   // `deadline` is Probe's (a node that misses it is taken for failed); the other calls wait at least 10 s.
   // `node`, when given, is the name the agent's certificate must carry (as a DNS name; write_cluster_certificates
@@ -102,23 +78,19 @@ class AgentClient {
               std::chrono::milliseconds deadline = std::chrono::seconds(5), const std::string& node = "");
   ~AgentClient();
 
-  std::optional<NodeProbe> probe(std::string* error = nullptr);
+  std::optional<NodeProbe> probe(std::string* error = nullptr) override;
   std::optional<FunctionEndpoints> start_function(const std::string& id, const FunctionSpec& spec,
-                                                  std::string* error = nullptr);
-  // The target of a live migration: started, waiting for its state at FunctionEndpoints::state, which takes
-  // only a source presenting `state_peer_key` (the public half of MigrationOrder::key; empty: the cluster's).
+                                                  std::string* error = nullptr) override;
   std::optional<FunctionEndpoints> start_incoming(const std::string& id, const FunctionSpec& spec,
-                                                  const std::string& state_peer_key, std::string* error = nullptr);
-  // Live-migrates VF `id` to the incoming VF at order.target; returns when it is over (the report says how it
-  // went). Its deadline is `deadline`, not the client's (a migration on a slow link takes long).
+                                                  const std::string& state_peer_key,
+                                                  std::string* error = nullptr) override;
   std::optional<MigrationReport> migrate_out(const std::string& id, const MigrationOrder& order,
-                                             std::chrono::milliseconds deadline, std::string* error = nullptr);
-  // Loads the node for `duration_s` (vfo chaos stress).
-  bool stress(double cpu_pct, double ram_pct, double ramp_s, double duration_s, std::string* error = nullptr);
+                                             std::chrono::milliseconds deadline, std::string* error = nullptr) override;
+  bool stress(double cpu_pct, double ram_pct, double ramp_s, double duration_s, std::string* error = nullptr) override;
   bool rewire(const std::string& id, std::uint64_t epoch, const std::string& downstream,
-              const std::string& upstream_ack, std::string* error = nullptr);
-  bool stop_function(const std::string& id, std::string* error = nullptr);
-  std::optional<std::string> function_stats(const std::string& id, std::string* error = nullptr);
+              const std::string& upstream_ack, std::string* error = nullptr) override;
+  bool stop_function(const std::string& id, std::string* error = nullptr) override;
+  std::optional<std::string> function_stats(const std::string& id, std::string* error = nullptr) override;
 
  private:
   struct Impl;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,10 @@ struct OrchestratorOptions {
   Identity identity;            // the orchestrator's certificate
   std::vector<AgentAddress> agents;
   std::chrono::milliseconds probe_deadline{1000};  // a node that has not answered by then is taken for failed
+  // How it reaches each agent. Empty: over gRPC, an AgentClient with `identity`, `probe_deadline` and the
+  // agent's name as the name its certificate must carry. A test connects it to FakeAgents instead
+  // (vfo/runtime/fake_agent.hpp).
+  std::function<std::unique_ptr<AgentConnection>(const AgentAddress&)> connect;
   double node_cpu_ips = 1e9;  // the placer's model of each node's speed (the agents do not measure it)
   std::string placer = "best-fit";
   // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and

@@ -23,8 +23,8 @@ struct LiveMigrationJob {
   std::string function_id;     // on both agents
   std::size_t from = 0;        // agent indices
   std::size_t to = 0;
-  AgentClient* source = nullptr;
-  AgentClient* target = nullptr;
+  AgentConnection* source = nullptr;
+  AgentConnection* target = nullptr;
   FunctionEndpoints target_endpoints;
   MigrationOrder order;
   std::chrono::milliseconds deadline{600'000};

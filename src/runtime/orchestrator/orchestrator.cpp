@@ -98,7 +98,7 @@ std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions::Live& liv
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
-  std::vector<std::unique_ptr<AgentClient>> agents;
+  std::vector<std::unique_ptr<AgentConnection>> agents;
   std::unique_ptr<Placer> placer;
   std::unique_ptr<Forecaster> forecaster;
   Controller controller;
@@ -117,7 +117,9 @@ struct Orchestrator::Impl {
         controller(controller_config(options.live), *placer, forecaster.get()),
         live(mutex, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
     for (const AgentAddress& a : options.agents) {
-      agents.push_back(std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
+      agents.push_back(
+          options.connect ? options.connect(a)
+                          : std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
     }
   }
 
@@ -641,16 +643,17 @@ std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
 
 std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std::uint32_t index) {
   Impl& m = *impl_;
-  std::lock_guard lock(m.mutex);
-  const auto c = m.store.chain(chain);
-  if (!c) return std::nullopt;
-  for (const VfPlacement& p : c->placements) {
-    if (p.index != index) continue;
-    const auto node = m.node_index(p.node);
-    if (!node) return std::nullopt;
-    return m.agents[*node]->function_stats(function_id(chain, index));
+  std::optional<std::size_t> node;
+  {
+    std::lock_guard lock(m.mutex);  // the store only: the agent is asked without it
+    const auto c = m.store.chain(chain);
+    if (!c) return std::nullopt;
+    for (const VfPlacement& p : c->placements) {
+      if (p.index == index) node = m.node_index(p.node);
+    }
   }
-  return std::nullopt;
+  if (!node) return std::nullopt;
+  return m.agents[*node]->function_stats(function_id(chain, index));
 }
 
 std::optional<int> model_rounds(double model_interval_s, double probe_period_s) {
