@@ -2,6 +2,7 @@
 BUILD_DIR ?= build
 OUT ?= results/quickstart
 JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
 
 .PHONY: run test build deps format clean bench
 
@@ -14,7 +15,7 @@ test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 build: deps
-	cmake --preset release -B $(BUILD_DIR) > /dev/null
+	cmake --preset release -B $(BUILD_DIR) $(CMAKE_ARGS) > /dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 deps:

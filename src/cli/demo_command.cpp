@@ -114,7 +114,7 @@ double longest_gap_s(const std::vector<std::int64_t>& arrivals, std::int64_t fro
 // Drives one mode's cluster: probing rounds on a fixed schedule and the sink's arrival times.
 class DemoRun {
  public:
-  DemoRun(const DemoOptions& d, OrchestratorOptions::Recovery recovery, const fs::path& dir)
+  DemoRun(const DemoOptions& d, Recovery recovery, const fs::path& dir)
       : d_(d),
         recovery_(recovery),
         cluster_(dir, d.nodes, {"--start-delay", fmt::format("{}", d.start_delay_s)}),
@@ -160,7 +160,7 @@ class DemoRun {
   int missed_windows() const { return arrivals_.missed_windows(); }
 
  private:
-  std::string mode() const { return recovery_ == OrchestratorOptions::Recovery::cold ? "cold" : "reset"; }
+  std::string mode() const { return recovery_name(recovery_); }
 
   std::unique_ptr<runtime::Orchestrator> make_orchestrator() const {
     OrchestratorOptions o = cluster_.orchestrator_options();
@@ -236,7 +236,7 @@ class DemoRun {
   }
 
   const DemoOptions& d_;
-  OrchestratorOptions::Recovery recovery_;
+  Recovery recovery_;
   LocalCluster cluster_;
   std::unique_ptr<runtime::Orchestrator> orchestrator_;
   std::uint32_t chain_ = 0;
@@ -251,10 +251,10 @@ class DemoRun {
   runtime::RoundReport round_totals_;
 };
 
-ModeResult run_mode(const DemoOptions& d, OrchestratorOptions::Recovery recovery, const std::vector<double>& phases,
-                    ProgressBar& bar, double progress_from) {
+ModeResult run_mode(const DemoOptions& d, Recovery recovery, const std::vector<double>& phases, ProgressBar& bar,
+                    double progress_from) {
   ModeResult r;
-  r.mode = recovery == OrchestratorOptions::Recovery::cold ? "cold" : "reset";
+  r.mode = recovery_name(recovery);
   DemoRun run(d, recovery, fs::path(d.out) / r.mode);
   for (int i = 0; i < d.kills; ++i) {
     r.kills.push_back(run.kill_once(i + 1, phases[static_cast<std::size_t>(i)]));
@@ -373,8 +373,8 @@ void run_demo(const DemoOptions& d) {
   std::vector<double> phases;
   for (int i = 0; i < d.kills; ++i) phases.push_back(rng.uniform(0, d.period_s));
   ProgressBar bar("demo", !d.quiet);
-  const ModeResult cold = run_mode(d, OrchestratorOptions::Recovery::cold, phases, bar, 0.0);
-  const ModeResult reset = run_mode(d, OrchestratorOptions::Recovery::reset, phases, bar, 0.5);
+  const ModeResult cold = run_mode(d, Recovery::cold, phases, bar, 0.0);
+  const ModeResult reset = run_mode(d, Recovery::reset, phases, bar, 0.5);
   bar.done();
 
   std::string csv = "mode,kill,node,phase_s,detection_s,action_s,downtime_s,heal_s,migrations,resets\n";

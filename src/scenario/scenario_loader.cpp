@@ -43,11 +43,11 @@ using yaml_schema::suggestion;
 const std::vector<std::string> kEnvironmentKinds = {"dedicated", "generic"};
 const std::vector<std::string> kDemandModes = {"low", "normal", "high", "custom"};
 const std::vector<std::string> kPlacers = placer_names();
-const std::vector<std::string> kPlacementCosts = {"load", "speed"};
+const std::vector<std::pair<std::string, PlacementCost>> kPlacementCosts = {{"load", PlacementCost::load},
+                                                                            {"speed", PlacementCost::speed}};
 const std::vector<std::string> kPredictorKinds = {"confusion", "forecast"};
 const std::vector<std::string> kForecastMethods = {"ar", "ewma", "ma", "persistence"};
 const std::vector<std::string> kProtocols = protocol_names();
-const std::vector<std::string> kRecoveryModes = {"cold", "reset", "kubernetes"};
 const std::vector<std::string> kKubernetesProfiles = {"default", "v1.32", "tuned"};
 
 double rate_for_mode(const std::string& mode) {
@@ -132,9 +132,9 @@ void control_fields(FieldVisitor& v, ControlSpec& c) {
   v.number("placement_s", c.placement_s, Range::at_least(0));
   v.text("placer", c.placer, kPlacers);
   v.integer("max_functions_per_node", c.max_functions_per_node, IntRange{0, 1'000'000});
-  v.text("placement_cost", c.placement_cost, kPlacementCosts);
+  v.choice("placement_cost", c.placement_cost, kPlacementCosts);
   v.section("predictor", [&](FieldVisitor& sub) { predictor_fields(sub, c.predictor); });
-  v.text("recovery", c.recovery, kRecoveryModes);
+  v.choice("recovery", c.recovery, recovery_names());
   v.text("kubernetes_profile", c.kubernetes_profile, kKubernetesProfiles);
   v.number("kubernetes_toleration_s", c.kubernetes_toleration_s, Range::closed(0, 10));
 }

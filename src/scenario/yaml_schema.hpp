@@ -170,6 +170,22 @@ class FieldVisitor {
   // A value of any shape (a list, a list or a map, ...) that `read` checks and reads itself, when the key is
   // given; `expected` says what it should be, for messages that describe the map around it.
   virtual void custom(const char* key, const std::string& expected, const std::function<void(const Field&)>& read) = 0;
+
+  // A string that names one value of an enum, read into the value: `names` lists each name with its value (the
+  // field's choices, in that order). What is read is never a name outside the list.
+  template <typename Enum>
+  void choice(const char* key, Enum& out, const std::vector<std::pair<std::string, Enum>>& names) {
+    std::string name;
+    std::vector<std::string> choices;
+    for (const auto& [n, value] : names) {
+      choices.push_back(n);
+      if (value == out) name = n;
+    }
+    text(key, name, choices);
+    for (const auto& [n, value] : names) {
+      if (n == name) out = value;
+    }
+  }
 };
 
 // The fields of a NormalSpec: mean, stddev, min, each a number >= 0.

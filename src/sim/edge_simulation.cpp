@@ -27,15 +27,8 @@ ControllerConfig controller_config(const ControlSpec& control) {
   config.utilisation_cap = control.utilisation_cap;
   config.horizon_s = control.probing_period_s;
   config.placement.max_functions_per_node = control.max_functions_per_node;
-  config.placement.cost = control.placement_cost == "speed" ? PlacementCost::speed : PlacementCost::load;
+  config.placement.cost = control.placement_cost;
   return config;
-}
-
-// control.recovery; the loader accepts these three names only.
-Recovery recovery_mode(const std::string& name) {
-  if (name == "reset") return Recovery::reset;
-  if (name == "kubernetes") return Recovery::kubernetes;
-  return Recovery::cold;
 }
 
 // control.kubernetes_profile (default, v1.32 or tuned, as the loader accepts) with the tuned toleration.
@@ -54,7 +47,7 @@ EdgeSimulation::EdgeSimulation(const Scenario& scenario, const SimulationOptions
       placer_(make_placer(scenario.control.placer)),
       chain_rng_(scenario.seed, "chains"),
       generic_(scenario.environment.kind == "generic"),
-      recovery_(recovery_mode(scenario.control.recovery)),
+      recovery_(scenario.control.recovery),
       kubernetes_profile_(kubernetes_profile(scenario.control)),
       controller_config_(controller_config(scenario.control)),
       forecaster_(make_forecaster()),

@@ -66,13 +66,6 @@ struct FunctionState {
   double reported_lost_from = 0;
 };
 
-// control.recovery: what follows the loss of a VF.
-enum class Recovery {
-  cold,        // the lost VF alone waits for the next round
-  reset,       // the rest of its chain is stopped too; the next round re-places the whole chain
-  kubernetes,  // a VF lost with its node is reported running until its eviction, then as in cold
-};
-
 struct Service {
   Chain chain;
   ServiceRecord record;

@@ -189,14 +189,14 @@ TEST_F(LiveCli, AModelTheProbingPeriodCannotFeedOrThatIsMissingIsRefusedWithOneL
 
 TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
   ASSERT_EQ(vfo::test::run_vfo("up --nodes 2 --period 1 --cluster " + dir_).exit_code, 0);
-  for (const std::string& args :
+  for (const char* args :
        {"chaos stress node-1 --cpu 120", "chaos stress node-1 --ram -1", "chaos stress node-1 --for 0",
         "chaos stress node-1 --ramp 20 --for 10", "chaos stress node-9"}) {
-    const auto o = vfo::test::run_vfo(args + " --cluster " + dir_);
+    const auto o = vfo::test::run_vfo(std::string(args) + " --cluster " + dir_);
     EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
     EXPECT_EQ(vfo::test::line_count(o.err), 1u) << args << ": " << o.err;
   }
-  for (const std::string& args :
+  for (const char* args :
        {"experiment testbed --nodes 3", "experiment testbed --k 2", "experiment testbed --duration 1",
         "experiment testbed --node-cpus 0", "experiment testbed --seeds 0", "experiment testbed --chain-share 1.5"}) {
     const auto o = vfo::test::run_vfo(args);

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "vfo/control/recovery.hpp"
 #include "vfo/forecast/forecast_model.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/live_migration.hpp"
@@ -45,8 +46,10 @@ struct OrchestratorOptions {
   double node_cpu_ips = 1e9;  // the placer's model of each node's speed (the agents do not measure it)
   std::string placer = "best-fit";
   // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and
-  // placed and started anew (its source too, which starts its frames from 1 again).
-  enum class Recovery { cold, reset } recovery = Recovery::cold;
+  // placed and started anew (its source too, which starts its frames from 1 again). Live migration (Live::enabled)
+  // works the same in both.
+  // Recovery::kubernetes is the simulator's model of another orchestrator: the constructor refuses it.
+  Recovery recovery = Recovery::cold;
   // How a chain placed whole (a deploy, a reset) starts its VFs: one after another (false), or all at once, one
   // call per VF in its own thread (true), as a container orchestrator starts a deployment's pods.
   bool concurrent_starts = false;

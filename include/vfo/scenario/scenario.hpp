@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "vfo/control/recovery.hpp"
+#include "vfo/placement/placement_problem.hpp"
+
 namespace vfo {
 
 // A normal distribution N(mean, stddev); draws are clamped at `min` (so a speed is never negative).
@@ -120,7 +123,7 @@ struct ControlSpec {
   int max_functions_per_node = 1;
   // What placement minimises (vfo/placement/placement_problem.hpp, PlacementCost): load, the paper's Table 2
   // cost convex in each node's whole load (spreads load); speed, the authors' MILP l^2 / cpu.
-  std::string placement_cost = "load";
+  PlacementCost placement_cost = PlacementCost::load;
   PredictorSpec predictor;
   // What happens when a VF is lost (its node failed, or an overload took it down); the simulator's rules are
   // in docs/model.md, "Recovery modes in the simulator":
@@ -132,7 +135,7 @@ struct ControlSpec {
   //     taint-eviction controllers would have evicted it (vfo/control/kubernetes_failure.hpp), then the next
   //     round re-places it as in cold mode.
   // Orthogonal to live_migration (which acts before a loss).
-  std::string recovery = "cold";
+  Recovery recovery = Recovery::cold;
   // recovery kubernetes only (ignored otherwise): the control plane's timers (KubernetesFailureProfile):
   // default (before v1.32: grace 40 s, toleration 300 s), v1.32 (grace 50 s) or tuned (grace 20 s and
   // toleration kubernetes_toleration_s).

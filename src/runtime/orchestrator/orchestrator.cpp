@@ -95,6 +95,14 @@ std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions::Live& liv
 
 }  // namespace
 
+// `o`, once it is known to be one the orchestrator can run; throws std::invalid_argument otherwise.
+OrchestratorOptions checked(OrchestratorOptions o) {
+  if (o.recovery == Recovery::kubernetes) {
+    throw std::invalid_argument("recovery: the runtime recovers by cold or reset, not kubernetes (a simulator model)");
+  }
+  return o;
+}
+
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
@@ -110,7 +118,7 @@ struct Orchestrator::Impl {
   LiveMigrator live;                // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
-      : options(std::move(o)),
+      : options(checked(std::move(o))),
         store(options.store),
         placer(make_placer(options.placer)),
         forecaster(make_forecaster(options.live)),
@@ -539,9 +547,12 @@ RoundReport Orchestrator::round() {
   if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
   m.stop_stale(probes, chains, report);
   m.repair_wiring(probes, chains, report);
-  const ClusterSnapshot snapshot = m.snapshot(probes, chains);
+  ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
-  if (m.options.recovery == OrchestratorOptions::Recovery::reset) {
+  const bool reset = m.options.recovery == Recovery::reset;
+  if (reset && report.lost > 0) {
+    // Reset mode recovers a broken chain whole, then the controller's round sees the cluster as it is now (its
+    // live migrations go on as in cold mode); a chain that could not be reset is tried again next round.
     std::set<std::uint32_t> broken;
     for (const FunctionReport& f : snapshot.functions) {
       if (f.status == FunctionStatus::lost) broken.insert(f.ref.chain.value);
@@ -557,9 +568,15 @@ RoundReport Orchestrator::round() {
         m.store.set_note(c.id, e.what());
       }
     }
-    return report;
+    if (auto why = m.read_store(chains, {})) {
+      report.store_problem = std::move(*why);
+      return report;
+    }
+    probes = m.probe_all();  // the probes before did not list the VFs just started
+    snapshot = m.snapshot(probes, chains);
   }
-  const Plan plan = m.controller.round(snapshot);
+  Plan plan = m.controller.round(snapshot);
+  if (reset) std::erase_if(plan.actions, [](const Action& a) { return a.kind == Action::Kind::cold_migrate; });
   m.last_nodes.clear();
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const auto& risk = m.controller.last_risk();

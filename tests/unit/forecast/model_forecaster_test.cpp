@@ -121,9 +121,13 @@ TEST(ModelForecaster, GuardedEachNodeAnswersWithTheCandidateThatDoesBestThere) {
     p = f.assess(snapshot({cycle[round % 3], 20.0 + round}), 30);
     const bool next_is_95 = round % 3 == 1;
     // Warm-up: persistence answers 50, and nothing has been seen to recalibrate it yet.
-    if (round == 1) EXPECT_EQ(p[0], 0);
+    if (round == 1) {
+      EXPECT_EQ(p[0], 0);
+    }
     // The model, right every time; its p_fail recalibrated a little by persistence's misses in warm-up.
-    if (round >= 8 && next_is_95) EXPECT_GT(p[0], 0.9) << round;
+    if (round >= 8 && next_is_95) {
+      EXPECT_GT(p[0], 0.9) << round;
+    }
   }
   ASSERT_EQ(f.answers().size(), 2u);
   // Node 0: persistence in the first rounds, then the model; node 1: persistence throughout.

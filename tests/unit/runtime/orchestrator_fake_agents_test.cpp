@@ -142,7 +142,7 @@ TEST_F(FakeAgents, AVfThatExitsOnAHealthyNodeIsReportedOnceAndRecovered) {
 
 TEST_F(FakeAgents, ResetModeStopsTheWholeChainAndStartsItAnewAtTheNextEpoch) {
   OrchestratorOptions options = this->options();
-  options.recovery = OrchestratorOptions::Recovery::reset;
+  options.recovery = Recovery::reset;
   Orchestrator o(options);
   const std::uint32_t chain = deploy(o);
   const auto before = o.status()[0].functions;
@@ -160,6 +160,40 @@ TEST_F(FakeAgents, ResetModeStopsTheWholeChainAndStartsItAnewAtTheNextEpoch) {
     for (int j = 0; j < 4; ++j) starts += node(name).starts("c1/" + std::to_string(j));
   }
   EXPECT_EQ(starts, 8);  // four at the deploy, four at the reset
+}
+
+TEST_F(FakeAgents, ResetModeMovesAnOverloadingNodesVfLiveAsColdModeDoes) {
+  OrchestratorOptions options = this->options();
+  options.recovery = Recovery::reset;
+  options.live.enabled = true;
+  options.live.horizon_s = 5;
+  Orchestrator o(options);
+  const std::uint32_t chain = deploy(o);
+  const std::string victim = o.status()[0].functions[0].node;
+  node(victim).kill();
+  EXPECT_EQ(o.round().reset_chains, 1);  // the chain is whole again, and the round went on to the controller
+  EXPECT_EQ(o.last_nodes().size(), 5u);
+  node(victim).restart();  // back, empty: the one node a VF of the chain may move to
+  const std::string hot = o.status()[0].functions[2].node;
+  int started = 0;
+  for (int i = 0; i < 12 && started == 0; ++i) {
+    node(hot).set_load(20 + 8 * i, 30);
+    const RoundReport r = o.round();
+    EXPECT_EQ(r.reset_chains, 0);
+    started += r.live_started;
+  }
+  ASSERT_EQ(started, 1) << "reset mode never moved a VF live";
+  const auto records = o.live_migrations(/*wait=*/true);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].error, "");
+  EXPECT_EQ(records[0].function, "track");
+  expect_whole(o, chain, 3);
+}
+
+TEST_F(FakeAgents, KubernetesRecoveryIsTheSimulatorsModelAndTheRuntimeRefusesIt) {
+  OrchestratorOptions options = this->options();
+  options.recovery = Recovery::kubernetes;
+  EXPECT_THROW(Orchestrator{options}, std::invalid_argument);
 }
 
 TEST_F(FakeAgents, RefusedStartsAreReportedInTheRoundAndTheStatusAndRetriedNextRound) {

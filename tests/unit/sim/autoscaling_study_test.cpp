@@ -43,7 +43,9 @@ TEST(AutoscalingStudy, DemandIsZeroFirstThenWholeNumbersInRangeDrawnFromTheSeed)
   EXPECT_NE(requested_fps_blocks(study({"seed=4"})), blocks);
   const AutoscalingResult r = run_autoscaling_study(s);
   for (const auto& sample : r.samples) {
-    if (sample.time_s < 300) EXPECT_EQ(sample.requested_fps, 0);
+    if (sample.time_s < 300) {
+      EXPECT_EQ(sample.requested_fps, 0);
+    }
   }
 }
 
@@ -78,7 +80,9 @@ TEST(AutoscalingStudy, TheHpaKeepsItsMinimumAtZeroDemandAndHoldsScaleDowns) {
     for (const auto& s : hpa.samples) {
       const int now = s.replicas_per_vf[j];
       if (now > previous) last_rise = s.time_s;
-      if (now < previous) EXPECT_GE(s.time_s - last_rise, 300 - 5) << "VF " << j << " at " << s.time_s;  // 5 s samples
+      if (now < previous) {  // 5 s samples
+        EXPECT_GE(s.time_s - last_rise, 300 - 5) << "VF " << j << " at " << s.time_s;
+      }
       previous = now;
     }
   }
@@ -98,8 +102,11 @@ TEST(AutoscalingStudy, CostIsTheRateOfTheDeployedReplicasAndTheRunIsDeterministi
   EXPECT_EQ(a.total_cost, b.total_cost);
   EXPECT_NEAR(a.mean_cost_per_s, a.total_cost / 3600, 1e-9);
   for (const auto& s : a.samples) {  // the work done is what costs
-    if (s.delivered_fps == 0) EXPECT_EQ(s.cost_per_s, 0);
-    if (s.delivered_fps > 0) EXPECT_GT(s.cost_per_s, 0);
+    if (s.delivered_fps == 0) {
+      EXPECT_EQ(s.cost_per_s, 0);
+    } else {
+      EXPECT_GT(s.cost_per_s, 0);
+    }
   }
   EXPECT_EQ(a.samples.size(), 720u);  // every 5 s
 }

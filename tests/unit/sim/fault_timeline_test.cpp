@@ -34,7 +34,9 @@ TEST(FaultTimeline, SortedDeterministicAndStableAcrossNodeCounts) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].time_s, b[i].time_s);
     EXPECT_EQ(a[i].node, b[i].node);
-    if (i > 0) EXPECT_LE(a[i - 1].time_s, a[i].time_s);
+    if (i > 0) {
+      EXPECT_LE(a[i - 1].time_s, a[i].time_s);
+    }
   }
   // The first nodes' events do not change when nodes are added (common random numbers across g).
   const auto more = draw_node_events(200, 0.5, 0.5, 3600, 7200, 9);
