@@ -17,6 +17,7 @@
 // `vfo down` removes it. Without root (or namespaces), it stays on loopback and says so in one line.
 #include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
 #include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/util/file_io.hpp"
+#include "vfo/util/log.hpp"
 
 namespace vfo::cli {
 namespace {
@@ -186,7 +188,7 @@ std::optional<std::string> orchestrator_failure(pid_t pid, const fs::path& log) 
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(log);
     std::string line;
-    if (std::getline(in, line) && in.good() && line.rfind(kReadyLine, 0) == 0) return std::nullopt;
+    if (std::getline(in, line) && in.good() && line.find(kReadyLine) != std::string::npos) return std::nullopt;
     if (::waitpid(pid, nullptr, WNOHANG) == pid) {
       std::string why = last_line(log);
       if (why.rfind("vfo: ", 0) == 0) why = why.substr(5);
@@ -469,58 +471,77 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   }  // a store that is not one throws StoreDamaged: run_app answers it in one line, exit code 2
   runtime::Orchestrator& orchestrator = *made;
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
+  start_log("orchestrator", /*to_stderr=*/false);  // stdout is DIR/logs/orchestrator.log
   // The first line of the log: `vfo up` waits for it.
-  fmt::print("{} {}\n", kReadyLine,
-             !cluster.contains("live") ? std::string("(no live migration)")
-             : has_model
-                 ? fmt::format("(live migration on the model in {})", cluster["live"]["model"].get<std::string>())
-                 : std::string("(live migration on the trend forecaster)"));
-  std::fflush(stdout);
+  spdlog::info("{} {}", kReadyLine,
+               !cluster.contains("live") ? std::string("(no live migration)")
+               : has_model
+                   ? fmt::format("(live migration on the model in {})", cluster["live"]["model"].get<std::string>())
+                   : std::string("(live migration on the trend forecaster)"));
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
   std::string store_problem;            // logged when it changes, not every round
+  std::string last_state;               // the last round's summary and errors: a state is logged once
   fs::remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
+    const auto round_start = std::chrono::steady_clock::now();
     const runtime::RoundReport r = orchestrator.round();
+    const double round_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count();
     if (r.store_problem != store_problem) {
       store_problem = r.store_problem;
       if (store_problem.empty()) {
         fs::remove(store_problem_file(dir));
+        spdlog::info("round: the store is sound again; acting on it");
       } else {
         write_file_atomically(store_problem_file(dir), store_problem + "\n");
+        spdlog::error("round: the store cannot be trusted: {}; acting on nothing until it is repaired", store_problem);
       }
-      fmt::print("{}\n", store_problem.empty() ? "round: the store is sound again; acting on it"
-                                               : "round: the store cannot be trusted: " + store_problem +
-                                                     "; acting on nothing until it is repaired");
-      std::fflush(stdout);
     }
     const auto live = orchestrator.live_migrations();
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
         const runtime::LiveMigrationRecord& m = live[i];
-        fmt::print("live migration of {} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)\n",
-                   m.function, m.from, m.to, m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(),
-                   m.downtime_s());
+        const std::string what = fmt::format(
+            "live migration of {} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)", m.function,
+            m.from, m.to, m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(), m.downtime_s());
+        if (m.error.empty()) {
+          spdlog::info("{}", what);
+        } else {
+          spdlog::warn("{}", what);
+        }
       }
       live_seen = live.size();
       write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));
-      std::fflush(stdout);
     }
-    for (const std::string& e : r.exited) fmt::print("round: VF ended on {}\n", e);
-    for (const std::string& e : r.stale_stopped) fmt::print("round: stopped a stale instance on {}\n", e);
-    for (const std::string& e : r.rewired) fmt::print("round: sent the stored wiring again to {}\n", e);
-    if (r.failed_nodes.empty() && r.lost == 0 && r.migrated == 0 && r.deployed == 0 && r.errors.empty()) {
-      std::fflush(stdout);
-      continue;
+    for (const std::string& e : r.exited) spdlog::warn("round: VF ended on {}", e);
+    for (const std::string& e : r.stale_stopped) spdlog::info("round: stopped a stale instance on {}", e);
+    for (const std::string& e : r.rewired) spdlog::info("round: sent the stored wiring again to {}", e);
+    for (const std::string& e : r.cold_migrations) spdlog::info("cold migration of {} (round of {:.3f} s)", e, round_s);
+    std::string state;
+    if (!r.failed_nodes.empty() || r.lost > 0 || r.migrated > 0 || r.deployed > 0 || !r.errors.empty()) {
+      std::string failed;
+      for (const std::string& n : r.failed_nodes) failed += (failed.empty() ? "" : ",") + n;
+      state = fmt::format("round: failed nodes [{}], lost {}, cold migrations {}, chains deployed {}", failed, r.lost,
+                          r.migrated, r.deployed);
+      for (const std::string& e : r.errors) state += "\nround: error: " + e;
     }
-    std::string failed;
-    for (const std::string& n : r.failed_nodes) failed += (failed.empty() ? "" : ",") + n;
-    fmt::print("round: failed nodes [{}], lost {}, cold migrations {}, chains deployed {}\n", failed, r.lost,
-               r.migrated, r.deployed);
-    for (const std::string& e : r.errors) fmt::print("round: error: {}\n", e);
-    std::fflush(stdout);
+    // A round that changed something is always logged; one that saw what the one before saw is not.
+    if (state == last_state && r.migrated == 0 && r.deployed == 0) continue;
+    if (state.empty()) {
+      spdlog::info("round: every node answers and every VF runs");
+    } else {
+      std::istringstream lines(state);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("round: error: ", 0) == 0) {
+          spdlog::warn("{}", line);
+        } else {
+          spdlog::info("{}", line);
+        }
+      }
+    }
+    last_state = state;
   }
 }
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "support/store_tamper.hpp"
@@ -61,6 +63,23 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
   EXPECT_GT(sink.value("frames", 0), 20) << s.dump();
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << s.dump();  // none lost, none twice
   EXPECT_EQ(sink.value("out_of_order", 1), 0) << s.dump();
+
+  // The logs: every line timed and levelled; the move named; a state that lasts (the victim stays dead)
+  // logged once, not every round; the agent that took "detect" says so.
+  const std::string log = vfo::test::slurp(dir_ + "/logs/orchestrator.log");
+  const std::regex line_form(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info |warn |error) orchestrator: .+)");
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) EXPECT_TRUE(std::regex_match(line, line_form)) << line;
+  EXPECT_NE(log.find("cold migration of detect (c1/1) from " + victim + " to node-"), std::string::npos) << log;
+  const std::string lasting = "round: failed nodes [" + victim + "], lost 0, cold migrations 0";
+  const auto first = log.find(lasting);
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(lasting, first + 1), std::string::npos) << log;
+  const std::string target = s["chains"][0]["functions"][1]["node"];
+  const std::string agent_log = vfo::test::slurp(dir_ + "/logs/" + target + ".log");
+  EXPECT_NE(agent_log.find("info  vfo-agent " + target + ": started VF c1/1 (compute)"), std::string::npos)
+      << agent_log;
+
   EXPECT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
   EXPECT_NE(vfo::test::run_vfo("status --cluster " + dir_).exit_code, 0);  // nothing runs any more
 }

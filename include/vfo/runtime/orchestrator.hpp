@@ -98,10 +98,12 @@ struct RoundReport {
   std::vector<std::string> failed_nodes;  // did not answer the probe
   int lost = 0;                           // VFs reported lost
   int migrated = 0;                       // cold migrations carried out
-  int reset_chains = 0;                   // chains re-established whole (reset mode)
-  int live_started = 0;                   // live migrations started (they finish in the background)
-  int deployed = 0;                       // chains added with add_chain and placed in this round
-  std::vector<std::string> errors;        // actions that could not be carried out (retried next round)
+  // Each cold migration: "NAME (ID) from NODE to NODE, epoch E".
+  std::vector<std::string> cold_migrations;
+  int reset_chains = 0;             // chains re-established whole (reset mode)
+  int live_started = 0;             // live migrations started (they finish in the background)
+  int deployed = 0;                 // chains added with add_chain and placed in this round
+  std::vector<std::string> errors;  // actions that could not be carried out (retried next round)
   // VFs whose process ended on a node that still answers ("NODE: ID: exit code N" or "...: killed by signal N"),
   // reported by the agents since the round before; they are lost and recovered as any lost VF.
   std::vector<std::string> exited;

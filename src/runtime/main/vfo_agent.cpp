@@ -4,12 +4,15 @@
 //   vfo-agent stress ...   the stress worker it starts for `vfo chaos stress` (vfo/runtime/stress_load.hpp)
 // Its VFs bind on the host part of --listen.
 // Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
-// SIGTERM or SIGINT. Bad flags or certificates: one line on stderr and exit code 2.
+// SIGTERM or SIGINT, logging what it does on stderr (vfo/util/log.hpp). Bad flags or certificates: one line on
+// stderr and exit code 2.
 #include <signal.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/stress_load.hpp"
+#include "vfo/util/log.hpp"
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "stress") return vfo::runtime::run_stress_command(argc - 1, argv + 1);
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before gRPC starts its threads
 
+  vfo::start_log("vfo-agent " + name, /*to_stderr=*/true);  // stdout is the ready line's
+
   vfo::runtime::AgentOptions options;
   options.name = name;
   options.listen = listen;
@@ -84,8 +90,10 @@ int main(int argc, char** argv) {
                                 {"pid", static_cast<long>(getpid())}}
                      .dump()
               << std::endl;
+    spdlog::info("serving at {}:{} (pid {})", host, server.port(), getpid());
     int received = 0;
     sigwait(&signals, &received);
+    spdlog::info("{}: stopping its VFs and shutting down", strsignal(received));
     server.shutdown();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vfo-agent: %s\n", e.what());

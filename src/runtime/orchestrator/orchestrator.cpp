@@ -602,11 +602,17 @@ RoundReport Orchestrator::round() {
       m.store.set_note(c.id, report.errors.back());
       continue;
     }
+    std::string from;
     for (VfPlacement& p : c.placements) {
-      if (p.index == index) p = VfPlacement{index, m.options.agents[node].name, endpoints->data, endpoints->ack};
+      if (p.index != index) continue;
+      from = p.node;
+      p = VfPlacement{index, m.options.agents[node].name, endpoints->data, endpoints->ack};
     }
     touched.insert(c.id);
     ++report.migrated;
+    report.cold_migrations.push_back(fmt::format("{} ({}) from {} to {}, epoch {}",
+                                                 m.manifest(c).functions.at(index).name, id, from,
+                                                 m.options.agents[node].name, c.epoch + 1));
   }
   for (const std::uint32_t id : touched) {
     StoredChain& c = by_id.at(id);

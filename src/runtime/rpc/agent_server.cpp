@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -81,7 +82,7 @@ class AgentService final : public rpc::Agent::Service {
         const int status = f.process->wait();
         const std::string how =
             status > 128 ? fmt::format("killed by signal {}", status - 128) : fmt::format("exit code {}", status);
-        std::fprintf(stderr, "vfo-agent %s: VF %s ended (%s)\n", options_.name.c_str(), it->first.c_str(), how.c_str());
+        spdlog::warn("VF {} ended ({})", it->first, how);
         reply->add_exited(it->first + ": " + how);
         function_lock.unlock();
         it = functions_.erase(it);
@@ -122,8 +123,10 @@ class AgentService final : public rpc::Agent::Service {
     if (Status refused = authorize(*context); !refused.ok()) return refused;
     const Status status = start_function(*request, reply);
     if (!status.ok()) {
-      std::fprintf(stderr, "vfo-agent %s: refused StartFunction from %s: %s\n", options_.name.c_str(),
-                   context->peer().c_str(), status.error_message().c_str());
+      spdlog::warn("refused StartFunction from {}: {}", context->peer(), status.error_message());
+    } else {
+      spdlog::info("started VF {} ({}{})", request->id(), request->spec().kind(),
+                   request->incoming() ? ", incoming: waiting for its state" : "");
     }
     return status;
   }
@@ -137,8 +140,8 @@ class AgentService final : public rpc::Agent::Service {
     const auto names = auth ? auth->FindPropertyValues("x509_common_name") : std::vector<grpc::string_ref>{};
     const std::string caller = names.empty() ? "" : std::string(names.front().data(), names.front().size());
     if (caller == options_.controller) return Status::OK;
-    std::fprintf(stderr, "vfo-agent %s: refused a call from %s (certificate '%s'; only '%s' may call)\n",
-                 options_.name.c_str(), context.peer().c_str(), caller.c_str(), options_.controller.c_str());
+    spdlog::warn("refused a call from {} (certificate '{}'; only '{}' may call)", context.peer(), caller,
+                 options_.controller);
     return {StatusCode::PERMISSION_DENIED, "only the cluster's '" + options_.controller +
                                                "' may call this agent; the caller's certificate is '" + caller + "'"};
   }
@@ -215,6 +218,9 @@ class AgentService final : public rpc::Agent::Service {
                                    {"upstream_ack", request->upstream_ack()}},
                                   nullptr);
     if (!status.ok()) return status;
+    spdlog::info("rewired VF {}: epoch {}, sends to {}, acknowledges to {}", request->id(), request->epoch(),
+                 request->downstream().empty() ? "nobody" : request->downstream(),
+                 request->upstream_ack().empty() ? "nobody" : request->upstream_ack());
     std::lock_guard lock(mutex_);
     if (const auto it = functions_.find(request->id()); it != functions_.end()) {
       it->second->wiring = VfWiring{request->epoch(), request->downstream(), request->upstream_ack()};
@@ -236,6 +242,7 @@ class AgentService final : public rpc::Agent::Service {
     f->process->kill(SIGKILL);
     std::lock_guard lock(f->mutex);
     f->process->wait();
+    spdlog::info("stopped VF {}", request->id());
     return Status::OK;
   }
 
@@ -271,6 +278,16 @@ class AgentService final : public rpc::Agent::Service {
       const Json progress = Json::parse(answer, nullptr, false);
       if (progress.is_object() && progress.value("done", false)) {
         reply->set_json(answer);
+        const std::string error = progress.contains("error") && progress["error"].is_string()
+                                      ? progress["error"].get<std::string>()
+                                      : std::string();
+        if (error.empty()) {
+          spdlog::info("live migration of VF {} to {}: its state is there", request->id(),
+                       request->target_state_endpoint());
+        } else {
+          spdlog::warn("live migration of VF {} to {} failed: {}", request->id(), request->target_state_endpoint(),
+                       error);
+        }
         return Status::OK;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -299,6 +316,8 @@ class AgentService final : public rpc::Agent::Service {
     } catch (const std::exception& e) {
       return {StatusCode::INTERNAL, e.what()};
     }
+    spdlog::info("stress: CPU {} %, RAM {} %, ramp {} s, for {} s", request->cpu_pct(), request->ram_pct(),
+                 request->ramp_s(), request->duration_s());
     return Status::OK;
   }
 
