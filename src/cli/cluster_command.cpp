@@ -289,13 +289,18 @@ Json network_record(const runtime::NodeNetwork& network) {
 }
 
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
-constexpr const char* kClusterEntries[] = {"cluster.json",   "cluster.db",     "cluster.db-journal",
-                                           "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-                                           "certs",          "logs",           "store-problem"};
+constexpr const char* kClusterEntries[] = {
+    "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
+    "certs",        "logs",       "store-problem",      "nodes.json"};
 
 // Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
 fs::path store_problem_file(const fs::path& dir) {
   return dir / "store-problem";
+}
+
+// Where the daemon leaves each node's p_fail after every round (a JSON object by node name), for vfo status.
+fs::path node_risk_file(const fs::path& dir) {
+  return dir / "nodes.json";
 }
 
 // Checks that `dir` may hold a new cluster: missing, empty, or holding only what `vfo up` writes. Throws InputError
@@ -499,6 +504,9 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
         spdlog::error("round: the store cannot be trusted: {}; acting on nothing until it is repaired", store_problem);
       }
     }
+    Json risk = Json::object();
+    for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
+    write_file_atomically(node_risk_file(dir), risk.dump() + "\n");
     const auto live = orchestrator.live_migrations();
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
@@ -611,6 +619,26 @@ void status(const ClusterOptions& o) {
     }
     throw CommandFailed("the cluster store cannot be trusted");
   }
+  // The nodes as a probe finds them now, with the p_fail of the daemon's last round when it forecasts.
+  const bool live = cluster.contains("live");
+  Json risk = Json::object();
+  if (live && fs::exists(node_risk_file(dir))) {
+    try {
+      risk = Json::parse(read_input_file(node_risk_file(dir), "the daemon's p_fail by node"), nullptr, false);
+    } catch (const InputError&) {  // gone since: the daemon was stopped; status shows no p_fail
+    }
+  }
+  out["nodes"] = Json::array();
+  for (const runtime::Orchestrator::NodeView& n : orchestrator.probe_nodes()) {
+    Json node = {{"name", n.node}, {"health", n.answered() ? "up" : "not answering"}};
+    if (n.answered()) {
+      node["cpu_pct"] = n.cpu_pct;
+      node["ram_pct"] = n.ram_pct;
+      node["vfs"] = n.functions;
+    }
+    if (risk.is_object() && risk.contains(n.node) && risk[n.node].is_number()) node["p_fail"] = risk[n.node];
+    out["nodes"].push_back(node);
+  }
   for (const runtime::ChainStatus& c : orchestrator.status()) {
     Json chain = {{"name", c.name}, {"id", c.id}, {"epoch", c.epoch}, {"functions", Json::array()}};
     bool whole = !c.functions.empty();
@@ -649,6 +677,15 @@ void status(const ClusterOptions& o) {
       fmt::print("  {:<8} {:<12} {} Mbit/s\n", node["name"].get<std::string>(), node["address"].get<std::string>(),
                  node["rate_mbit"].get<double>());
     }
+  }
+  fmt::print("nodes:\n  {:<8} {:<14} {:>6} {:>6} {:>4} {:>7}\n", "name", "health", "CPU %", "RAM %", "VFs", "p_fail");
+  for (const Json& n : out["nodes"]) {
+    const auto number = [&](const char* key, const char* format) {
+      return n.contains(key) ? fmt::format(fmt::runtime(format), n[key].get<double>()) : std::string("-");
+    };
+    fmt::print("  {:<8} {:<14} {:>6} {:>6} {:>4} {:>7}\n", n["name"].get<std::string>(), n["health"].get<std::string>(),
+               number("cpu_pct", "{:.1f}"), number("ram_pct", "{:.1f}"), number("vfs", "{:.0f}"),
+               number("p_fail", "{:.2f}"));
   }
   for (const Json& c : out["chains"]) {
     fmt::print("chain {} (epoch {}): {}{}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),

@@ -59,6 +59,17 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
   EXPECT_EQ(s["chains"][0]["whole"], true) << s.dump();
   EXPECT_NE(s["chains"][0]["functions"][1]["node"], victim);
   EXPECT_EQ(s["chains"][0]["epoch"], 2);
+  // The node view: the victim does not answer; the others run the chain's four VFs between them.
+  ASSERT_EQ(s["nodes"].size(), 5u) << s.dump();
+  int vfs = 0;
+  for (const Json& n : s["nodes"]) {
+    EXPECT_EQ(n["health"], n["name"] == victim ? "not answering" : "up") << n.dump();
+    EXPECT_FALSE(n.contains("p_fail")) << n.dump();  // no forecaster without live migration
+    vfs += n.value("vfs", 0);
+  }
+  EXPECT_EQ(vfs, 4) << s.dump();
+  const auto text = vfo::test::run_vfo("status --cluster " + dir_);
+  EXPECT_NE(text.out.find(victim + "   not answering"), std::string::npos) << text.out;
   const Json& sink = s["chains"][0]["sink"];
   EXPECT_GT(sink.value("frames", 0), 20) << s.dump();
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << s.dump();  // none lost, none twice

@@ -69,6 +69,12 @@ TEST_F(LiveCli, AStressedNodesVfIsLiveMigratedByTheDaemonAndNodesRecordTheirTrac
   const Json& sink = status["chains"][0]["sink"];
   EXPECT_EQ(sink.value("frames", 0ull), sink.value("last_seq", 1ull)) << status.dump();
   EXPECT_EQ(sink.value("out_of_order", 1), 0) << status.dump();
+  // The node view: every node up, with its readings and the daemon's p_fail.
+  ASSERT_EQ(status["nodes"].size(), 5u) << status.dump();
+  for (const Json& n : status["nodes"]) {
+    EXPECT_EQ(n["health"], "up") << n.dump();
+    EXPECT_TRUE(n.contains("cpu_pct") && n.contains("vfs") && n.contains("p_fail")) << n.dump();
+  }
 
   // Each agent appends its node's trace every 5 s; the stressed node's CPU rose.
   std::this_thread::sleep_for(std::chrono::seconds(6));

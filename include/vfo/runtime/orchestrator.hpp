@@ -165,15 +165,19 @@ class Orchestrator {
   // The live migrations over so far (ok or not), in the order they ended; `wait` first waits for those in
   // flight. Thread-safe.
   std::vector<LiveMigrationRecord> live_migrations(bool wait = false);
-  // Each node's last probe reading (CPU and RAM percent; negative: it did not answer) and p_fail, by node
-  // name, from the last round.
+  // Each node's last probe reading (CPU and RAM percent and the VFs it runs; negative: it did not answer) and
+  // p_fail (0 without live migration), by node name, from the last round.
   struct NodeView {
     std::string node;
     double cpu_pct = -1;
     double ram_pct = -1;
+    int functions = -1;
     double p_fail = 0;
+    bool answered() const { return functions >= 0; }
   };
   std::vector<NodeView> last_nodes() const;
+  // Every node as a probe now finds it (p_fail 0: only a round's forecaster knows it).
+  std::vector<NodeView> probe_nodes();
 
  private:
   struct Impl;

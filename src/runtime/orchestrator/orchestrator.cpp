@@ -297,6 +297,23 @@ struct Orchestrator::Impl {
     return probes;
   }
 
+  // What `probes` say of each node, with the controller's last p_fail.
+  std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes) const {
+    std::vector<NodeView> views;
+    const auto& risk = controller.last_risk();
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      NodeView v{options.agents[i].name};
+      if (probes[i]) {
+        v.cpu_pct = probes[i]->cpu_pct;
+        v.ram_pct = probes[i]->ram_pct;
+        v.functions = static_cast<int>(probes[i]->functions.size());
+      }
+      v.p_fail = i < risk.size() ? risk[i] : 0.0;
+      views.push_back(v);
+    }
+    return views;
+  }
+
   ClusterSnapshot snapshot(const std::vector<std::optional<NodeProbe>>& probes,
                            const std::vector<StoredChain>& chains) {
     ClusterSnapshot s;
@@ -577,12 +594,7 @@ RoundReport Orchestrator::round() {
   }
   Plan plan = m.controller.round(snapshot);
   if (reset) std::erase_if(plan.actions, [](const Action& a) { return a.kind == Action::Kind::cold_migrate; });
-  m.last_nodes.clear();
-  for (std::size_t i = 0; i < probes.size(); ++i) {
-    const auto& risk = m.controller.last_risk();
-    m.last_nodes.push_back({m.options.agents[i].name, probes[i] ? probes[i]->cpu_pct : -1.0,
-                            probes[i] ? probes[i]->ram_pct : -1.0, i < risk.size() ? risk[i] : 0.0});
-  }
+  m.last_nodes = m.node_views(probes);
   std::set<std::uint32_t> touched;
   std::map<std::uint32_t, StoredChain> by_id;
   for (const StoredChain& c : chains) by_id[c.id] = c;
@@ -657,6 +669,15 @@ std::vector<ChainStatus> Orchestrator::status() {
 
 std::vector<LiveMigrationRecord> Orchestrator::live_migrations(bool wait) {
   return impl_->live.records(wait);
+}
+
+std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
+  Impl& m = *impl_;
+  const auto probes = m.probe_all();
+  std::lock_guard lock(m.mutex);
+  std::vector<NodeView> views = m.node_views(probes);
+  for (NodeView& v : views) v.p_fail = 0;
+  return views;
 }
 
 std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
