@@ -836,7 +836,7 @@ void add_cluster_commands(CLI::App& app) {
   cluster_flag(deploy_cmd);
   deploy_cmd->callback([o] { deploy(*o); });
 
-  CLI::App* status_cmd = app.add_subcommand("status", "Chains, VF -> node, health, and what the sinks receive");
+  CLI::App* status_cmd = app.add_subcommand("status", "Nodes (health, CPU, RAM, VFs, p_fail), chains, VF -> node, and what the sinks receive");
   status_cmd->add_flag("--json", o->json, "print JSON");
   cluster_flag(status_cmd);
   status_cmd->callback([o] { status(*o); });

@@ -94,7 +94,8 @@ class Statement {
 }  // namespace
 
 struct ClusterStore::Impl {
-  sqlite3* db = nullptr;
+  sqlite3* db = nullptr;  // closed with the Impl, so a constructor that throws after opening leaks nothing
+  ~Impl() { sqlite3_close(db); }
   std::filesystem::path path;
   std::optional<std::pair<dev_t, ino_t>> file;  // the opened file's identity
   void exec(const char* sql) const {
@@ -113,7 +114,6 @@ ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_
   if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open(path.c_str(), &impl_->db) != SQLITE_OK) {
     const std::string what = impl_->db != nullptr ? sqlite3_errmsg(impl_->db) : "out of memory";
-    sqlite3_close(impl_->db);
     throw std::runtime_error(path.string() + ": cannot open the cluster store (" + what + ")");
   }
   sqlite3_busy_timeout(impl_->db, 5000);
@@ -143,9 +143,7 @@ std::uint32_t ClusterStore::last_chain_id() const {
   return static_cast<std::uint32_t>(s.checked(0, impl_->path.string() + ": last chain id", UINT32_MAX));
 }
 
-ClusterStore::~ClusterStore() {
-  sqlite3_close(impl_->db);
-}
+ClusterStore::~ClusterStore() = default;
 
 std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
   impl_->exec("BEGIN IMMEDIATE");

@@ -130,7 +130,8 @@ TEST_F(LocalCluster, AKilledSourcesReplacementGoesOnAfterWhatTheChainDeliveredAn
   const Json sink = sink_when(orchestrator, chain, delivered + 100);
   ASSERT_GE(sink.value("last_seq", 0ull), delivered + 100) << sink.dump();
   EXPECT_EQ(sink.value("out_of_order", 1ull), 0u) << sink.dump();
-  for (const VfStatus& f : orchestrator.status()[0].functions) EXPECT_TRUE(f.running) << f.name;
+  const auto healed = orchestrator.status();
+  for (const VfStatus& f : healed[0].functions) EXPECT_TRUE(f.running) << f.name;
 }
 
 TEST_F(LocalCluster, AKilledSinksReplacementGetsWhatTheOldOneHadNotAcknowledgedEachSeqOnce) {
@@ -218,7 +219,8 @@ TEST_F(LocalCluster, AnInstanceTheStoreDoesNotPlaceThereIsStoppedAndThePlacedOne
   const auto probe = client.probe();
   ASSERT_TRUE(probe);
   EXPECT_EQ(std::count(probe->functions.begin(), probe->functions.end(), detect), 0);
-  for (const VfStatus& f : orchestrator.status()[0].functions) EXPECT_TRUE(f.running) << f.name;  // untouched
+  const auto after = orchestrator.status();  // a range-for over status()[0] would read a destroyed vector
+  for (const VfStatus& f : after[0].functions) EXPECT_TRUE(f.running) << f.name;  // untouched
   EXPECT_TRUE(orchestrator.round().stale_stopped.empty());
 }
 

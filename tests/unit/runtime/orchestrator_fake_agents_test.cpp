@@ -79,7 +79,8 @@ TEST_F(FakeAgents, DeployPlacesTheChainOnDistinctNodesAndWiresItAtEpochOne) {
   Orchestrator o(options());
   const std::uint32_t chain = deploy(o);
   std::set<std::string> nodes;
-  for (const VfStatus& f : o.status()[0].functions) nodes.insert(f.node);
+  const auto status = o.status();
+  for (const VfStatus& f : status[0].functions) nodes.insert(f.node);
   EXPECT_EQ(nodes.size(), 4u);
   expect_whole(o, chain, 1);
   const RoundReport r = o.round();  // nothing to do
