@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/cluster_events.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -72,7 +73,12 @@ struct ClusterOptions {
   double ram_pct = 0;
   double ramp_s = 0;
   double for_s = 60;
+  int tail = 0;       // vfo events: the last N (0: all)
+  std::string chain;  // vfo delete: its name
 };
+
+// How many of the latest events vfo status shows.
+constexpr std::size_t kRecentEvents = 5;
 
 fs::path cluster_file(const fs::path& dir) {
   return dir / "cluster.json";
@@ -291,7 +297,7 @@ Json network_record(const runtime::NodeNetwork& network) {
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
 constexpr const char* kClusterEntries[] = {
     "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-    "certs",        "logs",       "store-problem",      "nodes.json"};
+    "certs",        "logs",       "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1]};
 
 // Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
 fs::path store_problem_file(const fs::path& dir) {
@@ -488,6 +494,8 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   std::string store_problem;            // logged when it changes, not every round
   std::string last_state;               // the last round's summary and errors: a state is logged once
   fs::remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
+  EventLog events(dir);
+  std::vector<std::string> failed_before;  // the nodes that did not answer the round before
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
@@ -503,7 +511,18 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
         write_file_atomically(store_problem_file(dir), store_problem + "\n");
         spdlog::error("round: the store cannot be trusted: {}; acting on nothing until it is repaired", store_problem);
       }
+      events.add(store_problem.empty() ? "store-trusted" : "store-distrusted",
+                 store_problem.empty() ? "the store is sound again; acting on it" : store_problem);
     }
+    for (const std::string& n : r.failed_nodes) {
+      if (std::find(failed_before.begin(), failed_before.end(), n) == failed_before.end())
+        events.add("node-failed", n + " did not answer its probe");
+    }
+    for (const std::string& n : failed_before) {
+      if (std::find(r.failed_nodes.begin(), r.failed_nodes.end(), n) == r.failed_nodes.end())
+        events.add("node-back", n + " answers again");
+    }
+    failed_before = r.failed_nodes;
     Json risk = Json::object();
     for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
     write_file_atomically(node_risk_file(dir), risk.dump() + "\n");
@@ -519,14 +538,31 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
         } else {
           spdlog::warn("{}", what);
         }
+        events.add(m.error.empty() ? "live-migration" : "live-migration-failed",
+                   what.substr(std::string("live migration of ").size()));
       }
       live_seen = live.size();
       write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));
     }
-    for (const std::string& e : r.exited) spdlog::warn("round: VF ended on {}", e);
-    for (const std::string& e : r.stale_stopped) spdlog::info("round: stopped a stale instance on {}", e);
-    for (const std::string& e : r.rewired) spdlog::info("round: sent the stored wiring again to {}", e);
-    for (const std::string& e : r.cold_migrations) spdlog::info("cold migration of {} (round of {:.3f} s)", e, round_s);
+    for (const std::string& e : r.exited) {
+      spdlog::warn("round: VF ended on {}", e);
+      events.add("vf-ended", e);
+    }
+    for (const std::string& e : r.stale_stopped) {
+      spdlog::info("round: stopped a stale instance on {}", e);
+      events.add("stale-stopped", e);
+    }
+    for (const std::string& e : r.rewired) {
+      spdlog::info("round: sent the stored wiring again to {}", e);
+      events.add("rewired", e);
+    }
+    for (const std::string& e : r.cold_migrations) {
+      spdlog::info("cold migration of {} (round of {:.3f} s)", e, round_s);
+      events.add("cold-migration", e);
+    }
+    if (r.reset_chains > 0)
+      events.add("chain-reset", fmt::format("{} chain(s) stopped and started whole", r.reset_chains));
+    if (r.deployed > 0) events.add("chain-placed", fmt::format("{} chain(s) placed and started", r.deployed));
     std::string state;
     if (!r.failed_nodes.empty() || r.lost > 0 || r.migrated > 0 || r.deployed > 0 || !r.errors.empty()) {
       std::string failed;
@@ -544,6 +580,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       for (std::string line; std::getline(lines, line);) {
         if (line.rfind("round: error: ", 0) == 0) {
           spdlog::warn("{}", line);
+          events.add("error", line.substr(std::string("round: error: ").size()));
         } else {
           spdlog::info("{}", line);
         }
@@ -560,9 +597,18 @@ void deploy(const ClusterOptions& o) {
   const std::string yaml = read_input_file(o.file, "a chain manifest in YAML");
   std::uint32_t id = 0;
   {
+    // As `kubectl apply`: the same manifest again changes nothing; another one for the same name replaces the
+    // chain (its VFs are stopped by the daemon's next round and the new chain is placed and started whole).
     runtime::ClusterStore store(dir / "cluster.db");
     for (const runtime::StoredChain& c : store.chains()) {
-      if (c.name == manifest.name) throw CommandFailed("a chain named " + manifest.name + " is already deployed");
+      if (c.name != manifest.name) continue;
+      if (c.manifest_yaml == yaml) {
+        fmt::print("chain {} (id {}) runs this manifest already: nothing to do\n", manifest.name, c.id);
+        return;
+      }
+      store.remove_chain(c.id);
+      fmt::print("chain {} (id {}) has a new manifest: it is replaced (its VFs are stopped and started anew)\n",
+                 manifest.name, c.id);
     }
     id = store.add_chain(manifest.name, yaml);
   }
@@ -664,6 +710,7 @@ void status(const ClusterOptions& o) {
     chain["dropped"] = dropped;
     out["chains"].push_back(chain);
   }
+  out["recent_events"] = read_events(dir, kRecentEvents);
   if (o.json) {
     fmt::print("{}\n", out.dump(2));
     return;
@@ -710,6 +757,41 @@ void status(const ClusterOptions& o) {
                  d["malformed"].get<std::uint64_t>());
     }
   }
+  if (!out["recent_events"].empty()) {
+    fmt::print("recent events (vfo events for all):\n");
+    for (const Json& e : out["recent_events"]) fmt::print("  {}\n", event_line(e));
+  }
+}
+
+void delete_chain(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  read_cluster(dir);  // a folder without a cluster: one line, exit code 2
+  runtime::ClusterStore store(dir / "cluster.db");
+  std::string names;
+  for (const runtime::StoredChain& c : store.chains()) {
+    if (c.name == o.chain) {
+      store.remove_chain(c.id);
+      fmt::print("chain {} (id {}) deleted; the orchestrator stops its VFs at its next round\n", c.name, c.id);
+      return;
+    }
+    names += (names.empty() ? "" : ", ") + c.name;
+  }
+  throw InputError("CHAIN: " + o.chain + " is not deployed (" +
+                   (names.empty() ? std::string("no chain is") : "deployed: " + names) + ")");
+}
+
+void events(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  if (!fs::exists(cluster_file(dir)) && !fs::exists(dir / kEventFiles[0])) {
+    throw InputError(dir.string() + ": no cluster here (expected a folder of vfo up)");
+  }
+  const std::vector<Json> all = read_events(dir, o.tail > 0 ? static_cast<std::size_t>(o.tail) : 0);
+  if (o.json) {
+    fmt::print("{}\n", Json(all).dump(2));
+    return;
+  }
+  if (all.empty()) fmt::print("no events yet in {}\n", dir.string());
+  for (const Json& e : all) fmt::print("{}\n", event_line(e));
 }
 
 void chaos_kill(const ClusterOptions& o) {
@@ -836,10 +918,24 @@ void add_cluster_commands(CLI::App& app) {
   cluster_flag(deploy_cmd);
   deploy_cmd->callback([o] { deploy(*o); });
 
-  CLI::App* status_cmd = app.add_subcommand("status", "Nodes (health, CPU, RAM, VFs, p_fail), chains, VF -> node, and what the sinks receive");
+  CLI::App* status_cmd = app.add_subcommand(
+      "status", "Nodes (health, CPU, RAM, VFs, p_fail), chains, VF -> node, and what the sinks receive");
   status_cmd->add_flag("--json", o->json, "print JSON");
   cluster_flag(status_cmd);
   status_cmd->callback([o] { status(*o); });
+
+  CLI::App* delete_cmd =
+      app.add_subcommand("delete", "Delete a deployed chain: the orchestrator stops its VFs at its next round");
+  delete_cmd->add_option("CHAIN", o->chain, "the chain's name (its manifest's)")->required();
+  cluster_flag(delete_cmd);
+  delete_cmd->callback([o] { delete_chain(*o); });
+
+  CLI::App* events_cmd = app.add_subcommand(
+      "events", "What the orchestrator saw and did: nodes failing and back, VFs ended, migrations, errors");
+  events_cmd->add_flag("--json", o->json, "print JSON");
+  events_cmd->add_option("--tail", o->tail, "only the last N")->check(CLI::Range(1, 1'000'000));
+  cluster_flag(events_cmd);
+  events_cmd->callback([o] { events(*o); });
 
   CLI::App* chaos = app.add_subcommand("chaos", "Inject failures");
   chaos->require_subcommand(1);

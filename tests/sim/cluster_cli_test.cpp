@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,26 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
   const auto first = log.find(lasting);
   EXPECT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find(lasting, first + 1), std::string::npos) << log;
+  // The events: the node's failure and the move, in order, in JSON and for people; status shows the latest.
+  const auto events = vfo::test::run_vfo("events --json --cluster " + dir_);
+  ASSERT_EQ(events.exit_code, 0) << events.all();
+  std::vector<std::string> kinds;
+  for (const Json& e : Json::parse(events.out)) {
+    if (e["kind"] == "node-failed") {
+      EXPECT_EQ(e["text"], victim + " did not answer its probe");
+    } else if (e["kind"] == "cold-migration") {
+      EXPECT_EQ(e["text"].get<std::string>().rfind("detect (c1/1) from " + victim, 0), 0u);
+    }
+    kinds.push_back(e["kind"]);
+  }
+  const auto at = [&](const std::string& kind) { return std::find(kinds.begin(), kinds.end(), kind) - kinds.begin(); };
+  EXPECT_EQ(at("chain-placed"), 0) << events.out;
+  EXPECT_LT(at("node-failed"), at("cold-migration")) << events.out;
+  EXPECT_LT(at("cold-migration"), static_cast<long>(kinds.size())) << events.out;
+  const auto last = vfo::test::run_vfo("events --tail 1 --cluster " + dir_);
+  EXPECT_EQ(vfo::test::line_count(last.out), 1) << last.out;
+  EXPECT_NE(last.out.find("cold-migration"), std::string::npos) << last.out;
+  EXPECT_NE(text.out.find("recent events"), std::string::npos) << text.out;
   const std::string target = s["chains"][0]["functions"][1]["node"];
   const std::string agent_log = vfo::test::slurp(dir_ + "/logs/" + target + ".log");
   EXPECT_NE(agent_log.find("info  vfo-agent " + target + ": started VF c1/1 (compute)"), std::string::npos)
@@ -93,6 +114,48 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
 
   EXPECT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
   EXPECT_NE(vfo::test::run_vfo("status --cluster " + dir_).exit_code, 0);  // nothing runs any more
+}
+
+TEST_F(LocalClusterCli, DeployingTheSameManifestChangesNothingAnotherReplacesTheChainAndDeleteStopsItsVfs) {
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 4 --period 0.5 --cluster " + dir_).exit_code, 0);
+  const std::string manifest =
+      "name: c\nfps: 20\nfunctions:\n  - {kind: source}\n  - {kind: compute}\n  - {kind: sink}\n";
+  const auto file = vfo::test::write_file("lifecycle.yaml", manifest);
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_).exit_code, 0);
+  const auto again = vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_);
+  EXPECT_EQ(again.exit_code, 0) << again.all();
+  EXPECT_NE(again.out.find("chain c (id 1) runs this manifest already: nothing to do"), std::string::npos) << again.out;
+  EXPECT_EQ(status()["chains"][0]["id"], 1);
+
+  vfo::test::write_file("lifecycle.yaml", "name: c\nfps: 10\nfunctions:\n  - {kind: source}\n  - {kind: sink}\n");
+  const auto changed = vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_);
+  EXPECT_EQ(changed.exit_code, 0) << changed.all();
+  EXPECT_NE(changed.out.find("chain c (id 1) has a new manifest: it is replaced"), std::string::npos) << changed.out;
+  // The new chain (two VFs) runs, and the old one's three VFs are stopped: two VFs on the nodes in all.
+  const auto vfs_in_all = [&] {
+    const Json s = status();
+    int vfs = 0;
+    for (const Json& n : s["nodes"]) vfs += n.value("vfs", 0);
+    return std::pair{s, vfs};
+  };
+  std::pair<Json, int> now;
+  for (int i = 0; i < 50 && (now = vfs_in_all()).second != 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(now.second, 2) << now.first.dump();
+  ASSERT_EQ(now.first["chains"].size(), 1u) << now.first.dump();
+  EXPECT_EQ(now.first["chains"][0]["id"], 2);
+  EXPECT_EQ(now.first["chains"][0]["functions"].size(), 2u);
+
+  const auto deleted = vfo::test::run_vfo("delete c --cluster " + dir_);
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.all();
+  for (int i = 0; i < 50 && (now = vfs_in_all()).second != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(now.second, 0) << now.first.dump();
+  EXPECT_TRUE(now.first["chains"].empty()) << now.first.dump();
+  const auto twice = vfo::test::run_vfo("delete c --cluster " + dir_);
+  EXPECT_EQ(twice.exit_code, 2) << twice.all();
+  EXPECT_EQ(vfo::test::line_count(twice.err), 1) << twice.err;
+  EXPECT_NE(twice.err.find("CHAIN: c is not deployed (no chain is)"), std::string::npos) << twice.err;
 }
 
 TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
@@ -105,6 +168,11 @@ TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
   const auto nodes = vfo::test::run_vfo("up --nodes 0 --cluster " + dir_);
   EXPECT_EQ(nodes.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(nodes.err), 1) << nodes.err;
+  for (const std::string& args : {"events --tail 0 --cluster " + dir_, "events --cluster " + dir_ + "/none"}) {
+    const auto e = vfo::test::run_vfo(args);
+    EXPECT_EQ(e.exit_code, 2) << args << ": " << e.all();
+    EXPECT_EQ(vfo::test::line_count(e.err), 1) << args << ": " << e.err;
+  }
 }
 
 TEST_F(LocalClusterCli, AChainThatFitsNowhereIsPendingWithTheReasonInDeployAndStatus) {

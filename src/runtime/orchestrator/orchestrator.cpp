@@ -262,6 +262,14 @@ struct Orchestrator::Impl {
     }
   }
 
+  // Sets a chain's note (why it is not whole); nothing when the chain was removed meanwhile (vfo delete).
+  void set_note(std::uint32_t chain, const std::string& note) {
+    try {
+      store.set_note(chain, note);
+    } catch (const std::runtime_error&) {  // the foreign key: no such chain any more
+    }
+  }
+
   // Whether VF `id` ("c<chain>/<index>") is on its way to node `i` by live migration.
   bool is_incoming(const std::string& id, std::size_t i) {
     const auto parsed = parse_function_id(id);
@@ -432,7 +440,11 @@ struct Orchestrator::Impl {
       }
     }
     c->epoch += 1;
-    store.commit_wiring(c->id, c->epoch, c->placements);
+    try {
+      store.commit_wiring(c->id, c->epoch, c->placements);
+    } catch (const std::runtime_error& e) {  // removed meanwhile, or the store failed: nothing switched
+      return {false, std::string("the switch was not stored: ") + e.what()};
+    }
     SwitchOutcome outcome{true, ""};
     for (const std::string& e : wire(*c, c->epoch)) outcome.problems += (outcome.problems.empty() ? "" : "; ") + e;
     job.source->stop_function(job.function_id);
@@ -554,11 +566,11 @@ RoundReport Orchestrator::round() {
     try {
       m.start_chain(c, 1, probes, placed);
       ++report.deployed;
-      c = *m.store.chain(c.id);
-      m.store.set_note(c.id, "");
+      if (auto stored = m.store.chain(c.id)) c = std::move(*stored);  // else removed meanwhile (vfo delete)
+      m.set_note(c.id, "");
     } catch (const std::runtime_error& e) {
       report.errors.emplace_back(e.what());
-      m.store.set_note(c.id, e.what());  // vfo deploy and vfo status show it
+      m.set_note(c.id, e.what());  // vfo deploy and vfo status show it
     }
   }
   if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
@@ -579,10 +591,10 @@ RoundReport Orchestrator::round() {
       try {
         m.reestablish(c, probes);
         ++report.reset_chains;
-        m.store.set_note(c.id, "");
+        m.set_note(c.id, "");
       } catch (const std::runtime_error& e) {
         report.errors.emplace_back(e.what());
-        m.store.set_note(c.id, e.what());
+        m.set_note(c.id, e.what());
       }
     }
     if (auto why = m.read_store(chains, {})) {
@@ -611,7 +623,7 @@ RoundReport Orchestrator::round() {
     const auto endpoints = m.agents[node]->start_function(id, function_spec(m.manifest(c), index), &error);
     if (!endpoints) {
       report.errors.push_back(fmt::format("{}: start on {}: {}", id, m.options.agents[node].name, error));
-      m.store.set_note(c.id, report.errors.back());
+      m.set_note(c.id, report.errors.back());
       continue;
     }
     std::string from;
@@ -629,9 +641,14 @@ RoundReport Orchestrator::round() {
   for (const std::uint32_t id : touched) {
     StoredChain& c = by_id.at(id);
     c.epoch += 1;
-    m.store.commit_wiring(id, c.epoch, c.placements);
+    try {
+      m.store.commit_wiring(id, c.epoch, c.placements);
+    } catch (const std::runtime_error& e) {  // removed meanwhile (vfo delete): the next round stops what started
+      report.errors.push_back(fmt::format("chain {} ({}): not stored any more: {}", id, c.name, e.what()));
+      continue;
+    }
     const std::vector<std::string> errors = m.wire(c, c.epoch);
-    m.store.set_note(id, errors.empty() ? "" : errors.front());
+    m.set_note(id, errors.empty() ? "" : errors.front());
     report.errors.insert(report.errors.end(), errors.begin(), errors.end());
   }
   return report;
