@@ -523,23 +523,20 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
         events.add("node-back", n + " answers again");
     }
     failed_before = r.failed_nodes;
-    Json risk = Json::object();
-    for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
-    write_file_atomically(node_risk_file(dir), risk.dump() + "\n");
+    if (cluster.contains("live")) {  // p_fail is the forecaster's: without live migration there is none to show
+      Json risk = Json::object();
+      for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
+      write_file_atomically(node_risk_file(dir), risk.dump() + "\n");
+    }
     const auto live = orchestrator.live_migrations();
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
         const runtime::LiveMigrationRecord& m = live[i];
         const std::string what = fmt::format(
-            "live migration of {} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)", m.function,
-            m.from, m.to, m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(), m.downtime_s());
-        if (m.error.empty()) {
-          spdlog::info("{}", what);
-        } else {
-          spdlog::warn("{}", what);
-        }
-        events.add(m.error.empty() ? "live-migration" : "live-migration-failed",
-                   what.substr(std::string("live migration of ").size()));
+            "{} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)", m.function, m.from, m.to,
+            m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(), m.downtime_s());
+        spdlog::log(m.error.empty() ? spdlog::level::info : spdlog::level::warn, "live migration of {}", what);
+        events.add(m.error.empty() ? "live-migration" : "live-migration-failed", what);
       }
       live_seen = live.size();
       write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));

@@ -139,6 +139,13 @@ bool FakeAgent::answers(const std::string& call, std::string* error) {
   return false;
 }
 
+FakeAgent::Vf* FakeAgent::running(const std::string& id, std::string* error) {
+  const auto it = vfs_.find(id);
+  if (it != vfs_.end()) return &it->second;
+  set(error, "NOT_FOUND: id: " + id + " does not run here");
+  return nullptr;
+}
+
 std::optional<NodeProbe> FakeAgent::probe(std::string* error) {
   std::lock_guard lock(mutex_);
   if (!answers("probe", error)) return std::nullopt;
@@ -177,13 +184,10 @@ std::optional<MigrationReport> FakeAgent::migrate_out(const std::string& id, con
   {
     std::unique_lock lock(mutex_);
     if (!answers("migrate " + id, error)) return std::nullopt;
-    const auto it = vfs_.find(id);
-    if (it == vfs_.end()) {
-      set(error, "NOT_FOUND: id: " + id + " does not run here");
-      return std::nullopt;
-    }
+    const Vf* vf = running(id, error);
+    if (vf == nullptr) return std::nullopt;
     report.start_ns = steady_now_ns();
-    report.state_bytes = it->second.spec.state_bytes;
+    report.state_bytes = vf->spec.state_bytes;
     released_.wait(lock, [&] { return !holding_; });
     report.rounds = {{report.state_bytes, 0.001}, {0, 0.001}};
     report.freeze_ns = steady_now_ns();
@@ -222,34 +226,26 @@ bool FakeAgent::stress(std::string* error) {
 bool FakeAgent::rewire(const std::string& id, const VfWiring& wiring, std::string* error) {
   std::lock_guard lock(mutex_);
   if (!answers(fmt::format("rewire {} {}", id, wiring.epoch), error)) return false;
-  const auto it = vfs_.find(id);
-  if (it == vfs_.end()) {
-    set(error, "NOT_FOUND: id: " + id + " does not run here");
-    return false;
-  }
-  it->second.wiring = wiring;
+  Vf* vf = running(id, error);
+  if (vf == nullptr) return false;
+  vf->wiring = wiring;
   return true;
 }
 
 bool FakeAgent::stop(const std::string& id, std::string* error) {
   std::lock_guard lock(mutex_);
   if (!answers("stop " + id, error)) return false;
-  if (vfs_.erase(id) == 0) {
-    set(error, "NOT_FOUND: id: " + id + " does not run here");
-    return false;
-  }
+  if (running(id, error) == nullptr) return false;
+  vfs_.erase(id);
   return true;
 }
 
 std::optional<std::string> FakeAgent::stats(const std::string& id, std::string* error) {
   std::lock_guard lock(mutex_);
   if (!answers("stats " + id, error)) return std::nullopt;
-  const auto it = vfs_.find(id);
-  if (it == vfs_.end()) {
-    set(error, "NOT_FOUND: id: " + id + " does not run here");
-    return std::nullopt;
-  }
-  const Vf& vf = it->second;
+  const Vf* found = running(id, error);
+  if (found == nullptr) return std::nullopt;
+  const Vf& vf = *found;
   // A restored VF takes its first frame at once, as far as the fake knows.
   return nlohmann::json{{"id", id},
                         {"epoch", vf.wiring ? vf.wiring->epoch : 0},
@@ -261,11 +257,17 @@ FakeAgentCluster::FakeAgentCluster(const std::vector<std::string>& nodes) {
   for (const std::string& n : nodes) nodes_.push_back(std::make_unique<FakeAgent>(*this, n));
 }
 
-FakeAgent& FakeAgentCluster::node(const std::string& name) {
+FakeAgent* FakeAgentCluster::find(const std::string& name) {
   for (const auto& n : nodes_) {
-    if (n->name() == name) return *n;
+    if (n->name() == name) return n.get();
   }
-  throw std::out_of_range("no fake node named " + name);
+  return nullptr;
+}
+
+FakeAgent& FakeAgentCluster::node(const std::string& name) {
+  FakeAgent* n = find(name);
+  if (n == nullptr) throw std::out_of_range("no fake node named " + name);
+  return *n;
 }
 
 std::vector<std::pair<std::string, std::string>> FakeAgentCluster::addresses() const {
@@ -281,11 +283,7 @@ std::unique_ptr<AgentConnection> FakeAgentCluster::connect(const std::string& na
 FakeAgent* FakeAgentCluster::owner_of_endpoint(const std::string& endpoint) {
   const std::string prefix = "fake://";
   if (endpoint.rfind(prefix, 0) != 0) return nullptr;
-  const std::string name = endpoint.substr(prefix.size(), endpoint.find('/', prefix.size()) - prefix.size());
-  for (const auto& n : nodes_) {
-    if (n->name() == name) return n.get();
-  }
-  return nullptr;
+  return find(endpoint.substr(prefix.size(), endpoint.find('/', prefix.size()) - prefix.size()));
 }
 
 }  // namespace vfo::runtime

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "local_agents.hpp"
+#include "support/four_vf_chain.hpp"
 #include "support/store_tamper.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -22,14 +23,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-const char* const kManifest = R"(name: ped
-fps: 50
-functions:
-  - {name: camera, kind: source, payload_bytes: 2000}
-  - {name: detect, kind: compute, instructions: 100000, state_mb: 1}
-  - {name: track, kind: compute, instructions: 50000, state_mb: 1}
-  - {name: display, kind: sink}
-)";
+const char* const kManifest = test::kFourVfChain;
 
 class LocalCluster : public ::testing::Test {
  protected:

@@ -77,6 +77,8 @@ class FakeAgent {
     std::int64_t restored_ns = 0;
   };
   bool answers(const std::string& call, std::string* error);  // with mutex_ held: logs the call
+  // With mutex_ held: VF `id`, or nullptr with `error` set to NOT_FOUND as the real agent's.
+  Vf* running(const std::string& id, std::string* error);
 
   FakeAgentCluster& cluster_;
   const std::string name_;
@@ -107,6 +109,8 @@ class FakeAgentCluster {
   FakeAgent* owner_of_endpoint(const std::string& endpoint);
 
  private:
+  FakeAgent* find(const std::string& name);  // nullptr for a name it does not have
+
   std::vector<std::unique_ptr<FakeAgent>> nodes_;
 };
 

@@ -176,7 +176,7 @@ class Orchestrator {
     bool answered() const { return functions >= 0; }
   };
   std::vector<NodeView> last_nodes() const;
-  // Every node as a probe now finds it (p_fail 0: only a round's forecaster knows it).
+  // Every node as a probe now finds it, with the p_fail of this orchestrator's last round (0 before one).
   std::vector<NodeView> probe_nodes();
 
  private:

@@ -93,8 +93,6 @@ std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions::Live& liv
                                                                  .ram_threshold_pct = live.ram_threshold_pct});
 }
 
-}  // namespace
-
 // `o`, once it is known to be one the orchestrator can run; throws std::invalid_argument otherwise.
 OrchestratorOptions checked(OrchestratorOptions o) {
   if (o.recovery == Recovery::kubernetes) {
@@ -102,6 +100,8 @@ OrchestratorOptions checked(OrchestratorOptions o) {
   }
   return o;
 }
+
+}  // namespace
 
 struct Orchestrator::Impl {
   OrchestratorOptions options;
@@ -692,9 +692,7 @@ std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
   std::lock_guard lock(m.mutex);
-  std::vector<NodeView> views = m.node_views(probes);
-  for (NodeView& v : views) v.p_fail = 0;
-  return views;
+  return m.node_views(probes);
 }
 
 std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "support/four_vf_chain.hpp"
 #include "support/scratch.hpp"
 #include "vfo/runtime/fake_agent.hpp"
 #include "vfo/runtime/orchestrator.hpp"
@@ -14,14 +15,7 @@
 namespace vfo::runtime {
 namespace {
 
-const char* const kManifest = R"(name: ped
-fps: 50
-functions:
-  - {name: camera, kind: source, payload_bytes: 2000}
-  - {name: detect, kind: compute, instructions: 100000, state_mb: 1}
-  - {name: track, kind: compute, instructions: 50000, state_mb: 1}
-  - {name: display, kind: sink}
-)";
+const char* const kManifest = test::kFourVfChain;
 
 class FakeAgents : public ::testing::Test {
  protected:
