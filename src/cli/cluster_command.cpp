@@ -122,12 +122,12 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
   o.probe_deadline =
       std::chrono::milliseconds(static_cast<int>(std::clamp(cluster.value("period_s", 30.0) / 2, 0.1, 1.0) * 1000));
   for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
+  o.control.probing_period_s = cluster.value("period_s", 30.0);
   if (cluster.contains("live")) {
     const Json& live = cluster["live"];
-    o.live.enabled = true;
-    o.live.k = live.value("k", o.live.k);
-    o.live.horizon_s = live.value("horizon_s", o.live.horizon_s);
-    o.live.probe_period_s = cluster.value("period_s", 30.0);
+    o.control.live_migration = true;
+    o.control.k = live.value("k", o.control.k);
+    o.control.horizon_s = live.value("horizon_s", o.control.horizon_s);
     if (loader && live.contains("model")) {
       o.live.model = loader(live["model"].get<std::string>());
       o.live.guard = live.value("guard", true);

@@ -133,7 +133,10 @@ ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, cons
   LocalCluster cluster(dir, t.nodes, {"--node-cpus", fmt::format("{}", t.node_cpus), "--node-ram-mb", "1000"});
   runtime::OrchestratorOptions o = cluster.orchestrator_options();
   o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, t.period_s / 2) * 1000));
-  o.live = {.enabled = live, .k = t.k, .horizon_s = t.horizon_s, .probe_period_s = t.period_s};
+  o.control.live_migration = live;
+  o.control.k = t.k;
+  o.control.horizon_s = t.horizon_s;
+  o.control.probing_period_s = t.period_s;
   std::vector<std::unique_ptr<runtime::AgentClient>> agents;
   for (const runtime::AgentAddress& a : o.agents) {
     agents.push_back(std::make_unique<runtime::AgentClient>(a.address, o.identity, std::chrono::seconds(5), a.name));

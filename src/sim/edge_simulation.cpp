@@ -9,27 +9,14 @@
 #include <utility>
 
 #include "edge_simulation.hpp"
-#include "vfo/forecast/confusion_predictor.hpp"
-#include "vfo/forecast/model_forecaster.hpp"
-#include "vfo/placement/placer_factory.hpp"
 #include "vfo/scenario/generators.hpp"
+#include "vfo/sim/scenario_forecaster.hpp"
 #include "vfo/sim/workload_forecaster.hpp"
 #include "vfo/util/input_error.hpp"
 
 namespace vfo::sim {
 
 namespace {
-
-ControllerConfig controller_config(const ControlSpec& control) {
-  ControllerConfig config;
-  config.k = control.k;
-  config.live_migration = control.live_migration;
-  config.utilisation_cap = control.utilisation_cap;
-  config.horizon_s = control.probing_period_s;
-  config.placement.max_functions_per_node = control.max_functions_per_node;
-  config.placement.cost = control.placement_cost;
-  return config;
-}
 
 // control.kubernetes_profile (default, v1.32 or tuned, as the loader accepts) with the tuned toleration.
 KubernetesFailureProfile kubernetes_profile(const ControlSpec& control) {
@@ -44,14 +31,13 @@ EdgeSimulation::EdgeSimulation(const Scenario& scenario, const SimulationOptions
     : scenario_(scenario),
       options_(options),
       progress_(options.progress),
-      placer_(make_placer(scenario.control.placer)),
       chain_rng_(scenario.seed, "chains"),
       generic_(scenario.environment.kind == "generic"),
       recovery_(scenario.control.recovery),
       kubernetes_profile_(kubernetes_profile(scenario.control)),
-      controller_config_(controller_config(scenario.control)),
-      forecaster_(make_forecaster()),
-      controller_(controller_config_, *placer_, forecaster_.get()) {
+      brain_(scenario.control, scenario_forecaster(scenario, options, [this](NodeId n, double from, double to) {
+               return overloads_within(n, from, to);
+             })) {
   Rng topology_rng(scenario.seed, "topology");
   topology_ = generate_topology(scenario.environment, topology_rng);
   nodes_.resize(topology_.nodes.size());
@@ -106,39 +92,13 @@ SimulationResult EdgeSimulation::run() {
   return std::move(result_);
 }
 
-std::unique_ptr<Forecaster> EdgeSimulation::make_forecaster() {
-  const PredictorSpec& p = scenario_.control.predictor;
-  if (p.kind == "forecast" && !p.model.empty()) {
-    if (options_.model == nullptr) throw InputError("control.predictor.model: " + p.model + ": not loaded");
-    if (std::abs(options_.model->interval_s - scenario_.control.probing_period_s) > 1e-9) {
-      throw InputError(fmt::format(
-          "control.predictor.model: {} reads one reading every {} s, but control.probing_period_s is {} s "
-          "(expected a model trained with --interval {})",
-          p.model, options_.model->interval_s, scenario_.control.probing_period_s, scenario_.control.probing_period_s));
-    }
-    std::optional<CascadeOptions> cascade;
-    if (p.cascade_refresh_rounds > 0) cascade = CascadeOptions{p.cascade_screen_p, p.cascade_refresh_rounds};
-    return std::make_unique<ModelForecaster>(
-        options_.model, p.guard ? std::optional<GuardOptions>(GuardOptions{}) : std::nullopt, cascade);
-  }
-  if (p.kind == "forecast") {
-    auto model = std::make_shared<ForecastModel>(
-        sim::fit_workload_forecaster(p, scenario_.environment, scenario_.control.probing_period_s, scenario_.seed));
-    return std::make_unique<ModelForecaster>(std::move(model));
-  }
-  return std::make_unique<ConfusionPredictor>(
-      [this](NodeId n, double from, double to) { return overloads_within(n, from, to); }, p.true_positive_rate,
-      p.false_positive_rate, derive_seed(scenario_.seed, "predictor"),
-      p.lead_periods * scenario_.control.probing_period_s);
-}
-
 void EdgeSimulation::record_alarm_outcomes(const ClusterSnapshot& snapshot) {
   std::vector<bool> overloaded(snapshot.nodes.size());
   for (std::size_t i = 0; i < snapshot.nodes.size(); ++i) {
     overloaded[i] = snapshot.nodes[i].answered &&
                     cpu_utilisation_pct(snapshot.nodes[i]) > scenario_.control.predictor.cpu_threshold_pct;
   }
-  alarm_outcomes_.round(controller_.last_risk(), overloaded, scenario_.control.k);
+  alarm_outcomes_.round(brain_.controller().last_risk(), overloaded, scenario_.control.k);
   result_.confirmed_alarms = static_cast<int>(alarm_outcomes_.confirmed());
   result_.unconfirmed_alarms = static_cast<int>(alarm_outcomes_.unconfirmed());
 }
@@ -153,9 +113,9 @@ void EdgeSimulation::orchestrator_loop() {
     sync_environment();
     const ClusterSnapshot snapshot = take_snapshot();
     if (options_.record_nodes) record(snapshot);
-    const Plan plan = controller_.round(snapshot);
-    for (double p : controller_.last_risk()) result_.alarms += p >= scenario_.control.k;
-    if (!controller_.last_risk().empty()) record_alarm_outcomes(snapshot);
+    const Plan plan = brain_.controller().round(snapshot);
+    for (double p : brain_.controller().last_risk()) result_.alarms += p >= scenario_.control.k;
+    if (!brain_.controller().last_risk().empty()) record_alarm_outcomes(snapshot);
     ++result_.events;
     for (const Action& a : plan.actions) start_operation(a);
     admit_waiting();
@@ -312,7 +272,7 @@ bool EdgeSimulation::try_admit(Service& s) {
   sync_environment();
   const ClusterSnapshot snapshot = take_snapshot();
   const auto placement_start = std::chrono::steady_clock::now();
-  const Plan plan = controller_.admit(s.chain, snapshot);
+  const Plan plan = brain_.controller().admit(s.chain, snapshot);
   s.record.placement_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - placement_start).count();
   if (!plan.rejected_because.empty()) return false;
   s.record.wait_s = now() - s.record.arrival_s;

@@ -23,7 +23,7 @@
 
 #include "fault_timeline.hpp"
 #include "platform.hpp"
-#include "vfo/control/controller.hpp"
+#include "vfo/control/brain.hpp"
 #include "vfo/control/kubernetes_failure.hpp"
 #include "vfo/forecast/alarm_outcomes.hpp"
 #include "vfo/forecast/forecaster.hpp"
@@ -115,9 +115,6 @@ class EdgeSimulation {
   static NodeId running_node(const FunctionState& f) { return f.resumed ? f.target : f.node; }
 
   // ---- edge_simulation.cpp: the processes of the environment, what the probes see, services and nodes
-
-  // The scenario's QoS assessment: the confusion predictor, the given model, or a model fitted now.
-  std::unique_ptr<Forecaster> make_forecaster();
 
   // Algorithm 1: every probing period, probe, assess, and carry out the controller's plan.
   void orchestrator_loop();
@@ -238,7 +235,6 @@ class EdgeSimulation {
   const Scenario& scenario_;
   const SimulationOptions& options_;
   ProgressFn progress_;
-  std::unique_ptr<Placer> placer_;  // never null: the loader accepts known names only
   Rng chain_rng_;
   Topology topology_;
   std::vector<NodeState> nodes_;
@@ -248,9 +244,7 @@ class EdgeSimulation {
   MigrationProtocol protocol_ = parse_protocol(scenario_.migration.protocol);
   Recovery recovery_;
   KubernetesFailureProfile kubernetes_profile_;  // recovery kubernetes: the control plane's timers
-  ControllerConfig controller_config_;
-  std::unique_ptr<Forecaster> forecaster_;  // never null
-  Controller controller_;
+  Brain brain_;  // the scenario's policy and forecaster (never null: scenario_forecaster always gives one)
   // What became of the alarms: confirmed by a probe reading the node above predictor.cpu_threshold_pct within
   // the predictor's horizon, or not.
   AlarmOutcomes alarm_outcomes_{scenario_.control.predictor.horizon_periods};

@@ -138,7 +138,11 @@ TEST(LiveCluster, AStressTheForecasterSeesComingMovesTheVfBeforeItsNodeOverloads
   std::filesystem::create_directories(store);
   o.store = store / "cluster.db";
   o.identity = Identity::from_dir(certs, "orchestrator");
-  o.live = {.enabled = true, .k = 0.5, .horizon_s = 4, .probe_period_s = 0.5, .cpu_threshold_pct = 90};
+  o.control.live_migration = true;
+  o.control.k = 0.5;
+  o.control.horizon_s = 4;
+  o.control.probing_period_s = 0.5;
+  o.live.cpu_threshold_pct = 90;
   o.live.order.verify = true;
   Orchestrator orchestrator(o);
   const char* manifest = R"(name: stressed

@@ -399,7 +399,7 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
 // VFs started one after another or, with `concurrent_starts`, all at once.
 void LocalCluster::expect_reset_reestablishes_the_chain(bool concurrent_starts) {
   OrchestratorOptions o = options();
-  o.recovery = Recovery::reset;
+  o.control.recovery = Recovery::reset;
   o.concurrent_starts = concurrent_starts;
   Orchestrator orchestrator(o);
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);

@@ -21,8 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "vfo/control/recovery.hpp"
+#include "vfo/control/control_policy.hpp"
+#include "vfo/control/plan.hpp"
 #include "vfo/forecast/forecast_model.hpp"
+#include "vfo/model/cluster_snapshot.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/scenario/chain_manifest.hpp"
@@ -44,25 +46,34 @@ struct OrchestratorOptions {
   // (vfo/runtime/fake_agent.hpp).
   std::function<std::unique_ptr<AgentConnection>(const AgentAddress&)> connect;
   double node_cpu_ips = 1e9;  // the placer's model of each node's speed (the agents do not measure it)
-  std::string placer = "best-fit";
-  // cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole chain is stopped and
-  // placed and started anew (its source too, which starts its frames from 1 again). Live migration (Live::enabled)
-  // works the same in both.
-  // Recovery::kubernetes is the simulator's model of another orchestrator: the constructor refuses it.
-  Recovery recovery = Recovery::cold;
+  // The controller's policy (vfo/control/control_policy.hpp): the same code and defaults as the simulator's,
+  // except where a local cluster differs from the paper's studies: probing every second with a 10 s horizon,
+  // several VFs per node (a few agents host a chain of more VFs), best-fit placement, and live migration only
+  // when asked. recovery cold: Algorithm 2, only the lost VF is started anew; reset: the baseline, the whole
+  // chain is stopped and placed and started anew (its source too, which starts its frames from 1 again); live
+  // migration works the same in both. Recovery::kubernetes is the simulator's model of another orchestrator:
+  // the constructor refuses it.
+  ControlPolicy control{.recovery = Recovery::cold,
+                        .live_migration = false,
+                        .probing_period_s = 1,
+                        .horizon_s = 10,
+                        .max_functions_per_node = 0,
+                        .placer = "best-fit"};
   // How a chain placed whole (a deploy, a reset) starts its VFs: one after another (false), or all at once, one
   // call per VF in its own thread (true), as a container orchestrator starts a deployment's pods.
   bool concurrent_starts = false;
 
+  // Called after each round's controller decision with the snapshot it read and the plan it returned, under the
+  // orchestrator's lock (it must not call the orchestrator): for tests and traces. Unset: nothing is called.
+  std::function<void(const ClusterSnapshot&, const Plan&)> on_round;
+
+  // Live migration, when control.live_migration is on: the trend forecaster reads each node every probing
+  // period (control.probing_period_s) and looks control.horizon_s ahead.
   struct Live {
-    bool enabled = false;
-    double k = 0.5;                 // live-migrate the VFs of a node whose p_fail >= k
-    double horizon_s = 10;          // how far ahead the forecaster looks (a trained model's is its own)
-    double probe_period_s = 1;      // the forecaster's interval: the daemon's probing period
     double cpu_threshold_pct = 90;  // a node above this is overloaded
     double ram_threshold_pct = 90;
-    // A trained model (vfo forecast train) instead of the trend forecaster: it reads each node's mean over
-    // model_rounds(live) probing rounds, so its interval must be a whole number of probing periods; its own
+    // A trained model (vfo forecast train) instead of the trend forecaster: it reads each node's mean over the
+    // probing rounds of one of its intervals, so its interval must be a whole number of probing periods; its own
     // calibration's thresholds and horizon hold, not the two above. Guarded (the simulator's default): each
     // node answers with the model or one of its baselines, whichever has done best there, persistence the floor.
     std::shared_ptr<const ForecastModel> model;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "vfo/control/recovery.hpp"
+#include "vfo/control/control_policy.hpp"
 #include "vfo/placement/placement_problem.hpp"
 
 namespace vfo {
@@ -108,34 +108,22 @@ struct PredictorSpec {
   double cascade_screen_p = 0.05;
 };
 
-struct ControlSpec {
-  double probing_period_s = 30;  // Algorithm 1's sleep
-  double probe_timeout_s = 1;    // a node that has not answered by then is taken for failed
-  bool live_migration = true;    // false: cold migrations only (the paper's first scenario)
-  double k = 0.5;                // live-migrate when p_fail >= k
-  double utilisation_cap = 0.8;  // the placer fills a node's CPU and RAM up to this fraction
-  double placement_s = 0.05;     // time the orchestrator takes to place a VF
-  // The placer (placer_factory.hpp): auto is the authors' model solved exactly (an assignment problem with
-  // one VF per node) and by the heuristic beyond; best-fit packs VFs where the least CPU is left.
-  std::string placer = "auto";
-  // At most this many VFs on a node (the authors' model: 1, "the j selected edge devices, hosting a VF
-  // each"); 0: any number within utilisation_cap.
-  int max_functions_per_node = 1;
-  // What placement minimises (vfo/placement/placement_problem.hpp, PlacementCost): load, the paper's Table 2
-  // cost convex in each node's whole load (spreads load); speed, the authors' MILP l^2 / cpu.
-  PlacementCost placement_cost = PlacementCost::load;
+// A scenario's control block: the controller's policy (vfo/control/control_policy.hpp, with its defaults: the
+// paper's) and what only the simulator models. Of the policy, recovery is read as follows (the simulator's rules
+// are in docs/model.md, "Recovery modes in the simulator"):
+//   cold (default): vfo's Algorithm 2, the lost VF alone is re-placed and restarted (a cold migration) at the
+//     next probing round;
+//   reset: the runtime's reset mode, every other VF of the chain is stopped too, and the next round re-places
+//     and restarts the whole chain (each VF a cold migration);
+//   kubernetes: the probes keep reporting the VF as running until Kubernetes' node lifecycle and taint-eviction
+//     controllers would have evicted it (vfo/control/kubernetes_failure.hpp), then the next round re-places it
+//     as in cold mode.
+// Recovery is orthogonal to live_migration (which acts before a loss). The forecaster's horizon is one probing
+// period (horizon_s is not a key of the block).
+struct ControlSpec : ControlPolicy {
+  double probe_timeout_s = 1;  // a node that has not answered by then is taken for failed
+  double placement_s = 0.05;   // time the orchestrator takes to place a VF
   PredictorSpec predictor;
-  // What happens when a VF is lost (its node failed, or an overload took it down); the simulator's rules are
-  // in docs/model.md, "Recovery modes in the simulator":
-  //   cold (default): vfo's Algorithm 2, the lost VF alone is re-placed and restarted (a cold migration) at
-  //     the next probing round;
-  //   reset: the runtime's reset mode, every other VF of the chain is stopped too, and the next round
-  //     re-places and restarts the whole chain (each VF a cold migration);
-  //   kubernetes: the probes keep reporting the VF as running until Kubernetes' node lifecycle and
-  //     taint-eviction controllers would have evicted it (vfo/control/kubernetes_failure.hpp), then the next
-  //     round re-places it as in cold mode.
-  // Orthogonal to live_migration (which acts before a loss).
-  Recovery recovery = Recovery::cold;
   // recovery kubernetes only (ignored otherwise): the control plane's timers (KubernetesFailureProfile):
   // default (before v1.32: grace 40 s, toleration 300 s), v1.32 (grace 50 s) or tuned (grace 20 s and
   // toleration kubernetes_toleration_s).

@@ -15,11 +15,10 @@
 #include <utility>
 
 #include "runtime/orchestrator/live_migrator.hpp"
-#include "vfo/control/controller.hpp"
+#include "vfo/control/brain.hpp"
 #include "vfo/forecast/model_forecaster.hpp"
 #include "vfo/forecast/resampled_forecaster.hpp"
 #include "vfo/forecast/trend_forecaster.hpp"
-#include "vfo/placement/placer_factory.hpp"
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/frame.hpp"
 
@@ -59,43 +58,36 @@ FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
                       static_cast<std::uint64_t>(f.dirty_mb_per_s * 1e6 / m.fps)};
 }
 
-ControllerConfig controller_config(const OrchestratorOptions::Live& live) {
-  ControllerConfig c;
-  c.live_migration = live.enabled;
-  c.k = live.k;
-  c.horizon_s = live.horizon_s;
-  c.utilisation_cap = 1.0;
-  return c;
-}
-
-int rounds_of_model(const OrchestratorOptions::Live& live) {
-  const auto rounds = model_rounds(live.model->interval_s, live.probe_period_s);
+int rounds_of_model(const ForecastModel& model, double probe_period_s) {
+  const auto rounds = model_rounds(model.interval_s, probe_period_s);
   if (!rounds) {
     throw std::invalid_argument(
         fmt::format("the model reads one reading every {} s: the probing period ({} s) must divide that",
-                    live.model->interval_s, live.probe_period_s));
+                    model.interval_s, probe_period_s));
   }
   return *rounds;
 }
 
-// The live forecaster: the trained model when there is one (read on its own grid), else the trend forecaster.
-// Throws std::invalid_argument when the model's interval is not a whole number of probing periods.
-std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions::Live& live) {
-  if (!live.enabled) return nullptr;
-  if (live.model != nullptr) {
+// The live forecaster: the trained model when there is one (read on its own grid), else the trend forecaster;
+// none without live migration. Throws std::invalid_argument when the model's interval is not a whole number of
+// probing periods.
+std::unique_ptr<Forecaster> make_forecaster(const OrchestratorOptions& o) {
+  if (!o.control.live_migration) return nullptr;
+  const double period = o.control.probing_period_s;
+  if (o.live.model != nullptr) {
     std::optional<GuardOptions> guard;
-    if (live.guard) guard = GuardOptions{};
-    return std::make_unique<ResampledForecaster>(std::make_unique<ModelForecaster>(live.model, guard),
-                                                 rounds_of_model(live));
+    if (o.live.guard) guard = GuardOptions{};
+    return std::make_unique<ResampledForecaster>(std::make_unique<ModelForecaster>(o.live.model, guard),
+                                                 rounds_of_model(*o.live.model, period));
   }
-  return std::make_unique<TrendForecaster>(TrendForecasterConfig{.interval_s = live.probe_period_s,
-                                                                 .cpu_threshold_pct = live.cpu_threshold_pct,
-                                                                 .ram_threshold_pct = live.ram_threshold_pct});
+  return std::make_unique<TrendForecaster>(TrendForecasterConfig{.interval_s = period,
+                                                                 .cpu_threshold_pct = o.live.cpu_threshold_pct,
+                                                                 .ram_threshold_pct = o.live.ram_threshold_pct});
 }
 
 // `o`, once it is known to be one the orchestrator can run; throws std::invalid_argument otherwise.
 OrchestratorOptions checked(OrchestratorOptions o) {
-  if (o.recovery == Recovery::kubernetes) {
+  if (o.control.recovery == Recovery::kubernetes) {
     throw std::invalid_argument("recovery: the runtime recovers by cold or reset, not kubernetes (a simulator model)");
   }
   return o;
@@ -107,9 +99,9 @@ struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
   std::vector<std::unique_ptr<AgentConnection>> agents;
-  std::unique_ptr<Placer> placer;
-  std::unique_ptr<Forecaster> forecaster;
-  Controller controller;
+  Brain brain;
+  Controller& controller;                                                            // the brain's
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // a snapshot's now counts from it
   // By chain id, parsed from the store: the text it was parsed from and the manifest.
   std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests;
   std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
@@ -120,9 +112,8 @@ struct Orchestrator::Impl {
   explicit Impl(OrchestratorOptions o)
       : options(checked(std::move(o))),
         store(options.store),
-        placer(make_placer(options.placer)),
-        forecaster(make_forecaster(options.live)),
-        controller(controller_config(options.live), *placer, forecaster.get()),
+        brain(options.control, make_forecaster(options)),
+        controller(brain.controller()),
         live(mutex, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
     for (const AgentAddress& a : options.agents) {
       agents.push_back(
@@ -325,6 +316,7 @@ struct Orchestrator::Impl {
   ClusterSnapshot snapshot(const std::vector<std::optional<NodeProbe>>& probes,
                            const std::vector<StoredChain>& chains) {
     ClusterSnapshot s;
+    s.now = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (std::size_t i = 0; i < agents.size(); ++i) {
       const bool answered = probes[i].has_value();
       const double ram = answered ? static_cast<double>(probes[i]->ram_total_bytes) : 0.0;
@@ -578,7 +570,7 @@ RoundReport Orchestrator::round() {
   m.repair_wiring(probes, chains, report);
   ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
-  const bool reset = m.options.recovery == Recovery::reset;
+  const bool reset = m.options.control.recovery == Recovery::reset;
   if (reset && report.lost > 0) {
     // Reset mode recovers a broken chain whole, then the controller's round sees the cluster as it is now (its
     // live migrations go on as in cold mode); a chain that could not be reset is tried again next round.
@@ -605,6 +597,7 @@ RoundReport Orchestrator::round() {
     snapshot = m.snapshot(probes, chains);
   }
   Plan plan = m.controller.round(snapshot);
+  if (m.options.on_round) m.options.on_round(snapshot, plan);
   if (reset) std::erase_if(plan.actions, [](const Action& a) { return a.kind == Action::Kind::cold_migrate; });
   m.last_nodes = m.node_views(probes);
   std::set<std::uint32_t> touched;

@@ -137,7 +137,7 @@ TEST_F(FakeAgents, AVfThatExitsOnAHealthyNodeIsReportedOnceAndRecovered) {
 
 TEST_F(FakeAgents, ResetModeStopsTheWholeChainAndStartsItAnewAtTheNextEpoch) {
   OrchestratorOptions options = this->options();
-  options.recovery = Recovery::reset;
+  options.control.recovery = Recovery::reset;
   Orchestrator o(options);
   const std::uint32_t chain = deploy(o);
   const auto before = o.status()[0].functions;
@@ -159,9 +159,9 @@ TEST_F(FakeAgents, ResetModeStopsTheWholeChainAndStartsItAnewAtTheNextEpoch) {
 
 TEST_F(FakeAgents, ResetModeMovesAnOverloadingNodesVfLiveAsColdModeDoes) {
   OrchestratorOptions options = this->options();
-  options.recovery = Recovery::reset;
-  options.live.enabled = true;
-  options.live.horizon_s = 5;
+  options.control.recovery = Recovery::reset;
+  options.control.live_migration = true;
+  options.control.horizon_s = 5;
   Orchestrator o(options);
   const std::uint32_t chain = deploy(o);
   const std::string victim = o.status()[0].functions[0].node;
@@ -187,7 +187,7 @@ TEST_F(FakeAgents, ResetModeMovesAnOverloadingNodesVfLiveAsColdModeDoes) {
 
 TEST_F(FakeAgents, KubernetesRecoveryIsTheSimulatorsModelAndTheRuntimeRefusesIt) {
   OrchestratorOptions options = this->options();
-  options.recovery = Recovery::kubernetes;
+  options.control.recovery = Recovery::kubernetes;
   EXPECT_THROW(Orchestrator{options}, std::invalid_argument);
 }
 
@@ -228,9 +228,9 @@ TEST_F(FakeAgents, ARestartedOrchestratorResumesHealthyVfsAndRecoversWhatDiedMea
 
 TEST_F(FakeAgents, AnOverloadingNodesVfMovesLiveOnceWithTheOneTimeKeyAndTheChainIsRewired) {
   OrchestratorOptions options = this->options();
-  options.live.enabled = true;
-  options.live.k = 0.5;
-  options.live.horizon_s = 5;
+  options.control.live_migration = true;
+  options.control.k = 0.5;
+  options.control.horizon_s = 5;
   Orchestrator o(options);
   const std::uint32_t chain = deploy(o);
   const std::string hot = o.status()[0].functions[1].node;
