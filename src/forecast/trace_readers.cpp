@@ -167,6 +167,17 @@ UsageSeries resample(std::string name, std::vector<UsageSample> samples, double 
                                          "trace or a longer interval)",
                                          samples.front().time_s, samples.back().time_s, kMaxBins, interval_s));
   }
+  // A series that is nearly all gaps (a time field in another unit, a typo in one reading's time) would be
+  // filled with copies of its readings: refused, as are series longer than kMaxBins.
+  constexpr double kMaxBinsPerReading = 100;
+  const double span_bins = last_cell - first_cell + 1;
+  if (span_bins > 1000 && span_bins > kMaxBinsPerReading * static_cast<double>(samples.size())) {
+    trace::fail(series.name, fmt::format("{} readings span {} s to {} s, {} intervals of {} s: mostly gaps "
+                                         "(expected at least one reading per {} intervals; a time in another "
+                                         "unit, or a wrong time in one reading?)",
+                                         samples.size(), samples.front().time_s, samples.back().time_s, span_bins,
+                                         interval_s, kMaxBinsPerReading));
+  }
   series.start_s = first_cell * interval_s;
   const auto bins = static_cast<std::size_t>(last_cell - first_cell) + 1;
 

@@ -7,6 +7,7 @@
 #include <climits>
 #include <map>
 
+#include "scenario/value_ranges.hpp"
 #include "scenario/yaml_schema.hpp"
 #include "vfo/model/units.hpp"
 #include "vfo/util/file_io.hpp"
@@ -34,15 +35,15 @@ void function_fields(FieldVisitor& v, ManifestFunction& f) {
   v.text("kind", f.kind, kKinds);
   v.unsigned64("payload_bytes", f.payload_bytes, kManifestMaxPayloadBytes);
   v.unsigned64("instructions", f.instructions, 100'000'000'000ull);
-  v.number("state_mb", f.state_mb, Range::closed(0, 16'384));
-  v.number("dirty_mb_per_s", f.dirty_mb_per_s, Range::closed(0, 10'000));
-  v.number("ram_mb", f.ram_mb, Range::closed(0, 1'048'576));
-  v.number("image_mb", f.image_mb, Range::closed(0, 1'048'576));
+  v.number("state_mb", f.state_mb, value_ranges::kStateMb);
+  v.number("dirty_mb_per_s", f.dirty_mb_per_s, value_ranges::kDirtyMbPerS);
+  v.number("ram_mb", f.ram_mb, value_ranges::kFunctionRamMb);
+  v.number("image_mb", f.image_mb, value_ranges::kImageMb);
 }
 
 void manifest_fields(FieldVisitor& v, ChainManifest& m, const std::function<void(const Field&)>& read_functions) {
   v.text("name", m.name, {});
-  v.number("fps", m.fps, Range::open_closed(0, 1000));
+  v.number("fps", m.fps, value_ranges::kFps);
   v.custom("functions", kFunctionsExpected, read_functions);
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "scenario/value_ranges.hpp"
 #include "scenario/yaml_schema.hpp"
 #include "vfo/model/units.hpp"
 #include "vfo/scenario/generators.hpp"
@@ -31,6 +32,7 @@ namespace {
 using yaml_schema::Context;
 using yaml_schema::Field;
 using yaml_schema::FieldVisitor;
+using namespace value_ranges;  // NOLINT(google-build-using-namespace): the shared ranges, by name
 using yaml_schema::for_each_item;
 using yaml_schema::IntRange;
 using yaml_schema::MapReader;
@@ -106,29 +108,29 @@ void model_fields(FieldVisitor& v, PlacementModel& m) {
 
 void node_fields(FieldVisitor& v, NodeEntry& n) {
   v.integer("id", n.id, IntRange{0, INT_MAX});
-  v.number("speed_ips", n.speed_ips, Range::above(0));
-  v.number("ram_mb", n.ram_mb, Range::at_least(0));
-  v.number("cpu_capacity_ips", n.cpu_capacity_ips, Range::at_least(0));
-  v.number("used_cpu_ips", n.used_cpu_ips, Range::at_least(0));
-  v.number("used_ram_mb", n.used_ram_mb, Range::at_least(0));
-  v.integer("functions", n.functions, IntRange{0, INT_MAX});
-  v.number("link_mbps", n.link_mbps, Range::at_least(0));
-  v.number("latency_ms", n.latency_ms, Range::at_least(0));
+  v.number("speed_ips", n.speed_ips, kSpeedIps);
+  v.number("ram_mb", n.ram_mb, Range::closed(0, kNodeRamMb.hi));
+  v.number("cpu_capacity_ips", n.cpu_capacity_ips, Range::closed(0, kSpeedIps.hi));
+  v.number("used_cpu_ips", n.used_cpu_ips, Range::closed(0, kSpeedIps.hi));
+  v.number("used_ram_mb", n.used_ram_mb, Range::closed(0, kNodeRamMb.hi));
+  v.integer("functions", n.functions, IntRange{0, 1'000'000});
+  v.number("link_mbps", n.link_mbps, Range::closed(0, kLinkMbps.hi));
+  v.number("latency_ms", n.latency_ms, kLatencyMs);
   v.boolean("avoid", n.avoid);
 }
 
 void node_generator_fields(FieldVisitor& v, NodeGenerator& g) {
   v.integer("count", g.count, IntRange{1, 1'000'000});
-  v.normal("speed_ips", g.spec.node_speed_ips);
-  v.normal("ram_mb", g.spec.node_ram_mb);
-  v.normal("link_mbps", g.spec.link_mbps);
-  v.number("latency_ms", g.spec.link_latency_ms, Range::at_least(0));
+  v.normal("speed_ips", g.spec.node_speed_ips, kSpeedIps);
+  v.normal("ram_mb", g.spec.node_ram_mb, kNodeRamMb);
+  v.normal("link_mbps", g.spec.link_mbps, kLinkMbps);
+  v.number("latency_ms", g.spec.link_latency_ms, kLatencyMs);
 }
 
 void function_fields(FieldVisitor& v, FunctionEntry& f) {
-  v.number("load_ipf", f.load_ipf, Range::above(0));
-  v.number("ram_mb", f.ram_mb, Range::at_least(0));
-  v.number("output_bytes", f.output_bytes, Range::at_least(0));
+  v.number("load_ipf", f.load_ipf, Range::open_closed(0, kInstructions.hi));
+  v.number("ram_mb", f.ram_mb, kFunctionRamMb);
+  v.number("output_bytes", f.output_bytes, kFrameBytes);
   v.integer("pinned", f.pinned, IntRange{0, INT_MAX});
 }
 
@@ -138,17 +140,17 @@ const char* const kFunctionsExpected =
 // `read_functions` reads the `functions` list; it is not run when the key is absent.
 void chain_fields(FieldVisitor& v, ChainEntry& c, const std::function<void(const Field&)>& read_functions) {
   v.integer("id", c.id, IntRange{0, INT_MAX});
-  v.number("fps", c.fps, Range::above(0));
+  v.number("fps", c.fps, kFps);
   v.custom("functions", kFunctionsExpected, read_functions);
 }
 
 void chain_generator_fields(FieldVisitor& v, ChainGenerator& g) {
   v.integer("count", g.count, IntRange{1, 1'000'000});
-  v.normal("functions", g.spec.functions);
-  v.normal("load_ipf", g.spec.load_ipf);
-  v.normal("output_bytes", g.spec.output_bytes);
-  v.normal("ram_mb", g.spec.ram_mb);
-  v.number("fps", g.spec.fps, Range::above(0));
+  v.normal("functions", g.spec.functions, kFunctionsPerChain);
+  v.normal("load_ipf", g.spec.load_ipf, kInstructions);
+  v.normal("output_bytes", g.spec.output_bytes, kFrameBytes);
+  v.normal("ram_mb", g.spec.ram_mb, kFunctionRamMb);
+  v.number("fps", g.spec.fps, kFps);
 }
 
 const char* const kNodesExpected =

@@ -1,19 +1,23 @@
 #include "vfo/scenario/scenario_loader.hpp"
+#include "vfo/scenario/study_size.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
 #include "vfo/migration/migration_protocol.hpp"
 #include "vfo/placement/placer_factory.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "scenario/value_ranges.hpp"
 #include "scenario/yaml_schema.hpp"
 
 // How it works: the file is parsed into a YAML tree, `--set` overrides are written into that tree, and
@@ -38,6 +42,7 @@ using yaml_schema::Located;
 using yaml_schema::one_line;
 using yaml_schema::Range;
 using yaml_schema::SchemaNode;
+using namespace value_ranges;  // NOLINT(google-build-using-namespace): the shared ranges, by name
 using yaml_schema::suggestion;
 
 const std::vector<std::string> kEnvironmentKinds = {"dedicated", "generic"};
@@ -60,50 +65,50 @@ double rate_for_mode(const std::string& mode) {
 // The fields of each struct, in one place
 
 void jobs_fields(FieldVisitor& v, JobsSpec& j) {
-  v.normal("initial_jobs", j.initial_jobs);
-  v.normal("rate_per_hour", j.rate_per_hour);
-  v.normal("cpu_ips", j.cpu_ips);
-  v.normal("ram_mb", j.ram_mb);
-  v.number("duration_mean_s", j.duration_mean_s, Range::above(0));
-  v.number("cpu_overcommit", j.cpu_overcommit, Range::above(0));
+  v.normal("initial_jobs", j.initial_jobs, Range::closed(0, 1000));
+  v.normal("rate_per_hour", j.rate_per_hour, Range::closed(0, 10000));
+  v.normal("cpu_ips", j.cpu_ips, kInstructions);
+  v.normal("ram_mb", j.ram_mb, kFunctionRamMb);
+  v.number("duration_mean_s", j.duration_mean_s, kPositiveSeconds);
+  v.number("cpu_overcommit", j.cpu_overcommit, Range::open_closed(0, 1000));
 }
 
 void environment_fields(FieldVisitor& v, EnvironmentSpec& e) {
   v.text("kind", e.kind, kEnvironmentKinds);
   v.integer("nodes", e.nodes, IntRange{1, 1'000'000});
-  v.normal("link_mbps", e.link_mbps);
-  v.number("link_latency_ms", e.link_latency_ms, Range::at_least(0));
-  v.number("orchestrator_link_mbps", e.orchestrator_link_mbps, Range::above(0));
-  v.normal("node_speed_ips", e.node_speed_ips);
-  v.normal("node_ram_mb", e.node_ram_mb);
+  v.normal("link_mbps", e.link_mbps, kLinkMbps);
+  v.number("link_latency_ms", e.link_latency_ms, kLatencyMs);
+  v.number("orchestrator_link_mbps", e.orchestrator_link_mbps, kLinkMbps);
+  v.normal("node_speed_ips", e.node_speed_ips, kSpeedIps);
+  v.normal("node_ram_mb", e.node_ram_mb, kNodeRamMb);
   v.number("p_leave", e.p_leave, Range::closed(0, 1));
   v.number("p_overload", e.p_overload, Range::closed(0, 1));
-  v.number("probability_window_s", e.probability_window_s, Range::above(0));
-  v.number("node_recovery_s", e.node_recovery_s, Range::at_least(0));
-  v.number("overload_duration_s", e.overload_duration_s, Range::at_least(0));
-  v.number("p_leave_stddev", e.p_leave_stddev, Range::at_least(0));
-  v.number("leave_probe_delay_s", e.leave_probe_delay_s, Range::at_least(0));
+  v.number("probability_window_s", e.probability_window_s, kPositiveSeconds);
+  v.number("node_recovery_s", e.node_recovery_s, kSeconds);
+  v.number("overload_duration_s", e.overload_duration_s, kSeconds);
+  v.number("p_leave_stddev", e.p_leave_stddev, Range::closed(0, 1));
+  v.number("leave_probe_delay_s", e.leave_probe_delay_s, kSeconds);
   v.section("jobs", [&](FieldVisitor& sub) { jobs_fields(sub, e.jobs); });
 }
 
 void chain_fields(FieldVisitor& v, ChainSpec& c) {
-  v.normal("functions", c.functions);
-  v.normal("load_ipf", c.load_ipf);
-  v.normal("output_bytes", c.output_bytes);
-  v.normal("ram_mb", c.ram_mb);
-  v.normal("state_mb", c.state_mb);
-  v.normal("image_mb", c.image_mb);
-  v.normal("dirty_mb_per_s", c.dirty_mb_per_s);
-  v.number("fps", c.fps, Range::above(0));
-  v.number("functions_per_node", c.functions_per_node, Range::at_least(0));
+  v.normal("functions", c.functions, kFunctionsPerChain);
+  v.normal("load_ipf", c.load_ipf, kInstructions);
+  v.normal("output_bytes", c.output_bytes, kFrameBytes);
+  v.normal("ram_mb", c.ram_mb, kFunctionRamMb);
+  v.normal("state_mb", c.state_mb, kStateMb);
+  v.normal("image_mb", c.image_mb, kImageMb);
+  v.normal("dirty_mb_per_s", c.dirty_mb_per_s, kDirtyMbPerS);
+  v.number("fps", c.fps, kFps);
+  v.number("functions_per_node", c.functions_per_node, Range::closed(0, 100));
 }
 
 void demand_fields(FieldVisitor& v, DemandSpec& d) {
   v.text("mode", d.mode, kDemandModes);
-  v.number("rate_per_hour", d.rate_per_hour, Range::above(0));
-  v.number("lifetime_s", d.lifetime_s, Range::above(0));
+  v.number("rate_per_hour", d.rate_per_hour, Range::open_closed(0, 1e6));
+  v.number("lifetime_s", d.lifetime_s, kPositiveSeconds);
   v.integer("max_services", d.max_services, IntRange{0, INT_MAX});
-  v.number("patience_s", d.patience_s, Range::at_least(0));
+  v.number("patience_s", d.patience_s, kSeconds);
 }
 
 void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
@@ -114,9 +119,9 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
   v.text("method", p.method, kForecastMethods);
   v.integer("window", p.window, IntRange{6, 1000});
   v.integer("horizon_periods", p.horizon_periods, IntRange{1, 1000});
-  v.number("cpu_threshold_pct", p.cpu_threshold_pct, Range::above(0));
+  v.number("cpu_threshold_pct", p.cpu_threshold_pct, Range::open_closed(0, 100));
   v.integer("training_nodes", p.training_nodes, IntRange{2, 100'000});
-  v.number("training_hours", p.training_hours, Range::above(0));
+  v.number("training_hours", p.training_hours, Range::open_closed(0, 8760));
   v.text("model", p.model, {});
   v.boolean("guard", p.guard);
   v.integer("cascade_refresh_rounds", p.cascade_refresh_rounds, IntRange{0, 1'000'000});
@@ -124,12 +129,12 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {
-  v.number("probing_period_s", c.probing_period_s, Range::above(0));
-  v.number("probe_timeout_s", c.probe_timeout_s, Range::at_least(0));  // and < probing_period_s: check_control
+  v.number("probing_period_s", c.probing_period_s, Range::open_closed(0, 86400));
+  v.number("probe_timeout_s", c.probe_timeout_s, Range::closed(0, 86400));  // and < probing_period_s: check_control
   v.boolean("live_migration", c.live_migration);
   v.number("k", c.k, Range::closed(0, 1));
   v.number("utilisation_cap", c.utilisation_cap, Range::open_closed(0, 1));
-  v.number("placement_s", c.placement_s, Range::at_least(0));
+  v.number("placement_s", c.placement_s, Range::closed(0, 86400));
   v.text("placer", c.placer, kPlacers);
   v.integer("max_functions_per_node", c.max_functions_per_node, IntRange{0, 1'000'000});
   v.choice("placement_cost", c.placement_cost, kPlacementCosts);
@@ -141,12 +146,12 @@ void control_fields(FieldVisitor& v, ControlSpec& c) {
 
 void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.integer("max_rounds", m.max_rounds, IntRange{1, INT_MAX});
-  v.number("stop_mb", m.stop_mb, Range::at_least(0));
-  v.number("start_s", m.start_s, Range::at_least(0));
-  v.number("switch_s", m.switch_s, Range::at_least(0));
+  v.number("stop_mb", m.stop_mb, kStateMb);
+  v.number("start_s", m.start_s, Range::closed(0, 86400));
+  v.number("switch_s", m.switch_s, Range::closed(0, 86400));
   v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
   v.text("protocol", m.protocol, kProtocols);
-  v.number("page_kb", m.page_kb, Range::above(0));
+  v.number("page_kb", m.page_kb, Range::open_closed(0, 1048576));
   v.number("working_set_fraction", m.working_set_fraction, Range::closed(0, 1));
   v.number("prepaging_fraction", m.prepaging_fraction, Range::closed(0, 1));
 }
@@ -155,40 +160,39 @@ const std::vector<std::string> kAutoscalingPolicies = {"none", "vfo", "hpa"};
 
 void hpa_fields(FieldVisitor& v, HpaSpec& h) {
   v.number("target_utilisation", h.target_utilisation, Range::open_closed(0, 10));
-  v.number("tolerance", h.tolerance, Range::at_least(0));
-  v.number("sync_period_s", h.sync_period_s, Range::above(0));
+  v.number("tolerance", h.tolerance, Range::closed(0, 10));
+  v.number("sync_period_s", h.sync_period_s, Range::open_closed(0, 86400));
   v.number("scale_down_window_s", h.scale_down_window_s, Range::closed(0, 3600));
-  v.number("metrics_window_s", h.metrics_window_s, Range::above(0));
+  v.number("metrics_window_s", h.metrics_window_s, Range::open_closed(0, 86400));
   v.number("cpu_request_share", h.cpu_request_share, Range::open_closed(0, 1));
   v.integer("min_replicas", h.min_replicas, IntRange{1, 1000});
 }
 
 void autoscaling_fields(FieldVisitor& v, AutoscalingSpec& a) {
   v.text("policy", a.policy, kAutoscalingPolicies);
-  v.custom(
-      "load_ipf", "a non-empty list of numbers >= 0 (instructions per frame of each VF)",
-      [&](const yaml_schema::Field& field) {
-        a.load_ipf.clear();
-        const std::string expected = "a number >= 0 (instructions per frame)";
-        yaml_schema::for_each_item(
-            field, "numbers", expected, [&](const std::string& path, const YAML::Node& item, int line) {
-              a.load_ipf.push_back(yaml_schema::number_item(field, path, item, line, Range::at_least(0), expected));
-            });
-      });
-  v.number("fps_min", a.fps_min, Range::at_least(0));
-  v.number("fps_max", a.fps_max, Range::at_least(0));  // and >= fps_min: check_autoscaling
-  v.number("change_every_s", a.change_every_s, Range::above(0));
-  v.number("idle_first_s", a.idle_first_s, Range::at_least(0));
+  v.custom("load_ipf", "a non-empty list of numbers >= 0 (instructions per frame of each VF)",
+           [&](const yaml_schema::Field& field) {
+             a.load_ipf.clear();
+             const std::string expected = "a number >= 0 (instructions per frame)";
+             yaml_schema::for_each_item(
+                 field, "numbers", expected, [&](const std::string& path, const YAML::Node& item, int line) {
+                   a.load_ipf.push_back(yaml_schema::number_item(field, path, item, line, kInstructions, expected));
+                 });
+           });
+  v.number("fps_min", a.fps_min, Range::closed(0, 1000));
+  v.number("fps_max", a.fps_max, Range::closed(0, 1000));  // and >= fps_min: check_autoscaling
+  v.number("change_every_s", a.change_every_s, kPositiveSeconds);
+  v.number("idle_first_s", a.idle_first_s, kSeconds);
   v.integer("max_replicas_per_vf", a.max_replicas_per_vf, IntRange{1, 1000});
-  v.number("image_mb", a.image_mb, Range::at_least(0));
-  v.number("sample_every_s", a.sample_every_s, Range::above(0));
+  v.number("image_mb", a.image_mb, kImageMb);
+  v.number("sample_every_s", a.sample_every_s, kPositiveSeconds);
   v.section("hpa", [&](FieldVisitor& sub) { hpa_fields(sub, a.hpa); });
 }
 
 void scenario_fields(FieldVisitor& v, Scenario& s) {
   v.text("name", s.name, {});
   v.unsigned64("seed", s.seed);
-  v.number("duration_s", s.duration_s, Range::above(0));
+  v.number("duration_s", s.duration_s, kPositiveSeconds);
   v.section("environment", [&](FieldVisitor& sub) { environment_fields(sub, s.environment); });
   v.section("chains", [&](FieldVisitor& sub) { chain_fields(sub, s.chains); });
   v.section("demand", [&](FieldVisitor& sub) { demand_fields(sub, s.demand); });
@@ -268,6 +272,23 @@ void check_predictor(const Context& context, const YAML::Node& root, Scenario& s
                "control.predictor.kind: confusion needs environment.kind dedicated (the generic environment's "
                "overloads are not known in advance)",
                "control.predictor.kind: forecast");
+}
+
+// A study whose estimated size exceeds the machine's memory is refused at the key that dominates it.
+void check_size(const Context& context, const YAML::Node& root, const Scenario& scenario) {
+  const StudySize size = estimate_study_size(scenario);
+  const double memory = physical_memory_bytes();
+  if (size.bytes <= memory) return;
+  Located at = locate(root, size.dominant_key);
+  std::string key = size.dominant_key;
+  if (!at.found) {
+    key = "duration_s";
+    at = locate(root, key);
+  }
+  context.fail(key, at.line,
+               key + ": the study would hold " + size.describe() + ", more than this machine's memory (" +
+                   fmt::format("{:.3g}", memory / 1e9) + " GB)",
+               "a study that fits: fewer nodes, events, chains or VFs, or a shorter duration_s");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -358,11 +379,26 @@ Scenario parse(const std::string& text, const std::string& source, const std::ve
   check_predictor(context, root, scenario);  // first: it settles the predictor's kind
   check_control(context, root, scenario.control);
   check_autoscaling(context, root, scenario.autoscaling);
+  check_size(context, root, scenario);
   scenario.source_file = source;
   return scenario;
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> scenario_numeric_keys() {
+  std::vector<std::pair<std::string, std::string>> keys;
+  const std::function<void(const SchemaNode&, const std::string&)> walk = [&](const SchemaNode& node,
+                                                                              const std::string& path) {
+    for (const SchemaNode& child : node.children) {
+      const std::string here = join_path(path, child.name);
+      if (child.kind == SchemaNode::Kind::kValue && !child.expected.empty()) keys.emplace_back(here, child.expected);
+      if (child.kind == SchemaNode::Kind::kMap || child.kind == SchemaNode::Kind::kNormal) walk(child, here);
+    }
+  };
+  walk(scenario_schema(), "");
+  return keys;
+}
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   return parse(read_input_file(path, "a readable YAML scenario"), path, overrides);

@@ -119,15 +119,33 @@ bool Range::contains(double x) const {
   return low_ok && high_ok;
 }
 
+namespace {
+
+// A bound as a reader writes it: 1e12 rather than 1000000000000; 86400 and 1048576 as they are (below 1e5, or
+// where the exponent form is not shorter).
+std::string bound_text(double x) {
+  std::string plain = format_number(x);
+  if (std::fabs(x) < 1e5) return plain;
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::scientific);
+  std::string scientific(buffer, result.ptr);  // "1e+09"
+  std::erase(scientific, '+');
+  const std::size_t digits = scientific.find_first_not_of('-', scientific.find('e') + 1);
+  while (scientific.size() > digits + 1 && scientific[digits] == '0') scientific.erase(digits, 1);
+  return scientific.size() < plain.size() ? scientific : plain;
+}
+
+}  // namespace
+
 std::string Range::describe() const {
   const bool has_lo = std::isfinite(lo);
   const bool has_hi = std::isfinite(hi);
   if (has_lo && has_hi) {
-    return std::string("a number in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
+    return std::string("a number in ") + (lo_open ? "(" : "[") + bound_text(lo) + ", " + bound_text(hi) +
            (hi_open ? ")" : "]");
   }
-  if (has_lo) return std::string("a number ") + (lo_open ? "> " : ">= ") + format_number(lo);
-  if (has_hi) return std::string("a number ") + (hi_open ? "< " : "<= ") + format_number(hi);
+  if (has_lo) return std::string("a number ") + (lo_open ? "> " : ">= ") + bound_text(lo);
+  if (has_hi) return std::string("a number ") + (hi_open ? "< " : "<= ") + bound_text(hi);
   return "a number";
 }
 
@@ -180,10 +198,10 @@ std::string describe_node(const YAML::Node& node) {
 // ---------------------------------------------------------------------------------------------------
 // The fields of a struct
 
-void normal_fields(FieldVisitor& v, NormalSpec& n) {
-  v.number("mean", n.mean, Range::at_least(0));
-  v.number("stddev", n.stddev, Range::at_least(0));
-  v.number("min", n.min, Range::at_least(0));
+void normal_fields(FieldVisitor& v, NormalSpec& n, const Range& range) {
+  v.number("mean", n.mean, range);
+  v.number("stddev", n.stddev, Range{0, false, range.hi, range.hi_open});
+  v.number("min", n.min, range);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -209,14 +227,16 @@ class SchemaCollector final : public FieldVisitor {
   explicit SchemaCollector(SchemaNode& node) : node_(node) {}
 
   void text(const char* key, std::string&, const std::vector<std::string>&) override { add(key, Kind::kValue); }
-  void integer(const char* key, int&, IntRange) override { add(key, Kind::kValue); }
-  void unsigned64(const char* key, std::uint64_t&, std::uint64_t) override { add(key, Kind::kValue); }
-  void number(const char* key, double&, Range) override { add(key, Kind::kValue); }
+  void integer(const char* key, int&, IntRange range) override { add(key, Kind::kValue).expected = range.describe(); }
+  void unsigned64(const char* key, std::uint64_t&, std::uint64_t) override {
+    add(key, Kind::kValue).expected = "a non-negative integer";
+  }
+  void number(const char* key, double&, Range range) override { add(key, Kind::kValue).expected = range.describe(); }
   void boolean(const char* key, bool&) override { add(key, Kind::kValue); }
-  void normal(const char* key, NormalSpec&) override {
+  void normal(const char* key, NormalSpec&, Range range) override {
     SchemaCollector sub(add(key, Kind::kNormal));
     NormalSpec scratch;
-    normal_fields(sub, scratch);
+    normal_fields(sub, scratch, range);
   }
   void section(const char* key, const std::function<void(FieldVisitor&)>& body) override {
     SchemaCollector sub(add(key, Kind::kMap));
@@ -379,13 +399,12 @@ void MapReader::boolean(const char* key, bool& out) {
   out = *parsed;
 }
 
-void MapReader::normal(const char* key, NormalSpec& out) {
+void MapReader::normal(const char* key, NormalSpec& out, Range range) {
   const MapEntry* e = find(key);
   if (e == nullptr) return;
-  const Range mean_range = Range::at_least(0);
-  const std::string expected = mean_range.describe() + ", or a map with keys mean, stddev, min";
+  const std::string expected = range.describe() + ", or a map with keys mean, stddev, min";
   if (e->value.IsScalar()) {
-    out.mean = read_number(*e, mean_range, expected);
+    out.mean = read_number(*e, range, expected);
     out.stddev = 0;
     return;
   }
@@ -393,7 +412,7 @@ void MapReader::normal(const char* key, NormalSpec& out) {
     fail(*e, e->value.IsNull() ? "has no value" : describe_node(e->value) + " is not a number or a map", expected);
   }
   MapReader sub(context_, *schema_.child(key), e->value, join_path(path_, key), e->line);
-  normal_fields(sub, out);
+  normal_fields(sub, out, range);
 }
 
 void MapReader::section(const char* key, const std::function<void(FieldVisitor&)>& body) {

@@ -59,10 +59,10 @@ struct Range {
   double hi = std::numeric_limits<double>::infinity();
   bool hi_open = false;
 
-  static Range at_least(double lo) { return {lo, false}; }
-  static Range above(double lo) { return {lo, true}; }
-  static Range closed(double lo, double hi) { return {lo, false, hi, false}; }
-  static Range open_closed(double lo, double hi) { return {lo, true, hi, false}; }
+  static constexpr Range at_least(double lo) { return {lo, false}; }
+  static constexpr Range above(double lo) { return {lo, true}; }
+  static constexpr Range closed(double lo, double hi) { return {lo, false, hi, false}; }
+  static constexpr Range open_closed(double lo, double hi) { return {lo, true, hi, false}; }
 
   bool contains(double x) const;
   // "a number >= 0", "a number in (0, 1]", ...
@@ -160,8 +160,9 @@ class FieldVisitor {
                           std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) = 0;
   virtual void number(const char* key, double& out, Range range) = 0;
   virtual void boolean(const char* key, bool& out) = 0;
-  // A NormalSpec: a map {mean, stddev, min} or a plain number (a constant: {mean: x, stddev: 0}).
-  virtual void normal(const char* key, NormalSpec& out) = 0;
+  // A NormalSpec: a map {mean, stddev, min} or a plain number (a constant: {mean: x, stddev: 0}); its mean and
+  // min lie in `range`, its stddev in [0, range.hi] (normal_fields).
+  virtual void normal(const char* key, NormalSpec& out, Range range) = 0;
   // A nested map whose fields `body` visits.
   virtual void section(const char* key, const std::function<void(FieldVisitor&)>& body) = 0;
   // A map read by someone else (e.g. the sweep loader): only checked to be a map. `expected` says what it
@@ -188,8 +189,8 @@ class FieldVisitor {
   }
 };
 
-// The fields of a NormalSpec: mean, stddev, min, each a number >= 0.
-void normal_fields(FieldVisitor& v, NormalSpec& n);
+// The fields of a NormalSpec whose values lie in `range`: mean and min in it, stddev in [0, range.hi].
+void normal_fields(FieldVisitor& v, NormalSpec& n, const Range& range);
 
 // ---------------------------------------------------------------------------------------------------
 // The key tree
@@ -199,7 +200,7 @@ struct SchemaNode {
 
   std::string name;
   Kind kind = Kind::kMap;
-  std::string expected;              // kForeign and kCustom: what the value should be
+  std::string expected;              // kForeign, kCustom and a numeric kValue: what the value should be
   std::vector<SchemaNode> children;  // kMap and kNormal: in declaration order
 
   // The child named `key`, or nullptr.
@@ -253,7 +254,7 @@ class MapReader final : public FieldVisitor {
                   std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) override;
   void number(const char* key, double& out, Range range) override;
   void boolean(const char* key, bool& out) override;
-  void normal(const char* key, NormalSpec& out) override;
+  void normal(const char* key, NormalSpec& out, Range range) override;
   void section(const char* key, const std::function<void(FieldVisitor&)>& body) override;
   void foreign_map(const char* key, const std::string& expected) override;
   void custom(const char* key, const std::string& expected, const std::function<void(const Field&)>& read) override;

@@ -72,6 +72,7 @@ EdgeSimulation::EdgeSimulation(const Scenario& scenario, const SimulationOptions
 
 SimulationResult EdgeSimulation::run() {
   const auto wall_start = std::chrono::steady_clock::now();
+  if (progress_) progress_(0.0);  // at once: building a large platform takes a while before the first round
   int argc = 3;
   const char* argv[] = {"vfo", "--log=root.thres:critical", "--log=xbt_cfg.thres:critical"};
   sg4::Engine engine(&argc, const_cast<char**>(argv));

@@ -141,7 +141,10 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
 
   // The keys of the authors' placement, the predictor's lead and the waiting chains: one line naming the key.
   for (const char* setting : {"control.placement_cost=cheap", "control.max_functions_per_node=-1",
-                              "control.predictor.lead_periods=0.5", "demand.patience_s=-10"}) {
+                              "control.predictor.lead_periods=0.5", "demand.patience_s=-10",
+                              // values that crashed SimGrid, allocated without end or hung: refused at load
+                              "chains.functions.mean=1e308", "environment.link_mbps={mean: 0, min: 0}",
+                              "duration_s=1e300", "environment.probability_window_s=1e-300"}) {
     o = run("sim " + kSmall + " --set " + setting + " --out " + out.string());
     const std::string key = std::string(setting).substr(0, std::string(setting).find('='));
     EXPECT_EQ(o.exit_code, 2) << setting;

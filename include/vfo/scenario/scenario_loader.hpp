@@ -5,6 +5,7 @@
 // Unknown keys, wrong types, out-of-range values and a missing file are all errors; the top-level
 // `sweep:` section is left for the sweep loader (sweep_spec.hpp) and only checked to be a map.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vfo/scenario/scenario.hpp"
@@ -20,5 +21,10 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 // The same from text already in memory; `source_name` stands for the file in messages.
 Scenario parse_scenario(const std::string& yaml_text, const std::string& source_name,
                         const std::vector<std::string>& overrides = {});
+
+// Every numeric key of a scenario with the values it takes, in the schema's order: {"environment.nodes", "an
+// integer >= 1 and <= 1000000"}, {"environment.link_mbps.mean", "a number in (0, 1e6]"}, ... (docs/cli.md lists
+// them all).
+std::vector<std::pair<std::string, std::string>> scenario_numeric_keys();
 
 }  // namespace vfo

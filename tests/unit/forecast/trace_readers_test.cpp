@@ -1,5 +1,6 @@
 #include "vfo/forecast/trace_readers.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::fresh_dir;
 using test::write_file;
+using ::testing::HasSubstr;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -112,6 +114,25 @@ TEST(ResampleTest, RejectsNonPositiveInterval) {
 
 TEST(ResampleTest, RejectsTooManyBins) {
   EXPECT_THROW(resample("x", {{0, 1, 1}, {1e12, 1, 1}}, 1, true), InputError);
+}
+
+// A reading far from the others (a time in milliseconds, a typo) would make a series of copies: refused.
+TEST(ResampleTest, RejectsASeriesThatIsMostlyGaps) {
+  std::vector<UsageSample> samples;
+  for (int i = 0; i < 50; ++i) samples.push_back({300.0 * i, 10, 10});
+  EXPECT_NO_THROW(resample("x", samples, 300, true));  // dense
+  samples.push_back({29e9, 20, 20});
+  try {
+    resample("vfo:n1", samples, 300, true);
+    FAIL() << "a series of 51 readings over 96,666,667 intervals was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("vfo:n1: 51 readings span 0 s to 29000000000 s"));
+    EXPECT_THAT(e.what(), HasSubstr("mostly gaps"));
+  }
+  // Gaps are fine while readings come at least once per 100 intervals on average.
+  std::vector<UsageSample> sparse;
+  for (int i = 0; i < 50; ++i) sparse.push_back({300.0 * 50 * i, 10, 10});
+  EXPECT_EQ(resample("x", sparse, 300, true).cpu_pct.size(), 49u * 50 + 1);
 }
 
 // ---- PlanetLab ----

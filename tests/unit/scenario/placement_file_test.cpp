@@ -239,9 +239,9 @@ TEST(PlacementFileErrors, MissingFile) {
 TEST(PlacementFileErrors, LoadsAFileAndNamesItInErrors) {
   const std::filesystem::path path = test::write_file(
       "bad_placement.yaml", std::string(kOneNode) + "chains:\n  - {id: 0, functions: [{load_ipf: -1}]}\n");
-  EXPECT_THAT(
-      input_error_of([&] { load_placement_problem(path.string()); }),
-      HasSubstr(path.string() + ":4: chains[0].functions[0].load_ipf: -1 is out of range (expected a number > 0)"));
+  EXPECT_THAT(input_error_of([&] { load_placement_problem(path.string()); }),
+              HasSubstr(path.string() +
+                        ":4: chains[0].functions[0].load_ipf: -1 is out of range (expected a number in (0, 1e12])"));
 }
 
 TEST(PlacementFileErrors, InvalidYamlAndDocumentShape) {
@@ -272,7 +272,7 @@ TEST(PlacementFileErrors, UnknownKeysWithSuggestions) {
 
 TEST(PlacementFileErrors, WrongTypes) {
   EXPECT_THAT(parse_error(std::string("nodes:\n  - {id: 0, speed_ips: fast}\n") + kOneChain),
-              HasSubstr("p.yaml:2: nodes[0].speed_ips: 'fast' is not a number (expected a number > 0)"));
+              HasSubstr("p.yaml:2: nodes[0].speed_ips: 'fast' is not a number (expected a number in (0, 1e12])"));
   EXPECT_THAT(parse_error(std::string("model:\n  capacity: yes please\n") + kOneNode + kOneChain),
               HasSubstr("p.yaml:2: model.capacity: 'yes please' is not a boolean (expected true or false)"));
   EXPECT_THAT(parse_error(std::string("nodes:\n  - {id: zero}\n") + kOneChain),
@@ -299,16 +299,16 @@ TEST(PlacementFileErrors, OutOfRange) {
   const std::string chain = kOneChain;
   const std::vector<Case> cases = {
       {"nodes:\n  - {id: 0, speed_ips: 0}\n" + chain,
-       "p.yaml:2: nodes[0].speed_ips: 0 is out of range (expected a number > 0)"},
+       "p.yaml:2: nodes[0].speed_ips: 0 is out of range (expected a number in (0, 1e12])"},
       {"nodes:\n  - {id: -1}\n" + chain, "p.yaml:2: nodes[0].id: -1 is out of range (expected an integer >= 0)"},
       {"nodes:\n  - {id: 0, ram_mb: -1}\n" + chain, "p.yaml:2: nodes[0].ram_mb: -1 is out of range"},
       {"nodes:\n  - {id: 0, functions: -1}\n" + chain, "p.yaml:2: nodes[0].functions: -1 is out of range"},
       {"nodes:\n  - {id: 0, link_mbps: -1}\n" + chain, "p.yaml:2: nodes[0].link_mbps: -1 is out of range"},
       {"nodes: {count: 0}\n" + chain, "p.yaml:1: nodes.count: 0 is out of range (expected an integer >= 1"},
       {"nodes: {speed_ips: {mean: 1, stddev: -1}}\n" + chain,
-       "p.yaml:1: nodes.speed_ips.stddev: -1 is out of range (expected a number >= 0)"},
+       "p.yaml:1: nodes.speed_ips.stddev: -1 is out of range (expected a number in [0, 1e12])"},
       {node + "chains:\n  - {id: 0, fps: 0, functions: [{}]}\n",
-       "p.yaml:4: chains[0].fps: 0 is out of range (expected a number > 0)"},
+       "p.yaml:4: chains[0].fps: 0 is out of range (expected a number in (0, 1000])"},
       {node + "chains:\n  - id: 0\n    functions:\n      - {}\n      - {output_bytes: -5}\n",
        "p.yaml:7: chains[0].functions[1].output_bytes: -5 is out of range"},
       {node + "chains: {count: 2, fps: -1}\n", "p.yaml:3: chains.fps: -1 is out of range"},

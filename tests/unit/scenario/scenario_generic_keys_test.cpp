@@ -174,32 +174,33 @@ TEST(ScenarioGenericKeys, OutOfRangeValuesNameTheLineAndKey) {
        "x.yaml:2: migration.working_set_fraction: 2 is out of range (expected a number in [0, 1])"},
       {"migration:\n  prepaging_fraction: -0.1\n",
        "x.yaml:2: migration.prepaging_fraction: -0.1 is out of range (expected a number in [0, 1])"},
-      {"migration:\n  page_kb: 0\n", "x.yaml:2: migration.page_kb: 0 is out of range (expected a number > 0)"},
+      {"migration:\n  page_kb: 0\n",
+       "x.yaml:2: migration.page_kb: 0 is out of range (expected a number in (0, 1048576])"},
       {"demand:\n  max_services: -1\n", "x.yaml:2: demand.max_services: -1 is out of range (expected an integer >= 0)"},
       {"demand:\n  max_services: 2.5\n", "x.yaml:2: demand.max_services: '2.5' is not an integer"},
       {"environment:\n  p_leave_stddev: -0.01\n",
-       "x.yaml:2: environment.p_leave_stddev: -0.01 is out of range (expected a number >= 0)"},
+       "x.yaml:2: environment.p_leave_stddev: -0.01 is out of range (expected a number in [0, 1])"},
       {"environment:\n  leave_probe_delay_s: -1\n",
-       "x.yaml:2: environment.leave_probe_delay_s: -1 is out of range (expected a number >= 0)"},
+       "x.yaml:2: environment.leave_probe_delay_s: -1 is out of range (expected a number in [0, 1e9])"},
       {"environment:\n  jobs:\n    duration_mean_s: 0\n",
-       "x.yaml:3: environment.jobs.duration_mean_s: 0 is out of range (expected a number > 0)"},
+       "x.yaml:3: environment.jobs.duration_mean_s: 0 is out of range (expected a number in (0, 1e9])"},
       {"environment:\n  jobs:\n    cpu_overcommit: 0\n",
-       "x.yaml:3: environment.jobs.cpu_overcommit: 0 is out of range (expected a number > 0)"},
+       "x.yaml:3: environment.jobs.cpu_overcommit: 0 is out of range (expected a number in (0, 1000])"},
       {"environment:\n  jobs:\n    cpu_ips: {mean: 1, stddev: -2}\n",
-       "x.yaml:3: environment.jobs.cpu_ips.stddev: -2 is out of range (expected a number >= 0)"},
+       "x.yaml:3: environment.jobs.cpu_ips.stddev: -2 is out of range (expected a number in [0, 1e12])"},
       {"environment:\n  jobs:\n    ram_mb: lots\n", "x.yaml:3: environment.jobs.ram_mb: 'lots' is not a number"},
       {"chains:\n  functions_per_node: -0.5\n",
-       "x.yaml:2: chains.functions_per_node: -0.5 is out of range (expected a number >= 0)"},
+       "x.yaml:2: chains.functions_per_node: -0.5 is out of range (expected a number in [0, 100])"},
       {"control:\n  predictor:\n    window: 5\n",
        "x.yaml:3: control.predictor.window: 5 is out of range (expected an integer >= 6 and <= 1000)"},
       {"control:\n  predictor:\n    horizon_periods: 0\n",
        "x.yaml:3: control.predictor.horizon_periods: 0 is out of range (expected an integer >= 1 and <= 1000)"},
       {"control:\n  predictor:\n    cpu_threshold_pct: 0\n",
-       "x.yaml:3: control.predictor.cpu_threshold_pct: 0 is out of range (expected a number > 0)"},
+       "x.yaml:3: control.predictor.cpu_threshold_pct: 0 is out of range (expected a number in (0, 100])"},
       {"control:\n  predictor:\n    training_nodes: 0\n",
        "x.yaml:3: control.predictor.training_nodes: 0 is out of range (expected an integer >= 2"},
       {"control:\n  predictor:\n    training_hours: 0\n",
-       "x.yaml:3: control.predictor.training_hours: 0 is out of range (expected a number > 0)"},
+       "x.yaml:3: control.predictor.training_hours: 0 is out of range (expected a number in (0, 8760])"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
@@ -245,7 +246,7 @@ TEST(ScenarioGenericKeys, BadOverridesNameTheOverride) {
                         "one of stop-and-copy, pre-copy,"));
   EXPECT_EQ(parse_error("", {"environment.jobs.cpu_overcommit=0"}),
             "--set environment.jobs.cpu_overcommit=0: environment.jobs.cpu_overcommit: 0 is out of range (expected a "
-            "number > 0)");
+            "number in (0, 1000])");
   EXPECT_THAT(parse_error("", {"environment.jobs.overcommit=2"}),
               HasSubstr("--set environment.jobs.overcommit=2: environment.jobs.overcommit: unknown key"));
   EXPECT_THAT(parse_error("", {"control.predictor.method=lstm"}),

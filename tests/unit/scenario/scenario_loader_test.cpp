@@ -246,13 +246,14 @@ TEST(ScenarioLoaderErrors, WrongTypeGivesLineAndKey) {
 }
 
 TEST(ScenarioLoaderErrors, NormalSpecOfTheWrongShape) {
-  EXPECT_THAT(parse_error("environment:\n  link_mbps: fast\n"),
-              HasSubstr("x.yaml:2: environment.link_mbps: 'fast' is not a number (expected a number >= 0, or a map "
-                        "with keys mean, stddev, min)"));
+  EXPECT_THAT(
+      parse_error("environment:\n  link_mbps: fast\n"),
+      HasSubstr("x.yaml:2: environment.link_mbps: 'fast' is not a number (expected a number in (0, 1e6], or a map "
+                "with keys mean, stddev, min)"));
   EXPECT_THAT(parse_error("environment:\n  link_mbps: [1, 2]\n"),
               HasSubstr("x.yaml:2: environment.link_mbps: a list is not a number or a map"));
   EXPECT_THAT(parse_error("chains:\n  ram_mb:\n    mean: 1\n    stddev: -2\n"),
-              HasSubstr("x.yaml:4: chains.ram_mb.stddev: -2 is out of range (expected a number >= 0)"));
+              HasSubstr("x.yaml:4: chains.ram_mb.stddev: -2 is out of range (expected a number in [0, 1048576])"));
   EXPECT_THAT(parse_error("chains:\n  ram_mb: -5\n"), HasSubstr("x.yaml:2: chains.ram_mb: -5 is out of range"));
 }
 
@@ -272,11 +273,11 @@ TEST(ScenarioLoaderErrors, OutOfRange) {
       {"environment:\n  probability_window_s: 0\n", "x.yaml:2: environment.probability_window_s: 0 is out of range"},
       {"environment:\n  node_recovery_s: -1\n", "x.yaml:2: environment.node_recovery_s: -1 is out of range"},
       {"environment:\n  overload_duration_s: -1\n", "x.yaml:2: environment.overload_duration_s: -1 is out of range"},
-      {"duration_s: 0\n", "x.yaml:1: duration_s: 0 is out of range (expected a number > 0)"},
+      {"duration_s: 0\n", "x.yaml:1: duration_s: 0 is out of range (expected a number in (0, 1e9])"},
       {"seed: -1\n", "x.yaml:1: seed: -1 is out of range (expected a non-negative integer)"},
       {"seed: 18446744073709551616\n", "x.yaml:1: seed: 18446744073709551616 is out of range"},
       {"seed: 1.5\n", "x.yaml:1: seed: '1.5' is not an integer (expected a non-negative integer)"},
-      {"chains:\n  fps: 0\n", "x.yaml:2: chains.fps: 0 is out of range (expected a number > 0)"},
+      {"chains:\n  fps: 0\n", "x.yaml:2: chains.fps: 0 is out of range (expected a number in (0, 1000])"},
       {"demand:\n  lifetime_s: 0\n", "x.yaml:2: demand.lifetime_s: 0 is out of range"},
       {"control:\n  probing_period_s: 0\n", "x.yaml:2: control.probing_period_s: 0 is out of range"},
       {"control:\n  probe_timeout_s: -1\n", "x.yaml:2: control.probe_timeout_s: -1 is out of range"},
@@ -299,6 +300,54 @@ TEST(ScenarioLoaderErrors, OutOfRange) {
     SCOPED_TRACE(c.text);
     EXPECT_THAT(parse_error(c.text), HasSubstr(c.message));
   }
+}
+
+// Values that once crashed, hung or ran to garbage: each is refused at its line, at its key.
+TEST(ScenarioLoaderErrors, EveryNumberHasAnUpperBoundAndNoneIsNotANumber) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"chains:\n  functions: {mean: 1e308, stddev: 4}\n",
+       "x.yaml:2: chains.functions.mean: 1e308 is out of range (expected a number in [0, 1000])"},
+      {"chains:\n  functions: 1e9\n", "x.yaml:2: chains.functions: 1e9 is out of range"},
+      {"chains:\n  functions: {mean: 8, stddev: 1e9}\n", "x.yaml:2: chains.functions.stddev: 1e9 is out of range"},
+      {"environment:\n  link_mbps: {mean: 0, stddev: 0, min: 0}\n",
+       "x.yaml:2: environment.link_mbps.mean: 0 is out of range (expected a number in (0, 1e6])"},
+      {"environment:\n  link_mbps: {mean: 98, min: 0}\n", "x.yaml:2: environment.link_mbps.min: 0 is out of range"},
+      {"environment:\n  node_speed_ips: {mean: 0, stddev: 0, min: 0}\n",
+       "x.yaml:2: environment.node_speed_ips.mean: 0 is out of range"},
+      {"duration_s: 1e300\n", "x.yaml:1: duration_s: 1e300 is out of range"},
+      {"chains:\n  load_ipf: 1e300\n", "x.yaml:2: chains.load_ipf: 1e300 is out of range"},
+      {"chains:\n  output_bytes: {mean: 1e300}\n", "x.yaml:2: chains.output_bytes.mean: 1e300 is out of range"},
+      {"environment:\n  link_latency_ms: 1e300\n", "x.yaml:2: environment.link_latency_ms: 1e300 is out of range"},
+      {"demand:\n  mode: custom\n  rate_per_hour: 1e12\n", "x.yaml:3: demand.rate_per_hour: 1e12 is out of range"},
+      {"environment:\n  jobs: {initial_jobs: 1e9}\n", "x.yaml:2: environment.jobs.initial_jobs: 1e9 is out of range"},
+      {"control:\n  predictor: {training_hours: 1e9}\n",
+       "x.yaml:2: control.predictor.training_hours: 1e9 is out of range"},
+      {"chains:\n  fps: 1e12\n", "x.yaml:2: chains.fps: 1e12 is out of range"},
+      {"chains:\n  fps: .nan\n", "x.yaml:2: chains.fps: '.nan' is not a number"},
+      {"environment:\n  link_mbps: {mean: .inf}\n", "x.yaml:2: environment.link_mbps.mean: '.inf' is not a number"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_THAT(parse_error(c.text), HasSubstr(c.message));
+  }
+}
+
+// A study too large for the machine is refused with its estimate, at the key that makes it large, before the
+// simulator allocates it.
+TEST(ScenarioLoaderErrors, AStudyLargerThanTheMachinesMemoryIsRefusedWithItsEstimate) {
+  const std::string message =
+      parse_error("environment:\n  nodes: 500\n  probability_window_s: 1e-300\nduration_s: 3600\n");
+  EXPECT_THAT(message, HasSubstr("x.yaml:3: environment.probability_window_s: the study would hold about"));
+  EXPECT_THAT(message, HasSubstr("node events"));
+  EXPECT_THAT(message, HasSubstr("more than this machine's memory"));
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+  EXPECT_THAT(parse_error("environment: {nodes: 1000000, kind: generic, jobs: {initial_jobs: 1000}}\n"
+                          "duration_s: 1e9\n"),
+              HasSubstr("the study would hold"));
 }
 
 TEST(ScenarioLoaderErrors, ProbeTimeoutMustBeShorterThanThePeriod) {
@@ -392,7 +441,7 @@ TEST(ScenarioLoaderDemand, CustomNeedsAPositiveRate) {
   EXPECT_THAT(parse_error("name: a\ndemand:\n  mode: custom\n"),
               HasSubstr("x.yaml:3: demand.rate_per_hour: missing, and demand.mode custom needs it"));
   EXPECT_THAT(parse_error("demand:\n  mode: custom\n  rate_per_hour: 0\n"),
-              HasSubstr("x.yaml:3: demand.rate_per_hour: 0 is out of range (expected a number > 0)"));
+              HasSubstr("x.yaml:3: demand.rate_per_hour: 0 is out of range (expected a number in (0, 1e6])"));
 }
 
 // --- overrides ------------------------------------------------------------------------------------------
