@@ -216,7 +216,14 @@ void run_sim(const SimOptions& o, const ModelLoader& loader) {
   const std::string& model = scenario.control.predictor.model;
   if (!model.empty()) {
     if (!loader) exec_binary(sibling_binary("vfo-forecast"), sim_arguments(o));
-    options.model = loader(model);
+    try {
+      options.model = loader(model);
+    } catch (const InputError& e) {  // the model's own error, said of the scenario that names it
+      throw InputError(scenario.source_file + ": control.predictor.model: " + e.what());
+    }
+  }
+  if (!o.record_nodes.empty() && std::filesystem::is_directory(o.record_nodes)) {
+    throw InputError("--record-nodes: " + o.record_nodes + " is a folder (expected a file to write the trace to)");
   }
   options.record_nodes = !o.record_nodes.empty();
   const std::filesystem::path out = out_directory(o);

@@ -1,11 +1,17 @@
 #include "scenario/yaml_schema.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/mark.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -478,10 +484,55 @@ double number_item(const Field& list, const std::string& path, const YAML::Node&
 // ---------------------------------------------------------------------------------------------------
 // Files and documents
 
+namespace {
+
+// The parser's events, for where a document starts; no node is built.
+class DocumentStart final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { mark_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  const YAML::Mark& mark() const { return mark_; }
+
+ private:
+  YAML::Mark mark_;
+};
+
+// Where a second document of `text` starts, if it has one. The documents are walked one call at a time, two at
+// most: yaml-cpp 0.7's LoadAll loops for ever on a stray token after a document ("{a: b}, c", which its parser
+// hands back as an empty document without consuming it). Throws YAML::Exception.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStart start;
+  if (!parser.HandleNextDocument(start) || !parser.HandleNextDocument(start)) return std::nullopt;
+  return start.mark();
+}
+
+// Line `index` (0-based) of `text`, without its end.
+std::string_view line_at(std::string_view text, int index) {
+  for (int i = 0; i < index && !text.empty(); ++i) {
+    const std::size_t end = text.find('\n');
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
 YAML::Node load_document(const Context& context, const std::string& text, const SchemaNode& root_schema) {
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
+  std::optional<YAML::Mark> second;
   try {
-    documents = YAML::LoadAll(text);
+    root = YAML::Load(text);
+    second = second_document(text);
   } catch (const YAML::Exception& e) {
     // At the end of the text yaml-cpp points past the last line; name the last line instead.
     const int lines =
@@ -492,11 +543,16 @@ YAML::Node load_document(const Context& context, const std::string& text, const 
     context.fail_at_line(past_end ? lines : e.mark.line + 1, "invalid YAML" + column + ": " + e.msg,
                          "valid YAML syntax");
   }
-  if (documents.size() > 1) {
-    context.fail_at_line(line_of(YAML::Node(), documents[1], 1), "a second YAML document",
-                         "one " + context.document() + " per file");
+  if (second) {
+    const int line = std::max(second->line, 0);
+    if (line_at(text, line).starts_with("---")) {
+      context.fail_at_line(line + 1, "a second YAML document", "one " + context.document() + " per file");
+    }
+    context.fail_at_line(line + 1,
+                         "invalid YAML at column " + std::to_string(std::max(second->column, 0) + 1) +
+                             ": text after the end of the document",
+                         "valid YAML syntax");
   }
-  YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) {
     context.fail_at_line(line_of(YAML::Node(), root, 1),

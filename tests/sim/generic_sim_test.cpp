@@ -134,6 +134,18 @@ TEST(GenericSim, RecordedNodeTraceTrainsAModelTheSimulatorThenUses) {
               (dir / "y").string());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(missing.err), 1) << missing.err;
+  // The line names the scenario that names the model, then the model's file.
+  EXPECT_NE(missing.err.find(kGeneric + ": control.predictor.model: " + (dir / "nothing").string() + "/model.json"),
+            std::string::npos)
+      << missing.err;
+
+  // --record-nodes names a file; a folder is refused before the run.
+  const auto into_folder =
+      run_vfo("sim " + kGeneric + " --quiet --record-nodes " + dir.string() + " --out " + (dir / "w").string());
+  EXPECT_EQ(into_folder.exit_code, 2) << into_folder.all();
+  EXPECT_EQ(vfo::test::line_count(into_folder.err), 1) << into_folder.err;
+  EXPECT_NE(into_folder.err.find("--record-nodes: " + dir.string() + " is a folder"), std::string::npos)
+      << into_folder.err;
 }
 
 }  // namespace

@@ -249,7 +249,7 @@ TEST(PlacementFileErrors, InvalidYamlAndDocumentShape) {
   EXPECT_THAT(parse_error("- a\n"), HasSubstr("p.yaml:1: the placement problem: a list is not a map (expected a map "
                                               "with keys seed, model, nodes, chains)"));
   EXPECT_THAT(parse_error(std::string(kOneNode) + kOneChain + "---\nseed: 2\n"),
-              HasSubstr("p.yaml:6: a second YAML document (expected one placement problem per file)"));
+              HasSubstr("p.yaml:5: a second YAML document (expected one placement problem per file)"));
 }
 
 TEST(PlacementFileErrors, UnknownKeysWithSuggestions) {
