@@ -50,6 +50,7 @@ void add_experiment_command(CLI::App& app);                    // experiment_com
 void add_forecaster_experiment_command(CLI::App& experiment);  // forecaster_experiment.cpp: experiment forecaster
 void add_reproduce_command(CLI::App& app);                     // reproduce_command.cpp
 void add_cluster_commands(CLI::App& app);  // cluster_command.cpp: up, orchestrator, deploy, status, chaos, down
+void add_soak_command(CLI::App& chaos);    // soak_command.cpp: chaos soak
 // The orchestrator daemon (`vfo up` starts it). Without a loader (the vfo binary), a cluster whose live migration
 // runs on a trained model hands over to `vfo-forecast orchestrator`, which passes its loader.
 void add_orchestrator_command(CLI::App& app, ModelLoader loader = {});  // cluster_command.cpp

@@ -949,6 +949,7 @@ void add_cluster_commands(CLI::App& app) {
   stress_cmd->add_option("--for", o->for_s, "seconds in all")->capture_default_str();
   cluster_flag(stress_cmd);
   stress_cmd->callback([o] { chaos_stress(*o); });
+  add_soak_command(*chaos);
 
   CLI::App* down_cmd = app.add_subcommand("down", "Stop the local cluster");
   cluster_flag(down_cmd);

@@ -68,6 +68,16 @@ void ComputeFunction::restore(std::string_view state) {
   frames_ = frames;
 }
 
+SeqAccount account_seqs(std::vector<std::uint64_t> seqs) {
+  SeqAccount a;
+  if (seqs.empty()) return a;
+  std::sort(seqs.begin(), seqs.end());
+  const auto distinct = static_cast<std::uint64_t>(std::unique(seqs.begin(), seqs.end()) - seqs.begin());
+  a.repeats = seqs.size() - distinct;
+  a.missing = (seqs[distinct - 1] - seqs.front() + 1) - distinct;
+  return a;
+}
+
 std::optional<std::string> SinkFunction::process(const Frame& frame) {
   const auto now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();

@@ -84,6 +84,9 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
     j["first_seq"] = s.first_seq;
     j["last_seq"] = s.last_seq;
     j["out_of_order"] = s.out_of_order;
+    const SeqAccount account = account_seqs(s.seqs);
+    j["seq_repeats"] = account.repeats;
+    j["seq_missing"] = account.missing;
     j["bad_payloads"] = s.bad_payloads;
     j["latency_mean_s"] = s.frames > 0 ? s.latency_sum_s / static_cast<double>(s.frames) : 0.0;
     j["latency_max_s"] = s.latency_max_s;

@@ -65,6 +65,14 @@ struct SinkStats {
   std::vector<std::int64_t> arrivals_ns;
 };
 
+// What a sink's seqs say of the chain's delivery: repeats, seqs delivered more than once; missing, seqs between the
+// lowest and the highest delivered that never arrived. Both 0: every seq in that span exactly once.
+struct SeqAccount {
+  std::uint64_t repeats = 0;
+  std::uint64_t missing = 0;
+};
+SeqAccount account_seqs(std::vector<std::uint64_t> seqs);
+
 // How many arrival times a sink keeps (68 s of a 15 fps chain): whoever counts frames per second from them
 // must read them more often than that.
 inline constexpr std::size_t kSinkArrivalWindow = 1024;

@@ -70,5 +70,18 @@ TEST(SinkFunction, RefusesAMalformedSnapshot) {
   EXPECT_EQ(other.stats().frames, 0u);  // unchanged
 }
 
+TEST(SinkFunction, ItsSeqsAccountForEveryFrameOnceOrSayWhatWentWrong) {
+  EXPECT_EQ(account_seqs({}).repeats, 0u);
+  const SeqAccount whole = account_seqs({5, 6, 7, 8});
+  EXPECT_EQ(whole.repeats, 0u);
+  EXPECT_EQ(whole.missing, 0u);
+  const SeqAccount late = account_seqs({5, 7, 6, 8});  // out of order, but each once
+  EXPECT_EQ(late.repeats, 0u);
+  EXPECT_EQ(late.missing, 0u);
+  const SeqAccount bad = account_seqs({1, 2, 2, 5, 3, 5, 5});  // 2 once again, 5 twice again; 4 never
+  EXPECT_EQ(bad.repeats, 3u);
+  EXPECT_EQ(bad.missing, 1u);
+}
+
 }  // namespace
 }  // namespace vfo::runtime

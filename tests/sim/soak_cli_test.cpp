@@ -1,0 +1,55 @@
+// vfo chaos soak: a bounded run of every kind of fault against a local cluster, and the sink's account.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "vfo_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using vfo::test::fresh_dir;
+using vfo::test::slurp;
+
+TEST(SoakCli, EveryKindOfFaultIsSurvivedWithNoFrameLostOrDuplicated) {
+  const fs::path out = fresh_dir("soak");
+  const std::string mark = "soak-" + std::to_string(::getpid());
+  const auto o = vfo::test::run_vfo_marked(mark, "chaos soak --duration 45 --seed 3 --quiet --out " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.all();
+  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});  // agents, VFs and stress processes ended
+  const auto s = nlohmann::json::parse(slurp(out / "summary.json"));
+  // 45 s of faults, one every few seconds: each kind at least once.
+  EXPECT_GE(s["kills"].get<int>(), 1) << s.dump();
+  EXPECT_GE(s["hangs"].get<int>(), 1) << s.dump();
+  EXPECT_GE(s["stress_episodes"].get<int>(), 1) << s.dump();
+  EXPECT_GE(s["orchestrator_restarts"].get<int>(), 1) << s.dump();
+  // A killed node's VF moves cold, at once or once a node is free of stress; a hung node's may wait for it to
+  // answer again when every other node is busy or loaded.
+  EXPECT_GE(s["cold_migrations"].get<int>(), s["kills"].get<int>()) << s.dump();
+  EXPECT_EQ(s["frames_lost"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(s["frames_duplicated"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(s["bad_payloads"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(s["vfs_run_twice"].get<int>(), 0) << s.dump();
+  // 20 fps for the whole run, less the faults' downtime.
+  EXPECT_GT(s["frames_delivered"].get<int>(), 20 * 30) << s.dump();
+  EXPECT_EQ(s["first_seq"].get<int>(), 1);
+  EXPECT_NE(o.out.find("lost 0, duplicated 0"), std::string::npos) << o.out;
+  EXPECT_NE(slurp(out / "faults.csv").find("at_s,kind,node,heal_s,cold_migrations,live_migrations\n"),
+            std::string::npos);
+}
+
+TEST(SoakCli, BadFlagsGiveOneLineAndExitCode2) {
+  for (const char* args :
+       {"chaos soak --duration 5", "chaos soak --nodes 3", "chaos soak --period nan", "chaos soak --seed -1"}) {
+    const auto o = vfo::test::run_vfo(args);
+    EXPECT_EQ(o.exit_code, 2) << args << ": " << o.all();
+    EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
+  }
+}
+
+}  // namespace
