@@ -184,8 +184,14 @@ void explore(PlacementState& state, Rng& rng, long iterations, long move_budget)
   std::vector<int> best = state.assignment();
   double best_cost = state.cost();
   for (long k = 0; k < iterations && !state.past_deadline(); ++k) {
-    const bool kicked = (k % 2 == 0) ? ruin_and_recreate(state, rng, free_items)
-                                     : perturb(state, rng, free_items) | perturb(state, rng, free_items);
+    bool kicked = false;
+    if (k % 2 == 0) {
+      kicked = ruin_and_recreate(state, rng, free_items);
+    } else {
+      const bool first = perturb(state, rng, free_items);  // both perturbations run, whatever the first did
+      const bool second = perturb(state, rng, free_items);
+      kicked = first || second;
+    }
     if (!kicked) {
       state.restore(best);
       continue;

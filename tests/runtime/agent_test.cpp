@@ -185,6 +185,19 @@ TEST_F(Cluster, AnAgentKilledTakesItsVfsAndStressWithItStoppedOrNot) {
   }
 }
 
+TEST_F(Cluster, AStressThatEndedIsReapedByTheNextProbeNotLeftAZombie) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_);
+  std::string error;
+  ASSERT_TRUE(client.stress(5, 0, 0, 0.2, &error)) << error;
+  std::vector<pid_t> children;
+  ASSERT_TRUE(testing::eventually([&] { return (children = children_of(agent.process->pid())).size() == 1; }));
+  const pid_t stress = children.front();
+  ASSERT_TRUE(testing::eventually([&] { return !test::runs(stress); }));  // ended: a zombie until reaped
+  ASSERT_TRUE(client.probe(&error)) << error;
+  EXPECT_FALSE(test::process_stat(stress).has_value()) << "pid " << stress << " is still a zombie";
+}
+
 TEST_F(Cluster, KillingTheAgentOfTheMiddleVfAndRewiringLosesNoFrame) {
   Agent one = start_agent(certs_, "node-1");
   Agent two = start_agent(certs_, "node-2");

@@ -71,6 +71,7 @@ class AgentService final : public rpc::Agent::Service {
   Status Probe(ServerContext* context, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
     if (Status refused = authorize(*context); !refused.ok()) return refused;
     std::lock_guard lock(mutex_);
+    reap_stress();  // a stress process that ended is not left a zombie until the next stress
     reply->set_node(options_.name);
     // A VF whose process ended (a crash, a kill, an exit) is reported once, with how it ended, and forgotten:
     // the orchestrator takes it for lost and may start it again, here or elsewhere. One busy with another call
@@ -306,7 +307,7 @@ class AgentService final : public rpc::Agent::Service {
               "duration_s, ramp_s: expected 0 < duration_s <= 86400, 0 <= ramp_s <= duration_s"};
     }
     std::lock_guard lock(mutex_);
-    std::erase_if(stress_, [](const std::unique_ptr<ChildProcess>& p) { return p->exited(); });
+    reap_stress();
     const StressSpec spec{request->cpu_pct(),    request->ram_pct(), request->ramp_s(),
                           request->duration_s(), node_cpus(),        node_ram_bytes()};
     std::vector<std::string> arguments = {"stress"};
@@ -400,6 +401,11 @@ class AgentService final : public rpc::Agent::Service {
   std::optional<CpuTimes> cpu_before_;
   std::map<std::string, std::shared_ptr<RunningFunction>> functions_;
   std::vector<std::unique_ptr<ChildProcess>> stress_;  // stress processes (each ends by itself)
+
+  // Forgets (and so reaps) the stress processes that ended. Call with `mutex_` held.
+  void reap_stress() {
+    std::erase_if(stress_, [](const std::unique_ptr<ChildProcess>& p) { return p->exited(); });
+  }
   std::unique_ptr<NodeGovernor> governor_;     // with node_cpus: caps the node's processes, and its probe readings
   std::unique_ptr<NodeGovernor> recording_;    // with node_cpus and record: the recorder's own readings
   std::optional<CpuTimes> record_cpu_before_;  // the recorder's thread only
