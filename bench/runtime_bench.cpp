@@ -1,4 +1,4 @@
-// Runtime benchmark (issue 6): how fast a chain is whole again after its middle node is killed, on a local
+// Runtime benchmark: how fast a chain is whole again after its middle node is killed, on a local
 // edge cluster with a 1 s probing period. Runs `vfo demo` (real agents and VF processes on loopback) and
 // reports, as the benchmark's time, the cold-migration downtime seen at the sink; counters: detection,
 // recovery (placement, start, rewire), and reset mode's downtime. Target: cold recovery under 2.5 s.

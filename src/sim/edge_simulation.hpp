@@ -1,5 +1,5 @@
 #pragma once
-// The simulator of a scenario on SimGrid (design.md §1), private to src/sim: it turns the controller's plans
+// The simulator of a scenario on SimGrid (docs/architecture.md), private to src/sim: it turns the controller's plans
 // into simulated transfers and reports what the probes would see. Images and states cross the simulated
 // network as SimGrid flows, so concurrent migrations share bandwidth; probes and reports are accounted
 // analytically. Its member functions live in three files: edge_simulation.cpp (the processes, the probes,

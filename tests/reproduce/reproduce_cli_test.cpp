@@ -1,4 +1,4 @@
-// `vfo reproduce` (issue 9): one study's report at CI size, the report page checked in a real headless
+// `vfo reproduce`: one study's report at CI size, the report page checked in a real headless
 // browser (Debian's chromium: every figure decodes, every link resolves), the quick run of every study, and
 // bad flags.
 #include <gtest/gtest.h>

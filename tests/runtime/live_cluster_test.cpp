@@ -1,4 +1,4 @@
-// Live migration across real agents (issue 7): a VF with 64 MB of state moved between two vfo-agent
+// Live migration across real agents: a VF with 64 MB of state moved between two vfo-agent
 // processes while frames flow, on loopback and over tbf-shaped links between network namespaces; and the
 // orchestrator's forecaster seeing a ramping stress and moving the VF before its node overloads. Waits have
 // generous deadlines; nothing asserts a duration except lower bounds a shaped link imposes.

@@ -1,4 +1,4 @@
-// Live migration (issue 7) on loopback: the SDK's dirty tracking, the state link's wire format, and a compute
+// Live migration on loopback: the SDK's dirty tracking, the state link's wire format, and a compute
 // VF with 64 MB of state moved between two function hosts while frames flow. Real threads and ZeroMQ
 // sockets; waits have generous deadlines and nothing asserts a duration.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The autoscaling study from the command line (issue 8): `vfo sweep scenarios/paper/autoscaling.yaml` at CI
+// The autoscaling study from the command line: `vfo sweep scenarios/paper/autoscaling.yaml` at CI
 // size writes both policies' results, the timelines and Fig. 10a-b; bad autoscaling keys exit 2.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// End-to-end tests of the simulator's recovery modes (control.recovery: cold, reset, kubernetes; issue 8's
+// End-to-end tests of the simulator's recovery modes (control.recovery: cold, reset, kubernetes
 // failure study): each runs the `vfo sim` binary on tests/sim/data/recovery.yaml (leaves only, so every cold
 // migration repairs a VF lost with its node) and reads services.csv and migrations.csv.
 #include <gtest/gtest.h>

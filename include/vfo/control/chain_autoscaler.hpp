@@ -1,7 +1,7 @@
 #pragma once
-// vfo's autoscaler (issue 8): how many replicas of each VF keep a chain at its requested frame rate, by the
-// replication model of the paper's authors (design.md §6), as a pure policy. Kubernetes' HPA (hpa_policy.hpp)
-// is the baseline it is compared with.
+// vfo's autoscaler: how many replicas of each VF keep a chain at its requested frame rate, by the
+// replication model of the paper's authors (docs/model.md, Placement), as a pure policy. Kubernetes' HPA
+// (hpa_policy.hpp) is the baseline it is compared with.
 //
 // The model. VF j of the chain has load l_j (instructions per frame); its nodes have speed cpu (instructions/s),
 // so t(l) = l / cpu. VF j runs as y_j replicas, each taking l_j / y_j of every frame's work. For fps > 0:

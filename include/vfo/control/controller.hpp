@@ -26,7 +26,7 @@ struct ControllerConfig {
   SolveLimits limits{.time_limit_s = 10, .diagnose = false};  // given to the placer at every call
 };
 
-// The brain shared by the simulator and the runtime (design.md §1). Pure: it reads snapshots and
+// The brain shared by the simulator and the runtime (docs/architecture.md). Pure: it reads snapshots and
 // returns plans; it reads no clock, does no I/O and keeps only the last round's risk estimate.
 // Algorithm 1 of the paper is the loop around round(); Algorithms 2 and 3 are its two steps.
 // Not thread-safe; the placer and forecaster must outlive it.

@@ -1,6 +1,6 @@
 #pragma once
 // Kubernetes' HorizontalPodAutoscaler (autoscaling/v2, resource metric "CPU utilisation") as a pure policy, the
-// baseline autoscaler of issue 8. A simulator calls HpaPolicy::step once per sync period (15 s by default) with
+// baseline autoscaler. A simulator calls HpaPolicy::step once per sync period (15 s by default) with
 // the replica count it runs and the utilisation the metrics server reports; step returns the new replica count,
 // decided by the rules of kube-controller-manager's HPA controller (pkg/controller/podautoscaler: horizontal.go,
 // replica_calculator.go, metrics/utilization.go) and the API's defaults (pkg/apis/autoscaling/v2/defaults.go):

@@ -1,6 +1,6 @@
 #pragma once
 // How Kubernetes replaces the pod of a node that stops answering (crash, power or network loss), as a
-// timeline: the failure-handling baseline of issue 8. Pure arithmetic on the control plane's timers:
+// timeline: the failure-handling baseline. Pure arithmetic on the control plane's timers:
 //
 //   failure ── heartbeats stop. The kubelet renews its node Lease every 10 s (a quarter of the lease's 40 s);
 //   │          the node lifecycle controller, in its pass every node-monitor-period (5 s), takes the time it

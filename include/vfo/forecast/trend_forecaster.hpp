@@ -1,5 +1,5 @@
 #pragma once
-// A forecaster that needs no training (issue 7: the runtime's default): each node's CPU and RAM utilisation
+// A forecaster that needs no training (the runtime's default): each node's CPU and RAM utilisation
 // series is followed by Holt's linear exponential smoothing (a level and a trend), and p_fail is the chance
 // that the series crosses its threshold within the horizon, reading the one-step errors seen so far as
 // Gaussian noise that grows with the square root of the steps ahead:

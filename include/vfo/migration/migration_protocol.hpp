@@ -1,5 +1,5 @@
 #pragma once
-// Migration protocol models (design.md §5), pure (no SimGrid), shared by every study: stop-and-copy,
+// Migration protocol models (docs/model.md, Migration), pure (no SimGrid), shared by every study: stop-and-copy,
 // pre-copy, and post-copy with demand paging, with active push and with pre-paging. Each protocol is
 // given as its phases (prepare, rounds, freeze, resume, fault service, push) with durations and bytes,
 // in closed form over a link of constant bandwidth and round-trip time. The simulator runs the same

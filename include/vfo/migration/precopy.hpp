@@ -1,5 +1,5 @@
 #pragma once
-// Pre-copy live migration (design.md §5): the VF keeps running while its state is copied in rounds;
+// Pre-copy live migration (docs/model.md, Migration): the VF keeps running while its state is copied in rounds;
 // round 1 copies the whole state, each later round what was dirtied during the round before. Pre-copy
 // ends when the dirty rest is at most `stop_bytes` or after `max_rounds` rounds; then the VF is
 // frozen and the rest is copied (stop-and-copy), and it resumes on the target.

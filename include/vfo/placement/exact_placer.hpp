@@ -3,7 +3,7 @@
 
 namespace vfo {
 
-// The exact model as a MILP on COIN-OR CBC (design.md §6, generalised by PlacementModel): binary
+// The exact model as a MILP on COIN-OR CBC (docs/model.md, Placement, generalised by PlacementModel): binary
 // x_ij = copy j on node i; minimise total cost sum c_i(l_j) x_ij subject to the constraints that are
 // on. When that is infeasible and model.replication is on, solves the replication model (y_j copies,
 // linearised with binaries over 1..max_replicas) and then the main model on the split chains.

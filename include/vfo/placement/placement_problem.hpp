@@ -1,6 +1,6 @@
 #pragma once
 // What a placer is asked: put the VFs of one or more chains on nodes. The model is the authors' exact
-// model (design.md §6) by default, and each generalisation can be switched on (PlacementModel).
+// model (docs/model.md, Placement) by default, and each generalisation can be switched on (PlacementModel).
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -76,7 +76,7 @@ struct PlacementProblem {
   PlacementModel model;
 };
 
-// Placement cost of `load_ipf` instructions/frame on a node of `speed_ips` (design.md §6):
+// Placement cost of `load_ipf` instructions/frame on a node of `speed_ips` (docs/model.md, Placement):
 // c_i(l) = l^2 / cpu_i.
 inline double placement_cost(double load_ipf, double speed_ips) {
   return load_ipf * load_ipf / speed_ips;

@@ -1,5 +1,5 @@
 #pragma once
-// The built-in VFs (issue 6): a source of numbered frames, a compute stage that does real work and keeps
+// The built-in VFs: a source of numbered frames, a compute stage that does real work and keeps
 // state, and a sink that measures what reaches the end of the chain.
 #include <cstdint>
 #include <deque>

@@ -1,5 +1,5 @@
 #pragma once
-// Exactly-once delivery along a chain that is rewired while frames flow (design.md §5), as two pieces of
+// Exactly-once delivery along a chain that is rewired while frames flow (docs/model.md, Migration), as two pieces of
 // state each VF host keeps; pure, clock-free, not thread-safe.
 //
 // The protocol. Frames travel downstream in order over each hop. The sink acknowledges each frame it

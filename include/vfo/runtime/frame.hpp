@@ -1,5 +1,5 @@
 #pragma once
-// What crosses the data plane of a running chain (design.md §5): frames downstream, acknowledgements
+// What crosses the data plane of a running chain (docs/model.md, Migration): frames downstream, acknowledgements
 // upstream. A frame carries the source's sequence number and the chain's wiring epoch; an ack says that
 // every frame up to `seq` reached the end of the chain. Both have a fixed little-endian binary layout, so a
 // VF on ARM and one on x86 read each other:

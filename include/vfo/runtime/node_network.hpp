@@ -1,5 +1,5 @@
 #pragma once
-// Emulated edge links for a local cluster (issue 7, `vfo up --netns`): each node gets a Linux network namespace
+// Emulated edge links for a local cluster (`vfo up --netns`): each node gets a Linux network namespace
 // joined to a bridge in the root namespace by a veth pair, and its link is shaped by tbf at the node's rate in
 // both directions. Made with the `ip` and `tc` commands of iproute2; needs root.
 //
@@ -21,7 +21,7 @@
 //
 // Latency: none is added. Linux delays packets with the netem qdisc, or by earliest-departure-time pacing
 // (sch_fq or sch_etf honouring skb->tstamp, stamped by a tc-BPF program or SO_TXTIME); a kernel built without
-// sch_netem, sch_fq and sch_etf (the development machine of issue 7 has tbf, htb, pfifo and clsact only) has no
+// sch_netem, sch_fq and sch_etf (the development machine has tbf, htb, pfifo and clsact only) has no
 // real mechanism, and nothing here fakes one. A link then has its rate but only the propagation time of veth and
 // bridge (tens of microseconds); a latency has to come from the application (holding frames before sending).
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// What crosses the link between the two function hosts of a live migration (issue 7), over one ZeroMQ PAIR
+// What crosses the link between the two function hosts of a live migration, over one ZeroMQ PAIR
 // connection from the source to the target's state endpoint. Fixed little-endian layout, like frames:
 //   "VFOS" | version u8 | kind u8 | round u32 | then, by kind:
 //   chunks:      state size u64 | chunk size u32 | count u32 | count x (index u32 | chunk bytes)

@@ -1,5 +1,5 @@
 #pragma once
-// The SDK's dirty tracking for live migration (issue 7): a VF's large state as fixed-size chunks, with a mark
+// The SDK's dirty tracking for live migration: a VF's large state as fixed-size chunks, with a mark
 // on every chunk written since the runtime last took the marks. Pre-copy sends every chunk once, then in
 // rounds the chunks marked meanwhile, until few are left; it freezes the VF only for the last of them.
 // Written by the VF from the host's thread; read by the same thread (the host sends chunks between frames),

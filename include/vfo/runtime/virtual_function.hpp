@@ -1,7 +1,7 @@
 #pragma once
-// The C++ SDK of a virtual function (issue 6): what a VF implements to run in a function host. The host
+// The C++ SDK of a virtual function: what a VF implements to run in a function host. The host
 // calls it from one thread, frame by frame, in order; the VF owns its state and can hand it over
-// (snapshot/restore) so that the runtime can move it between nodes at the application level (design.md §5:
+// (snapshot/restore) so that the runtime can move it between nodes at the application level (docs/model.md, Migration:
 // across CPU architectures, without privileges).
 #include <cstdint>
 #include <optional>
@@ -32,7 +32,7 @@ class VirtualFunction {
   virtual std::string snapshot() const { return {}; }
   virtual void restore(std::string_view state) { static_cast<void>(state); }
 
-  // Live migration (pre-copy, issue 7): a VF whose state is large keeps it in a TrackedState and returns it
+  // Live migration (pre-copy): a VF whose state is large keeps it in a TrackedState and returns it
   // here; the runtime copies its chunks while the VF runs, in rounds of those written meanwhile. nullptr (the
   // default): the whole state is in snapshot(). The VF owns it; it lives as long as the VF.
   virtual TrackedState* tracked_state() { return nullptr; }

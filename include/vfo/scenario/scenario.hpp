@@ -156,7 +156,7 @@ struct HpaSpec {
   int min_replicas = 1;            // HPA cannot scale a Deployment to 0 (alpha gate HPAScaleToZero)
 };
 
-// The autoscaling study (issue 8, the paper's Fig. 10): one chain whose requested fps changes every
+// The autoscaling study (the paper's Fig. 10): one chain whose requested fps changes every
 // `change_every_s`, drawn uniformly among the whole numbers of [fps_min, fps_max] (0 for the first
 // `idle_first_s`), scaled by vfo's autoscaler or by one HPA per VF. `policy: none` (the default) runs the
 // services study instead (vfo/sim/simulation.hpp); vfo/sim/autoscaling_study.hpp has the model.

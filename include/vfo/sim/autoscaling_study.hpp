@@ -1,5 +1,5 @@
 #pragma once
-// The autoscaling study of issue 8 (the paper's Fig. 10): one chain whose requested frame rate changes over
+// The autoscaling study (the paper's Fig. 10): one chain whose requested frame rate changes over
 // time, kept at it by vfo's autoscaler (vfo/control/chain_autoscaler.hpp) or by Kubernetes' HPA, one per VF
 // (vfo/control/hpa_policy.hpp). The scenario's `autoscaling:` section (vfo/scenario/scenario.hpp) sets it up.
 //

@@ -79,7 +79,7 @@ struct SimulationResult {
   int aborted_migrations = 0;  // a node of the migration failed before it finished
   double migration_bytes = 0;  // images and states moved by migrations (completed or not)
   double deploy_bytes = 0;     // images moved by first deployments
-  double control_bytes = 0;    // probes and reports, accounted analytically (design.md §3)
+  double control_bytes = 0;    // probes and reports, accounted analytically (docs/model.md)
   int node_failures = 0;       // sudden failures and overloads that took a node down
   int overloads = 0;           // overload events (harmless where the node held no VF)
   int overload_failures = 0;   // overloads that took a node down with its VFs

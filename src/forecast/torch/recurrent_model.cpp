@@ -1,4 +1,4 @@
-// RecurrentModel on LibTorch. This is the one file of vfo that includes LibTorch headers (design.md §2):
+// RecurrentModel on LibTorch. This is the one file of vfo that includes LibTorch headers (docs/architecture.md):
 // they cost ~15 s of compile time per file.
 #include "vfo/forecast/recurrent_model.hpp"
 

@@ -261,7 +261,7 @@ TEST(MigrationProtocol, PhasesAddUpForEveryProtocol) {
   }
 }
 
-// A 64 MB VF over a 98 Mbit/s link, dirtying 4 MB/s (design.md §5 defaults: 8 rounds, 1 MB, 50 ms).
+// A 64 MB VF over a 98 Mbit/s link, dirtying 4 MB/s (docs/model.md, Migration defaults: 8 rounds, 1 MB, 50 ms).
 MigrationInputs trend_inputs(double working_set_fraction) {
   MigrationInputs in;
   in.state_bytes = 64e6;

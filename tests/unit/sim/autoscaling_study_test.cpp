@@ -1,4 +1,4 @@
-// The autoscaling study (issue 8, Fig. 10): demand draws, vfo following steps in demand, the HPA's footprint,
+// The autoscaling study (Fig. 10): demand draws, vfo following steps in demand, the HPA's footprint,
 // determinism and the scenario keys of the autoscaling section.
 #include "vfo/sim/autoscaling_study.hpp"
 
