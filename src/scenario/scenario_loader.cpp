@@ -386,6 +386,25 @@ Scenario parse(const std::string& text, const std::string& source, const std::ve
 
 }  // namespace
 
+std::optional<std::string> unknown_scenario_key(const std::string& key) {
+  const SchemaNode* schema = &scenario_schema();
+  std::string path;
+  for (std::size_t start = 0; start <= key.size();) {
+    const std::size_t dot = std::min(key.find('.', start), key.size());
+    const std::string part = key.substr(start, dot - start);
+    const std::string here = join_path(path, part);
+    if (schema->kind == SchemaNode::Kind::kValue) return here + ": unknown key, " + path + " has no sub-keys";
+    const SchemaNode* child = schema->child(part);
+    if (child == nullptr || child->kind == SchemaNode::Kind::kForeign) {
+      return here + ": unknown key" + suggestion(part, schema->keys());
+    }
+    schema = child;
+    path = here;
+    start = dot + 1;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::pair<std::string, std::string>> scenario_numeric_keys() {
   std::vector<std::pair<std::string, std::string>> keys;
   const std::function<void(const SchemaNode&, const std::string&)> walk = [&](const SchemaNode& node,

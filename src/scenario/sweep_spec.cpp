@@ -1,4 +1,5 @@
 #include "vfo/scenario/sweep_spec.hpp"
+#include "vfo/scenario/scenario_loader.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/text.hpp"
 
@@ -212,6 +213,9 @@ class Parser {
       }
       if (axis.key == "sweep" || axis.key.rfind("sweep.", 0) == 0) {
         fail(axis.line, name + ": the sweep cannot vary itself", "a scenario key such as environment.nodes");
+      }
+      if (const auto why = unknown_scenario_key(axis.key)) {
+        fail(axis.line, "sweep.grid." + *why, "a dotted scenario key such as environment.nodes");
       }
       if (spec.axis(axis.key) != nullptr) {
         fail(axis.line, name + ": duplicate grid key", "each key once; list all its values in one list");

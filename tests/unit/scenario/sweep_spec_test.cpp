@@ -153,8 +153,16 @@ TEST(SweepSpec, ErrorsNameFileAndLine) {
   EXPECT_THAT(error_of("sweep:\n  grid: [1]\n"), StartsWith("s.yaml:2: sweep.grid: not a map"));
   EXPECT_THAT(error_of("sweep:\n  grid:\n    sweep.replications: [1, 2]\n"),
               StartsWith("s.yaml:3: sweep.grid.sweep.replications: the sweep cannot vary itself"));
-  EXPECT_THAT(error_of("sweep:\n  grid:\n    a: [1]\n  figures: {kind: lines}\n"),
+  EXPECT_THAT(error_of("sweep:\n  grid:\n    seed: [1]\n  figures: {kind: lines}\n"),
               StartsWith("s.yaml:4: sweep.figures: not a list"));
+  // A grid key is a scenario key, checked before any figure names it.
+  EXPECT_THAT(error_of("sweep:\n  grid:\n    environment.nodez: [100]\n  figures:\n    - {kind: lines, file: f, "
+                       "x: environment.nodes, y: downtime_pct}\n"),
+              StartsWith("s.yaml:3: sweep.grid.environment.nodez: unknown key, did you mean nodes?"));
+  EXPECT_THAT(
+      error_of("sweep:\n  grid:\n    environment.nodes.mean: [1]\n"),
+      StartsWith("s.yaml:3: sweep.grid.environment.nodes.mean: unknown key, environment.nodes has no sub-keys"));
+  EXPECT_EQ(error_of("sweep:\n  grid:\n    environment.link_mbps.mean: [50, 98]\n"), "");  // a distribution's field
   EXPECT_THAT(error_of("name: [unclosed\n"), StartsWith("s.yaml:"));
 }
 
