@@ -95,6 +95,11 @@ OrchestratorOptions checked(OrchestratorOptions o) {
 
 }  // namespace
 
+// Who guards what: `options`, `agents` (the vector; each connection may be called from several threads) and
+// `started` are set at construction and only read after; `mutex` guards the store, the brain, `manifests`,
+// `last_nodes` and `exited`; `live` has its own lock. Probes are made without `mutex`; a round's starts, stops
+// and rewires and a live migration's switch are made with it held, so they delay status() and the other calls
+// that take it for as long as an agent takes to answer (at most its deadline).
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
@@ -285,15 +290,20 @@ struct Orchestrator::Impl {
     return it->second.second;
   }
 
-  // Every agent's probe (nullopt: it did not answer in time).
+  // Every agent's probe (nullopt: it did not answer in time). It touches no shared field, so it needs no lock;
+  // an agent reports a VF that ended once, so the caller must then keep_exited() what the probes say.
   std::vector<std::optional<NodeProbe>> probe_all() {
     std::vector<std::optional<NodeProbe>> probes;
-    for (std::size_t i = 0; i < agents.size(); ++i) {
-      probes.push_back(agents[i]->probe());
-      if (!probes.back()) continue;
-      for (const std::string& e : probes.back()->exited) exited.push_back(options.agents[i].name + ": " + e);
-    }
+    for (std::size_t i = 0; i < agents.size(); ++i) probes.push_back(agents[i]->probe());
     return probes;
+  }
+
+  // Keeps the VFs that `probes` report ended, for the next round's report. Call with `mutex` held.
+  void keep_exited(const std::vector<std::optional<NodeProbe>>& probes) {
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      if (!probes[i]) continue;
+      for (const std::string& e : probes[i]->exited) exited.push_back(options.agents[i].name + ": " + e);
+    }
   }
 
   // What `probes` say of each node, with the controller's last p_fail.
@@ -521,11 +531,14 @@ std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::
 
 std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
   Impl& m = *impl_;
-  const std::vector<StoredChain> others = m.store.chains();
   const std::uint32_t id = add_chain(manifest, manifest_yaml);
   std::lock_guard lock(m.mutex);
+  std::vector<StoredChain> others = m.store.chains();
+  std::erase_if(others, [&](const StoredChain& c) { return c.id == id; });
   try {
-    m.start_chain(*m.store.chain(id), 1, m.probe_all(), others);
+    const auto probes = m.probe_all();
+    m.keep_exited(probes);
+    m.start_chain(*m.store.chain(id), 1, probes, others);
   } catch (const std::runtime_error& e) {
     m.store.remove_chain(id);
     m.manifests.erase(id);
@@ -542,6 +555,7 @@ RoundReport Orchestrator::round() {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
   std::lock_guard lock(m.mutex);
+  m.keep_exited(probes);
   report.exited = std::exchange(m.exited, {});
   std::vector<StoredChain> chains;
   if (auto why = m.read_store(chains, probes)) {
@@ -565,7 +579,10 @@ RoundReport Orchestrator::round() {
       m.set_note(c.id, e.what());  // vfo deploy and vfo status show it
     }
   }
-  if (report.deployed > 0) probes = m.probe_all();  // the probes before did not list the VFs just started
+  if (report.deployed > 0) {  // the probes before did not list the VFs just started
+    probes = m.probe_all();
+    m.keep_exited(probes);
+  }
   m.stop_stale(probes, chains, report);
   m.repair_wiring(probes, chains, report);
   ClusterSnapshot snapshot = m.snapshot(probes, chains);
@@ -594,6 +611,7 @@ RoundReport Orchestrator::round() {
       return report;
     }
     probes = m.probe_all();  // the probes before did not list the VFs just started
+    m.keep_exited(probes);
     snapshot = m.snapshot(probes, chains);
   }
   Plan plan = m.controller.round(snapshot);
@@ -658,6 +676,7 @@ std::vector<ChainStatus> Orchestrator::status() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
   std::lock_guard lock(m.mutex);
+  m.keep_exited(probes);
   std::vector<ChainStatus> out;
   for (const StoredChain& c : m.store.chains()) {
     ChainStatus s{c.id, c.name, c.epoch, {}, c.note};
@@ -685,6 +704,7 @@ std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
   std::lock_guard lock(m.mutex);
+  m.keep_exited(probes);
   return m.node_views(probes);
 }
 

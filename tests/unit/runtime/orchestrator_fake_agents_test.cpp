@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "support/four_vf_chain.hpp"
 #include "support/scratch.hpp"
@@ -132,6 +133,19 @@ TEST_F(FakeAgents, AVfThatExitsOnAHealthyNodeIsReportedOnceAndRecovered) {
   EXPECT_EQ(r.lost, 1);
   EXPECT_EQ(r.migrated, 1);
   expect_whole(o, chain, 2);
+  EXPECT_TRUE(o.round().exited.empty());
+}
+
+// An agent reports a VF's end once, to whichever probe comes first: a status() between rounds, from another
+// thread, does not swallow it.
+TEST_F(FakeAgents, AVfsEndFirstSeenByAStatusCallIsStillInTheNextRoundsReport) {
+  Orchestrator o(options());
+  deploy(o);
+  const std::string where = o.status()[0].functions[2].node;
+  node(where).end("c1/2", "exit code 3");
+  std::thread([&] { o.status(); }).join();  // its probe takes the agent's report of the end
+  const RoundReport r = o.round();
+  EXPECT_EQ(r.exited, std::vector<std::string>{where + ": c1/2: exit code 3"});
   EXPECT_TRUE(o.round().exited.empty());
 }
 
