@@ -13,7 +13,7 @@
 //   stress   a node that hosts a compute VF is loaded to 100 % of its CPU over 10 s, for 30 s: the forecaster
 //            should see it coming and move the VF live;
 //   restart  a stress as above, and the orchestrator is restarted while the live migration it starts is in
-//            flight (the old one finishes or abandons it as it shuts down; the new one takes over the store).
+//            flight (the old one finishes it as it shuts down; the new one takes over the store).
 // The sink's node is spared: the sink's record of every seq it received is the soak's measure (a killed sink's
 // record dies with it; the runtime tests cover that case on their own). After the last fault the chain must
 // deliver what the source produced meanwhile. From the sink's seqs: frames lost (a seq between the first and
@@ -176,15 +176,11 @@ class Soak {
   // The node of VF `index` of the chain.
   std::string node_of(std::uint32_t index) { return orchestrator_->status().at(0).functions.at(index).node; }
 
-  // A node that does not host the sink, drawn from `rng`; `hosting` (if given) must host one of those VFs.
-  std::string pick_node(Rng& rng, const std::vector<std::uint32_t>& hosting = {}) {
+  // The node of one of the VFs `hosting`, drawn from `rng`, that does not host the sink; "" when there is none.
+  std::string pick_node(Rng& rng, const std::vector<std::uint32_t>& hosting) {
     const std::string sink = node_of(kSinkVf);
     std::vector<std::string> candidates;
-    if (hosting.empty()) {
-      for (int i = 1; i <= o_.nodes; ++i) candidates.push_back("node-" + std::to_string(i));
-    } else {
-      for (const std::uint32_t vf : hosting) candidates.push_back(node_of(vf));
-    }
+    for (const std::uint32_t vf : hosting) candidates.push_back(node_of(vf));
     std::erase(candidates, sink);
     if (candidates.empty()) return "";
     return candidates[rng.next_u64() % candidates.size()];
@@ -192,6 +188,7 @@ class Soak {
 
   std::string kill(Rng& rng) {
     const std::string node = pick_node(rng, {kSourceVf, 1, 2});
+    if (node.empty()) return node;
     const std::size_t i = LocalCluster::index_of(node);
     cluster_.agent(i).kill(SIGKILL);
     wait_whole("kill of " + node);
@@ -204,6 +201,7 @@ class Soak {
 
   std::string hang(Rng& rng) {
     const std::string node = pick_node(rng, {kSourceVf, 1, 2});
+    if (node.empty()) return node;
     runtime::ChildProcess& agent = cluster_.agent(LocalCluster::index_of(node));
     agent.kill(SIGSTOP);
     run_for(rng.uniform(3, 6));

@@ -129,12 +129,12 @@ void predictor_fields(FieldVisitor& v, PredictorSpec& p) {
 }
 
 void control_fields(FieldVisitor& v, ControlSpec& c) {
-  v.number("probing_period_s", c.probing_period_s, Range::open_closed(0, 86400));
-  v.number("probe_timeout_s", c.probe_timeout_s, Range::closed(0, 86400));  // and < probing_period_s: check_control
+  v.number("probing_period_s", c.probing_period_s, kPositiveTimerS);
+  v.number("probe_timeout_s", c.probe_timeout_s, kTimerS);  // and < probing_period_s: check_control
   v.boolean("live_migration", c.live_migration);
   v.number("k", c.k, Range::closed(0, 1));
   v.number("utilisation_cap", c.utilisation_cap, Range::open_closed(0, 1));
-  v.number("placement_s", c.placement_s, Range::closed(0, 86400));
+  v.number("placement_s", c.placement_s, kTimerS);
   v.text("placer", c.placer, kPlacers);
   v.integer("max_functions_per_node", c.max_functions_per_node, IntRange{0, 1'000'000});
   v.choice("placement_cost", c.placement_cost, kPlacementCosts);
@@ -147,8 +147,8 @@ void control_fields(FieldVisitor& v, ControlSpec& c) {
 void migration_fields(FieldVisitor& v, MigrationSpec& m) {
   v.integer("max_rounds", m.max_rounds, IntRange{1, INT_MAX});
   v.number("stop_mb", m.stop_mb, kStateMb);
-  v.number("start_s", m.start_s, Range::closed(0, 86400));
-  v.number("switch_s", m.switch_s, Range::closed(0, 86400));
+  v.number("start_s", m.start_s, kTimerS);
+  v.number("switch_s", m.switch_s, kTimerS);
   v.integer("max_concurrent_per_node", m.max_concurrent_per_node, IntRange{1, INT_MAX});
   v.text("protocol", m.protocol, kProtocols);
   v.number("page_kb", m.page_kb, Range::open_closed(0, 1048576));
@@ -161,19 +161,19 @@ const std::vector<std::string> kAutoscalingPolicies = {"none", "vfo", "hpa"};
 void hpa_fields(FieldVisitor& v, HpaSpec& h) {
   v.number("target_utilisation", h.target_utilisation, Range::open_closed(0, 10));
   v.number("tolerance", h.tolerance, Range::closed(0, 10));
-  v.number("sync_period_s", h.sync_period_s, Range::open_closed(0, 86400));
+  v.number("sync_period_s", h.sync_period_s, kPositiveTimerS);
   v.number("scale_down_window_s", h.scale_down_window_s, Range::closed(0, 3600));
-  v.number("metrics_window_s", h.metrics_window_s, Range::open_closed(0, 86400));
+  v.number("metrics_window_s", h.metrics_window_s, kPositiveTimerS);
   v.number("cpu_request_share", h.cpu_request_share, Range::open_closed(0, 1));
   v.integer("min_replicas", h.min_replicas, IntRange{1, 1000});
 }
 
 void autoscaling_fields(FieldVisitor& v, AutoscalingSpec& a) {
   v.text("policy", a.policy, kAutoscalingPolicies);
-  v.custom("load_ipf", "a non-empty list of numbers >= 0 (instructions per frame of each VF)",
+  v.custom("load_ipf", "a non-empty list of each VF's instructions per frame, each " + kInstructions.describe(),
            [&](const yaml_schema::Field& field) {
              a.load_ipf.clear();
-             const std::string expected = "a number >= 0 (instructions per frame)";
+             const std::string expected = kInstructions.describe() + " (instructions per frame)";
              yaml_schema::for_each_item(
                  field, "numbers", expected, [&](const std::string& path, const YAML::Node& item, int line) {
                    a.load_ipf.push_back(yaml_schema::number_item(field, path, item, line, kInstructions, expected));

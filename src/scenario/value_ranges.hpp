@@ -23,6 +23,8 @@ inline constexpr Range kFps = Range::open_closed(0, 1000);           // a chain'
 inline constexpr Range kFunctionsPerChain = Range::closed(0, 1000);  // a chain's VFs (drawn: at least 1)
 inline constexpr Range kSeconds = Range::closed(0, 1e9);             // a span of simulated time (31 years)
 inline constexpr Range kPositiveSeconds = Range::open_closed(0, 1e9);
-inline constexpr Range kPerHour = Range::closed(0, 1e6);  // a rate of arrivals per hour
+// The control plane's timers (a probing period, a start, a sync period): at most a day.
+inline constexpr Range kTimerS = Range::closed(0, 86400);
+inline constexpr Range kPositiveTimerS = Range::open_closed(0, 86400);
 
 }  // namespace vfo::value_ranges

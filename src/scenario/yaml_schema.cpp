@@ -550,7 +550,7 @@ YAML::Node load_document(const Context& context, const std::string& text, const 
     }
     context.fail_at_line(line + 1,
                          "invalid YAML at column " + std::to_string(std::max(second->column, 0) + 1) +
-                             ": text after the end of the document",
+                             ": stray text outside the document",
                          "valid YAML syntax");
   }
   if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);

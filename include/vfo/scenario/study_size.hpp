@@ -3,7 +3,6 @@
 // events, chain arrivals and their VFs, background jobs, training readings, nodes), and a rough estimate of
 // the memory that takes. The loader refuses a scenario whose estimate exceeds the machine's memory, with the
 // estimate, instead of letting the run allocate until it dies; a large study that fits runs, with progress.
-#include <cstdint>
 #include <string>
 
 #include "vfo/scenario/scenario.hpp"

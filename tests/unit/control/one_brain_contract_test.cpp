@@ -6,15 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "support/fake_agent_options.hpp"
 #include "support/four_vf_chain.hpp"
-#include "support/scratch.hpp"
 #include "vfo/control/brain.hpp"
 #include "vfo/forecast/baselines.hpp"
 #include "vfo/runtime/fake_agent.hpp"
@@ -62,14 +61,9 @@ TEST(OneBrain, TheRuntimeAndTheSimulatorMakeTheSamePlansFromTheSameSnapshots) {
   const Scenario scenario = contract_scenario();
   const auto model = persistence_model();
   runtime::FakeAgentCluster cluster({"node-1", "node-2", "node-3", "node-4", "node-5", "node-6", "node-7"});
-  const auto store = test::fresh_dir("one-brain-store");
-  std::filesystem::create_directories(store);
   std::vector<Round> rounds;
 
-  runtime::OrchestratorOptions options;
-  options.store = store / "cluster.db";
-  for (const auto& [name, address] : cluster.addresses()) options.agents.push_back({name, address});
-  options.connect = [&](const runtime::AgentAddress& a) { return cluster.connect(a.name); };
+  runtime::OrchestratorOptions options = test::fake_agent_options(cluster, "one-brain-store");
   options.node_cpu_ips = 8e6;
   options.control = scenario.control;  // the policy, sliced off the scenario's control block
   options.live.model = model;
@@ -124,13 +118,8 @@ TEST(OneBrain, TheRuntimeAndTheSimulatorMakeTheSamePlansFromTheSameSnapshots) {
 
 TEST(OneBrain, ASnapshotOfTheRuntimeCarriesTheTimeOfItsRound) {
   runtime::FakeAgentCluster cluster({"node-1", "node-2"});
-  const auto store = test::fresh_dir("one-brain-now");
-  std::filesystem::create_directories(store);
   std::vector<double> now;
-  runtime::OrchestratorOptions options;
-  options.store = store / "cluster.db";
-  for (const auto& [name, address] : cluster.addresses()) options.agents.push_back({name, address});
-  options.connect = [&](const runtime::AgentAddress& a) { return cluster.connect(a.name); };
+  runtime::OrchestratorOptions options = test::fake_agent_options(cluster, "one-brain-now");
   options.on_round = [&](const ClusterSnapshot& s, const Plan&) { now.push_back(s.now); };
   runtime::Orchestrator orchestrator(options);
   orchestrator.round();

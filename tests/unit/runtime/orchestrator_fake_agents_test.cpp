@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "support/fake_agent_options.hpp"
 #include "support/four_vf_chain.hpp"
-#include "support/scratch.hpp"
 #include "vfo/runtime/fake_agent.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 
@@ -20,17 +20,11 @@ const char* const kManifest = test::kFourVfChain;
 
 class FakeAgents : public ::testing::Test {
  protected:
-  FakeAgents() : cluster_({"node-1", "node-2", "node-3", "node-4", "node-5"}) {
-    store_ = test::fresh_dir("fake-agents-store");
-    std::filesystem::create_directories(store_);
-  }
-  OrchestratorOptions options() {
-    OrchestratorOptions o;
-    o.store = store_ / "cluster.db";
-    for (const auto& [name, address] : cluster_.addresses()) o.agents.push_back({name, address});
-    o.connect = [this](const AgentAddress& a) { return cluster_.connect(a.name); };
-    return o;
-  }
+  FakeAgents()
+      : cluster_({"node-1", "node-2", "node-3", "node-4", "node-5"}),
+        options_(test::fake_agent_options(cluster_, "fake-agents-store")) {}
+  // The same store every call: a second orchestrator on it takes over from the first.
+  OrchestratorOptions options() const { return options_; }
   std::uint32_t deploy(Orchestrator& o) { return o.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest); }
   FakeAgent& node(const std::string& name) { return cluster_.node(name); }
   // The nodes that run VF `id` now.
@@ -67,7 +61,7 @@ class FakeAgents : public ::testing::Test {
     EXPECT_EQ(wirings.back()->downstream, "");
   }
   FakeAgentCluster cluster_;
-  std::filesystem::path store_;
+  OrchestratorOptions options_;
 };
 
 TEST_F(FakeAgents, DeployPlacesTheChainOnDistinctNodesAndWiresItAtEpochOne) {

@@ -419,7 +419,7 @@ TEST(ScenarioLoaderErrors, SweepIsOnlyCheckedToBeAMap) {
 // reads two at most and names the stray text.
 TEST(ScenarioLoaderErrors, StrayTextAfterTheDocumentIsInvalidYamlNotAHang) {
   EXPECT_EQ(parse_error("{a: b}, c\n"),
-            "x.yaml:1: invalid YAML at column 7: text after the end of the document (expected valid YAML syntax)");
+            "x.yaml:1: invalid YAML at column 7: stray text outside the document (expected valid YAML syntax)");
   EXPECT_THAT(parse_error("name: x\n,\n"), HasSubstr("x.yaml:2: invalid YAML at column 1"));
   EXPECT_THAT(parse_error(","), HasSubstr("x.yaml:1: invalid YAML"));
 }
