@@ -106,6 +106,8 @@ struct ModeResult {
   int episodes = 0;           // stress episodes started
   int episodes_on_chain = 0;  // those that fell on a node of the chain
   int missed_windows = 0;
+  std::vector<std::pair<double, double>> chain_stress_s;  // (from, to) of each episode on a node of the chain
+  std::vector<double> migrations_s;                       // when each migration (live or cold) was decided
   std::string nodes_csv;   // rows mode,seed,time_s,node,cpu_pct,p_fail: what each round saw
   std::string stress_csv;  // rows mode,seed,start_s,cpu_pct,ramp_s,duration_s,on_chain,node,hosts_chain
 };
@@ -168,13 +170,16 @@ ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, cons
       const std::size_t node = stress_target(hosts, stressed, e.on_chain, e.pick);
       stressed_until[node] = std::max(stressed_until[node], now + e.duration_s);
       r.episodes_on_chain += hosts[node];
+      if (hosts[node]) r.chain_stress_s.emplace_back(now, now + e.duration_s);
       r.stress_errors += !agents[node]->stress(e.cpu_pct, 0, e.ramp_s, e.duration_s);
       r.stress_csv += fmt::format("{},{},{:.3f},{:.2f},{:.3f},{:.3f},{},node-{},{}\n", r.mode, seed, e.start_s,
                                   e.cpu_pct, e.ramp_s, e.duration_s, e.on_chain ? 1 : 0, node + 1, hosts[node] ? 1 : 0);
     }
     if (now >= next_round) {
       next_round += t.period_s;
-      r.cold += orchestrator.round().migrated;
+      const int migrated = orchestrator.round().migrated;
+      r.cold += migrated;
+      if (migrated > 0) r.migrations_s.push_back(now);
       for (const auto& n : orchestrator.last_nodes()) {
         r.nodes_csv += fmt::format("{},{},{:.2f},{},{:.2f},{:.4f}\n", r.mode, seed, now, n.node, n.cpu_pct, n.p_fail);
       }
@@ -185,6 +190,10 @@ ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, cons
   r.fps = frames_per_second(arrivals.times_ns(), origin_ns, static_cast<std::size_t>(std::ceil(t.duration_s)));
   r.missed_windows = arrivals.missed_windows();
   r.live = orchestrator.live_migrations(/*wait=*/true);
+  for (const runtime::LiveMigrationRecord& m : r.live) {
+    if (m.error.empty()) r.migrations_s.push_back(static_cast<double>(m.decided_ns - origin_ns) / 1e9);
+  }
+  std::sort(r.migrations_s.begin(), r.migrations_s.end());
   write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(r.live));
   return r;
 }
@@ -320,8 +329,12 @@ void run_testbed(const TestbedOptions& t) {
 
   std::vector<report::DeliverySeries> series;
   for (const ModeResult* r : {&colds.front(), &lives.front()}) {
-    report::DeliverySeries s{r->mode == "live" ? "with live migration" : "without live migration", {}};
+    report::DeliverySeries s;
+    s.label = r->mode == "live" ? "with live migration" : "without live migration";
     for (std::size_t i = 0; i < r->fps.size(); ++i) s.points.emplace_back(static_cast<double>(i) + 0.5, r->fps[i]);
+    s.spans = r->chain_stress_s;
+    s.events_s = r->migrations_s;
+    s.events_label = "migration decided";
     series.push_back(std::move(s));
   }
   fs::create_directories(out);
@@ -332,7 +345,7 @@ void run_testbed(const TestbedOptions& t) {
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
   const report::FigureFiles fig = report::write_delivery_figure(
       series, {}, fmt::format("Frames per second at the sink under random node stress (seed {})", t.seed),
-      out / "figures", "testbed", "fps at the sink");
+      out / "figures", "testbed", {"fps at the sink", true, "stress on a node of the chain"});
   if (const auto gnuplot = report::find_gnuplot()) report::run_gnuplot(*gnuplot, fig.gp);
 
   fmt::print("seed   mode   fps mean  fps sd  live migrations  cold migrations  episodes on the chain\n");

@@ -191,7 +191,7 @@ void run_autoscaling(const Scenario& scenario, const SimOptions& o, const std::f
     series[1].points.emplace_back(s.time_s, s.requested_fps);
   }
   const report::FigureFiles figure = report::write_delivery_figure(series, {}, scenario.name + " (" + r.policy + ")",
-                                                                   out / "figures", "timeline", "replicas, fps");
+                                                                   out / "figures", "timeline", {"replicas, fps"});
   const auto gnuplot = report::find_gnuplot();
   const bool drawn =
       gnuplot && report::run_gnuplot(*gnuplot, figure.gp).outcome == report::RenderResult::Outcome::kRendered;

@@ -275,7 +275,7 @@ report::RenderResult render_timeline(const SweepSpec& spec, const report::Figure
   }
   report::RenderResult result;
   result.files = report::write_delivery_figure(series, {}, figure.title.empty() ? figure.y : figure.title, figures_dir,
-                                               figure.file, figure.ylabel.empty() ? figure.y : figure.ylabel);
+                                               figure.file, {figure.ylabel.empty() ? figure.y : figure.ylabel});
   if (!gnuplot) {
     result.outcome = report::RenderResult::Outcome::kGnuplotMissing;
     return result;

@@ -1,6 +1,8 @@
 #include "vfo/report/figure_script.hpp"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +39,10 @@ std::string num(double value) {
   return format_number(value);
 }
 
+bool is_byte_metric(const std::string& metric) {
+  return metric == "bytes" || (metric.size() > 6 && metric.compare(metric.size() - 6, 6, "_bytes") == 0);
+}
+
 class Figure {
  public:
   Figure(const CsvTable& table, const FigureSpec& spec) : table_(table), spec_(spec) {}
@@ -47,18 +53,29 @@ class Figure {
     if (spec_.kind == FigureKind::kHeatmap) y_ = column(spec_.y, "y");
     for (const auto& key : spec_.panels) panel_keys_.push_back(column(key, "panels"));
     for (const auto& key : spec_.series) series_keys_.push_back(column(key, "series"));
-    mean_ = metric_column(spec_.metric());
-    ci_ = table_.column_index(spec_.metric() + "_ci95");
+    if (spec_.kind == FigureKind::kBars && spec_.stack.empty()) fail("a bars figure without `stack`");
+    for (const std::string& metric : spec_.metrics()) {
+      segments_.push_back({metric_column(metric), table_.column_index(metric + "_ci95")});
+    }
+    mean_ = segments_.front().mean;
+    ci_ = segments_.front().ci;
     xs_ = distinct(x_);
     if (spec_.kind == FigureKind::kHeatmap) ys_ = distinct(*y_);
+    choose_unit();
     make_panels();
-    return spec_.kind == FigureKind::kHeatmap ? heatmap() : lines();
+    if (spec_.kind == FigureKind::kHeatmap) return heatmap();
+    return spec_.kind == FigureKind::kBars ? bars() : lines();
   }
 
  private:
   struct Panel {
     std::string title;
     std::vector<std::size_t> rows;
+  };
+  // A metric the figure reads: its mean's column and, if the table has one, its CI's.
+  struct Segment {
+    std::size_t mean;
+    std::optional<std::size_t> ci;
   };
 
   [[noreturn]] void fail(const std::string& what) const {
@@ -162,14 +179,44 @@ class Figure {
     rows_of_panels_ = (n + cols_ - 1) / cols_;
   }
 
-  std::optional<double> mean_of(std::size_t row) const { return parse_number(table_.rows()[row][mean_]); }
-  // The half-width of the mean's 95 % CI, or nullopt when the table has none for this row (n < 2).
-  std::optional<double> ci_of(std::size_t row) const {
-    if (!ci_) return std::nullopt;
-    const auto ci = parse_number(table_.rows()[row][*ci_]);
-    if (!ci || !std::isfinite(*ci)) return std::nullopt;
-    return ci;
+  // Byte metrics are drawn in the decimal unit that puts the largest mean shown in [1, 1000).
+  void choose_unit() {
+    const auto metrics = spec_.metrics();
+    if (!std::all_of(metrics.begin(), metrics.end(), is_byte_metric)) return;
+    double largest = 0;
+    for (auto r : rows_) {
+      for (const Segment& segment : segments_) {
+        const auto v = parse_number(table_.rows()[r][segment.mean]);
+        if (v && std::isfinite(*v)) largest = std::max(largest, std::abs(*v));
+      }
+    }
+    static const std::pair<double, const char*> kUnits[] = {{1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}};
+    unit_ = "bytes";
+    for (const auto& [divisor, name] : kUnits) {
+      if (largest >= divisor) {
+        divisor_ = divisor;
+        unit_ = name;
+        break;
+      }
+    }
   }
+  // " (GB)" after a label, when the figure's values are in a unit it chose.
+  std::string unit_suffix() const { return unit_.empty() ? "" : " (" + unit_ + ")"; }
+
+  std::optional<double> mean_of(std::size_t row, std::size_t column) const {
+    const auto v = parse_number(table_.rows()[row][column]);
+    if (!v) return v;
+    return *v / divisor_;
+  }
+  std::optional<double> mean_of(std::size_t row) const { return mean_of(row, mean_); }
+  // The half-width of the mean's 95 % CI, or nullopt when the table has none for this row (n < 2).
+  std::optional<double> ci_of(std::size_t row, const std::optional<std::size_t>& column) const {
+    if (!column) return std::nullopt;
+    const auto ci = parse_number(table_.rows()[row][*column]);
+    if (!ci || !std::isfinite(*ci)) return std::nullopt;
+    return *ci / divisor_;
+  }
+  std::optional<double> ci_of(std::size_t row) const { return ci_of(row, ci_); }
 
   std::string title() const { return spec_.title.empty() ? spec_.metric() : spec_.title; }
 
@@ -181,16 +228,24 @@ class Figure {
   }
 
   // The commands shared by both kinds before the panels: reset, multiplot.
+  // The figure's title; a heatmap's says the unit of its cells.
+  std::string full_title() const {
+    return title() + (spec_.kind == FigureKind::kHeatmap ? unit_suffix() : std::string());
+  }
   std::string begin_body() const {
     std::string out = "reset\n";
     if (panels_.size() > 1) {
-      out +=
-          fmt::format("set multiplot layout {},{} title {} font ',14'\n", rows_of_panels_, cols_, gp_string(title()));
+      out += fmt::format("set multiplot layout {},{} title {} font ',14'\n", rows_of_panels_, cols_,
+                         gp_string(full_title()));
     }
     return out;
   }
   std::string end_body() const { return panels_.size() > 1 ? "unset multiplot\n" : ""; }
-  std::string panel_title(const Panel& panel) const { return panels_.size() > 1 ? panel.title : title(); }
+  std::string panel_title(const Panel& panel) const { return panels_.size() > 1 ? panel.title : full_title(); }
+  // The y axis of a lines or bars figure: the label given, else the metric, and the unit.
+  std::string y_label() const {
+    return gp_string((spec_.ylabel.empty() ? spec_.metric() : spec_.ylabel) + unit_suffix());
+  }
 
   std::string tics(const char* axis, const std::vector<std::string>& values) const {
     std::string out = fmt::format("set {}tics (", axis);
@@ -304,13 +359,22 @@ class Figure {
     std::vector<std::vector<std::string>> series;
     for (auto& [combo, rows] : combinations(series_keys_, &complete)) series.push_back(combo);
 
+    // A metric whose means are all >= 0 is a quantity that cannot be negative: its bars stop at 0.
+    bool non_negative = true;
+    for (const auto& panel : panels_) {
+      for (auto r : panel.rows) {
+        const auto mean = mean_of(r);
+        if (mean && std::isfinite(*mean) && *mean < 0) non_negative = false;
+      }
+    }
+
     std::string data =
         fmt::format("# vfo figure '{}': {} (mean, 95 % CI) over {}\n", spec_.file, spec_.metric(), spec_.x);
-    data += numeric_x ? "# columns: x, mean, 95 % CI half-width (0: undefined), x as text"
-                      : "# columns: x index, mean, 95 % CI half-width (0: undefined), x as text";
+    data += numeric_x ? "# columns: x, mean, low, high" : "# columns: x index, mean, low, high";
+    data += non_negative ? " (the 95 % CI, cut at 0; the mean where undefined), x as text"
+                         : " (the 95 % CI; the mean where undefined), x as text";
     data += "; one block (index) per panel and series\n";
     std::size_t blocks = 0;
-    bool non_negative = true;
     double y_lo = std::numeric_limits<double>::infinity();
     double y_hi = -y_lo;
     std::vector<std::string> panel_plots;
@@ -319,7 +383,7 @@ class Figure {
       for (std::size_t s = 0; s < series.size(); ++s) {
         struct Point {
           std::size_t xi;
-          double mean, ci;
+          double mean, low, high;
         };
         std::vector<Point> points;
         std::map<std::size_t, std::size_t> seen;
@@ -339,9 +403,9 @@ class Figure {
           const auto mean = mean_of(r);
           if (!mean || !std::isfinite(*mean)) continue;
           const double ci = ci_of(r).value_or(0);  // no bar where the CI is undefined
-          points.push_back({xi, *mean, ci});
-          if (*mean - ci < 0) non_negative = false;
-          y_lo = std::min(y_lo, *mean - ci);
+          const double low = non_negative ? std::max(0.0, *mean - ci) : *mean - ci;
+          points.push_back({xi, *mean, low, *mean + ci});
+          y_lo = std::min(y_lo, low);
           y_hi = std::max(y_hi, *mean + ci);
         }
         if (points.empty()) continue;
@@ -354,11 +418,13 @@ class Figure {
         data += fmt::format("# index {}: {}{}{}\n", blocks, panel.title, panel.title.empty() ? "" : "; ", name);
         for (const auto& pt : points) {
           const std::string x = numeric_x ? num(x_values[pt.xi]) : std::to_string(pt.xi);
-          data += fmt::format("{} {} {} {}\n", x, num(pt.mean), num(pt.ci), dat_string(value_label(xs_[pt.xi])));
+          data += fmt::format("{} {} {} {} {}\n", x, num(pt.mean), num(pt.low), num(pt.high),
+                              dat_string(value_label(xs_[pt.xi])));
         }
-        parts.push_back(fmt::format("{} index {} using 1:2:3 with yerrorlines linetype {} pointtype 7 title {}",
-                                    parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks, s + 1,
-                                    series_keys_.empty() ? "''" : gp_string(name)));
+        parts.push_back(fmt::format(
+            "{} index {} using 1:2:3:4 with yerrorlines linecolor rgb '{}' linewidth 2 pointtype 7 title {}",
+            parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks, series_colour(s),
+            series_keys_.empty() ? "''" : gp_string(name)));
         ++blocks;
       }
       std::string plot = fmt::format("set title {}\n", gp_string(panel_title(panel)));
@@ -396,11 +462,95 @@ class Figure {
       body += "set yrange [0:*]\n";
     }
     body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
-    body += fmt::format("set ylabel {}\n", label(spec_.ylabel, spec_.metric()));
+    body += fmt::format("set ylabel {}\n", y_label());
     body += series_keys_.empty() ? "unset key\n" : "set key below height 1\n";
     for (const auto& p : panel_plots) body += p;
     body += end_body();
     return {data, script("lines", body)};
+  }
+
+  // One bar per x value and panel: the segments' means stacked bottom up, each with an error bar of its own 95 %
+  // CI at its top (cut at the segment's bottom). A segment without a value counts 0; an x with none is left out.
+  FigureScript bars() {
+    constexpr double kHalfWidth = 0.3;
+    const std::size_t n = spec_.stack.size();
+    std::string data = fmt::format("# vfo figure '{}': stacked means of {} over {}\n", spec_.file,
+                                   fmt::format("{}", fmt::join(spec_.metrics(), ", ")), spec_.x);
+    data +=
+        "# columns: x index, then per segment (bottom up): its bottom, its top, its CI's low, its CI's high; x as "
+        "text; one block (index) per panel\n";
+    double top = 0;
+    std::vector<std::size_t> block_of_panel;
+    std::size_t blocks = 0;
+    for (const auto& panel : panels_) {
+      std::map<std::size_t, std::size_t> row_at;
+      for (auto r : panel.rows) {
+        const auto& row = table_.rows()[r];
+        const std::size_t xi = std::find(xs_.begin(), xs_.end(), row[x_]) - xs_.begin();
+        if (!row_at.emplace(xi, r).second) {
+          fail(fmt::format("several results for {}={} (name the grid key that differs in panels or where)", spec_.x,
+                           row[x_]));
+        }
+      }
+      std::string block;
+      for (const auto& [xi, r] : row_at) {
+        std::string line = std::to_string(xi);
+        double bottom = 0;
+        bool any = false;
+        for (const Segment& segment : segments_) {
+          const auto mean = mean_of(r, segment.mean);
+          const double value = mean && std::isfinite(*mean) ? std::max(0.0, *mean) : 0.0;
+          any = any || (mean && std::isfinite(*mean));
+          const double ci = ci_of(r, segment.ci).value_or(0);
+          const double high = bottom + value;
+          line += fmt::format(" {} {} {} {}", num(bottom), num(high), num(std::max(bottom, high - ci)), num(high + ci));
+          top = std::max(top, high + ci);
+          bottom = high;
+        }
+        if (any) block += line + " " + dat_string(value_label(xs_[xi])) + "\n";
+      }
+      if (block.empty()) {
+        block_of_panel.push_back(SIZE_MAX);
+        continue;
+      }
+      if (blocks > 0) data += "\n\n";
+      data += fmt::format("# index {}: {}\n", blocks, panel.title.empty() ? "all" : panel.title) + block;
+      block_of_panel.push_back(blocks++);
+    }
+    if (blocks == 0) fail(fmt::format("metrics {} have no value to show", fmt::join(spec_.metrics(), ", ")));
+
+    std::string body = begin_body();
+    body += "set grid ytics\nset tics nomirror\n";
+    body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
+    body += tics("x", xs_);
+    body += fmt::format("set yrange [0:{}]\n", num(top > 0 ? 1.05 * top : 1));
+    body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
+    body += fmt::format("set ylabel {}\n", y_label());
+    body += "set key below height 1\nset style fill solid 0.85 noborder\n";
+    const std::string dat = gp_string(spec_.file + ".dat");
+    for (std::size_t p = 0; p < panels_.size(); ++p) {
+      if (block_of_panel[p] == SIZE_MAX) {
+        body += "set multiplot next\n";
+        continue;
+      }
+      body += fmt::format("set title {}\nplot ", gp_string(panel_title(panels_[p])));
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t c = 2 + 4 * k;  // the segment's bottom column
+        body += fmt::format(
+            "{} index {} using 1:((${}+${})/2):({}):((${}-${})/2) with boxxyerror linecolor rgb '{}' title {}, \\\n",
+            k == 0 ? dat : "     ''", block_of_panel[p], c, c + 1, num(kHalfWidth), c + 1, c, series_colour(k),
+            gp_string(spec_.stack[k].first));
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t c = 2 + 4 * k;
+        body += fmt::format(
+            "     '' index {} using 1:{}:{}:{} with yerrorbars linecolor rgb 'black' pointtype -1 "
+            "notitle{}",
+            block_of_panel[p], c + 1, c + 2, c + 3, k + 1 < n ? ", \\\n" : "\n");
+      }
+    }
+    body += end_body();
+    return {data, script("bars", body)};
   }
 
   const CsvTable& table_;
@@ -409,8 +559,11 @@ class Figure {
   std::size_t x_ = 0;
   std::optional<std::size_t> y_;
   std::vector<std::size_t> panel_keys_, series_keys_;
-  std::size_t mean_ = 0;
+  std::vector<Segment> segments_;  // the metrics read: one, or a bars figure's stack
+  std::size_t mean_ = 0;           // the first segment's
   std::optional<std::size_t> ci_;
+  double divisor_ = 1;  // the values shown are the table's divided by this (a unit chosen for byte metrics)
+  std::string unit_;    // what the values shown count ("GB"), or empty: the metric's own unit
   std::vector<std::string> xs_, ys_;
   std::vector<Panel> panels_;
   std::size_t cols_ = 1, rows_of_panels_ = 1;
@@ -424,6 +577,13 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 }
 
 }  // namespace
+
+std::string series_colour(std::size_t index) {
+  // Okabe and Ito's colour-blind-safe palette, without its yellow (too faint on white).
+  static const char* const kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                         "#E69F00", "#56B4E9", "#000000", "#999999"};
+  return kColours[index % std::size(kColours)];
+}
 
 std::string key_label(const std::string& key) {
   const auto dot = key.rfind('.');

@@ -28,7 +28,7 @@ FigureFiles write_files(const fs::path& dir, const std::string& file, const std:
 }  // namespace
 
 FigureFiles write_prediction_figure(const std::vector<PredictedSeries>& series, const std::string& title,
-                                    const fs::path& dir, const std::string& file) {
+                                    const fs::path& dir, const std::string& file, std::optional<double> threshold) {
   if (series.empty()) throw std::invalid_argument("write_prediction_figure: no series");
   std::string data;
   for (const PredictedSeries& s : series) {
@@ -54,8 +54,12 @@ FigureFiles write_prediction_figure(const std::vector<PredictedSeries>& series, 
     body += fmt::format("set title {}\n", gp_string(s.name));
     body += fmt::format("plot '{}.dat' index {} using 1:2 with lines lw 2 lc rgb 'black' title 'actual'", file, k);
     for (std::size_t m = 0; m < s.predicted.size(); ++m) {
-      body +=
-          fmt::format(", '' index {} using 1:{} with lines lw 1 title {}", k, m + 3, gp_string(s.predicted[m].first));
+      body += fmt::format(", '' index {} using 1:{} with lines lw 1.5 lc rgb '{}' title {}", k, m + 3, series_colour(m),
+                          gp_string(s.predicted[m].first));
+    }
+    if (threshold) {
+      body += fmt::format(", {} with lines dt 2 lw 1.5 lc rgb '#C00000' title 'overload threshold'",
+                          format_number(*threshold));
     }
     body += "\n";
   }
@@ -78,7 +82,7 @@ FigureFiles write_reliability_figure(const std::vector<ReliabilityPoint>& points
       "set xlabel 'predicted p_fail (bin mean)'\nset ylabel 'observed overload frequency'\n";
   body += fmt::format(
       "plot x with lines dt 2 lc rgb 'gray' title 'perfect calibration', "
-      "'{0}.dat' using 1:2 with linespoints pt 7 lw 2 title 'model', "
+      "'{0}.dat' using 1:2 with linespoints pt 7 lw 2 lc rgb '#0072B2' title 'model', "
       "'{0}.dat' using 1:2:(sprintf('%d', $3)) with labels offset 0,1 font ',8' notitle\n",
       file);
   return write_files(dir, file, data, svg_and_png_script(file, "reliability", 560, 560, body));
@@ -96,8 +100,8 @@ FigureFiles write_precision_recall_figure(const std::vector<PrecisionRecallCurve
     }
     data += "\n\n";
     if (!curves[c].points.empty()) {
-      plots.push_back(
-          fmt::format("'{}.dat' index {} using 1:2 with lines lw 2 title {}", file, c, gp_string(curves[c].method)));
+      plots.push_back(fmt::format("'{}.dat' index {} using 1:2 with lines lw 2 lc rgb '{}' title {}", file, c,
+                                  series_colour(c), gp_string(curves[c].method)));
     }
   }
   std::string body = "reset\n";

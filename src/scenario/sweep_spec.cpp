@@ -288,12 +288,12 @@ class Parser {
     std::map<std::string, std::pair<YAML::Node, int>> entries;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
-      static const std::set<std::string> kKnown = {"kind",   "file",  "title",  "x",      "y",      "value", "panels",
-                                                   "series", "where", "xlabel", "ylabel", "digits", "logx"};
+      static const std::set<std::string> kKnown = {"kind",   "file",   "title", "x",      "y",      "value",  "stack",
+                                                   "panels", "series", "where", "xlabel", "ylabel", "digits", "logx"};
       const int key_line = line_of(it->first, line);
       if (kKnown.count(key) == 0) {
         fail(key_line, fmt::format("sweep.figures: unknown key '{}'", key),
-             "kind, file, title, x, y, value, panels, series, where, xlabel, ylabel, digits or logx");
+             "kind, file, title, x, y, value, stack, panels, series, where, xlabel, ylabel, digits or logx");
       }
       if (!entries.emplace(key, std::make_pair(it->second, key_line)).second) {
         fail(key_line, fmt::format("sweep.figures: key '{}' given twice", key), "each key once");
@@ -313,19 +313,23 @@ class Parser {
     }
     const std::string name = "figure " + figure.file;
 
-    if (!has("kind")) fail(line, name + ": no `kind`", "kind: heatmap, lines or timeline");
-    const std::string kind = scalar_text(get("kind"), at("kind"), name + ": kind", "heatmap, lines or timeline");
+    static const char* const kKinds = "heatmap, lines, bars or timeline";
+    if (!has("kind")) fail(line, name + ": no `kind`", std::string("kind: ") + kKinds);
+    const std::string kind = scalar_text(get("kind"), at("kind"), name + ": kind", kKinds);
     if (kind == "heatmap") {
       figure.kind = FigureKind::kHeatmap;
     } else if (kind == "lines") {
       figure.kind = FigureKind::kLines;
+    } else if (kind == "bars") {
+      figure.kind = FigureKind::kBars;
     } else if (kind == "timeline") {
       figure.kind = FigureKind::kTimeline;
     } else {
-      fail(at("kind"), fmt::format("{}: kind '{}' is unknown", name, kind), "heatmap, lines or timeline");
+      fail(at("kind"), fmt::format("{}: kind '{}' is unknown", name, kind), kKinds);
     }
     const bool heatmap = figure.kind == FigureKind::kHeatmap;
     const bool timeline = figure.kind == FigureKind::kTimeline;
+    const bool bars = figure.kind == FigureKind::kBars;
 
     auto require = [&](const char* key, const std::string& expected) {
       if (!has(key)) fail(line, fmt::format("{}: no `{}`", name, key), expected);
@@ -344,7 +348,16 @@ class Parser {
       require("x", "x: a grid key for the x axis");
       figure.x = grid_key(get("x"), at("x"), spec, name + ": x");
     }
-    if (heatmap) {
+    if (!bars) forbid("stack", "stack only on bars figures");
+    if (bars) {
+      require("stack", "stack: {label: metric, ...}, the segments bottom up");
+      forbid("y", "stack: the metrics stacked in each bar");
+      forbid("value", "stack: the metrics stacked in each bar");
+      forbid("series", "panels, to split a bars figure");
+      forbid("digits", "digits only on heatmaps");
+      forbid("logx", "logx only on lines figures");
+      figure.stack = read_stack(get("stack"), at("stack"), name);
+    } else if (heatmap) {
       require("y", "y: a grid key for the y axis");
       require("value", "value: the metric that colours the cells, e.g. downtime_pct");
       forbid("series", "panels, to split a heatmap");
@@ -404,12 +417,31 @@ class Parser {
         fail(line,
              fmt::format("{}: grid key {} has {} values but the figure does not say which to show", name, axis.key,
                          axis.values.size()),
-             heatmap    ? "it in panels, or one value in where: {" + axis.key + ": ...}"
-             : timeline ? "it in series, or one value in where: {" + axis.key + ": ...}"
-                        : "it in series or panels, or one value in where: {" + axis.key + ": ...}");
+             heatmap || bars ? "it in panels, or one value in where: {" + axis.key + ": ...}"
+             : timeline      ? "it in series, or one value in where: {" + axis.key + ": ...}"
+                             : "it in series or panels, or one value in where: {" + axis.key + ": ...}");
       }
     }
     return figure;
+  }
+
+  // A bars figure's `stack`: a map of labels to metrics, bottom segment first.
+  std::vector<std::pair<std::string, std::string>> read_stack(const YAML::Node& node, int line,
+                                                              const std::string& name) const {
+    const std::string expected = "a map of labels to metrics, e.g. {copy: live_phases_copy_s, downtime: ...}";
+    if (!node.IsMap() || node.size() == 0)
+      fail(line_of(node, line), name + ": stack is not a map of metrics", expected);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const int at = line_of(it->first, line);
+      const std::string label = scalar_text(it->first, at, name + ": stack", expected);
+      const std::string metric = scalar_text(it->second, at, name + ": stack: " + label, "a metric");
+      for (const auto& [seen, unused] : out) {
+        if (seen == label) fail(at, fmt::format("{}: stack: label '{}' given twice", name, label), "each label once");
+      }
+      out.emplace_back(label, metric);
+    }
+    return out;
   }
 
   int positive_int_or_zero(const YAML::Node& node, int line, const std::string& name) const {
@@ -575,12 +607,14 @@ void restrict_grid(SweepSpec& spec, const std::string& text) {
 void check_figure_metrics(const SweepSpec& spec, const std::vector<std::string>& metrics) {
   for (const auto& figure : spec.figures) {
     if (figure.kind == FigureKind::kTimeline) continue;  // a column of timeline.csv, checked when drawn
-    const std::string& metric = figure.metric();
-    if (std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
-    throw InputError(fmt::format(
-        "{}: figure {}: {}: '{}' is not a numeric metric of the runs' summary.json "
-        "(expected one of: {})",
-        figure.source, figure.file, figure.kind == FigureKind::kHeatmap ? "value" : "y", metric, join(metrics)));
+    const char* role = figure.kind == FigureKind::kHeatmap ? "value" : figure.kind == FigureKind::kBars ? "stack" : "y";
+    for (const std::string& metric : figure.metrics()) {
+      if (std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
+      throw InputError(
+          fmt::format("{}: figure {}: {}: '{}' is not a numeric metric of the runs' summary.json "
+                      "(expected one of: {})",
+                      figure.source, figure.file, role, metric, join(metrics)));
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // The figures of `vfo forecast eval`, as gnuplot input next to each other in one folder (<file>.dat,
 // <file>.gp; run_gnuplot in gnuplot.hpp renders <file>.svg and <file>.png).
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,11 +19,13 @@ struct PredictedSeries {
   std::vector<std::pair<std::string, std::vector<double>>> predicted;  // method, one value per actual reading
 };
 
-// One panel per series (stacked): the actual readings and each method's predictions against time in hours.
+// One panel per series (stacked): the actual readings (black) and each method's predictions (series_colour's
+// hues, in order) against time in hours, and the overload `threshold` (CPU %) as a dashed line when given.
 // Throws std::invalid_argument when there is no series or a prediction's length differs from actual's,
 // std::runtime_error when a file cannot be written.
 FigureFiles write_prediction_figure(const std::vector<PredictedSeries>& series, const std::string& title,
-                                    const std::filesystem::path& dir, const std::string& file);
+                                    const std::filesystem::path& dir, const std::string& file,
+                                    std::optional<double> threshold = std::nullopt);
 
 // A point of a reliability diagram: the mean predicted probability of a bin and how often the event happened.
 struct ReliabilityPoint {

@@ -5,8 +5,10 @@
 // model's reliability table, and figures.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -195,22 +197,39 @@ void run_eval(const EvalCommandOptions& o) {
     throw CommandFailed(err.what());
   }
 
-  // Figures: the first few evaluated series with a full window, the model, the guard and persistence against the
-  // actual CPU; the precision-recall curves; the model's reliability.
+  // Figures: the evaluated series that come nearest the overload threshold (highest CPU peak first; ties in
+  // order), the model, the guard and persistence against the actual CPU and the threshold; the precision-recall
+  // curves; the model's reliability.
   const std::size_t persistence = 1 + persistence_index(model);  // in e.methods: after the model and the guard
   const std::vector<std::size_t> drawn = {0, 1, persistence};
+  struct SeriesSpan {
+    std::size_t first, last;  // its examples: [first, last)
+    double peak;              // its highest actual CPU
+  };
+  std::vector<SeriesSpan> spans;
+  for (std::size_t i = 0; i < examples.count();) {
+    SeriesSpan span{i, i, -std::numeric_limits<double>::infinity()};
+    while (span.last < examples.count() && examples.series[span.last] == examples.series[i]) {
+      span.peak = std::max(span.peak, static_cast<double>(examples.targets[span.last * model.channels]));
+      ++span.last;
+    }
+    spans.push_back(span);
+    i = span.last;
+  }
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const SeriesSpan& a, const SeriesSpan& b) { return a.peak > b.peak; });
+  spans.resize(std::min(spans.size(), static_cast<std::size_t>(std::max(0, o.plotted_series))));
   std::vector<report::PredictedSeries> plotted;
-  for (std::size_t i = 0; i < examples.count() && static_cast<int>(plotted.size()) < o.plotted_series;) {
-    const int index = examples.series[i];
+  for (const SeriesSpan& span : spans) {
     report::PredictedSeries p;
-    p.name = evaluated[index].name;
+    p.name = fmt::format("{} (peak {:.0f} %)", evaluated[examples.series[span.first]].name, span.peak);
     p.interval_s = model.interval_s;
-    const std::size_t first = i;
-    while (i < examples.count() && examples.series[i] == index) ++i;
-    for (std::size_t k = first; k < i; ++k) p.actual.push_back(examples.targets[k * model.channels]);
+    for (std::size_t k = span.first; k < span.last; ++k) p.actual.push_back(examples.targets[k * model.channels]);
     for (const std::size_t m : drawn) {
       std::vector<double> values;
-      for (std::size_t k = first; k < i; ++k) values.push_back(e.methods[m].predictions[k * model.channels]);
+      for (std::size_t k = span.first; k < span.last; ++k) {
+        values.push_back(e.methods[m].predictions[k * model.channels]);
+      }
       p.predicted.emplace_back(e.methods[m].method, std::move(values));
     }
     plotted.push_back(std::move(p));
@@ -223,8 +242,8 @@ void run_eval(const EvalCommandOptions& o) {
   }
   const fs::path figures = out / "figures";
   std::vector<report::FigureFiles> files = {
-      report::write_prediction_figure(plotted, "CPU: actual and predicted, " + o.split + " series", figures,
-                                      "predictions"),
+      report::write_prediction_figure(plotted, "CPU: actual and predicted, " + o.split + " series nearest overload",
+                                      figures, "predictions", thresholds.cpu_pct),
       report::write_reliability_figure(points, "Reliability of p_fail (" + model.point->name() + ")", figures,
                                        "reliability")};
   if (e.event_rate > 0) {
@@ -282,7 +301,8 @@ void add_forecast_eval_command(CLI::App& forecast) {
       ->capture_default_str();
   eval->add_option("--out", o->out, "folder for metrics.json, errors.csv, reliability.csv and figures/")
       ->capture_default_str();
-  eval->add_option("--plot-series", o->plotted_series, "series shown in figures/predictions")
+  eval->add_option("--plot-series", o->plotted_series,
+                   "series shown in figures/predictions (those with the highest CPU peaks)")
       ->check(CLI::Range(1, 50))
       ->capture_default_str();
   eval->add_option("--k", o->k, "the controller's threshold: an alarm is a p_fail >= K")

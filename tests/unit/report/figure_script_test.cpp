@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "vfo/report/gnuplot.hpp"
@@ -131,17 +132,17 @@ TEST(GnuplotScript, LinesHaveOneSeriesPerCombinationWithConfidenceIntervalBars) 
   EXPECT_THAT(f.script, HasSubstr("set yrange [0:*]\n"));
   EXPECT_THAT(f.script, HasSubstr("set xlabel 'nodes'\nset ylabel 'downtime_pct'\nset key below height 1\n"));
   EXPECT_THAT(f.script,
-              HasSubstr("plot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines linetype 1 pointtype 7 title "
-                        "'live_migration=on', \\\n     '' index 1 using 1:2:3 with yerrorlines linetype 2 pointtype 7 "
-                        "title 'live_migration=off'\n"));
+              HasSubstr("plot 'fig7a.dat' index 0 using 1:2:3:4 with yerrorlines linecolor rgb '#0072B2' linewidth 2 "
+                        "pointtype 7 title 'live_migration=on', \\\n     '' index 1 using 1:2:3:4 with yerrorlines "
+                        "linecolor rgb '#D55E00' linewidth 2 pointtype 7 title 'live_migration=off'\n"));
   // Points sorted by x; downtime = nodes/100 + 1 + 2 - live; the bars are the CI (0.5), not the sd (0.25).
-  EXPECT_THAT(f.data, HasSubstr("# index 0: live_migration=on\n100 3 0.5 \"100\"\n500 7 0.5 \"500\"\n\n\n"
-                                "# index 1: live_migration=off\n100 4 0.5 \"100\"\n500 8 0.5 \"500\"\n"));
-  // A point of one run has no CI: a bar of 0.
+  EXPECT_THAT(f.data, HasSubstr("# index 0: live_migration=on\n100 3 2.5 3.5 \"100\"\n500 7 6.5 7.5 \"500\"\n\n\n"
+                                "# index 1: live_migration=off\n100 4 3.5 4.5 \"100\"\n500 8 7.5 8.5 \"500\"\n"));
+  // A point of one run has no CI: no bar.
   FigureSpec spec = lines_spec();
   spec.where = {{"environment.p_leave", "0.0"}, {"environment.p_overload", "0.0"}};
   EXPECT_THAT(make_figure_script(aggregate(), spec).data,
-              HasSubstr("# index 1: live_migration=off\n100 1 0 \"100\"\n500 5 0.5 \"500\"\n"));
+              HasSubstr("# index 1: live_migration=off\n100 1 1 1 \"100\"\n500 5 4.5 5.5 \"500\"\n"));
 }
 
 TEST(GnuplotScript, LinesOnALogarithmicXAxis) {
@@ -162,9 +163,99 @@ TEST(GnuplotScript, LinesOverTextAndBooleansAreCategories) {
   EXPECT_THAT(f.script, HasSubstr("set xrange [-0.5:1.5]\nset xtics ('on' 0, 'off' 1) scale 0\n"));
   EXPECT_THAT(f.script, HasSubstr("set ylabel 'downtime (%)'\nunset key\n"));
   EXPECT_THAT(f.script, HasSubstr("set yrange [0:8.92"));  // shared by the panels: 0 to 8 + CI 0.5 + 5%
-  EXPECT_THAT(f.script, HasSubstr("set title 'nodes=500'\nplot 'fig7a.dat' index 0 using 1:2:3 with yerrorlines "
-                                  "linetype 1 pointtype 7 title ''\n"));
-  EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500; downtime_pct\n0 7 0.5 \"on\"\n1 8 0.5 \"off\"\n"));
+  EXPECT_THAT(f.script, HasSubstr("set title 'nodes=500'\nplot 'fig7a.dat' index 0 using 1:2:3:4 with yerrorlines "
+                                  "linecolor rgb '#0072B2' linewidth 2 pointtype 7 title ''\n"));
+  EXPECT_THAT(f.data, HasSubstr("# index 0: nodes=500; downtime_pct\n0 7 6.5 7.5 \"on\"\n1 8 7.5 8.5 \"off\"\n"));
+}
+
+// A table over protocol (3) x latency (1): two phases per row, in bytes or seconds as the columns say.
+CsvTable phases(double scale, double ci) {
+  CsvTable t({"migration.protocol", "environment.link_latency_ms", "runs", "copy_bytes", "copy_bytes_ci95",
+              "downtime_bytes", "downtime_bytes_ci95"});
+  t.add_row({"pre-copy", "5", "3", format_number(3.25 * scale), format_number(ci * scale), format_number(0.25 * scale),
+             format_number(ci * scale)});
+  t.add_row({"stop-and-copy", "5", "3", format_number(0.5 * scale), format_number(ci * scale),
+             format_number(1.5 * scale), ""});
+  t.add_row({"post-copy", "5", "3", "", "", format_number(0.125 * scale), format_number(ci * scale)});
+  return t;
+}
+
+TEST(GnuplotScript, ErrorBarsOfAQuantityThatCannotBeNegativeStopAtZero) {
+  FigureSpec spec;
+  spec.file = "f";
+  spec.x = "migration.protocol";
+  spec.y = "downtime_bytes";
+  spec.where = {{"environment.link_latency_ms", "5"}};
+  // Means 0.25, 1.5, 0.125 with a CI of 0.5: the bars of the first and last would reach below 0.
+  const FigureScript f = make_figure_script(phases(1, 0.5), spec);
+  EXPECT_THAT(f.data, HasSubstr("0 0.25 0 0.75 \"pre-copy\"\n1 1.5 1.5 1.5 \"stop-and-copy\"\n2 0.125 0 0.625 "));
+  EXPECT_THAT(f.script, HasSubstr("set yrange [0:*]\n"));
+  // A metric with a negative mean is signed: its bars are not cut.
+  CsvTable signed_table({"migration.protocol", "runs", "change", "change_ci95"});
+  signed_table.add_row({"a", "3", "-1", "0.5"});
+  signed_table.add_row({"b", "3", "0.25", "0.5"});
+  spec.y = "change";
+  spec.where = {};
+  EXPECT_THAT(make_figure_script(signed_table, spec).data, HasSubstr("0 -1 -1.5 -0.5 \"a\"\n1 0.25 -0.25 0.75 "));
+}
+
+TEST(GnuplotScript, BytesAreShownInTheUnitThatFitsTheirSize) {
+  FigureSpec spec;
+  spec.file = "f";
+  spec.x = "migration.protocol";
+  spec.y = "copy_bytes";
+  spec.ylabel = "volume moved";
+  spec.where = {{"environment.link_latency_ms", "5"}};
+  // Largest mean 3.25e10 bytes: 32.5 GB.
+  FigureScript f = make_figure_script(phases(1e10, 0.5), spec);
+  EXPECT_THAT(f.script, HasSubstr("set ylabel 'volume moved (GB)'\n"));
+  EXPECT_THAT(f.data, HasSubstr("0 32.5 27.5 37.5 \"pre-copy\"\n"));
+  EXPECT_THAT(make_figure_script(phases(1e6, 0.5), spec).script, HasSubstr("'volume moved (MB)'"));
+  EXPECT_THAT(make_figure_script(phases(100, 0.5), spec).script, HasSubstr("'volume moved (bytes)'"));
+  // A heatmap says the unit in its title.
+  spec.kind = FigureKind::kHeatmap;
+  spec.value = "copy_bytes";
+  spec.y = "environment.link_latency_ms";
+  spec.title = "Volume moved";
+  spec.digits = 1;
+  spec.where = {};
+  f = make_figure_script(phases(1e10, 0.5), spec);
+  EXPECT_THAT(f.script, HasSubstr("set title 'Volume moved (GB)'\n"));
+  EXPECT_THAT(f.data, HasSubstr(" \"32.5\" \"±5.0\" "));
+  // Other metrics keep their own unit.
+  EXPECT_THAT(make_figure_script(aggregate(), lines_spec()).script, HasSubstr("set ylabel 'downtime_pct'\n"));
+}
+
+TEST(GnuplotScript, BarsStackTheSegmentsEachWithItsInterval) {
+  FigureSpec spec;
+  spec.kind = FigureKind::kBars;
+  spec.file = "fig9a";
+  spec.x = "migration.protocol";
+  spec.stack = {{"copy", "copy_bytes"}, {"downtime", "downtime_bytes"}};
+  spec.panels = {"environment.link_latency_ms"};
+  spec.ylabel = "volume";
+  const FigureScript f = make_figure_script(phases(1, 0.5), spec);
+  // Per bar: each segment's bottom, top, CI low (not under its bottom), CI high; a missing mean counts 0.
+  EXPECT_THAT(f.data, HasSubstr("0 0 3.25 2.75 3.75 3.25 3.5 3.25 4 \"pre-copy\"\n"
+                                "1 0 0.5 0 1 0.5 2 2 2 \"stop-and-copy\"\n"
+                                "2 0 0 0 0 0 0.125 0 0.625 \"post-copy\"\n"));
+  EXPECT_THAT(f.script, HasSubstr("set xtics ('pre-copy' 0, 'stop-and-copy' 1, 'post-copy' 2) scale 0\n"));
+  EXPECT_THAT(f.script, HasSubstr("set ylabel 'volume (bytes)'\n"));
+  EXPECT_THAT(f.script, HasSubstr("using 1:(($2+$3)/2):(0.3):(($3-$2)/2) with boxxyerror linecolor rgb '#0072B2' "
+                                  "title 'copy'"));
+  EXPECT_THAT(f.script, HasSubstr("using 1:(($6+$7)/2):(0.3):(($7-$6)/2) with boxxyerror linecolor rgb '#D55E00' "
+                                  "title 'downtime'"));
+  EXPECT_THAT(f.script, HasSubstr("using 1:7:8:9 with yerrorbars"));
+  EXPECT_THAT(f.script, HasSubstr("set yrange [0:4.2"));  // the highest CI end, 4, + 5 %
+  spec.stack = {};
+  EXPECT_THROW(make_figure_script(phases(1, 0.5), spec), InputError);
+}
+
+TEST(GnuplotScript, SeriesColoursAreDistinct) {
+  std::set<std::string> colours;
+  for (std::size_t i = 0; i < 8; ++i) colours.insert(series_colour(i));
+  EXPECT_EQ(colours.size(), 8U);
+  EXPECT_EQ(series_colour(8), series_colour(0));
 }
 
 TEST(GnuplotScript, QuotesInTitlesAreEscaped) {

@@ -171,12 +171,39 @@ std::string with_figure(const std::string& figure) {
   return "sweep:\n  grid:\n    environment.nodes: [100, 500]\n  figures:\n    - " + figure + "\n";
 }
 
+TEST(SweepSpec, ABarsFigureStacksNamedMetricsInOrder) {
+  const SweepSpec spec = parse_sweep_spec(
+      with_figure("{kind: bars, file: b, x: environment.nodes, stack: {copy: copy_s, down: downtime_s}}"), "s.yaml");
+  ASSERT_EQ(spec.figures.size(), 1U);
+  const report::FigureSpec& bars = spec.figures[0];
+  EXPECT_EQ(bars.kind, FigureKind::kBars);
+  EXPECT_EQ(bars.stack, (std::vector<std::pair<std::string, std::string>>{{"copy", "copy_s"}, {"down", "downtime_s"}}));
+  EXPECT_EQ(bars.metrics(), (std::vector<std::string>{"copy_s", "downtime_s"}));
+  EXPECT_THAT(error_of(with_figure("{kind: bars, file: b, x: environment.nodes}")),
+              StartsWith("s.yaml:5: figure b: no `stack`"));
+  EXPECT_THAT(error_of(with_figure("{kind: bars, file: b, x: environment.nodes, stack: [a, b]}")),
+              StartsWith("s.yaml:5: figure b: stack is not a map of metrics"));
+  EXPECT_THAT(error_of(with_figure("{kind: bars, file: b, x: environment.nodes, y: d, stack: {a: d}}")),
+              StartsWith("s.yaml:5: figure b: `y` is not a key of a bars figure"));
+  EXPECT_THAT(error_of(with_figure("{kind: lines, file: b, x: environment.nodes, y: d, stack: {a: d}}")),
+              StartsWith("s.yaml:5: figure b: `stack` is not a key of a lines figure"));
+  EXPECT_THAT(error_of(with_figure("{kind: bars, file: b, x: environment.nodes, stack: {a: d, a: e}}")),
+              StartsWith("s.yaml:5: figure b: stack: label 'a' given twice"));
+  std::string checked;
+  try {
+    check_figure_metrics(spec, {"copy_s"});
+  } catch (const InputError& e) {
+    checked = e.what();
+  }
+  EXPECT_THAT(checked, HasSubstr("figure b: stack: 'downtime_s' is not a numeric metric"));
+}
+
 TEST(SweepSpec, FigureErrorsNameFileAndLine) {
   EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.p_leave, y: downtime_pct}")),
               AllOf(StartsWith("s.yaml:5: figure f: x: 'environment.p_leave' is not a grid key"),
                     HasSubstr("(expected one of environment.nodes)")));
   EXPECT_THAT(error_of(with_figure("{kind: pie, file: f, x: environment.nodes, y: downtime_pct}")),
-              StartsWith("s.yaml:5: figure f: kind 'pie' is unknown (expected heatmap, lines or timeline)"));
+              StartsWith("s.yaml:5: figure f: kind 'pie' is unknown (expected heatmap, lines, bars or timeline)"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, file: f, x: environment.nodes, y: d, colour: red}")),
               StartsWith("s.yaml:5: sweep.figures: unknown key 'colour'"));
   EXPECT_THAT(error_of(with_figure("{kind: lines, x: environment.nodes, y: d}")),
