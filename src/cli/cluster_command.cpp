@@ -162,10 +162,41 @@ ModelTiming model_timing(const std::string& dir, double period_s) {
   return t;
 }
 
+// Holds SIGINT, SIGTERM and SIGHUP back while `vfo up` starts its daemons, which run in sessions of their own
+// (a Ctrl-C reaches only this process): whoever sees interrupted() ends what it started, and the destructor then
+// lets the signal through, which ends this process as it would have at once. A signal this process ignores
+// never counts.
+class HeldSignals {
+ public:
+  HeldSignals() {
+    ::sigemptyset(&held_);
+    for (const int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaddset(&held_, s);
+    ::pthread_sigmask(SIG_BLOCK, &held_, &before_);
+  }
+  ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+
+  // Throws CommandFailed when one of the signals has come.
+  void throw_if_interrupted() const {
+    sigset_t pending;
+    ::sigpending(&pending);
+    for (const int s : {SIGINT, SIGTERM, SIGHUP}) {
+      if (::sigismember(&pending, s) == 1) throw CommandFailed(std::string("interrupted by ") + ::strsignal(s));
+    }
+  }
+
+ private:
+  sigset_t held_;
+  sigset_t before_;
+};
+
 // The first line of `path` once it has one (a daemon's ready line), or nullopt after `timeout`.
-std::optional<std::string> first_line(const fs::path& path, std::chrono::milliseconds timeout) {
+std::optional<std::string> first_line(const fs::path& path, std::chrono::milliseconds timeout,
+                                      const HeldSignals& held) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
+    held.throw_if_interrupted();
     std::ifstream in(path);
     std::string line;
     if (std::getline(in, line) && in.good()) return line;  // a whole line, newline included
@@ -189,9 +220,10 @@ std::string last_line(const fs::path& path) {
 
 // Waits for the daemon `pid` (a child of this process) to print its ready line to `log`: nullopt once it has,
 // else why it has not (its last line if it ended, or that it did not within 60 s).
-std::optional<std::string> orchestrator_failure(pid_t pid, const fs::path& log) {
+std::optional<std::string> orchestrator_failure(pid_t pid, const fs::path& log, const HeldSignals& held) {
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < deadline) {
+    held.throw_if_interrupted();
     std::ifstream in(log);
     std::string line;
     if (std::getline(in, line) && in.good() && line.find(kReadyLine) != std::string::npos) return std::nullopt;
@@ -327,14 +359,17 @@ void clear_cluster_folder(const fs::path& dir) {
   if (ec) throw InputError("--cluster: " + dir.string() + ": " + ec.message());
 }
 
-// Ends the orchestrator and the agents that `cluster` lists: SIGTERM, then SIGKILL after 5 s. Returns how many
-// processes it lists.
+// Ends the orchestrator and the agents that `cluster` lists: SIGTERM (and SIGCONT, so that a stopped one ends
+// too), then SIGKILL after 5 s. Returns how many processes it lists.
 std::size_t stop_processes(const Json& cluster) {
   std::vector<long> pids;
   if (cluster.contains("orchestrator")) pids.push_back(cluster["orchestrator"].value("pid", 0L));
   for (const Json& a : cluster["agents"]) pids.push_back(a.value("pid", 0L));
   for (const long pid : pids) {
-    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGTERM);
+    if (alive(pid)) {
+      ::kill(static_cast<pid_t>(pid), SIGTERM);
+      ::kill(static_cast<pid_t>(pid), SIGCONT);
+    }
   }
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   for (const long pid : pids) {
@@ -346,6 +381,52 @@ std::size_t stop_processes(const Json& cluster) {
     waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
   }
   return pids.size();
+}
+
+// Starts `vfo up`'s agents, node-1..N, one after another, then the orchestrator daemon, recording each in
+// `cluster` (and cluster.json) as soon as it runs, so that the caller can end them all if this throws: an
+// agent or the orchestrator that does not start, or a signal held by `held`.
+void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vector<std::string>& names, bool model,
+                   const std::optional<runtime::NodeNetwork>& network, Json& cluster, const HeldSignals& held) {
+  for (int i = 1; i <= o.nodes; ++i) {
+    const std::string name = names[static_cast<std::size_t>(i)];
+    const fs::path ready = dir / "logs" / (name + ".ready");
+    std::string program = sibling_binary("vfo-agent").string();
+    std::vector<std::string> args = {
+        "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
+    if (o.node_cpus > 0) args.insert(args.end(), {"--node-cpus", fmt::format("{}", o.node_cpus)});
+    if (o.node_ram_mb > 0) args.insert(args.end(), {"--node-ram-mb", fmt::format("{}", o.node_ram_mb)});
+    if (!o.record_dir.empty()) {
+      args.insert(args.end(), {"--record", fs::absolute(fs::path(o.record_dir) / (name + ".csv")).string()});
+    }
+    if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:0
+      const auto node = static_cast<std::size_t>(i - 1);
+      args.insert(args.end(), {"--listen", network->node_address(node) + ":0"});
+      std::vector<std::string> argv = network->exec_prefix(node);
+      argv.push_back(program);
+      args.insert(args.begin(), argv.begin() + 1, argv.end());
+      program = argv.front();
+    }
+    const pid_t pid = runtime::spawn_daemon(program, args, ready.string(), (dir / "logs" / (name + ".log")).string());
+    Json& agent = cluster["agents"].emplace_back(Json{{"name", name}, {"pid", pid}});
+    const auto line = first_line(ready, 20s, held);
+    if (!line) {
+      ::kill(pid, SIGKILL);
+      throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+    }
+    agent = Json{{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}};
+  }
+  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
+  const fs::path log = dir / "logs" / "orchestrator.log";
+  const pid_t orchestrator =
+      runtime::spawn_daemon(sibling_binary(model ? "vfo-forecast" : "vfo").string(),
+                            {"orchestrator", "--cluster", dir.string()}, log.string(), log.string());
+  cluster["orchestrator"] = {{"pid", orchestrator}};
+  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  if (const auto failure = orchestrator_failure(orchestrator, log, held)) {
+    throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
+  }
 }
 
 void up(const ClusterOptions& o) {
@@ -402,46 +483,17 @@ void up(const ClusterOptions& o) {
     cluster["live"]["guard"] = !o.unguarded;
   }
   if (!o.record_dir.empty()) fs::create_directories(o.record_dir);
-  for (int i = 1; i <= o.nodes; ++i) {
-    const std::string name = names[static_cast<std::size_t>(i)];
-    const fs::path ready = dir / "logs" / (name + ".ready");
-    std::string program = sibling_binary("vfo-agent").string();
-    std::vector<std::string> args = {
-        "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
-    if (o.node_cpus > 0) args.insert(args.end(), {"--node-cpus", fmt::format("{}", o.node_cpus)});
-    if (o.node_ram_mb > 0) args.insert(args.end(), {"--node-ram-mb", fmt::format("{}", o.node_ram_mb)});
-    if (!o.record_dir.empty()) {
-      args.insert(args.end(), {"--record", fs::absolute(fs::path(o.record_dir) / (name + ".csv")).string()});
-    }
-    if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:0
-      const auto node = static_cast<std::size_t>(i - 1);
-      args.insert(args.end(), {"--listen", network->node_address(node) + ":0"});
-      std::vector<std::string> argv = network->exec_prefix(node);
-      argv.push_back(program);
-      args.insert(args.begin(), argv.begin() + 1, argv.end());
-      program = argv.front();
-    }
-    const pid_t pid = runtime::spawn_daemon(program, args, ready.string(), (dir / "logs" / (name + ".log")).string());
-    const auto line = first_line(ready, 20s);
-    if (!line) {
-      ::kill(pid, SIGKILL);
+  {  // From the first daemon on, whatever ends `vfo up` early (an error, a Ctrl-C) ends every daemon it started.
+    const HeldSignals held;
+    try {
+      start_daemons(o, dir, names, model.has_value(), network, cluster, held);
+      held.throw_if_interrupted();
+    } catch (...) {
       stop_processes(cluster);
-      throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+      throw;
     }
-    cluster["agents"].push_back({{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}});
   }
-  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
-  // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
-  const fs::path log = dir / "logs" / "orchestrator.log";
-  const pid_t orchestrator =
-      runtime::spawn_daemon(sibling_binary(model ? "vfo-forecast" : "vfo").string(),
-                            {"orchestrator", "--cluster", dir.string()}, log.string(), log.string());
-  cluster["orchestrator"] = {{"pid", orchestrator}};
-  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
-  if (const auto failure = orchestrator_failure(orchestrator, log)) {
-    stop_processes(cluster);
-    throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
-  }
+  const pid_t orchestrator = static_cast<pid_t>(cluster["orchestrator"]["pid"].get<long>());
   if (network) network->release();  // vfo down removes it
   fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
   if (o.node_cpus > 0) fmt::print("  each node emulated with {} cores (its VFs and stress share them)\n", o.node_cpus);

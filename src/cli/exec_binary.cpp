@@ -1,12 +1,9 @@
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "vfo/util/start_process.hpp"
 
 namespace vfo::cli {
 
@@ -18,14 +15,11 @@ std::filesystem::path sibling_binary(const std::string& name) {
 }
 
 void exec_binary(const std::filesystem::path& binary, const std::vector<std::string>& args) {
-  std::vector<std::string> all = {binary.string()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(binary.c_str(), argv.data());
-  throw CommandFailed(binary.string() + ": cannot run it (" + std::strerror(errno) +
-                      "; it is built with vfo: cmake --build build --target " + binary.filename().string() + ")");
+  std::vector<std::string> argv = {binary.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string error = replace_process(argv);
+  throw CommandFailed("cannot run " + error + " (it is built with vfo: cmake --build build --target " +
+                      binary.filename().string() + ")");
 }
 
 }  // namespace vfo::cli

@@ -1,10 +1,7 @@
 #include "cli/process_pool.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/core.h>
 
@@ -15,7 +12,7 @@
 #include <thread>
 #include <utility>
 
-extern char** environ;
+#include "vfo/util/start_process.hpp"
 
 namespace vfo::cli {
 
@@ -25,31 +22,14 @@ constexpr auto kPoll = std::chrono::milliseconds(10);
 
 // Starts `spec`; returns its pid, or -1 and sets `error`.
 pid_t spawn(const ProcessSpec& spec, std::string& error) {
-  if (spec.argv.empty()) {
-    error = "empty command";
-    return -1;
-  }
-  std::vector<char*> argv;
-  for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  const std::string out = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path.string();
-  const std::string err = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  // The output files are opened before the chdir, so relative paths are relative to this process.
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    error = fmt::format("{}: {}", spec.argv[0], std::strerror(rc));
-    return -1;
-  }
-  return pid;
+  const auto output = [](const std::filesystem::path& path) {
+    return path.empty() ? Stdio::null() : Stdio::file(path);
+  };
+  const Started started = start_process(
+      spec.argv,
+      {.cwd = spec.cwd, .out = output(spec.stdout_path), .err = output(spec.stderr_path), .die_with_parent = true});
+  error = started.error;
+  return started.pid;
 }
 
 ProcessOutcome outcome_of(int status) {

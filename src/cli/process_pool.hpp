@@ -1,6 +1,7 @@
 #pragma once
 // Runs child processes, at most N at a time (the runs of `vfo sweep`). Single-threaded: everything happens in
-// the calling thread, which polls its own children by pid (it never reaps a child it did not start).
+// the calling thread, which polls its own children by pid (it never reaps a child it did not start). The
+// children die with that thread however it ends (PR_SET_PDEATHSIG): a sweep killed leaves no run behind.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>

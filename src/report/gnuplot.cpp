@@ -1,7 +1,5 @@
 #include "vfo/report/gnuplot.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-extern char** environ;
+#include "vfo/util/start_process.hpp"
 
 namespace vfo::report {
 
@@ -54,26 +52,16 @@ RenderResult run_gnuplot(const std::filesystem::path& gnuplot, const std::filesy
   const std::filesystem::path dir = script.parent_path().empty() ? "." : script.parent_path();
   std::filesystem::path log = script;
   log += ".log";
-  const std::string script_name = script.filename().string();
   const std::string program = gnuplot.string();
-  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(script_name.c_str()), nullptr};
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // Opened after the chdir, so relative to the script's folder.
-  const std::string log_name = log.filename().string();
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) {
+  // The log is opened before the child enters the script's folder: its path is relative to this process.
+  const Started started = start_process({program, script.filename().string()},
+                                        {.cwd = dir, .out = Stdio::file(log), .err = Stdio::same_as_stdout()});
+  if (!started.ok()) {
     result.outcome = RenderResult::Outcome::kGnuplotFailed;
-    result.message = fmt::format("cannot run {} ({})", program, std::strerror(err));
+    result.message = "cannot run " + started.error;
     return result;
   }
+  const pid_t pid = started.pid;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {

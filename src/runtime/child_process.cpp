@@ -1,9 +1,7 @@
 #include "vfo/runtime/child_process.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,17 +10,14 @@
 #include <future>
 #include <stdexcept>
 
+#include "vfo/util/start_process.hpp"
+
 namespace vfo::runtime {
 namespace {
 
-// argv for execv: `path`, then `args`, then a null pointer; the strings live in `storage`.
-std::vector<char*> argv_of(const std::string& path, const std::vector<std::string>& args,
-                           std::vector<std::string>& storage) {
-  storage = {path};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+std::vector<std::string> argv_of(const std::string& path, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {path};
+  argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
 
@@ -30,43 +25,15 @@ std::vector<char*> argv_of(const std::string& path, const std::vector<std::strin
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
                            const std::string& stderr_path, bool kill_with_parent_thread) {
-  int in[2], out[2], exec_error[2];
-  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(exec_error, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("cannot create pipes: ") + std::strerror(errno));
-  }
-  std::vector<std::string> storage;
-  std::vector<char*> argv = argv_of(path, args, storage);
-  const pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
-  if (pid_ == 0) {
-    if (kill_with_parent_thread) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);  // the parent died before prctl
-    }
-    dup2(in[0], STDIN_FILENO);
-    dup2(out[1], STDOUT_FILENO);
-    if (!stderr_path.empty()) {
-      const int fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) dup2(fd, STDERR_FILENO);
-    }
-    execv(path.c_str(), argv.data());
-    const int e = errno;
-    [[maybe_unused]] const auto n = write(exec_error[1], &e, sizeof e);
-    _exit(127);
-  }
-  close(in[0]);
-  close(out[1]);
-  close(exec_error[1]);
-  to_child_ = in[1];
-  from_child_ = out[0];
-  int e = 0;
-  const auto got = read(exec_error[0], &e, sizeof e);  // 0 bytes: exec succeeded (the pipe closed on exec)
-  close(exec_error[0]);
-  if (got == static_cast<ssize_t>(sizeof e)) {
-    wait();
-    throw std::runtime_error("cannot run " + path + ": " + std::strerror(e));
-  }
+  const Started started =
+      start_process(argv_of(path, args), {.in = Stdio::pipe(),
+                                          .out = Stdio::pipe(),
+                                          .err = stderr_path.empty() ? Stdio::inherit() : Stdio::append_to(stderr_path),
+                                          .die_with_parent = kill_with_parent_thread});
+  if (!started.ok()) throw std::runtime_error("cannot run " + started.error);
+  pid_ = started.pid;
+  to_child_ = started.in;
+  from_child_ = started.out;
 }
 
 ChildProcess::~ChildProcess() {
@@ -174,23 +141,11 @@ std::unique_ptr<ChildProcess> ProcessLauncher::start(const std::string& path, co
 
 pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,
                    const std::string& stderr_path) {
-  std::vector<std::string> storage;
-  std::vector<char*> argv = argv_of(path, args, storage);
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    setsid();
-    const int in = open("/dev/null", O_RDONLY);
-    const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (in < 0 || out < 0 || err < 0) _exit(126);
-    dup2(in, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    execv(path.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
+  const Started started =
+      start_process(argv_of(path, args),
+                    {.out = Stdio::append_to(stdout_path), .err = Stdio::append_to(stderr_path), .new_session = true});
+  if (!started.ok()) throw std::runtime_error("cannot run " + started.error);
+  return started.pid;
 }
 
 }  // namespace vfo::runtime

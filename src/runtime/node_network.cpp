@@ -1,9 +1,7 @@
 #include "vfo/runtime/node_network.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,7 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
-extern char** environ;
+#include "vfo/util/start_process.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -92,33 +90,11 @@ std::string command_text(const std::vector<std::string>& argv) {
 // Runs argv (argv[0] an absolute path) with stdin from /dev/null; collects its stdout and stderr and waits for it.
 // Throws std::runtime_error only if it cannot be started.
 CommandResult run(const std::vector<std::string>& argv) {
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + strerror(errno));
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    throw std::runtime_error(std::string("cannot create a pipe: ") + strerror(errno));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv.front().c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  close(err[1]);
-  if (spawned != 0) {
-    close(out[0]);
-    close(err[0]);
-    throw std::runtime_error(fmt::format("cannot run `{}`: {}", command_text(argv), strerror(spawned)));
-  }
+  const Started started = start_process(argv, {.out = Stdio::pipe(), .err = Stdio::pipe()});
+  if (!started.ok()) throw std::runtime_error("cannot run " + started.error);
+  const pid_t pid = started.pid;
   CommandResult result;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  pollfd fds[2] = {{started.out, POLLIN, 0}, {started.err, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   while (open_fds > 0) {

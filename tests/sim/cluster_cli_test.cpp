@@ -1,6 +1,8 @@
 // `vfo up`, `deploy`, `status`, `chaos kill` and `down` end to end: daemons on loopback, a 1 s probing period.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -269,6 +271,60 @@ TEST_F(LocalClusterCli, ADamagedStoreIsReportedByStatusAndTheDaemonActsOnNothing
   const Json s = status();
   EXPECT_EQ(s["chains"][0]["state"], "whole") << s.dump();
   EXPECT_EQ(s["chains"][0]["epoch"], 1) << s.dump();  // nothing was redone
+}
+
+TEST_F(LocalClusterCli, UpInterruptedWithCtrlCEndsTheDaemonsItHadStarted) {
+  const std::string mark = "up-interrupted-" + std::to_string(::getpid());
+  // 16 agents start one after another, each once the one before is ready: the interrupt comes among them.
+  const pid_t pid = vfo::test::start_vfo_marked(mark, {"up", "--nodes", "16", "--period", "1", "--cluster", dir_});
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (vfo::test::slurp(dir_ + "/logs/node-1.ready").find('\n') == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(vfo::test::ending_signal(pid), SIGINT) << "vfo up had ended: the interrupt came late";
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
+}
+
+TEST_F(LocalClusterCli, DownEndsAStoppedAgentAndItsStoppedVfsAsItEndsRunningOnes) {
+  const std::string mark = "down-stopped-" + std::to_string(::getpid());
+  ASSERT_EQ(vfo::test::run_vfo_marked(mark, "up --nodes 5 --period 1 --cluster " + dir_).exit_code, 0);
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                               "/scenarios/chains/pedestrian.yaml --cluster " + dir_)
+                .exit_code,
+            0);
+  Json s = status();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!(s.contains("chains") && s["chains"].size() == 1 && s["chains"][0]["whole"] == true) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    s = status();
+  }
+  ASSERT_EQ(s["chains"][0]["whole"], true) << s.dump();
+  const std::string node = s["chains"][0]["functions"][1]["node"];
+  const Json cluster = Json::parse(vfo::test::slurp(dir_ + "/cluster.json"));
+  pid_t agent = 0;
+  for (const Json& a : cluster["agents"]) {
+    if (a["name"] == node) agent = static_cast<pid_t>(a["pid"].get<long>());
+  }
+  ASSERT_GT(agent, 0) << cluster.dump();
+  std::vector<pid_t> hosts;  // its VFs' function hosts
+  for (const int pid : vfo::test::processes_marked(mark)) {
+    const auto stat = vfo::test::process_stat(pid);
+    if (stat && stat->parent == agent) hosts.push_back(pid);
+  }
+  ASSERT_FALSE(hosts.empty());
+  for (const pid_t host : hosts) ASSERT_TRUE(vfo::test::stop_process(host));
+  ASSERT_TRUE(vfo::test::stop_process(agent));
+
+  const auto down = vfo::test::run_vfo("down --cluster " + dir_);
+  ASSERT_EQ(down.exit_code, 0) << down.all();
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
+  // The stopped agent went on to end as a running one does, not by the SIGKILL that follows 5 s later.
+  EXPECT_NE(vfo::test::slurp(dir_ + "/logs/" + node + ".log").find("stopping its VFs and shutting down"),
+            std::string::npos);
 }
 
 }  // namespace

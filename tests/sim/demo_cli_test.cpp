@@ -22,7 +22,7 @@ TEST(DemoCli, KillsTheNodeOfAMiddleVfRepeatedlyAndSummarisesEveryKill) {
       mark, "demo --nodes 5 --kills 2 --start-delay 0.2 --settle 0.5 --quiet --out " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.all();
   // No process of the run is left: agents, VFs (stopped or not) and stress processes all ended with it.
-  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
   EXPECT_NE(o.out.find("cold migration against reset mode: downtime"), std::string::npos) << o.out;
   const Json s = Json::parse(vfo::test::slurp(out / "summary.json"));
   EXPECT_EQ(s["kills"], 2);

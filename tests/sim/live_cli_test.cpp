@@ -215,29 +215,15 @@ TEST_F(LiveCli, BadStressAndExperimentFlagsGiveOneLineAndExitCode2) {
 TEST(LiveCliTestbed, ATestbedInterruptedWithCtrlCLeavesNoProcessOfItsRun) {
   const std::string out = vfo::test::fresh_dir("testbed-interrupted").string();
   const std::string mark = "testbed-int-" + std::to_string(::getpid());
-  // Started, then interrupted (SIGINT, as Ctrl-C) once its nodes are loaded. Forked here rather than put in
-  // the shell's background, where SIGINT would be ignored.
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::setenv("VFO_RUN_MARK", mark.c_str(), 1);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    ::execl(VFO_BINARY, VFO_BINARY, "experiment", "testbed", "--nodes", "5", "--duration", "60", "--stress-every", "2",
-            "--chain-share", "1", "--quiet", "--out", out.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // Started, then interrupted (SIGINT, as Ctrl-C) once its nodes are loaded.
+  const pid_t pid =
+      vfo::test::start_vfo_marked(mark, {"experiment", "testbed", "--nodes", "5", "--duration", "60", "--stress-every",
+                                         "2", "--chain-share", "1", "--quiet", "--out", out});
+  ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(std::chrono::seconds(6));
   ::kill(pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "it ran to its end: the interrupt came late";
-  std::vector<int> left;
-  for (int i = 0; i < 50; ++i) {  // what it started dies with it; give a loaded machine 5 s to deliver that
-    if ((left = vfo::test::processes_marked(mark)).empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(left, std::vector<int>{});
+  EXPECT_EQ(vfo::test::ending_signal(pid), SIGINT) << "it ran to its end: the interrupt came late";
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
 }
 
 TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleWithStressOnTheChainAndWritesTheFigure) {
@@ -247,7 +233,7 @@ TEST(LiveCliTestbed, RunsBothModesOnTheSameScheduleWithStressOnTheChainAndWrites
   const auto o = vfo::test::run_vfo_marked(mark, args + out);
   ASSERT_EQ(o.exit_code, 0) << o.all();
   // No process of the run is left: agents, VFs (stopped or not) and stress processes all ended with it.
-  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
   EXPECT_NE(o.out.find("the paper's testbed: about +2%, -76.3%"), std::string::npos) << o.out;
   const Json summary = Json::parse(vfo::test::slurp(out + "/summary.json"));
   for (const char* mode : {"cold", "live"}) {

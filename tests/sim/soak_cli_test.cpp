@@ -1,11 +1,14 @@
 // vfo chaos soak: a bounded run of every kind of fault against a local cluster, and the sink's account.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vfo_process.hpp"
@@ -21,7 +24,7 @@ TEST(SoakCli, EveryKindOfFaultIsSurvivedWithNoFrameLostOrDuplicated) {
   const std::string mark = "soak-" + std::to_string(::getpid());
   const auto o = vfo::test::run_vfo_marked(mark, "chaos soak --duration 45 --seed 3 --quiet --out " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.all();
-  EXPECT_EQ(vfo::test::processes_marked(mark), std::vector<int>{});  // agents, VFs and stress processes ended
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});  // agents, VFs and stress processes ended
   const auto s = nlohmann::json::parse(slurp(out / "summary.json"));
   // 45 s of faults, one every few seconds: each kind at least once.
   EXPECT_GE(s["kills"].get<int>(), 1) << s.dump();
@@ -41,6 +44,30 @@ TEST(SoakCli, EveryKindOfFaultIsSurvivedWithNoFrameLostOrDuplicated) {
   EXPECT_NE(o.out.find("lost 0, duplicated 0"), std::string::npos) << o.out;
   EXPECT_NE(slurp(out / "faults.csv").find("at_s,kind,node,heal_s,cold_migrations,live_migrations,run_twice\n"),
             std::string::npos);
+}
+
+TEST(SoakCli, ASoakEndedBySigtermWhileProcessesOfItAreStoppedLeavesNoneOfThem) {
+  const fs::path out = fresh_dir("soak-terminated");
+  const std::string mark = "soak-term-" + std::to_string(::getpid());
+  const pid_t pid = vfo::test::start_vfo_marked(
+      mark, {"chaos", "soak", "--duration", "60", "--seed", "3", "--quiet", "--out", out.string()});
+  ASSERT_GT(pid, 0);
+  // Its nodes' governors stop their VFs and stress processes 100 ms at a time, and a hang stops an agent: wait
+  // until a process of the run is stopped, then end the soak.
+  const auto stopped = [&] {
+    for (const int p : vfo::test::processes_marked(mark)) {
+      const auto stat = vfo::test::process_stat(p);
+      if (stat && stat->state == 'T') return true;
+    }
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+  while (!stopped() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(vfo::test::ending_signal(pid), SIGTERM) << "it ran to its end: the signal came late";
+  EXPECT_EQ(vfo::test::processes_marked_after(mark), std::vector<int>{});
 }
 
 TEST(SoakCli, BadFlagsGiveOneLineAndExitCode2) {

@@ -4,12 +4,17 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/processes.hpp"
@@ -73,6 +78,47 @@ inline std::vector<int> processes_marked(const std::string& mark) {
     }
   }
   return found;
+}
+
+// The processes marked MARK (see processes_marked) that still run after up to `patience`: what a run started
+// dies with it, which a loaded machine may take a moment to deliver.
+inline std::vector<int> processes_marked_after(const std::string& mark,
+                                               std::chrono::seconds patience = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  std::vector<int> left = processes_marked(mark);
+  while (!left.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left = processes_marked(mark);
+  }
+  return left;
+}
+
+// Starts `vfo ARGS...` as a child of this process, with VFO_RUN_MARK=MARK and its output in /dev/null; its pid.
+// Not through a shell, whose background jobs ignore SIGINT: a SIGINT sent to it is a Ctrl-C.
+inline pid_t start_vfo_marked(const std::string& mark, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {VFO_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string mark_variable = "VFO_RUN_MARK=" + mark;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::putenv(const_cast<char*>(mark_variable.c_str()));
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execv(VFO_BINARY, argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits for `pid` (a child of this process): the signal that ended it, or 0 when it exited by itself.
+inline int ending_signal(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 }  // namespace vfo::test

@@ -5,7 +5,8 @@
 // Dying with the parent: when the parent dies, the child's stdin reaches its end; vfo-function exits then,
 // so killing an agent kills its VFs. `kill_with_parent_thread` adds PR_SET_PDEATHSIG(SIGKILL), for children
 // that do not read their stdin; Linux sends it when the *thread* that started the child ends, so use it only
-// from a thread that lives as long as the child should (never from a server's worker thread).
+// from a thread that lives as long as the child should (never from a server's worker thread; see
+// StartOptions::die_with_parent in vfo/util/start_process.hpp, which starts every child).
 #include <sys/types.h>
 
 #include <chrono>
@@ -23,8 +24,9 @@ namespace vfo::runtime {
 
 class ChildProcess {
  public:
-  // Starts `path` with `args` (argv[1...]); its stderr goes to `stderr_path` (empty: inherited). Throws
-  // std::runtime_error if it cannot fork or the program cannot be executed (the child reports the exec error).
+  // Starts `path` with `args` (argv[1...]); its stderr is appended to `stderr_path` (empty: inherited). Throws
+  // std::runtime_error ("cannot run PATH: reason") if it cannot be started: a program missing or not
+  // executable, a stderr file that cannot be opened.
   ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::string& stderr_path = "",
                bool kill_with_parent_thread = false);
   ~ChildProcess();  // kills (SIGKILL) and reaps it if it still runs
@@ -74,8 +76,8 @@ class ProcessLauncher {
 };
 
 // Starts `path` with `args` as a daemon: in a session of its own (it outlives its parent), stdin from
-// /dev/null, stdout and stderr appended to the given files. Returns its pid; throws std::runtime_error when
-// it cannot fork (an exec failure shows as the daemon's exit, code 127).
+// /dev/null, stdout and stderr appended to the given files. Returns its pid; throws std::runtime_error as
+// ChildProcess's constructor does when it cannot be started.
 pid_t spawn_daemon(const std::string& path, const std::vector<std::string>& args, const std::string& stdout_path,
                    const std::string& stderr_path);
 
