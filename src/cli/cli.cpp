@@ -28,7 +28,26 @@ void refuse_non_finite(CLI::App& app) {
   for (CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) refuse_non_finite(*command);
 }
 
+// A validator that accepts a number for which `accept` holds, else says "'TEXT' (expected WHAT)".
+CLI::Validator number_check(bool (*accept)(double), const char* what) {
+  return CLI::Validator(
+      [accept, what](std::string& text) {
+        double v = 0;
+        if (CLI::detail::lexical_cast(text, v) && accept(v)) return std::string();
+        return fmt::format("'{}' (expected {})", text, what);
+      },
+      what);
+}
+
 }  // namespace
+
+CLI::Validator non_negative_number() {
+  return number_check([](double v) { return v >= 0; }, "a number >= 0");
+}
+
+CLI::Validator positive_number() {
+  return number_check([](double v) { return v > 0; }, "a number > 0");
+}
 
 int run_app(CLI::App& app, int argc, char** argv) {
   refuse_non_finite(app);

@@ -58,6 +58,11 @@ void add_orchestrator_command(CLI::App& app, ModelLoader loader = {});  // clust
 // link LibTorch, whose start-up (~1 s) every other command would otherwise pay.
 void add_forecast_command(CLI::App& app);  // forecast_command.cpp
 
+// Checks of an option's value whose refusal reads "'-1' (expected a number >= 0)" (CLI11's own print the
+// bounds of their range in full, "0.000000 to 1797693134862315708...").
+CLI::Validator non_negative_number();  // cli.cpp
+CLI::Validator positive_number();      // cli.cpp
+
 // The binary `name` in the folder of the running binary (/proc/self/exe); throws CommandFailed.
 std::filesystem::path sibling_binary(const std::string& name);  // exec_binary.cpp
 // Replaces this process with `binary args...`; throws CommandFailed when it cannot.

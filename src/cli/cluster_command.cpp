@@ -931,9 +931,9 @@ void add_cluster_commands(CLI::App& app) {
       ->add_option("--node-cpus", o->node_cpus,
                    "emulate nodes of this many cores each: a node's VFs and stress share them, and its probes read "
                    "their share (default: every node reads the machine's CPU)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   up_cmd->add_option("--node-ram-mb", o->node_ram_mb, "each emulated node's RAM (default: the machine's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   up_cmd->add_option("--record", o->record_dir, "each agent appends its node's trace to DIR/<node>.csv every 5 s");
   up_cmd->add_flag("--live", o->live, "forecast-driven live migration: move the VFs of a node whose p_fail >= K");
   up_cmd->add_option("--k", o->k, "with --live: the threshold K on p_fail")->capture_default_str();

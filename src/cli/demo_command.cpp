@@ -447,7 +447,7 @@ void add_demo_command(CLI::App& app) {
                  "start the VFs of a chain placed whole (deploy, reset) all at once, not one after another");
   demo->add_option("--seed", d->seed, "seed of the kills' phases in the probing period")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   demo->add_option("--out", d->out, "output directory")->capture_default_str();
   demo->add_flag("--quiet", d->quiet, "no progress bar");
   demo->callback([d] { run_demo(*d); });

@@ -395,7 +395,7 @@ void add_experiment_command(CLI::App& app) {
       ->capture_default_str();
   testbed->add_option("--seed", t->seed, "seed of the first stress schedule")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   testbed->add_option("--seeds", t->seeds, "seeds run per mode: --seed, --seed + 1, ...")->capture_default_str();
   testbed->add_option("--out", t->out, "output directory")->capture_default_str();
   testbed->add_flag("--quiet", t->quiet, "no progress bar");

@@ -259,7 +259,7 @@ void add_sim_command(CLI::App& app, ModelLoader loader) {
   CLI::App* sim = app.add_subcommand("sim", "Run one simulation of a scenario; writes summary.json and services.csv");
   sim->add_option("FILE", options->file, "scenario YAML")->required();
   sim->add_option("--seed", options->seed, "seed of every random draw (default: the scenario's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   sim->add_option("--out", options->out, "output directory")->capture_default_str();
   sim->add_option("--set", options->overrides, "override a scenario key, e.g. --set environment.nodes=500");
   sim->add_flag("--quiet", options->quiet, "no progress and no summary line");

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "cli/cli.hpp"
 #include "vfo/forecast/trace_readers.hpp"
 #include "vfo/forecast/training.hpp"
 #include "vfo/util/input_error.hpp"
@@ -19,7 +20,7 @@ void add_trace_inputs(CLI::App& command, TraceInputs& inputs, bool with_interval
       ->take_all();
   if (with_interval) {
     command.add_option("--interval", inputs.interval_s, "resample every series to one reading per this many seconds")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_number())
         ->capture_default_str();
   }
   command.add_option("--max-series", inputs.max_series, "use at most this many series (a seeded choice; 0: all)")

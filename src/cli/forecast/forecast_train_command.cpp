@@ -149,7 +149,7 @@ void add_forecast_train_command(CLI::App& forecast) {
   train
       ->add_option("--horizon", o->horizon_s,
                    "seconds ahead to predict, a multiple of --interval (default: one interval)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   train->add_option("--channels", o->channels, "auto (CPU and RAM when every series has RAM), 1 (CPU) or 2")
       ->check(CLI::IsMember({"auto", "1", "2"}))
       ->capture_default_str();
