@@ -667,10 +667,12 @@ void await_placement(const fs::path& dir, const Json& cluster, const std::vector
       } else if (!c->note.empty()) {
         fmt::print("  not placed yet: {}\n", c->note);
         std::fflush(stdout);
+        // The note names the chain first ("NAME: why"); the line below names it already.
+        const std::string why = c->note.rfind(c->name + ": ", 0) == 0 ? c->note.substr(c->name.size() + 2) : c->note;
         fmt::print(stderr,
                    "vfo: chain {} is pending: {}; it stays deployed and the orchestrator tries again every round "
                    "(vfo status; vfo delete {})\n",
-                   c->name, c->note, c->name.substr(0, c->name.find('#')));
+                   c->name, why, c->name.substr(0, c->name.find('#')));
         throw CommandExit(kExitPending);
       } else {
         ++it;
