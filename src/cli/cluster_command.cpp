@@ -648,7 +648,9 @@ InputError not_deployed(const runtime::ClusterStore& store, const std::string& c
 // the daemon has answered for every chain, throws CommandFailed.
 void await_placement(const fs::path& dir, const Json& cluster, const std::vector<std::uint32_t>& ids, double wait_s) {
   const double period = cluster.value("period_s", 30.0);
-  fmt::print("waiting for the orchestrator's next round (it probes every {} s; at most {} s)\n", period, wait_s);
+  if (wait_s > 0) {
+    fmt::print("waiting for the orchestrator's next round (it probes every {} s; at most {} s)\n", period, wait_s);
+  }
   std::fflush(stdout);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   std::set<std::uint32_t> waiting(ids.begin(), ids.end());

@@ -250,11 +250,21 @@ TEST_F(LocalClusterCli, ScaleRunsWholeReplicasOfAChainAndRemovesThemAgain) {
   EXPECT_EQ(chains, std::vector<std::string>{"c:whole"}) << s.dump();
   EXPECT_EQ(s["chains"][0]["id"], 1) << s.dump();  // the chain itself was left alone
 
-  // delete removes the chain with its replicas.
+  // A new manifest replaces the chain and its replicas, as many as there were; delete removes them all.
   ASSERT_EQ(vfo::test::run_vfo("scale c --replicas 2 --cluster " + dir_).exit_code, 0);
+  vfo::test::write_file("scaled.yaml",
+                        "name: c\nfps: 10\nfunctions:\n  - {kind: source}\n  - {kind: compute}\n  - {kind: sink}\n");
+  const auto replaced = vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_);
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.all();
+  EXPECT_NE(replaced.out.find("chain c (id 5, 2 replicas) handed to the orchestrator"), std::string::npos)
+      << replaced.out;
+  std::tie(s, vfs, chains) = look(6);
+  EXPECT_EQ(vfs, 6) << s.dump();
+  EXPECT_EQ(chains, (std::vector<std::string>{"c:whole", "c#2:whole"})) << s.dump();
+  EXPECT_EQ(s["chains"][1]["id"], 6) << s.dump();
   const auto deleted = vfo::test::run_vfo("delete c --cluster " + dir_);
   EXPECT_EQ(deleted.exit_code, 0) << deleted.all();
-  EXPECT_NE(deleted.out.find("chain c (id 1) and its 1 other replica deleted"), std::string::npos) << deleted.out;
+  EXPECT_NE(deleted.out.find("chain c (id 5) and its 1 other replica deleted"), std::string::npos) << deleted.out;
   std::tie(s, vfs, chains) = look(0);
   EXPECT_EQ(vfs, 0) << s.dump();
   EXPECT_TRUE(chains.empty()) << s.dump();
