@@ -1,9 +1,10 @@
-// A local edge cluster on this machine: `vfo up`, `vfo deploy`, `vfo status`, `vfo chaos kill`,
-// `vfo down`, and the orchestrator daemon `vfo orchestrator` that `vfo up` starts. The cluster lives in a
-// folder (--cluster, default results/cluster): the certificates, cluster.json (who runs where: agents'
-// addresses and pids, the orchestrator's pid, the probing period), the orchestrator's store (cluster.db),
-// and logs. The store is the API between the commands and the daemon: `vfo deploy` writes a desired chain,
-// and the daemon's next probing round places and starts it.
+// A local edge cluster on this machine: `vfo up`, `vfo deploy`, `vfo scale`, `vfo delete`, `vfo status`,
+// `vfo events`, `vfo chaos kill|restart|stress`, `vfo down`, and the orchestrator daemon `vfo orchestrator` that
+// `vfo up` starts. The cluster lives in a folder (--cluster, default results/cluster): the certificates,
+// cluster.json (who runs where: agents' addresses, pids and how each was started, the orchestrator's pid, the
+// probing period), the orchestrator's store (cluster.db), and logs. The store is the API between the commands and
+// the daemon: `vfo deploy` and `vfo scale` write desired chains (a replica is a chain of its own, NAME#K), and the
+// daemon's next probing round places and starts them, or records why it could not.
 //
 // `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each agent record
 // its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and the horizon; the
@@ -28,7 +29,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -74,8 +78,12 @@ struct ClusterOptions {
   double ramp_s = 0;
   double for_s = 60;
   int tail = 0;       // vfo events: the last N (0: all)
-  std::string chain;  // vfo delete: its name
+  std::string chain;  // vfo delete, vfo scale: its name
+  int replicas = 0;   // vfo scale
 };
+
+// The most replicas `vfo scale` gives a chain.
+constexpr int kMaxReplicas = 100;
 
 // How many of the latest events vfo status shows.
 constexpr std::size_t kRecentEvents = 5;
@@ -392,8 +400,9 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     const std::string name = names[static_cast<std::size_t>(i)];
     const fs::path ready = dir / "logs" / (name + ".ready");
     std::string program = sibling_binary("vfo-agent").string();
-    std::vector<std::string> args = {
-        "--name", name, "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()};
+    std::vector<std::string> args = {"--name",    name,
+                                     "--certs",   fs::absolute(dir / "certs").string(),
+                                     "--log-dir", fs::absolute(dir / "logs").string()};
     if (o.node_cpus > 0) args.insert(args.end(), {"--node-cpus", fmt::format("{}", o.node_cpus)});
     if (o.node_ram_mb > 0) args.insert(args.end(), {"--node-ram-mb", fmt::format("{}", o.node_ram_mb)});
     if (!o.record_dir.empty()) {
@@ -414,7 +423,9 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
       ::kill(pid, SIGKILL);
       throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
     }
-    agent = Json{{"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}};
+    // How it was started: `vfo chaos restart` starts it again so, on the address it serves now.
+    agent = Json{
+        {"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}, {"program", program}, {"args", args}};
   }
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
   // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
@@ -639,53 +650,163 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   }
 }
 
+// The exit code of `vfo deploy` and `vfo scale` when the orchestrator's round could not place a chain: it stays
+// stored, pending, and every round tries again.
+constexpr int kExitPending = 3;
+
+// A chain's replicas are stored as chains of their own: the first under the chain's name, the K-th (K >= 2) as
+// NAME#K ('#' is no character of a manifest's name). The replica number of `stored` if it is one of `chain`'s, else
+// 0.
+unsigned replica_number(const std::string& stored, const std::string& chain) {
+  if (stored == chain) return 1;
+  if (stored.size() <= chain.size() + 1 || stored.compare(0, chain.size(), chain) != 0 || stored[chain.size()] != '#')
+    return 0;
+  const std::string digits = stored.substr(chain.size() + 1);
+  if (digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return 0;
+  const unsigned k = static_cast<unsigned>(std::stoul(digits));
+  return k >= 2 ? k : 0;
+}
+
+std::string replica_name(const std::string& chain, unsigned k) {
+  return k == 1 ? chain : fmt::format("{}#{}", chain, k);
+}
+
+// The stored chains that are replicas of `chain`, by replica number.
+std::map<unsigned, runtime::StoredChain> replicas_of(const runtime::ClusterStore& store, const std::string& chain) {
+  std::map<unsigned, runtime::StoredChain> out;
+  for (const runtime::StoredChain& c : store.chains()) {
+    if (const unsigned k = replica_number(c.name, chain)) out.emplace(k, c);
+  }
+  return out;
+}
+
+// The InputError for a chain name that is not deployed, naming those that are.
+InputError not_deployed(const runtime::ClusterStore& store, const std::string& chain) {
+  std::string names;
+  for (const runtime::StoredChain& c : store.chains()) {
+    if (c.name.find('#') == std::string::npos) names += (names.empty() ? "" : ", ") + c.name;
+  }
+  return InputError("CHAIN: " + chain + " is not deployed (" +
+                    (names.empty() ? std::string("no chain is") : "deployed: " + names) + ")");
+}
+
+// Waits until the daemon's rounds have placed and started every chain of `ids` (stored just before), printing each
+// VF's node. Returns once they all run. When a round could not place one, prints its reason at once and throws
+// CommandExit(kExitPending) (the chain stays stored: the daemon tries again every round); when `wait_s` ends before
+// the daemon has answered for every chain, throws CommandFailed.
+void await_placement(const fs::path& dir, const Json& cluster, const std::vector<std::uint32_t>& ids, double wait_s) {
+  const double period = cluster.value("period_s", 30.0);
+  if (wait_s > 0) {
+    fmt::print("waiting for the orchestrator's next round (it probes every {} s; at most {} s)\n", period, wait_s);
+  }
+  std::fflush(stdout);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  std::set<std::uint32_t> waiting(ids.begin(), ids.end());
+  for (;;) {
+    runtime::ClusterStore store(dir / "cluster.db");
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      const auto c = store.chain(*it);
+      if (!c) throw CommandFailed(fmt::format("chain id {} was deleted while deploy waited for it", *it));
+      const ChainManifest m = parse_chain_manifest(c->manifest_yaml, c->name);
+      if (!c->placements.empty() && c->placements.size() == m.functions.size()) {
+        if (ids.size() > 1) fmt::print("chain {} (id {}):\n", c->name, c->id);
+        for (const runtime::VfPlacement& p : c->placements) {
+          fmt::print("  {:<10} -> {}\n", m.functions.at(p.index).name, p.node);
+        }
+        it = waiting.erase(it);
+      } else if (!c->note.empty()) {
+        fmt::print("  not placed yet: {}\n", c->note);
+        std::fflush(stdout);
+        // The note names the chain first ("NAME: why"); the line below names it already.
+        const std::string why = c->note.rfind(c->name + ": ", 0) == 0 ? c->note.substr(c->name.size() + 2) : c->note;
+        fmt::print(stderr,
+                   "vfo: chain {} is pending: {}; it stays deployed and the orchestrator tries again every round "
+                   "(vfo status; vfo delete {})\n",
+                   c->name, why, c->name.substr(0, c->name.find('#')));
+        throw CommandExit(kExitPending);
+      } else {
+        ++it;
+      }
+    }
+    std::fflush(stdout);
+    if (waiting.empty()) return;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  if (wait_s > 0) {
+    throw CommandFailed(fmt::format(
+        "the orchestrator has not answered within {} s (is it running? vfo status); the chain stays deployed", wait_s));
+  }
+}
+
+double placement_wait(const ClusterOptions& o, const Json& cluster) {
+  return o.wait_s >= 0 ? o.wait_s : 3 * cluster.value("period_s", 30.0) + 10;
+}
+
 void deploy(const ClusterOptions& o) {
   const ChainManifest manifest = load_chain_manifest(o.file);  // bad manifest: one line, exit 2
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
   const std::string yaml = read_input_file(o.file, "a chain manifest in YAML");
-  std::uint32_t id = 0;
+  std::vector<std::uint32_t> ids;
   {
     // As `kubectl apply`: the same manifest again changes nothing; another one for the same name replaces the
-    // chain (its VFs are stopped by the daemon's next round and the new chain is placed and started whole).
+    // chain and its replicas (their VFs are stopped by the daemon's next round and the new ones are placed and
+    // started whole).
     runtime::ClusterStore store(dir / "cluster.db");
-    for (const runtime::StoredChain& c : store.chains()) {
-      if (c.name != manifest.name) continue;
-      if (c.manifest_yaml == yaml) {
-        fmt::print("chain {} (id {}) runs this manifest already: nothing to do\n", manifest.name, c.id);
+    const auto replicas = replicas_of(store, manifest.name);
+    unsigned count = 1;
+    if (const auto first = replicas.find(1); first != replicas.end()) {
+      if (first->second.manifest_yaml == yaml) {
+        fmt::print("chain {} (id {}) runs this manifest already: nothing to do\n", manifest.name, first->second.id);
         return;
       }
-      store.remove_chain(c.id);
       fmt::print("chain {} (id {}) has a new manifest: it is replaced (its VFs are stopped and started anew)\n",
-                 manifest.name, c.id);
+                 manifest.name, first->second.id);
+      count = replicas.rbegin()->first;
     }
-    id = store.add_chain(manifest.name, yaml);
+    for (const auto& [k, c] : replicas) store.remove_chain(c.id);
+    for (unsigned k = 1; k <= count; ++k) ids.push_back(store.add_chain(replica_name(manifest.name, k), yaml));
   }
-  fmt::print("chain {} (id {}) handed to the orchestrator\n", manifest.name, id);
-  const double wait = o.wait_s >= 0 ? o.wait_s : 3 * cluster.value("period_s", 30.0) + 10;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait);
-  std::string note;  // the orchestrator's reason for not placing it yet, printed when it changes
-  while (std::chrono::steady_clock::now() < deadline) {
+  fmt::print("chain {} (id {}{}) handed to the orchestrator\n", manifest.name, ids.front(),
+             ids.size() > 1 ? fmt::format(", {} replicas", ids.size()) : "");
+  await_placement(dir, cluster, ids, placement_wait(o, cluster));
+}
+
+void scale(const ClusterOptions& o) {
+  if (o.replicas < 1 || o.replicas > kMaxReplicas) {
+    throw InputError(
+        fmt::format("--replicas: {} (expected 1 to {}; vfo delete CHAIN removes a chain)", o.replicas, kMaxReplicas));
+  }
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);  // a folder without a cluster: one line
+  const auto n = static_cast<unsigned>(o.replicas);
+  std::vector<std::uint32_t> added;
+  {
     runtime::ClusterStore store(dir / "cluster.db");
-    const auto c = store.chain(id);
-    if (c && c->placements.size() == manifest.functions.size()) {
-      for (const runtime::VfPlacement& p : c->placements) {
-        fmt::print("  {:<10} -> {}\n", manifest.functions[p.index].name, p.node);
-      }
+    const auto replicas = replicas_of(store, o.chain);
+    if (replicas.count(1) == 0) throw not_deployed(store, o.chain);
+    const unsigned before = static_cast<unsigned>(replicas.size());
+    if (before == n && replicas.rbegin()->first == n) {
+      fmt::print("chain {} has {} replica{} already: nothing to do\n", o.chain, n, n == 1 ? "" : "s");
       return;
     }
-    if (c && c->note != note) {
-      note = c->note;
-      if (!note.empty()) fmt::print("  not placed yet: {}\n", note);
-      std::fflush(stdout);
+    std::string removed;
+    for (const auto& [k, c] : replicas) {
+      if (k <= n) continue;
+      store.remove_chain(c.id);
+      removed += (removed.empty() ? "" : ", ") + c.name;
     }
-    std::this_thread::sleep_for(100ms);
+    const std::string& yaml = replicas.at(1).manifest_yaml;
+    for (unsigned k = 2; k <= n; ++k) {
+      if (replicas.count(k) == 0) added.push_back(store.add_chain(replica_name(o.chain, k), yaml));
+    }
+    fmt::print("chain {} scaled from {} to {} replica{}", o.chain, before, n, n == 1 ? "" : "s");
+    if (!removed.empty()) fmt::print("; removed {}: the orchestrator stops their VFs at its next round", removed);
+    fmt::print("\n");
   }
-  if (wait > 0) {
-    throw CommandFailed("the orchestrator has not placed " + manifest.name + " yet" +
-                        (note.empty() ? std::string(" (see vfo status)") : ": " + note) +
-                        "; it keeps trying every round (vfo status)");
-  }
+  if (!added.empty()) await_placement(dir, cluster, added, placement_wait(o, cluster));
 }
 
 void status(const ClusterOptions& o) {
@@ -814,19 +935,16 @@ void status(const ClusterOptions& o) {
 
 void delete_chain(const ClusterOptions& o) {
   const fs::path dir(o.dir);
-  read_cluster(dir);  // a folder without a cluster: one line, exit code 2
+  read_cluster(dir);  // a folder without a cluster: one line
   runtime::ClusterStore store(dir / "cluster.db");
-  std::string names;
-  for (const runtime::StoredChain& c : store.chains()) {
-    if (c.name == o.chain) {
-      store.remove_chain(c.id);
-      fmt::print("chain {} (id {}) deleted; the orchestrator stops its VFs at its next round\n", c.name, c.id);
-      return;
-    }
-    names += (names.empty() ? "" : ", ") + c.name;
-  }
-  throw InputError("CHAIN: " + o.chain + " is not deployed (" +
-                   (names.empty() ? std::string("no chain is") : "deployed: " + names) + ")");
+  const auto replicas = replicas_of(store, o.chain);
+  if (replicas.count(1) == 0) throw not_deployed(store, o.chain);
+  for (const auto& [k, c] : replicas) store.remove_chain(c.id);
+  fmt::print("chain {} (id {}){} deleted; the orchestrator stops its VFs at its next round\n", o.chain,
+             replicas.at(1).id,
+             replicas.size() > 1
+                 ? fmt::format(" and its {} other replica{}", replicas.size() - 1, replicas.size() > 2 ? "s" : "")
+                 : std::string());
 }
 
 void events(const ClusterOptions& o) {
@@ -858,6 +976,118 @@ void chaos_kill(const ClusterOptions& o) {
   throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
 }
 
+// Whether process `pid` runs (a zombie does not: nobody may have reaped a killed agent yet).
+bool running(long pid) {
+  if (!alive(pid)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
+}
+
+// How many events of `kind` about `node` (their text starts with its name) the cluster in `dir` has logged.
+std::size_t node_events(const fs::path& dir, const std::string& kind, const std::string& node) {
+  std::size_t n = 0;
+  for (const Json& e : read_events(dir, 0)) {
+    n += e.value("kind", "") == kind && e.value("text", "").rfind(node + " ", 0) == 0;
+  }
+  return n;
+}
+
+// Waits until the daemon has logged one more event of `kind` about `node` than `before`, for at most `wait_s`
+// seconds; whether it did.
+bool await_node_event(const fs::path& dir, const std::string& kind, const std::string& node, std::size_t before,
+                      double wait_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  for (;;) {
+    if (node_events(dir, kind, node) > before) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+// `vfo chaos restart NODE`: kills the node's agent (its VFs die with it), waits until the orchestrator has seen it
+// fail, starts it again as `vfo up` did on the same address, and waits until the orchestrator sees it back.
+void chaos_restart(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  Json cluster = read_cluster(dir);
+  Json* agent = nullptr;
+  std::string names;
+  for (Json& a : cluster["agents"]) {
+    if (a["name"] == o.node) agent = &a;
+    names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
+  }
+  if (agent == nullptr) {
+    throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
+  }
+  if (!agent->contains("program") || !(*agent)["program"].is_string() || !agent->contains("args") ||
+      !(*agent)["args"].is_array()) {
+    throw InputError(cluster_file(dir).string() + ": " + o.node +
+                     " has no record of how it was started (the cluster folder is damaged)");
+  }
+  const bool watched = alive(cluster["orchestrator"].value("pid", 0L));
+  const double wait_s = 3 * cluster.value("period_s", 30.0) + 10;
+  const std::size_t failed_before = node_events(dir, "node-failed", o.node);
+  const std::size_t back_before = node_events(dir, "node-back", o.node);
+  const long old_pid = agent->value("pid", 0L);
+  if (running(old_pid)) {
+    ::kill(static_cast<pid_t>(old_pid), SIGKILL);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (running(old_pid) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    if (running(old_pid)) throw CommandFailed(fmt::format("{} (pid {}) outlived SIGKILL for 10 s", o.node, old_pid));
+    fmt::print("killed {} (pid {}) and its VFs\n", o.node, old_pid);
+  } else {
+    fmt::print("{} was not running\n", o.node);
+  }
+  std::fflush(stdout);
+  if (!watched) {
+    fmt::print("the orchestrator does not run: nobody watches {} fail and come back\n", o.node);
+  } else if (await_node_event(dir, "node-failed", o.node, failed_before, wait_s)) {
+    fmt::print("the orchestrator saw {} fail\n", o.node);
+  } else {
+    fmt::print("the orchestrator did not see {} fail within {} s (vfo events)\n", o.node, wait_s);
+  }
+  std::fflush(stdout);
+  // The same program and arguments, serving on the address the orchestrator knows.
+  std::vector<std::string> args = (*agent)["args"].get<std::vector<std::string>>();
+  const std::string address = (*agent)["address"];
+  const auto listen = std::find(args.begin(), args.end(), "--listen");
+  if (listen != args.end() && listen + 1 != args.end()) {
+    *(listen + 1) = address;
+  } else {
+    args.insert(args.end(), {"--listen", address});
+  }
+  const fs::path ready = dir / "logs" / (o.node + ".ready");
+  const fs::path log = dir / "logs" / (o.node + ".log");
+  fs::remove(ready);
+  pid_t pid = -1;
+  {  // A Ctrl-C before the agent is ready ends it: it is recorded nowhere yet.
+    const HeldSignals held;
+    pid = runtime::spawn_daemon((*agent)["program"].get<std::string>(), args, ready.string(), log.string());
+    std::optional<std::string> line;
+    try {
+      line = first_line(ready, 20s, held);
+    } catch (...) {
+      ::kill(pid, SIGKILL);
+      throw;
+    }
+    if (!line) {
+      ::kill(pid, SIGKILL);
+      throw CommandFailed(fmt::format("{} did not start again on {} (see {})", o.node, address, log.string()));
+    }
+  }
+  (*agent)["pid"] = pid;
+  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+  fmt::print("{} started again (pid {}) on {}, without VFs\n", o.node, pid, address);
+  std::fflush(stdout);
+  if (!watched) return;
+  if (await_node_event(dir, "node-back", o.node, back_before, wait_s)) {
+    fmt::print("the orchestrator sees {} again: it places VFs there as on any node\n", o.node);
+  } else {
+    throw CommandFailed(fmt::format("the orchestrator has not seen {} back within {} s (vfo events)", o.node, wait_s));
+  }
+}
+
 void chaos_stress(const ClusterOptions& o) {
   const auto pct_ok = [](double v) { return v >= 0 && v <= 100; };
   if (!pct_ok(o.cpu_pct)) throw InputError(fmt::format("--cpu: {} (expected 0 to 100)", o.cpu_pct));
@@ -882,8 +1112,13 @@ void chaos_stress(const ClusterOptions& o) {
 
 void down(const ClusterOptions& o) {
   const fs::path dir(o.dir);
-  if (!fs::exists(cluster_file(dir))) {  // already down (or never up): nothing to do, as a second vfo down
-    fmt::print("no cluster runs in {}; nothing to stop\n", dir.string());
+  if (!fs::exists(cluster_file(dir))) {  // nothing to do, as for a second `kubectl delete --ignore-not-found`
+    if (fs::exists(dir / "logs") || fs::exists(dir / kEventFiles[0])) {
+      fmt::print("the cluster in {} is already down; nothing to stop (its logs are in {})\n", dir.string(),
+                 (dir / "logs").string());
+    } else {
+      fmt::print("no cluster was ever started in {}; nothing to stop\n", dir.string());
+    }
     return;
   }
   const Json cluster = read_cluster(dir);
@@ -979,6 +1214,16 @@ void add_cluster_commands(CLI::App& app) {
   cluster_flag(delete_cmd);
   delete_cmd->callback([o] { delete_chain(*o); });
 
+  CLI::App* scale_cmd = app.add_subcommand(
+      "scale", "Run N replicas of a deployed chain: whole copies of it (its own source, VFs and sink), CHAIN#2..#N");
+  scale_cmd->add_option("CHAIN", o->chain, "the chain's name (its manifest's)")->required();
+  scale_cmd->add_option("--replicas", o->replicas, "how many copies of the chain run, the chain itself included")
+      ->required();
+  scale_cmd->add_option("--wait", o->wait_s,
+                        "seconds to wait for the new replicas' placement (default: 3 periods + 10 s)");
+  cluster_flag(scale_cmd);
+  scale_cmd->callback([o] { scale(*o); });
+
   CLI::App* events_cmd = app.add_subcommand(
       "events", "What the orchestrator saw and did: nodes failing and back, VFs ended, migrations, errors");
   events_cmd->add_flag("--json", o->json, "print JSON");
@@ -992,6 +1237,11 @@ void add_cluster_commands(CLI::App& app) {
   kill_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
   cluster_flag(kill_cmd);
   kill_cmd->callback([o] { chaos_kill(*o); });
+  CLI::App* restart_cmd = chaos->add_subcommand(
+      "restart", "Kill a node's agent (and its VFs), wait until the orchestrator sees it fail, start it again");
+  restart_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
+  cluster_flag(restart_cmd);
+  restart_cmd->callback([o] { chaos_restart(*o); });
   CLI::App* stress_cmd =
       chaos->add_subcommand("stress", "Load a node's CPU and RAM (a stress process among its VFs), rising over --ramp");
   stress_cmd->add_option("NODE", o->node, "e.g. node-3")->required();
@@ -1003,7 +1253,8 @@ void add_cluster_commands(CLI::App& app) {
   stress_cmd->callback([o] { chaos_stress(*o); });
   add_soak_command(*chaos);
 
-  CLI::App* down_cmd = app.add_subcommand("down", "Stop the local cluster");
+  CLI::App* down_cmd =
+      app.add_subcommand("down", "Stop the local cluster (a cluster already down, or none: nothing to do, exit 0)");
   cluster_flag(down_cmd);
   down_cmd->callback([o] { down(*o); });
 }

@@ -26,6 +26,8 @@ constexpr const char* kPalette = "(0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0
 constexpr double kDarkFrom = 0.62;
 // A heatmap cell shows its mean above its centre and the CI (smaller) below, this far from it (cell height 1).
 constexpr double kCiLabelShift = 0.15;
+// A lines figure without panels draws at most this many series in one panel; more get a panel each.
+constexpr std::size_t kMostSeriesInOnePanel = 4;
 
 // A string in the .dat file: double quotes, which gnuplot cannot escape there, become single quotes.
 std::string dat_string(std::string_view text) {
@@ -39,8 +41,17 @@ std::string num(double value) {
   return format_number(value);
 }
 
+bool ends_with(const std::string& text, std::string_view end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+// A share of time in percent, in [0, 100] by its nature (downtime_pct).
+bool is_time_share(const std::string& metric) {
+  return ends_with(metric, "downtime_pct");
+}
+
 bool is_byte_metric(const std::string& metric) {
-  return metric == "bytes" || (metric.size() > 6 && metric.compare(metric.size() - 6, 6, "_bytes") == 0);
+  return metric == "bytes" || ends_with(metric, "_bytes");
 }
 
 class Figure {
@@ -52,6 +63,7 @@ class Figure {
     x_ = column(spec_.x, "x");
     if (spec_.kind == FigureKind::kHeatmap) y_ = column(spec_.y, "y");
     for (const auto& key : spec_.panels) panel_keys_.push_back(column(key, "panels"));
+    panel_names_ = spec_.panels;
     for (const auto& key : spec_.series) series_keys_.push_back(column(key, "series"));
     if (spec_.kind == FigureKind::kBars && spec_.stack.empty()) fail("a bars figure without `stack`");
     for (const std::string& metric : spec_.metrics()) {
@@ -62,6 +74,16 @@ class Figure {
     xs_ = distinct(x_);
     if (spec_.kind == FigureKind::kHeatmap) ys_ = distinct(*y_);
     choose_unit();
+    if (spec_.kind == FigureKind::kLines && spec_.panels.empty() && !series_keys_.empty()) {
+      // Many lines with their error bars hide one another: each series gets a panel of its own instead.
+      bool complete = true;
+      if (combinations(series_keys_, &complete).size() > kMostSeriesInOnePanel) {
+        panel_keys_ = std::move(series_keys_);
+        panel_names_ = spec_.series;
+        series_keys_.clear();
+        series_as_panels_ = true;
+      }
+    }
     make_panels();
     if (spec_.kind == FigureKind::kHeatmap) return heatmap();
     return spec_.kind == FigureKind::kBars ? bars() : lines();
@@ -168,10 +190,10 @@ class Figure {
   void make_panels() {
     bool complete = true;
     for (auto& [combo, rows] : combinations(panel_keys_, &complete)) {
-      panels_.push_back({combo_title(spec_.panels, combo), std::move(rows)});
+      panels_.push_back({combo_title(panel_names_, combo), std::move(rows)});
     }
     const std::size_t n = panels_.size();
-    if (!spec_.panels.empty() && complete) {
+    if (!spec_.panels.empty() && complete) {  // the panels the spec names: a grid of their values
       cols_ = distinct(panel_keys_.back()).size();
     } else {
       cols_ = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
@@ -253,6 +275,17 @@ class Figure {
       out += fmt::format("{}{} {}", i ? ", " : "", gp_string(value_label(values[i])), i);
     }
     return out + ") scale 0\n";
+  }
+
+  // The x axis of lines or bars over categories (x values that are not numbers): one tic per value, slanted
+  // when the names are wider than their slots (about 60 characters share the axis).
+  std::string category_axis() const {
+    std::string out = fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
+    out += tics("x", xs_);
+    std::size_t longest = 0;
+    for (const std::string& x : xs_) longest = std::max(longest, x.size());
+    if (longest * xs_.size() > 60) out += "set xtics rotate by -30\n";
+    return out;
   }
 
   std::string label(const std::string& given, const std::string& fallback) const {
@@ -359,7 +392,9 @@ class Figure {
     std::vector<std::vector<std::string>> series;
     for (auto& [combo, rows] : combinations(series_keys_, &complete)) series.push_back(combo);
 
-    // A metric whose means are all >= 0 is a quantity that cannot be negative: its bars stop at 0.
+    // A metric whose means are all >= 0 is a quantity that cannot be negative: its bars stop at 0. A share of
+    // time in percent (a downtime) cannot pass 100 either.
+    const bool share = is_time_share(spec_.metric());
     bool non_negative = true;
     for (const auto& panel : panels_) {
       for (auto r : panel.rows) {
@@ -371,14 +406,16 @@ class Figure {
     std::string data =
         fmt::format("# vfo figure '{}': {} (mean, 95 % CI) over {}\n", spec_.file, spec_.metric(), spec_.x);
     data += numeric_x ? "# columns: x, mean, low, high" : "# columns: x index, mean, low, high";
-    data += non_negative ? " (the 95 % CI, cut at 0; the mean where undefined), x as text"
-                         : " (the 95 % CI; the mean where undefined), x as text";
+    data += share          ? " (the 95 % CI, cut to [0, 100]; the mean where undefined), x as text"
+            : non_negative ? " (the 95 % CI, cut at 0; the mean where undefined), x as text"
+                           : " (the 95 % CI; the mean where undefined), x as text";
     data += "; one block (index) per panel and series\n";
     std::size_t blocks = 0;
     double y_lo = std::numeric_limits<double>::infinity();
     double y_hi = -y_lo;
     std::vector<std::string> panel_plots;
-    for (const auto& panel : panels_) {
+    for (std::size_t panel_index = 0; panel_index < panels_.size(); ++panel_index) {
+      const Panel& panel = panels_[panel_index];
       std::vector<std::string> parts;
       for (std::size_t s = 0; s < series.size(); ++s) {
         struct Point {
@@ -404,9 +441,10 @@ class Figure {
           if (!mean || !std::isfinite(*mean)) continue;
           const double ci = ci_of(r).value_or(0);  // no bar where the CI is undefined
           const double low = non_negative ? std::max(0.0, *mean - ci) : *mean - ci;
-          points.push_back({xi, *mean, low, *mean + ci});
+          const double high = share ? std::min(100.0, *mean + ci) : *mean + ci;
+          points.push_back({xi, *mean, low, high});
           y_lo = std::min(y_lo, low);
-          y_hi = std::max(y_hi, *mean + ci);
+          y_hi = std::max(y_hi, high);
         }
         if (points.empty()) continue;
         if (numeric_x) {
@@ -423,8 +461,8 @@ class Figure {
         }
         parts.push_back(fmt::format(
             "{} index {} using 1:2:3:4 with yerrorlines linecolor rgb '{}' linewidth 2 pointtype 7 title {}",
-            parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks, series_colour(s),
-            series_keys_.empty() ? "''" : gp_string(name)));
+            parts.empty() ? gp_string(spec_.file + ".dat") : "''", blocks,
+            series_colour(series_as_panels_ ? panel_index : s), series_keys_.empty() ? "''" : gp_string(name)));
         ++blocks;
       }
       std::string plot = fmt::format("set title {}\n", gp_string(panel_title(panel)));
@@ -446,12 +484,7 @@ class Figure {
       body += "set offsets graph 0.05, graph 0.05, graph 0.05, 0\n";
       if (spec_.logx) body += "set logscale x\n";
     } else {
-      body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
-      body += tics("x", xs_);
-      std::size_t longest = 0;
-      for (const std::string& x : xs_) longest = std::max(longest, x.size());
-      // Names wider than their slot (about 60 characters share the axis) would run into each other.
-      if (longest * xs_.size() > 60) body += "set xtics rotate by -30\n";
+      body += category_axis();
       body += "set offsets 0, 0, graph 0.05, 0\n";
     }
     if (panels_.size() > 1) {  // one y scale for all panels, so that they compare at a glance
@@ -521,8 +554,7 @@ class Figure {
 
     std::string body = begin_body();
     body += "set grid ytics\nset tics nomirror\n";
-    body += fmt::format("set xrange [-0.5:{}]\n", num(static_cast<double>(xs_.size()) - 0.5));
-    body += tics("x", xs_);
+    body += category_axis();
     body += fmt::format("set yrange [0:{}]\n", num(top > 0 ? 1.05 * top : 1));
     body += fmt::format("set xlabel {}\n", label(spec_.xlabel, key_label(spec_.x)));
     body += fmt::format("set ylabel {}\n", y_label());
@@ -541,12 +573,12 @@ class Figure {
             k == 0 ? dat : "     ''", block_of_panel[p], c, c + 1, num(kHalfWidth), c + 1, c, series_colour(k),
             gp_string(spec_.stack[k].first));
       }
-      for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t k = 0; k < n; ++k) {  // each segment's CI: a vector from its low to its high, capped
         const std::size_t c = 2 + 4 * k;
         body += fmt::format(
-            "     '' index {} using 1:{}:{}:{} with yerrorbars linecolor rgb 'black' pointtype -1 "
+            "     '' index {} using 1:{}:(0):(${}-${}) with vectors heads size screen 0.008,90 linecolor rgb 'black' "
             "notitle{}",
-            block_of_panel[p], c + 1, c + 2, c + 3, k + 1 < n ? ", \\\n" : "\n");
+            block_of_panel[p], c + 2, c + 3, c + 2, k + 1 < n ? ", \\\n" : "\n");
       }
     }
     body += end_body();
@@ -559,8 +591,10 @@ class Figure {
   std::size_t x_ = 0;
   std::optional<std::size_t> y_;
   std::vector<std::size_t> panel_keys_, series_keys_;
-  std::vector<Segment> segments_;  // the metrics read: one, or a bars figure's stack
-  std::size_t mean_ = 0;           // the first segment's
+  std::vector<std::string> panel_names_;  // the grid keys of panel_keys_
+  bool series_as_panels_ = false;         // the spec's series drawn one per panel (each in its series colour)
+  std::vector<Segment> segments_;         // the metrics read: one, or a bars figure's stack
+  std::size_t mean_ = 0;                  // the first segment's
   std::optional<std::size_t> ci_;
   double divisor_ = 1;  // the values shown are the table's divided by this (a unit chosen for byte metrics)
   std::string unit_;    // what the values shown count ("GB"), or empty: the metric's own unit

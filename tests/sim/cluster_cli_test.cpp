@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "support/store_tamper.hpp"
 #include "vfo_process.hpp"
@@ -178,17 +179,185 @@ TEST_F(LocalClusterCli, BadInputGivesOneLineAndExitCode2) {
 }
 
 TEST_F(LocalClusterCli, AChainThatFitsNowhereIsPendingWithTheReasonInDeployAndStatus) {
-  ASSERT_EQ(vfo::test::run_vfo("up --nodes 3 --period 1 --cluster " + dir_).exit_code, 0);  // 4 VFs, 3 nodes
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 3 --period 2 --cluster " + dir_).exit_code, 0);  // 4 VFs, 3 nodes
+  // The reason comes with the daemon's next round, within a period (2 s, and the round's probes), and deploy ends
+  // there, long before its wait of 60 s would.
+  const auto start = std::chrono::steady_clock::now();
   const auto deployed = vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
-                                           "/scenarios/chains/pedestrian.yaml --wait 5 --cluster " + dir_);
-  EXPECT_EQ(deployed.exit_code, 1) << deployed.all();
+                                           "/scenarios/chains/pedestrian.yaml --wait 60 --cluster " + dir_);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(deployed.exit_code, 3) << deployed.all();
+  EXPECT_LT(took, 30) << deployed.all();
+  EXPECT_NE(deployed.out.find("waiting for the orchestrator's next round (it probes every 2 s; at most 60 s)"),
+            std::string::npos)
+      << deployed.out;
   EXPECT_NE(deployed.out.find("not placed yet: "), std::string::npos) << deployed.out;
+  EXPECT_NE(deployed.err.find("chain pedestrian-detection is pending: no room: "), std::string::npos) << deployed.err;
   EXPECT_NE(deployed.err.find("fits on none of the 3 nodes"), std::string::npos) << deployed.err;
   EXPECT_EQ(vfo::test::line_count(deployed.err), 1) << deployed.err;
   const Json status = Json::parse(vfo::test::run_vfo("status --json --cluster " + dir_).out);
   EXPECT_EQ(status["chains"][0]["state"], "pending") << status.dump();
   EXPECT_NE(status["chains"][0].value("reason", "").find("fits on none of the 3 nodes"), std::string::npos)
       << status.dump();
+  bool event_with_reason = false;
+  for (const Json& e : status["recent_events"]) {
+    event_with_reason =
+        event_with_reason || e.value("text", "").find("fits on none of the 3 nodes") != std::string::npos;
+  }
+  EXPECT_TRUE(event_with_reason) << status.dump();
+  const auto text = vfo::test::run_vfo("status --cluster " + dir_);
+  EXPECT_NE(text.out.find("chain pedestrian-detection (epoch 0): pending: "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("recent events"), std::string::npos) << text.out;
+}
+
+TEST_F(LocalClusterCli, ScaleRunsWholeReplicasOfAChainAndRemovesThemAgain) {
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 4 --period 0.5 --cluster " + dir_).exit_code, 0);
+  const auto file = vfo::test::write_file(
+      "scaled.yaml", "name: c\nfps: 20\nfunctions:\n  - {kind: source}\n  - {kind: compute}\n  - {kind: sink}\n");
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_).exit_code, 0);
+  const auto up = vfo::test::run_vfo("scale c --replicas 3 --cluster " + dir_);
+  ASSERT_EQ(up.exit_code, 0) << up.all();
+  EXPECT_NE(up.out.find("chain c scaled from 1 to 3 replicas"), std::string::npos) << up.out;
+  EXPECT_NE(up.out.find("chain c#3 (id 3):"), std::string::npos) << up.out;
+  // Every replica is a whole chain of its own; the nodes run the three replicas' nine VFs between them. `look`
+  // polls the status (20 s at most) until the nodes run `want` VFs in all.
+  const auto look = [&](int want) {
+    Json s;
+    int vfs = -1;
+    for (int i = 0; i < 200 && vfs != want; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      s = status();
+      vfs = 0;
+      for (const Json& n : s["nodes"]) vfs += n.value("vfs", 0);
+    }
+    std::vector<std::string> chains;
+    for (const Json& c : s["chains"])
+      chains.push_back(c["name"].get<std::string>() + ":" + c["state"].get<std::string>());
+    return std::tuple{s, vfs, chains};
+  };
+  auto [s, vfs, chains] = look(9);
+  EXPECT_EQ(vfs, 9) << s.dump();
+  EXPECT_EQ(chains, (std::vector<std::string>{"c:whole", "c#2:whole", "c#3:whole"})) << s.dump();
+  const auto same = vfo::test::run_vfo("scale c --replicas 3 --cluster " + dir_);
+  EXPECT_EQ(same.exit_code, 0) << same.all();
+  EXPECT_NE(same.out.find("chain c has 3 replicas already: nothing to do"), std::string::npos) << same.out;
+  const auto again = vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_);
+  EXPECT_NE(again.out.find("runs this manifest already: nothing to do"), std::string::npos) << again.out;
+
+  const auto down = vfo::test::run_vfo("scale c --replicas 1 --cluster " + dir_);
+  ASSERT_EQ(down.exit_code, 0) << down.all();
+  EXPECT_NE(down.out.find("chain c scaled from 3 to 1 replica; removed c#2, c#3"), std::string::npos) << down.out;
+  std::tie(s, vfs, chains) = look(3);
+  EXPECT_EQ(vfs, 3) << s.dump();
+  EXPECT_EQ(chains, std::vector<std::string>{"c:whole"}) << s.dump();
+  EXPECT_EQ(s["chains"][0]["id"], 1) << s.dump();  // the chain itself was left alone
+
+  // A new manifest replaces the chain and its replicas, as many as there were; delete removes them all.
+  ASSERT_EQ(vfo::test::run_vfo("scale c --replicas 2 --cluster " + dir_).exit_code, 0);
+  vfo::test::write_file("scaled.yaml",
+                        "name: c\nfps: 10\nfunctions:\n  - {kind: source}\n  - {kind: compute}\n  - {kind: sink}\n");
+  const auto replaced = vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_);
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.all();
+  EXPECT_NE(replaced.out.find("chain c (id 5, 2 replicas) handed to the orchestrator"), std::string::npos)
+      << replaced.out;
+  std::tie(s, vfs, chains) = look(6);
+  EXPECT_EQ(vfs, 6) << s.dump();
+  EXPECT_EQ(chains, (std::vector<std::string>{"c:whole", "c#2:whole"})) << s.dump();
+  EXPECT_EQ(s["chains"][1]["id"], 6) << s.dump();
+  const auto deleted = vfo::test::run_vfo("delete c --cluster " + dir_);
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.all();
+  EXPECT_NE(deleted.out.find("chain c (id 5) and its 1 other replica deleted"), std::string::npos) << deleted.out;
+  std::tie(s, vfs, chains) = look(0);
+  EXPECT_EQ(vfs, 0) << s.dump();
+  EXPECT_TRUE(chains.empty()) << s.dump();
+
+  for (const std::string args : {"scale c --replicas 2", "scale c --replicas 0", "scale c"}) {
+    const auto bad = vfo::test::run_vfo(args + " --cluster " + dir_);
+    EXPECT_EQ(bad.exit_code, 2) << args << ": " << bad.all();
+    EXPECT_EQ(vfo::test::line_count(bad.err), 1) << args << ": " << bad.err;
+  }
+  EXPECT_NE(vfo::test::run_vfo("scale c --replicas 2 --cluster " + dir_).err.find("CHAIN: c is not deployed"),
+            std::string::npos);
+}
+
+TEST_F(LocalClusterCli, ARestartedNodeIsSeenFailingAndBackAndTakesVfsAgain) {
+  // Three nodes for a chain of three VFs (each on a node of its own): while node-1 is down its VF has nowhere to go,
+  // and the chain is whole again only once node-1 takes it back.
+  ASSERT_EQ(vfo::test::run_vfo("up --nodes 3 --period 0.5 --cluster " + dir_).exit_code, 0);
+  const auto file = vfo::test::write_file(
+      "restarted.yaml", "name: r\nfps: 20\nfunctions:\n  - {kind: source}\n  - {kind: compute}\n  - {kind: sink}\n");
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + file.string() + " --cluster " + dir_).exit_code, 0);
+  const auto pid_of = [&](const std::string& node) {
+    const Json cluster = Json::parse(vfo::test::slurp(dir_ + "/cluster.json"));
+    for (const Json& a : cluster["agents"]) {
+      if (a["name"] == node) return a["pid"].get<int>();
+    }
+    return 0;
+  };
+  const int before = pid_of("node-1");
+  const auto restarted = vfo::test::run_vfo("chaos restart node-1 --cluster " + dir_);
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.all();
+  EXPECT_NE(restarted.out.find("killed node-1 (pid " + std::to_string(before) + ") and its VFs"), std::string::npos)
+      << restarted.out;
+  EXPECT_NE(restarted.out.find("the orchestrator saw node-1 fail"), std::string::npos) << restarted.out;
+  EXPECT_NE(restarted.out.find("the orchestrator sees node-1 again"), std::string::npos) << restarted.out;
+  const int after = pid_of("node-1");
+  EXPECT_NE(after, before);
+  EXPECT_TRUE(vfo::test::runs(after));
+  std::vector<std::string> kinds;
+  for (const Json& e : Json::parse(vfo::test::run_vfo("events --json --cluster " + dir_).out)) {
+    if (e["text"].get<std::string>().rfind("node-1 ", 0) == 0) kinds.push_back(e["kind"]);
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"node-failed", "node-back"}));
+  // The node is usable: the chain is whole again, one of its VFs started anew on node-1.
+  Json s;
+  const auto whole_with_node_1 = [&] {
+    s = status();
+    if (s["chains"].size() != 1 || s["chains"][0]["state"] != "whole") return false;
+    for (const Json& f : s["chains"][0]["functions"]) {
+      if (f["node"] == "node-1") return true;
+    }
+    return false;
+  };
+  bool whole = false;
+  for (int i = 0; i < 300 && !(whole = whole_with_node_1()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(whole) << s.dump();
+  EXPECT_GE(s["chains"][0]["epoch"].get<int>(), 2) << s.dump();
+  const auto bad = vfo::test::run_vfo("chaos restart node-9 --cluster " + dir_);
+  EXPECT_EQ(bad.exit_code, 2) << bad.all();
+  EXPECT_EQ(vfo::test::line_count(bad.err), 1) << bad.err;
+  // vfo down stops the agent that restart started.
+  ASSERT_EQ(vfo::test::run_vfo("down --cluster " + dir_).exit_code, 0);
+  EXPECT_FALSE(vfo::test::runs(after));
+}
+
+TEST(ClusterCommandsDocs, EveryOptionOfACommandsHelpIsInItsUsageInDocsCli) {
+  const std::string doc = vfo::test::slurp(std::string(VFO_SOURCE_DIR) + "/docs/cli.md");
+  const auto section = doc.find("## `vfo up`, `vfo deploy`");
+  ASSERT_NE(section, std::string::npos);
+  const auto begin = doc.find("```", section);
+  const auto end = doc.find("```", begin + 3);
+  ASSERT_NE(end, std::string::npos);
+  const std::string usage = doc.substr(begin, end - begin);
+  const std::regex flag(R"((?:^|[ ,])(--[a-z][a-z-]*))");
+  for (const std::string command :
+       {"up", "deploy", "scale", "status", "events", "delete", "chaos kill", "chaos restart", "chaos stress", "down"}) {
+    EXPECT_NE(usage.find("vfo " + command + " "), std::string::npos) << command << " is not in docs/cli.md";
+    const auto help = vfo::test::run_vfo(command + " --help");
+    ASSERT_EQ(help.exit_code, 0) << command << ": " << help.all();
+    std::istringstream lines(help.out);
+    for (std::string line; std::getline(lines, line);) {
+      for (std::sregex_iterator m(line.begin(), line.end(), flag), none; m != none; ++m) {
+        const std::string name = (*m)[1];
+        if (name == "--help") continue;
+        const bool documented =
+            usage.find("[" + name) != std::string::npos || usage.find(" " + name + " ") != std::string::npos;
+        EXPECT_TRUE(documented) << "vfo " << command << " " << name << " is not in docs/cli.md's usage";
+      }
+    }
+  }
 }
 
 TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
@@ -214,7 +383,13 @@ TEST_F(LocalClusterCli, UpRefusesAFolderItDidNotWriteAndRemovesNothingThere) {
   EXPECT_EQ(vfo::test::run_vfo_in("VFO_CLUSTER=" + dir_, "down").exit_code, 0);
   const auto twice = vfo::test::run_vfo("down --cluster " + dir_);
   EXPECT_EQ(twice.exit_code, 0) << twice.all();
-  EXPECT_NE(twice.out.find("no cluster runs in " + dir_ + "; nothing to stop"), std::string::npos) << twice.out;
+  EXPECT_NE(twice.out.find("the cluster in " + dir_ + " is already down; nothing to stop"), std::string::npos)
+      << twice.out;
+  const auto never = vfo::test::run_vfo("down --cluster " + dir_ + "/never");
+  EXPECT_EQ(never.exit_code, 0) << never.all();
+  EXPECT_NE(never.out.find("no cluster was ever started in " + dir_ + "/never; nothing to stop"), std::string::npos)
+      << never.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/never"));
 }
 
 TEST_F(LocalClusterCli, ADamagedClusterJsonIsNamedInOneLineAndUpStartsANewCluster) {

@@ -16,13 +16,14 @@
 // decimals; nothing where the CI is undefined). Lines: one line per combination of the series keys' values
 // (same colour in every panel), the mean with error bars of its 95 % confidence interval (m_ci95; no bar where
 // it is undefined or the table has no such column; cut at 0 when no mean is negative, since such a metric counts
-// or measures something that cannot be); a numeric x key is a numeric axis, any other (text, booleans) evenly
-// spaced categories. Bars: one bar per x value (categories), the means of `stack`'s metrics stacked bottom up,
-// each segment with an error bar of its own 95 % CI at its top. Units: a metric named `bytes` or `*_bytes` is
-// shown in kB, MB, GB or TB (decimal), the one that puts the largest mean between 1 and 1000, named after the
-// y label (lines, bars) or the title (heatmap). Series and segments take series_colour's hues in order. Grid values
-// "true"/"false" print as "on"/"off", and a key prints as its last segment ("control.live_migration=true" ->
-// "live_migration=on").
+// or measures something that cannot be, and at 100 for a share of time, a metric named `*downtime_pct`); a lines
+// figure without panels and with more than 4 series draws each series in a panel of its own; a numeric x key is a
+// numeric axis, any other (text, booleans) evenly spaced categories. Bars: one bar per x value (categories), the means
+// of `stack`'s metrics stacked bottom up, each segment with an error bar of its own 95 % CI at its top. Units: a metric
+// named `bytes` or `*_bytes` is shown in kB, MB, GB or TB (decimal), the one that puts the largest mean between 1 and
+// 1000, named after the y label (lines, bars) or the title (heatmap). Series and segments take series_colour's hues in
+// order. Grid values "true"/"false" print as "on"/"off", and a key prints as its last segment
+// ("control.live_migration=true" -> "live_migration=on").
 #include <cstddef>
 #include <filesystem>
 #include <string>

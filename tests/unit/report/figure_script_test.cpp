@@ -245,10 +245,34 @@ TEST(GnuplotScript, BarsStackTheSegmentsEachWithItsInterval) {
                                   "title 'copy'"));
   EXPECT_THAT(f.script, HasSubstr("using 1:(($6+$7)/2):(0.3):(($7-$6)/2) with boxxyerror linecolor rgb '#D55E00' "
                                   "title 'downtime'"));
-  EXPECT_THAT(f.script, HasSubstr("using 1:7:8:9 with yerrorbars"));
+  EXPECT_THAT(f.script, HasSubstr("using 1:8:(0):($9-$8) with vectors heads"));
   EXPECT_THAT(f.script, HasSubstr("set yrange [0:4.2"));  // the highest CI end, 4, + 5 %
   spec.stack = {};
   EXPECT_THROW(make_figure_script(phases(1, 0.5), spec), InputError);
+}
+
+TEST(GnuplotScript, ManySeriesGetAPanelEachAndADowntimeStaysUnder100) {
+  CsvTable t({"case", "environment.p_leave", "runs", "downtime_pct", "downtime_pct_ci95"});
+  for (const char* c : {"a", "b", "c", "d", "e"}) {
+    t.add_row({c, "0.1", "3", "60", "50"});
+    t.add_row({c, "0.2", "3", "30", "40"});
+  }
+  FigureSpec spec;
+  spec.file = "f";
+  spec.x = "environment.p_leave";
+  spec.y = "downtime_pct";
+  spec.series = {"case"};
+  const FigureScript f = make_figure_script(t, spec);
+  EXPECT_THAT(f.script, HasSubstr("set multiplot layout 2,3 "));
+  EXPECT_THAT(f.script, HasSubstr("set title 'case=e'\n"));
+  EXPECT_THAT(f.script, HasSubstr("linecolor rgb '" + series_colour(4) + "'"));  // each panel its series' colour
+  EXPECT_THAT(f.data, HasSubstr("0.1 60 10 100 "));                              // 60 + 50 cut at 100
+  EXPECT_THAT(f.data, HasSubstr("0.2 30 0 70 "));                                // 30 - 40 cut at 0
+  // Four series share one panel.
+  spec.where = {};
+  CsvTable four({"case", "environment.p_leave", "runs", "downtime_pct", "downtime_pct_ci95"});
+  for (const char* c : {"a", "b", "c", "d"}) four.add_row({c, "0.1", "3", "60", "50"});
+  EXPECT_THAT(make_figure_script(four, spec).script, Not(HasSubstr("multiplot")));
 }
 
 TEST(GnuplotScript, SeriesColoursAreDistinct) {
