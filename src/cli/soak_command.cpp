@@ -383,9 +383,7 @@ void add_soak_command(CLI::App& chaos) {
   soak->add_option("--duration", o->duration_s, "seconds of faults")
       ->check(CLI::Range(10.0, 86400.0))
       ->capture_default_str();
-  soak->add_option("--seed", o->seed, "seed of the faults' draws")
-      ->check(non_negative_number())
-      ->capture_default_str();
+  soak->add_option("--seed", o->seed, "seed of the faults' draws")->check(non_negative_number())->capture_default_str();
   soak->add_option("--nodes", o->nodes, "agents")->check(CLI::Range(5, 32))->capture_default_str();
   soak->add_option("--period", o->period_s, "probing period, seconds")
       ->check(CLI::Range(0.1, 5.0))
