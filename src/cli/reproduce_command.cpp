@@ -714,7 +714,7 @@ void add_reproduce_command(CLI::App& app) {
   auto options = std::make_shared<ReproduceOptions>();
   CLI::App* reproduce =
       app.add_subcommand("reproduce", "Run every study of the paper and write DIR/report.md and DIR/report.html");
-  reproduce->add_flag("--quick", options->quick, "every study at CI size: about 6 minutes on 2 cores");
+  reproduce->add_flag("--quick", options->quick, "every study at CI size: 6 to 8 minutes on 2 cores (wall clock)");
   std::string names;
   for (const Study& s : studies()) names += (names.empty() ? "" : ", ") + s.id;
   reproduce->add_option("--only", options->only, "run one study: " + names);
