@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <mutex>
 #include <utility>
 
 #include <sqlite3.h>
@@ -94,6 +95,9 @@ class Statement {
 }  // namespace
 
 struct ClusterStore::Impl {
+  // Held by each call for its whole length, so that calls from several threads are each atomic (chains()
+  // reads three tables; add_chain calls last_chain_id inside its transaction, hence recursive).
+  mutable std::recursive_mutex mutex;
   sqlite3* db = nullptr;  // closed with the Impl, so a constructor that throws after opening leaks nothing
   ~Impl() { sqlite3_close(db); }
   std::filesystem::path path;
@@ -127,6 +131,7 @@ ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_
 }
 
 bool ClusterStore::same_file() const {
+  std::lock_guard lock(impl_->mutex);
   struct stat st {};
   return impl_->file && ::stat(impl_->path.c_str(), &st) == 0 && std::pair{st.st_dev, st.st_ino} == *impl_->file;
 }
@@ -136,6 +141,7 @@ const std::filesystem::path& ClusterStore::path() const {
 }
 
 std::uint32_t ClusterStore::last_chain_id() const {
+  std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db,
               "SELECT max(coalesce((SELECT value FROM counters WHERE name = 'last_chain_id'), 0), "
               "coalesce((SELECT max(id) FROM chains), 0))");
@@ -146,6 +152,7 @@ std::uint32_t ClusterStore::last_chain_id() const {
 ClusterStore::~ClusterStore() = default;
 
 std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
+  std::lock_guard lock(impl_->mutex);
   impl_->exec("BEGIN IMMEDIATE");
   try {
     const std::uint32_t id = last_chain_id() + 1;
@@ -169,11 +176,13 @@ std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string
 }
 
 void ClusterStore::remove_chain(std::uint32_t id) {
+  std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "DELETE FROM chains WHERE id = ?");
   s.bind(1, id).step();
 }
 
 std::vector<StoredChain> ClusterStore::chains() const {
+  std::lock_guard lock(impl_->mutex);
   const std::string file = impl_->path.string();
   try {
     std::vector<StoredChain> out;
@@ -222,6 +231,7 @@ std::optional<StoredChain> ClusterStore::chain(std::uint32_t id) const {
 }
 
 void ClusterStore::set_note(std::uint32_t chain, const std::string& note) {
+  std::lock_guard lock(impl_->mutex);
   if (note.empty()) {
     Statement(impl_->db, "DELETE FROM chain_notes WHERE chain = ?").bind(1, chain).step();
     return;
@@ -235,6 +245,7 @@ void ClusterStore::set_note(std::uint32_t chain, const std::string& note) {
 }
 
 void ClusterStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed) {
+  std::lock_guard lock(impl_->mutex);
   impl_->exec("BEGIN IMMEDIATE");
   try {
     Statement e(impl_->db, "UPDATE chains SET epoch = ? WHERE id = ?");

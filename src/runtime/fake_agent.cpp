@@ -100,6 +100,24 @@ void FakeAgent::release_migrations() {
   released_.notify_all();
 }
 
+void FakeAgent::hold_starts() {
+  std::lock_guard lock(mutex_);
+  holding_starts_ = true;
+}
+
+void FakeAgent::release_starts() {
+  {
+    std::lock_guard lock(mutex_);
+    holding_starts_ = false;
+  }
+  released_.notify_all();
+}
+
+int FakeAgent::starts_held() const {
+  std::lock_guard lock(mutex_);
+  return starts_waiting_;
+}
+
 bool FakeAgent::runs(const std::string& id) const {
   std::lock_guard lock(mutex_);
   return vfs_.count(id) != 0;
@@ -159,7 +177,12 @@ std::optional<NodeProbe> FakeAgent::probe(std::string* error) {
 
 std::optional<FunctionEndpoints> FakeAgent::start(const std::string& id, const FunctionSpec& spec, bool incoming,
                                                   const std::string& state_peer_key, std::string* error) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (holding_starts_) {
+    ++starts_waiting_;
+    released_.wait(lock, [&] { return !holding_starts_; });
+    --starts_waiting_;
+  }
   if (!answers((incoming ? "incoming " : "start ") + id, error)) return std::nullopt;
   if (!start_error_.empty()) {
     set(error, start_error_);

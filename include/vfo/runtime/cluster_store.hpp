@@ -2,7 +2,8 @@
 // What the orchestrator must not forget, in SQLite: the desired chains (their manifests), where each VF runs
 // (node, data and ack endpoints) and each chain's wiring epoch. Killed and restarted, the orchestrator reads
 // it back and resumes without redeploying healthy VFs. Every change is one transaction; the file is in WAL
-// mode, so a crash leaves the last committed state. Not thread-safe.
+// mode, so a crash leaves the last committed state. Thread-safe: each call is atomic against the others on
+// the same object (two objects on one file rely on SQLite's own locking).
 //
 // Reading trusts nothing: a value of the wrong type (an epoch that is not a number), a number out of range,
 // or a file that is not a database throws StoreDamaged naming the file and the row.

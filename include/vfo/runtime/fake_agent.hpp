@@ -41,6 +41,11 @@ class FakeAgent {
   // While held, a migrate_out from this node blocks (the pre-copy goes on) until release_migrations().
   void hold_migrations();
   void release_migrations();
+  // While held, a start (plain or incoming) blocks before it answers (a slow agent) until release_starts().
+  void hold_starts();
+  void release_starts();
+  // How many starts are blocked by hold_starts() now.
+  int starts_held() const;
 
   // What it does now.
   const std::string& name() const { return name_; }
@@ -87,6 +92,8 @@ class FakeAgent {
   bool up_ = true;
   bool hung_ = false;
   bool holding_ = false;
+  bool holding_starts_ = false;
+  int starts_waiting_ = 0;
   double cpu_pct_ = 10;
   double ram_pct_ = 10;
   std::string start_error_;

@@ -1,8 +1,9 @@
 #pragma once
 // The orchestrator's live migrations in flight (Algorithm 3 on real agents): one worker thread per migration
 // runs the source agent's MigrateOut (the pre-copy; the VF keeps running), then calls `switch_over` under
-// the orchestrator's mutex to rewire the chain through the target and stop the source, then watches for the
-// target's first frame. A failed copy stops the incoming VF instead. Private to the orchestrator.
+// the orchestrator's `acting` lock (one cluster-changing operation at a time) to rewire the chain through the
+// target and stop the source, then watches for the target's first frame. A failed copy stops the incoming VF instead.
+// Private to the orchestrator.
 #include <atomic>
 #include <cstdint>
 #include <functional>

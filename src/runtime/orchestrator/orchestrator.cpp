@@ -96,10 +96,13 @@ OrchestratorOptions checked(OrchestratorOptions o) {
 }  // namespace
 
 // Who guards what: `options`, `agents` (the vector; each connection may be called from several threads) and
-// `started` are set at construction and only read after; `mutex` guards the store, the brain, `manifests`,
-// `last_nodes` and `exited`; `live` has its own lock. Probes are made without `mutex`; a round's starts, stops
-// and rewires and a live migration's switch are made with it held, so they delay status() and the other calls
-// that take it for as long as an agent takes to answer (at most its deadline).
+// `started` are set at construction and only read after. `acting` is held by each operation that changes the
+// cluster (a round, a deploy, a live migration's switch) for its whole length, agent calls included: such
+// operations must not interleave (two of them could start the same VF twice), so one waits for the other; the
+// brain is used only under it. `state` guards `manifests`, `last_nodes` and `exited` and is never held across
+// an agent call; the store is thread-safe on its own; `live` has its own lock. So status(), last_nodes(),
+// function_stats(), probe_nodes() and store_problem() take no lock an agent call is made under: a slow or
+// hung agent in a round does not delay them (they make their own calls, each within its deadline).
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
@@ -109,8 +112,10 @@ struct Orchestrator::Impl {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // a snapshot's now counts from it
   // By chain id, parsed from the store: the text it was parsed from and the manifest.
   std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests;
-  std::mutex mutex;  // held by round() while it acts and by a migration worker while it switches a chain
+  std::mutex acting;         // see above: one cluster-changing operation at a time
+  mutable std::mutex state;  // see above: the fields below, never across an agent call
   std::vector<NodeView> last_nodes;
+  std::vector<double> last_risk;    // the controller's p_fail per node after the last round
   std::vector<std::string> exited;  // VFs the agents reported ended, not yet in a round's report
   LiveMigrator live;                // last: its workers end before the rest goes
 
@@ -119,7 +124,7 @@ struct Orchestrator::Impl {
         store(options.store),
         brain(options.control, make_forecaster(options)),
         controller(brain.controller()),
-        live(mutex, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
+        live(acting, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
     for (const AgentAddress& a : options.agents) {
       agents.push_back(
           options.connect ? options.connect(a)
@@ -129,7 +134,7 @@ struct Orchestrator::Impl {
 
   // Stops every VF an agent runs that the store does not place on that node and that is not a live migration's
   // target there: an instance left behind on a node that was taken for dead and came back (its VF was started
-  // elsewhere meanwhile), or one of a chain no longer stored. Call with `mutex` held.
+  // elsewhere meanwhile), or one of a chain no longer stored. Call with `acting` held.
   void stop_stale(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
                   RoundReport& report) {
     std::set<std::pair<std::string, std::string>> placed;  // (node, VF id)
@@ -156,7 +161,7 @@ struct Orchestrator::Impl {
   // agent's VF rewired by someone else. A VF applies an order of its current epoch again (it reconnects and
   // replays what was not acknowledged; the downstream drops what it saw), so a probe older than the store (a
   // live migration switched the chain meanwhile) costs a reconnection, nothing more. Chains with a lost VF are
-  // left to their cold migration, which rewires them whole. Call with `mutex` held.
+  // left to their cold migration, which rewires them whole. Call with `acting` held.
   void repair_wiring(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
                      RoundReport& report) {
     for (const StoredChain& c : chains) {
@@ -186,7 +191,7 @@ struct Orchestrator::Impl {
   // Why the store cannot be trusted, or nullopt. Acting on a damaged store could stop healthy VFs, start a
   // second copy of a placed one, or reuse an epoch (which would let a fenced-off instance's frames through);
   // so a round acts on nothing while there is a reason. Without probes, only the store itself is checked (its
-  // rows against each other); with them, also against what the agents run. Call with `mutex` held.
+  // rows against each other); with them, also against what the agents run.
   std::optional<std::string> distrust(const std::vector<StoredChain>& chains,
                                       const std::vector<std::optional<NodeProbe>>& probes) {
     const std::string file = store.path().string();
@@ -195,9 +200,9 @@ struct Orchestrator::Impl {
     for (const StoredChain& c : chains) {
       by_id[c.id] = &c;
       const std::string chain = fmt::format("{}: chain {} ({})", file, c.id, c.name);
-      const ChainManifest* m = nullptr;
+      std::optional<ChainManifest> m;
       try {
-        m = &manifest(c);
+        m = manifest(c);
       } catch (const std::exception& e) {
         return chain + ": its manifest does not parse (" + e.what() + ")";
       }
@@ -281,7 +286,9 @@ struct Orchestrator::Impl {
     return std::nullopt;
   }
 
-  const ChainManifest& manifest(const StoredChain& c) {
+  // The chain's manifest, parsed once per text (a copy: another thread may replace the cached one).
+  ChainManifest manifest(const StoredChain& c) {
+    std::lock_guard lock(state);
     auto it = manifests.find(c.id);
     if (it == manifests.end() || it->second.first != c.manifest_yaml) {  // new, or changed in the store
       ChainManifest parsed = parse_chain_manifest(c.manifest_yaml, c.name);
@@ -298,8 +305,9 @@ struct Orchestrator::Impl {
     return probes;
   }
 
-  // Keeps the VFs that `probes` report ended, for the next round's report. Call with `mutex` held.
+  // Keeps the VFs that `probes` report ended, for the next round's report.
   void keep_exited(const std::vector<std::optional<NodeProbe>>& probes) {
+    std::lock_guard lock(state);
     for (std::size_t i = 0; i < probes.size(); ++i) {
       if (!probes[i]) continue;
       for (const std::string& e : probes[i]->exited) exited.push_back(options.agents[i].name + ": " + e);
@@ -309,7 +317,8 @@ struct Orchestrator::Impl {
   // What `probes` say of each node, with the controller's last p_fail.
   std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes) const {
     std::vector<NodeView> views;
-    const auto& risk = controller.last_risk();
+    std::lock_guard lock(state);
+    const std::vector<double>& risk = last_risk;
     for (std::size_t i = 0; i < probes.size(); ++i) {
       NodeView v{options.agents[i].name};
       if (probes[i]) {
@@ -520,7 +529,7 @@ Orchestrator::Orchestrator(OrchestratorOptions options) : impl_(std::make_unique
 Orchestrator::~Orchestrator() = default;
 
 std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::string& manifest_yaml) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->state);  // no agent call: the check and the insertion, one at a time
   for (const StoredChain& c : impl_->store.chains()) {
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
@@ -532,16 +541,22 @@ std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::
 std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
   Impl& m = *impl_;
   const std::uint32_t id = add_chain(manifest, manifest_yaml);
-  std::lock_guard lock(m.mutex);
+  std::lock_guard lock(m.acting);
+  const std::optional<StoredChain> added = m.store.chain(id);
+  // A round that ran between the two locks placed it (or a delete removed it): nothing left to do.
+  if (!added || !added->placements.empty()) return id;
   std::vector<StoredChain> others = m.store.chains();
   std::erase_if(others, [&](const StoredChain& c) { return c.id == id; });
   try {
     const auto probes = m.probe_all();
     m.keep_exited(probes);
-    m.start_chain(*m.store.chain(id), 1, probes, others);
+    m.start_chain(*added, 1, probes, others);
   } catch (const std::runtime_error& e) {
     m.store.remove_chain(id);
-    m.manifests.erase(id);
+    {
+      std::lock_guard state(m.state);
+      m.manifests.erase(id);
+    }
     throw std::runtime_error(std::string("deploy ") + e.what());
   }
   return id;
@@ -554,9 +569,12 @@ RoundReport Orchestrator::round() {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
-  std::lock_guard lock(m.mutex);
+  std::lock_guard lock(m.acting);
   m.keep_exited(probes);
-  report.exited = std::exchange(m.exited, {});
+  {
+    std::lock_guard state(m.state);
+    report.exited = std::exchange(m.exited, {});
+  }
   std::vector<StoredChain> chains;
   if (auto why = m.read_store(chains, probes)) {
     report.store_problem = std::move(*why);
@@ -615,9 +633,17 @@ RoundReport Orchestrator::round() {
     snapshot = m.snapshot(probes, chains);
   }
   Plan plan = m.controller.round(snapshot);
+  {
+    std::lock_guard state(m.state);
+    m.last_risk = m.controller.last_risk();
+  }
   if (m.options.on_round) m.options.on_round(snapshot, plan);
   if (reset) std::erase_if(plan.actions, [](const Action& a) { return a.kind == Action::Kind::cold_migrate; });
-  m.last_nodes = m.node_views(probes);
+  {
+    std::vector<NodeView> views = m.node_views(probes);
+    std::lock_guard state(m.state);
+    m.last_nodes = std::move(views);
+  }
   std::set<std::uint32_t> touched;
   std::map<std::uint32_t, StoredChain> by_id;
   for (const StoredChain& c : chains) by_id[c.id] = c;
@@ -666,8 +692,7 @@ RoundReport Orchestrator::round() {
 }
 
 std::optional<std::string> Orchestrator::store_problem() {
-  Impl& m = *impl_;
-  std::lock_guard lock(m.mutex);
+  Impl& m = *impl_;  // no lock: the store and the manifests' cache guard themselves
   std::vector<StoredChain> chains;
   return m.read_store(chains, {});
 }
@@ -675,8 +700,7 @@ std::optional<std::string> Orchestrator::store_problem() {
 std::vector<ChainStatus> Orchestrator::status() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
-  std::lock_guard lock(m.mutex);
-  m.keep_exited(probes);
+  m.keep_exited(probes);  // no lock held: a round that waits on an agent does not delay a status
   std::vector<ChainStatus> out;
   for (const StoredChain& c : m.store.chains()) {
     ChainStatus s{c.id, c.name, c.epoch, {}, c.note};
@@ -703,13 +727,12 @@ std::vector<LiveMigrationRecord> Orchestrator::live_migrations(bool wait) {
 std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
   Impl& m = *impl_;
   const auto probes = m.probe_all();
-  std::lock_guard lock(m.mutex);
   m.keep_exited(probes);
   return m.node_views(probes);
 }
 
 std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->state);
   return impl_->last_nodes;
 }
 
@@ -717,8 +740,7 @@ std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std
   Impl& m = *impl_;
   std::optional<std::size_t> node;
   {
-    std::lock_guard lock(m.mutex);  // the store only: the agent is asked without it
-    const auto c = m.store.chain(chain);
+    const auto c = m.store.chain(chain);  // the store guards itself; the agent is asked with no lock held
     if (!c) return std::nullopt;
     for (const VfPlacement& p : c->placements) {
       if (p.index == index) node = m.node_index(p.node);

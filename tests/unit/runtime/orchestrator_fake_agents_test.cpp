@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -98,6 +100,39 @@ TEST_F(FakeAgents, AKilledNodesVfIsStartedOnceElsewhereAndOnlyTheChainIsRewired)
     EXPECT_EQ(node(after[j].node).starts("c1/" + std::to_string(j)), 1);
   }
   EXPECT_EQ(o.round().migrated, 0);
+}
+
+TEST_F(FakeAgents, ASlowAgentInARoundDelaysNoReaderOfTheCluster) {
+  Orchestrator o(options());
+  const std::uint32_t chain = deploy(o);
+  const std::string victim = o.status()[0].functions[1].node;
+  for (const auto& [name, address] : cluster_.addresses()) node(name).hold_starts();
+  node(victim).kill();
+  // The round's cold migration waits in a start that the agent does not answer until released.
+  std::thread round([&] { o.round(); });
+  const auto held = [&] {
+    int n = 0;
+    for (const auto& [name, address] : cluster_.addresses()) n += node(name).starts_held();
+    return n;
+  };
+  for (int i = 0; i < 2000 && held() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(held(), 1) << "the round never reached the start";
+  // Readers answer while it waits (each with its own probes): no lock of theirs is held across an agent call.
+  auto readers = std::async(std::launch::async, [&] {
+    const auto status = o.status();
+    o.last_nodes();
+    o.probe_nodes();
+    o.store_problem();
+    o.function_stats(chain, 0);
+    return status;
+  });
+  const bool answered = readers.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  EXPECT_EQ(held(), 1);  // the round still waits
+  for (const auto& [name, address] : cluster_.addresses()) node(name).release_starts();
+  round.join();
+  ASSERT_TRUE(answered) << "status() waited for the round's agent call";
+  EXPECT_EQ(readers.get().at(0).functions.size(), 4u);
+  expect_whole(o, chain, 2);
 }
 
 TEST_F(FakeAgents, AHungNodeComingBackHasItsOldInstanceStoppedSoNoVfRunsTwice) {
