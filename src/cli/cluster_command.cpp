@@ -29,7 +29,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -43,6 +42,7 @@
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
+#include "vfo/runtime/process_tree.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/log.hpp"
 
@@ -961,28 +961,29 @@ void events(const ClusterOptions& o) {
   for (const Json& e : all) fmt::print("{}\n", event_line(e));
 }
 
-void chaos_kill(const ClusterOptions& o) {
-  const Json cluster = read_cluster(o.dir);
-  for (const Json& a : cluster["agents"]) {
-    if (a["name"] != o.node) continue;
-    const long pid = a.value("pid", 0L);
-    if (!alive(pid)) throw CommandFailed(o.node + " is not running");
-    ::kill(static_cast<pid_t>(pid), SIGKILL);
-    fmt::print("killed {} (pid {}) and its VFs\n", o.node, pid);
-    return;
-  }
+// The entry of `cluster`'s agent named `node`; an InputError naming the nodes it has when there is none.
+Json& agent_named(Json& cluster, const std::string& node) {
   std::string names;
-  for (const Json& a : cluster["agents"]) names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
-  throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
+  for (Json& a : cluster["agents"]) {
+    if (a["name"] == node) return a;
+    names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
+  }
+  throw InputError("NODE: " + node + " is not a node of the cluster (expected one of " + names + ")");
+}
+
+void chaos_kill(const ClusterOptions& o) {
+  Json cluster = read_cluster(o.dir);
+  const long pid = agent_named(cluster, o.node).value("pid", 0L);
+  if (!alive(pid)) throw CommandFailed(o.node + " is not running");
+  ::kill(static_cast<pid_t>(pid), SIGKILL);
+  fmt::print("killed {} (pid {}) and its VFs\n", o.node, pid);
 }
 
 // Whether process `pid` runs (a zombie does not: nobody may have reaped a killed agent yet).
 bool running(long pid) {
   if (!alive(pid)) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
+  const auto usage = runtime::read_process_usage(static_cast<pid_t>(pid));
+  return !usage || usage->state != 'Z';
 }
 
 // How many events of `kind` about `node` (their text starts with its name) the cluster in `dir` has logged.
@@ -1011,15 +1012,7 @@ bool await_node_event(const fs::path& dir, const std::string& kind, const std::s
 void chaos_restart(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   Json cluster = read_cluster(dir);
-  Json* agent = nullptr;
-  std::string names;
-  for (Json& a : cluster["agents"]) {
-    if (a["name"] == o.node) agent = &a;
-    names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
-  }
-  if (agent == nullptr) {
-    throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
-  }
+  Json* agent = &agent_named(cluster, o.node);
   if (!agent->contains("program") || !(*agent)["program"].is_string() || !agent->contains("args") ||
       !(*agent)["args"].is_array()) {
     throw InputError(cluster_file(dir).string() + ": " + o.node +
@@ -1094,20 +1087,14 @@ void chaos_stress(const ClusterOptions& o) {
   if (!pct_ok(o.ram_pct)) throw InputError(fmt::format("--ram: {} (expected 0 to 100)", o.ram_pct));
   if (!(o.for_s > 0 && o.for_s <= 86'400)) throw InputError("--for: expected 0 < seconds <= 86400");
   if (!(o.ramp_s >= 0 && o.ramp_s <= o.for_s)) throw InputError("--ramp: expected 0 <= ramp <= --for");
-  const Json cluster = read_cluster(o.dir);
-  for (const Json& a : cluster["agents"]) {
-    if (a["name"] != o.node) continue;
-    runtime::AgentClient agent(a["address"], runtime::Identity::from_dir(fs::path(o.dir) / "certs", "orchestrator"), 5s,
-                               o.node);
-    std::string error;
-    if (!agent.stress(o.cpu_pct, o.ram_pct, o.ramp_s, o.for_s, &error)) throw CommandFailed(o.node + ": " + error);
-    fmt::print("stressing {}: CPU {}%, RAM {}% of the node, rising over {} s, for {} s\n", o.node, o.cpu_pct, o.ram_pct,
-               o.ramp_s, o.for_s);
-    return;
-  }
-  std::string names;
-  for (const Json& a : cluster["agents"]) names += (names.empty() ? "" : ", ") + a["name"].get<std::string>();
-  throw InputError("NODE: " + o.node + " is not a node of the cluster (expected one of " + names + ")");
+  Json cluster = read_cluster(o.dir);
+  const Json& a = agent_named(cluster, o.node);
+  runtime::AgentClient agent(a["address"], runtime::Identity::from_dir(fs::path(o.dir) / "certs", "orchestrator"), 5s,
+                             o.node);
+  std::string error;
+  if (!agent.stress(o.cpu_pct, o.ram_pct, o.ramp_s, o.for_s, &error)) throw CommandFailed(o.node + ": " + error);
+  fmt::print("stressing {}: CPU {}%, RAM {}% of the node, rising over {} s, for {} s\n", o.node, o.cpu_pct, o.ram_pct,
+             o.ramp_s, o.for_s);
 }
 
 void down(const ClusterOptions& o) {

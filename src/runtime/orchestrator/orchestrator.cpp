@@ -99,10 +99,10 @@ OrchestratorOptions checked(OrchestratorOptions o) {
 // `started` are set at construction and only read after. `acting` is held by each operation that changes the
 // cluster (a round, a deploy, a live migration's switch) for its whole length, agent calls included: such
 // operations must not interleave (two of them could start the same VF twice), so one waits for the other; the
-// brain is used only under it. `state` guards `manifests`, `last_nodes` and `exited` and is never held across
-// an agent call; the store is thread-safe on its own; `live` has its own lock. So status(), last_nodes(),
-// function_stats(), probe_nodes() and store_problem() take no lock an agent call is made under: a slow or
-// hung agent in a round does not delay them (they make their own calls, each within its deadline).
+// brain is used only under it. `state` guards `manifests`, `last_nodes`, `last_risk` and `exited`, and is never
+// held across an agent call; the store is thread-safe on its own; `live` has its own lock. So status(),
+// last_nodes(), function_stats(), probe_nodes() and store_problem() take no lock an agent call is made under: a
+// slow or hung agent in a round does not delay them (they make their own calls, each within its deadline).
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
