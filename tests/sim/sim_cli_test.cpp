@@ -115,6 +115,7 @@ TEST(SimCli, BadInputGivesOneLineAndExitCode2) {
   EXPECT_EQ(o.exit_code, 2) << o.all();
   EXPECT_EQ(vfo::test::line_count(o.all()), 1) << o.all();
   EXPECT_NE(o.all().find("--seed"), std::string::npos) << o.all();
+  EXPECT_NE(o.all().find("'-1' (expected a number >= 0)"), std::string::npos) << o.all();  // not CLI11's bounds
 
   // NaN and infinity are no numbers for any flag: one line naming the flag (before, NaN passed CLI11's checks).
   for (const std::string& args : std::vector<std::string>{"experiment testbed --duration inf", "demo --settle nan",
