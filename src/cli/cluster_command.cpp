@@ -37,6 +37,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/cluster_events.hpp"
+#include "cli/local_cluster.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -136,6 +137,7 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
     o.control.live_migration = true;
     o.control.k = live.value("k", o.control.k);
     o.control.horizon_s = live.value("horizon_s", o.control.horizon_s);
+    o.live.order.verify = live.value("verify", o.live.order.verify);
     if (loader && live.contains("model")) {
       o.live.model = loader(live["model"].get<std::string>());
       o.live.guard = live.value("guard", true);
@@ -211,38 +213,6 @@ std::optional<std::string> first_line(const fs::path& path, std::chrono::millise
     std::this_thread::sleep_for(20ms);
   }
   return std::nullopt;
-}
-
-// The first line the orchestrator daemon prints once it runs.
-constexpr const char* kReadyLine = "orchestrator ready";
-
-// The last line of `path` that is not empty ("" if none).
-std::string last_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line, last;
-  while (std::getline(in, line)) {
-    if (!line.empty()) last = line;
-  }
-  return last;
-}
-
-// Waits for the daemon `pid` (a child of this process) to print its ready line to `log`: nullopt once it has,
-// else why it has not (its last line if it ended, or that it did not within 60 s).
-std::optional<std::string> orchestrator_failure(pid_t pid, const fs::path& log, const HeldSignals& held) {
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    held.throw_if_interrupted();
-    std::ifstream in(log);
-    std::string line;
-    if (std::getline(in, line) && in.good() && line.find(kReadyLine) != std::string::npos) return std::nullopt;
-    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
-      std::string why = last_line(log);
-      if (why.rfind("vfo: ", 0) == 0) why = why.substr(5);
-      return why.empty() ? "it ended without a word" : why;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return "no ready line within 60 s";
 }
 
 // Whether `rate` is a link rate: a number of Mbit/s in (0, kMaxLinkRateMbit].
@@ -435,7 +405,7 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
                             {"orchestrator", "--cluster", dir.string()}, log.string(), log.string());
   cluster["orchestrator"] = {{"pid", orchestrator}};
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
-  if (const auto failure = orchestrator_failure(orchestrator, log, held)) {
+  if (const auto failure = orchestrator_failure(orchestrator, log, [&] { held.throw_if_interrupted(); })) {
     throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
   }
 }
@@ -547,82 +517,107 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
   start_log("orchestrator", /*to_stderr=*/false);  // stdout is DIR/logs/orchestrator.log
   // The first line of the log: `vfo up` waits for it.
-  spdlog::info("{} {}", kReadyLine,
+  spdlog::info("{} {}", kOrchestratorReadyLine,
                !cluster.contains("live") ? std::string("(no live migration)")
                : has_model
                    ? fmt::format("(live migration on the model in {})", cluster["live"]["model"].get<std::string>())
                    : std::string("(live migration on the trend forecaster)"));
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
-  std::string store_problem;            // logged when it changes, not every round
-  std::string last_state;               // the last round's summary and errors: a state is logged once
-  fs::remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
-  EventLog events(dir);
-  std::vector<std::string> failed_before;  // the nodes that did not answer the round before
+  std::string store_problem;  // logged when it changes, not every round
+  std::string last_state;     // the last round's summary and errors: a state is logged once
+  DaemonRecords records(dir);
+  records.remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
+  std::vector<std::string> failed_before;   // the nodes that did not answer the round before
+  std::string round_failure;                // why the last round threw; empty when it did not
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
     const auto round_start = std::chrono::steady_clock::now();
-    const runtime::RoundReport r = orchestrator.round();
+    runtime::RoundReport r;
+    try {
+      r = orchestrator.round();
+      round_failure.clear();
+    } catch (const std::exception& e) {  // the cluster keeps its brain: the next round tries again
+      if (round_failure != e.what()) {   // logged once while it lasts
+        round_failure = e.what();
+        spdlog::error("round: {}", round_failure);
+        records.event("error", "round: " + round_failure);
+      }
+      continue;
+    }
     const double round_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count();
     if (r.store_problem != store_problem) {
       store_problem = r.store_problem;
       if (store_problem.empty()) {
-        fs::remove(store_problem_file(dir));
+        records.remove(store_problem_file(dir));
         spdlog::info("round: the store is sound again; acting on it");
       } else {
-        write_file_atomically(store_problem_file(dir), store_problem + "\n");
+        records.write(store_problem_file(dir), store_problem + "\n");
         spdlog::error("round: the store cannot be trusted: {}; acting on nothing until it is repaired", store_problem);
       }
-      events.add(store_problem.empty() ? "store-trusted" : "store-distrusted",
-                 store_problem.empty() ? "the store is sound again; acting on it" : store_problem);
+      records.event(store_problem.empty() ? "store-trusted" : "store-distrusted",
+                    store_problem.empty() ? "the store is sound again; acting on it" : store_problem);
     }
     for (const std::string& n : r.failed_nodes) {
       if (std::find(failed_before.begin(), failed_before.end(), n) == failed_before.end())
-        events.add("node-failed", n + " did not answer its probe");
+        records.event("node-failed", n + " did not answer its probe");
     }
     for (const std::string& n : failed_before) {
       if (std::find(r.failed_nodes.begin(), r.failed_nodes.end(), n) == r.failed_nodes.end())
-        events.add("node-back", n + " answers again");
+        records.event("node-back", n + " answers again");
     }
     failed_before = r.failed_nodes;
     if (cluster.contains("live")) {  // p_fail is the forecaster's: without live migration there is none to show
       Json risk = Json::object();
       for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
-      write_file_atomically(node_risk_file(dir), risk.dump() + "\n");
+      records.write(node_risk_file(dir), risk.dump() + "\n");
     }
     const auto live = orchestrator.live_migrations();
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
         const runtime::LiveMigrationRecord& m = live[i];
-        const std::string what = fmt::format(
-            "{} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds, downtime {:.3f} s)", m.function, m.from, m.to,
-            m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(), m.downtime_s());
+        // A failed migration has no downtime (the source ran on); a switch whose target sent no frame within
+        // the wait has none measured.
+        const std::string downtime = !m.error.empty()      ? ""
+                                     : m.downtime_s() >= 0 ? fmt::format(", downtime {:.3f} s", m.downtime_s())
+                                                           : ", downtime not measured: no frame through the target yet";
+        const std::string what =
+            fmt::format("{} from {} to {}: {} (p_fail {:.2f}, {} pre-copy rounds{})", m.function, m.from, m.to,
+                        m.error.empty() ? "done" : m.error, m.p_fail, m.report.precopy_rounds(), downtime);
         spdlog::log(m.error.empty() ? spdlog::level::info : spdlog::level::warn, "live migration of {}", what);
-        events.add(m.error.empty() ? "live-migration" : "live-migration-failed", what);
+        records.event(m.error.empty() ? "live-migration" : "live-migration-failed", what);
       }
       live_seen = live.size();
-      write_file_atomically(dir / "migrations.csv", runtime::live_migrations_csv(live));
+      records.write(dir / "migrations.csv", runtime::live_migrations_csv(live));
     }
     for (const std::string& e : r.exited) {
       spdlog::warn("round: VF ended on {}", e);
-      events.add("vf-ended", e);
+      records.event("vf-ended", e);
     }
     for (const std::string& e : r.stale_stopped) {
       spdlog::info("round: stopped a stale instance on {}", e);
-      events.add("stale-stopped", e);
+      records.event("stale-stopped", e);
+    }
+    for (const std::string& e : r.taken_over) {
+      spdlog::info("round: took over {}", e);
+      records.event("chain-taken-over", e);
     }
     for (const std::string& e : r.rewired) {
       spdlog::info("round: sent the stored wiring again to {}", e);
-      events.add("rewired", e);
+      records.event("rewired", e);
+    }
+    for (const std::string& e : r.live_migrations) {
+      spdlog::info("live migration of {} started", e);
+      records.event("live-migration-started", e);
     }
     for (const std::string& e : r.cold_migrations) {
       spdlog::info("cold migration of {} (round of {:.3f} s)", e, round_s);
-      events.add("cold-migration", e);
+      records.event("cold-migration", e);
     }
     if (r.reset_chains > 0)
-      events.add("chain-reset", fmt::format("{} chain(s) stopped and started whole", r.reset_chains));
-    if (r.deployed > 0) events.add("chain-placed", fmt::format("{} chain(s) placed and started", r.deployed));
+      records.event("chain-reset", fmt::format("{} chain(s) stopped and started whole", r.reset_chains));
+    if (r.deployed > 0) records.event("chain-placed", fmt::format("{} chain(s) placed and started", r.deployed));
     std::string state;
     if (!r.failed_nodes.empty() || r.lost > 0 || r.migrated > 0 || r.deployed > 0 || !r.errors.empty()) {
       std::string failed;
@@ -640,7 +635,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       for (std::string line; std::getline(lines, line);) {
         if (line.rfind("round: error: ", 0) == 0) {
           spdlog::warn("{}", line);
-          events.add("error", line.substr(std::string("round: error: ").size()));
+          records.event("error", line.substr(std::string("round: error: ").size()));
         } else {
           spdlog::info("{}", line);
         }

@@ -2,24 +2,32 @@
 // local edge cluster for S seconds, then the sink's account of every frame.
 //
 // N vfo-agent processes on loopback (emulated nodes of half a core and 1000 MB, so that a stress process can
-// overload one), the orchestrator in this process probing every --period s with live migration on the trend
-// forecaster, and a 4-VF chain at 20 fps. Between calm spells of 2 to 5 s, one fault at a time, each once the
-// chain is whole and delivering; the four kinds come once per cycle in an order drawn from the seed:
-//   kill     a node's agent is SIGKILLed with its VFs; once the chain healed, the node starts anew (empty) and a
-//            new orchestrator on the same store takes over (so every fault finds N nodes);
-//   hang     a node's agent is SIGSTOPped (its VFs run on: a hung node, not a dead one) for 3 to 6 s, then
-//            SIGCONT; the orchestrator takes it for dead and moves its VFs, and once it answers again the stale
-//            instances must be stopped: no VF may run on two nodes;
-//   stress   a node that hosts a compute VF is loaded to 100 % of its CPU over 10 s, for 30 s: the forecaster
-//            should see it coming and move the VF live;
-//   restart  a stress as above, and the orchestrator is restarted while the live migration it starts is in
-//            flight (the old one finishes it as it shuts down; the new one takes over the store).
+// overload one), the orchestrator daemon (`vfo orchestrator`, the one `vfo up` runs) probing every --period s
+// with live migration on the trend forecaster, and a 4-VF chain at 20 fps. Between calm spells of 2 to 5 s, one
+// fault at a time, each once the chain is whole and delivering; the six kinds come once per cycle in an order
+// drawn from the seed (disk-full only as root):
+//   kill        a node's agent is SIGKILLed with its VFs; once the chain healed, the node starts anew (empty) on
+//               its address (so every fault finds N nodes);
+//   hang        a node's agent is SIGSTOPped (its VFs run on: a hung node, not a dead one) for 3 to 6 s, then
+//               SIGCONT; the orchestrator takes it for dead and moves its VFs, and once it answers again the
+//               stale instances must be stopped: no VF may run on two nodes;
+//   stress      a node that hosts a compute VF is loaded to 100 % of its CPU over 10 s, for 30 s: the forecaster
+//               should see it coming and move the VF live;
+//   crash-live  a stress as above, and the orchestrator daemon is SIGKILLed 0 to 1 s after it started the live
+//               migration (in the copy, at the switch or after it), then started again on the same store;
+//   crash-cold  a node is killed as above, and the daemon is SIGKILLed 0 to 3 probing periods later (before,
+//               during or after the cold migration), then started again;
+//   disk-full   (as root) the disk under the cluster's folder (store, events, logs) fills up, a node is killed
+//               as above, and the disk stays full for 3 to 8 s: the daemon must live through it and heal the
+//               chain once there is space again. The folder is then a tmpfs of 256 MiB in a mount namespace of
+//               the soak's own (cli/small_disk.hpp), copied to DIR/cluster at the end.
 // The sink's node is spared: the sink's record of every seq it received is the soak's measure (a killed sink's
 // record dies with it; the runtime tests cover that case on their own). After the last fault the chain must
 // deliver what the source produced meanwhile. From the sink's seqs: frames lost (a seq between the first and
 // the last delivered that never arrived) and duplicated (a seq delivered twice) must be 0, as must VFs found
-// running on two nodes. Writes DIR/summary.json and DIR/faults.csv and prints the account; exit code 1 when
-// a count that must be 0 is not, or the chain does not heal in time.
+// running on two nodes. The soak learns what the daemon did from its events (DIR/cluster/events.jsonl) and sees
+// the cluster as `vfo status` does. Writes DIR/summary.json and DIR/faults.csv and prints the account; exit code
+// 1 when a count that must be 0 is not, the chain does not heal in time, or the daemon ends on its own.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <signal.h>
@@ -30,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -37,8 +46,10 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/cluster_events.hpp"
 #include "cli/local_cluster.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/small_disk.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/util/file_io.hpp"
@@ -88,10 +99,15 @@ Clock::duration seconds(double s) {
 
 class Soak {
  public:
-  Soak(const SoakOptions& o, const fs::path& dir)
-      : o_(o), cluster_(dir / "cluster", o.nodes, {"--node-cpus", "0.5", "--node-ram-mb", "1000"}) {
-    orchestrator_ = make_orchestrator();
-    chain_ = orchestrator_->deploy(parse_chain_manifest(kSoakChain, "soak"), kSoakChain);
+  // The cluster in `dir`, on `disk` when there is one (it holds `dir`).
+  Soak(const SoakOptions& o, const fs::path& dir, SmallDisk* disk)
+      : o_(o), disk_(disk), cluster_(dir, o.nodes, {"--node-cpus", "0.5", "--node-ram-mb", "1000"}), events_(dir) {
+    if (disk_ != nullptr) kinds_.push_back("disk-full");
+    start_orchestrator();
+    runtime::OrchestratorOptions view = cluster_.orchestrator_options();
+    view.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, o_.period_s / 2) * 1000));
+    view_ = std::make_unique<runtime::Orchestrator>(view);  // reads only: the daemon acts
+    chain_ = view_->add_chain(parse_chain_manifest(kSoakChain, "soak"), kSoakChain);
     wait_whole("the chain's first start");
   }
 
@@ -112,12 +128,13 @@ class Soak {
       f.kind = kind;
       totals_ = {};
       const auto injected = Clock::now();
-      if (kind == "kill") f.node = kill(rng);
+      if (kind == "kill" || kind == "crash-cold") f.node = kill(rng, kind == "crash-cold");
+      if (kind == "disk-full") f.node = fill_disk(rng);
       if (kind == "hang") f.node = hang(rng);
-      if (kind == "stress" || kind == "restart") f.node = stress(rng, kind == "restart");
+      if (kind == "stress" || kind == "crash-live") f.node = stress(rng, kind == "crash-live");
       f.heal_s = std::chrono::duration<double>(Clock::now() - injected).count();
-      f.cold = totals_.migrated;
-      f.live = totals_.live_started;
+      f.cold = totals_.cold;
+      f.live = totals_.live;
       f.twice = std::exchange(twice_, "");
       faults_.push_back(f);
       bar.update(std::min(1.0, std::chrono::duration<double>(Clock::now() - start) / seconds(o_.duration_s)));
@@ -140,7 +157,9 @@ class Soak {
             {"kills", counts["kill"]},
             {"hangs", counts["hang"]},
             {"stress_episodes", counts["stress"]},
-            {"orchestrator_restarts", counts["restart"]},
+            {"orchestrator_kills_in_live_migrations", counts["crash-live"]},
+            {"orchestrator_kills_in_cold_migrations", counts["crash-cold"]},
+            {"disk_full_episodes", counts["disk-full"]},
             {"cold_migrations", cold},
             {"live_migrations", live},
             {"frames_delivered", sink_.value("frames", 0ull)},
@@ -161,20 +180,20 @@ class Soak {
   }
 
  private:
-  std::unique_ptr<runtime::Orchestrator> make_orchestrator() const {
-    runtime::OrchestratorOptions o = cluster_.orchestrator_options();
-    o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, o_.period_s / 2) * 1000));
-    o.control.probing_period_s = o_.period_s;
-    o.control.live_migration = true;
-    o.control.k = 0.5;
-    o.control.horizon_s = 4;
-    o.live.cpu_threshold_pct = 90;
-    o.live.order.verify = true;
-    return std::make_unique<runtime::Orchestrator>(o);
+  // The daemon, with the soak's settings in cluster.json.
+  void start_orchestrator() {
+    cluster_.start_orchestrator(
+        {{"period_s", o_.period_s}, {"live", {{"k", 0.5}, {"horizon_s", 4}, {"verify", true}}}});
+  }
+
+  // SIGKILLs the daemon and starts a new one on the same store.
+  void crash_orchestrator() {
+    cluster_.kill_orchestrator();
+    start_orchestrator();
   }
 
   // The node of VF `index` of the chain.
-  std::string node_of(std::uint32_t index) { return orchestrator_->status().at(0).functions.at(index).node; }
+  std::string node_of(std::uint32_t index) { return view_->status().at(0).functions.at(index).node; }
 
   // The node of one of the VFs `hosting`, drawn from `rng`, that does not host the sink; "" when there is none.
   std::string pick_node(Rng& rng, const std::vector<std::uint32_t>& hosting) {
@@ -186,15 +205,39 @@ class Soak {
     return candidates[rng.next_u64() % candidates.size()];
   }
 
-  std::string kill(Rng& rng) {
+  // Kills a node; with `crash`, also the daemon, 0 to 3 probing periods later.
+  std::string kill(Rng& rng, bool crash) {
     const std::string node = pick_node(rng, {kSourceVf, 1, 2});
     if (node.empty()) return node;
     const std::size_t i = LocalCluster::index_of(node);
     cluster_.agent(i).kill(SIGKILL);
-    wait_whole("kill of " + node);
-    orchestrator_.reset();  // the node comes back empty on a new port: a new orchestrator learns its address
+    if (crash) {
+      run_for(rng.uniform(0, 3 * o_.period_s));
+      crash_orchestrator();
+    }
+    wait_whole((crash ? "orchestrator kill during the cold migration off " : "kill of ") + node);
     cluster_.restart(i);
-    orchestrator_ = make_orchestrator();
+    wait_whole("restart of " + node);
+    if (crash) count_vfs_run_twice();
+    return node;
+  }
+
+  // Fills the disk, kills a node while it is full, frees it 3 to 8 s later.
+  std::string fill_disk(Rng& rng) {
+    const std::string node = pick_node(rng, {kSourceVf, 1, 2});
+    if (node.empty()) return node;
+    const std::size_t i = LocalCluster::index_of(node);
+    disk_->fill();
+    cluster_.agent(i).kill(SIGKILL);
+    try {
+      run_for(rng.uniform(3, 8));
+    } catch (...) {
+      disk_->free_space();
+      throw;
+    }
+    disk_->free_space();
+    wait_whole("kill of " + node + " on a full disk");
+    cluster_.restart(i);
     wait_whole("restart of " + node);
     return node;
   }
@@ -212,9 +255,8 @@ class Soak {
     return node;
   }
 
-  // Loads the node of a compute VF; with `restart`, restarts the orchestrator while the live migration it
-  // starts is in flight.
-  std::string stress(Rng& rng, bool restart) {
+  // Loads the node of a compute VF; with `crash`, kills the daemon 0 to 1 s after it started a live migration.
+  std::string stress(Rng& rng, bool crash) {
     const std::string node = pick_node(rng, {1, 2});
     if (node.empty()) return node;
     const auto& options = cluster_.orchestrator_options();
@@ -224,12 +266,13 @@ class Soak {
     std::string error;
     if (!agent.stress(100, 0, 10, 30, &error)) throw CommandFailed("chaos soak: stress on " + node + ": " + error);
     const auto deadline = Clock::now() + seconds(25);
-    while (Clock::now() < deadline && totals_.live_started == 0) step();
-    if (restart && totals_.live_started > 0) {
-      orchestrator_.reset();
-      orchestrator_ = make_orchestrator();
+    while (Clock::now() < deadline && totals_.live == 0) run_for(0.05);
+    if (crash && totals_.live > 0) {
+      run_for(rng.uniform(0, 1));
+      crash_orchestrator();
     }
-    wait_whole((restart ? "orchestrator restart during a live migration from " : "stress of ") + node);
+    wait_whole((crash ? "orchestrator kill during a live migration from " : "stress of ") + node);
+    if (crash) count_vfs_run_twice();
     return node;
   }
 
@@ -265,24 +308,27 @@ class Soak {
     }
   }
 
+  // Watches the daemon for `s` seconds: the migrations its events tell, and that it still runs.
   void run_for(double s) {
     const auto until = Clock::now() + seconds(s);
-    while (Clock::now() < until) step();
-  }
-
-  void step() {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    const auto now = Clock::now();
-    if (now < next_round_) return;
-    next_round_ = now + seconds(o_.period_s);
-    const runtime::RoundReport report = orchestrator_->round();
-    totals_.migrated += report.migrated;
-    totals_.live_started += report.live_started;
-    if (report.migrated > 0 || report.live_started > 0) last_action_ = Clock::now();
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      for (const Json& e : events_.next()) {
+        const std::string kind = e["kind"].get<std::string>();
+        if (kind == "cold-migration") ++totals_.cold;
+        if (kind == "live-migration-started") ++totals_.live;
+        if (kind == "cold-migration" || kind == "live-migration-started") last_action_ = Clock::now();
+      }
+      if (!cluster_.orchestrator_running()) {
+        throw CommandFailed("chaos soak: the orchestrator daemon ended on its own (its log: " +
+                            (fs::path(o_.out) / "cluster" / "logs" / cluster_.orchestrator_log().filename()).string() +
+                            ")");
+      }
+    } while (Clock::now() < until);
   }
 
   Json read_sink() {
-    const auto stats = orchestrator_->function_stats(chain_, kSinkVf);
+    const auto stats = view_->function_stats(chain_, kSinkVf);
     return stats ? Json::parse(*stats, nullptr, false) : Json();
   }
 
@@ -297,10 +343,10 @@ class Soak {
       if (Clock::now() > deadline) {
         throw CommandFailed(
             fmt::format("chaos soak: after the {}, the chain was not whole and delivering within "
-                        "{:.0f} s (the agents' logs: {})",
+                        "{:.0f} s (the logs: {})",
                         what, kHealTimeoutS, (fs::path(o_.out) / "cluster" / "logs").string()));
       }
-      const auto status = orchestrator_->status();
+      const auto status = view_->status();
       if (status.empty() || !std::all_of(status[0].functions.begin(), status[0].functions.end(),
                                          [](const runtime::VfStatus& f) { return f.running; })) {
         continue;
@@ -320,7 +366,7 @@ class Soak {
   // Waits until the sink received every seq the source had produced when the faults ended (or 30 s), and keeps
   // the sink's stats.
   void catch_up() {
-    const auto source = orchestrator_->function_stats(chain_, kSourceVf);
+    const auto source = view_->function_stats(chain_, kSourceVf);
     const std::uint64_t produced = source ? Json::parse(*source, nullptr, false).value("produced", 0ull) : 0;
     const auto deadline = Clock::now() + seconds(30);
     do {
@@ -330,38 +376,73 @@ class Soak {
     if (!sink_.is_object()) throw CommandFailed("chaos soak: the sink did not answer at the end");
   }
 
+  struct Migrations {
+    int cold = 0;  // cold migrations (VFs)
+    int live = 0;  // live migrations started
+  };
+
   const SoakOptions& o_;
+  SmallDisk* disk_;  // null: no disk-full faults
   LocalCluster cluster_;
-  std::unique_ptr<runtime::Orchestrator> orchestrator_;
+  EventTail events_;
+  std::unique_ptr<runtime::Orchestrator> view_;
   std::uint32_t chain_ = 0;
-  Clock::time_point next_round_{};
   Clock::time_point last_action_{};
-  runtime::RoundReport totals_;
+  Migrations totals_;
   std::vector<FaultRecord> faults_;
-  std::vector<std::string> kinds_ = {"kill", "hang", "stress", "restart"};
+  std::vector<std::string> kinds_ = {"kill", "hang", "stress", "crash-live", "crash-cold"};
   std::size_t next_kind_ = 0;
   int vfs_run_twice_ = 0;
   std::string twice_;  // the last fault's VFs found on two nodes
   Json sink_;
 };
 
+// Copies what the cluster's folder on the small disk holds for people (logs, events, migrations) to `to`.
+void keep_records(const fs::path& from, const fs::path& to) {
+  fs::remove_all(to);
+  fs::create_directories(to);
+  for (const fs::directory_entry& e : fs::directory_iterator(from)) {
+    if (e.path().filename() == "certs") continue;
+    fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  }
+}
+
 void run_soak(const SoakOptions& o) {
   const fs::path out(o.out);
   fs::create_directories(out);
+  // First, while this process has one thread: the disk that disk-full faults fill.
+  std::optional<SmallDisk> disk;
+  if (const auto why = SmallDisk::unavailable_reason()) {
+    if (!o.quiet) fmt::print("chaos soak: no disk-full faults ({})\n", *why);
+  } else {
+    disk.emplace(out / "disk", 256ull << 20);
+  }
+  const fs::path dir = disk ? disk->path() / "cluster" : out / "cluster";
   ProgressBar bar("chaos soak", !o.quiet);
-  Soak soak(o, out);
-  soak.run(bar);
-  bar.done();
-  const Json s = soak.summary();
+  Json s;
+  std::string faults;
+  try {
+    Soak soak(o, dir, disk ? &*disk : nullptr);
+    soak.run(bar);
+    bar.done();
+    s = soak.summary();
+    faults = soak.faults_csv();
+  } catch (...) {
+    if (disk) keep_records(dir, out / "cluster");  // the soak's processes have ended: the records are whole
+    throw;
+  }
+  if (disk) keep_records(dir, out / "cluster");
   write_file_atomically(out / "summary.json", s.dump(2) + "\n");
-  write_file_atomically(out / "faults.csv", soak.faults_csv());
+  write_file_atomically(out / "faults.csv", faults);
   fmt::print(
-      "chaos soak: {:.0f} s, seed {}, {} nodes: survived {} kills, {} hangs, {} stress episodes, {} orchestrator "
-      "restarts during a live migration; {} cold and {} live migrations\n"
+      "chaos soak: {:.0f} s, seed {}, {} nodes: survived {} kills, {} hangs, {} stress episodes, {} kills of the "
+      "orchestrator during a live migration and {} during a cold one, {} full disks; {} cold and {} live "
+      "migrations\n"
       "sink: {} frames (seqs {} to {}), lost {}, duplicated {}, bad payloads {}; VFs found on two nodes: {}\n"
       "results: {}\n         {}\n",
       o.duration_s, o.seed, o.nodes, s["kills"].get<int>(), s["hangs"].get<int>(), s["stress_episodes"].get<int>(),
-      s["orchestrator_restarts"].get<int>(), s["cold_migrations"].get<int>(), s["live_migrations"].get<int>(),
+      s["orchestrator_kills_in_live_migrations"].get<int>(), s["orchestrator_kills_in_cold_migrations"].get<int>(),
+      s["disk_full_episodes"].get<int>(), s["cold_migrations"].get<int>(), s["live_migrations"].get<int>(),
       s["frames_delivered"].get<std::uint64_t>(), s["first_seq"].get<std::uint64_t>(),
       s["last_seq"].get<std::uint64_t>(), s["frames_lost"].get<std::uint64_t>(),
       s["frames_duplicated"].get<std::uint64_t>(), s["bad_payloads"].get<std::uint64_t>(),
@@ -378,8 +459,7 @@ void run_soak(const SoakOptions& o) {
 void add_soak_command(CLI::App& chaos) {
   auto o = std::make_shared<SoakOptions>();
   CLI::App* soak = chaos.add_subcommand(
-      "soak",
-      "Faults against a local cluster (kills, hangs, stress, orchestrator restarts), then every frame's account");
+      "soak", "Faults against a local cluster (kills, hangs, stress, orchestrator kills), then every frame's account");
   soak->add_option("--duration", o->duration_s, "seconds of faults")
       ->check(CLI::Range(10.0, 86400.0))
       ->capture_default_str();

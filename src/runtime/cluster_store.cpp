@@ -110,6 +110,11 @@ struct ClusterStore::Impl {
       throw std::runtime_error("cluster store: " + what);
     }
   }
+  // Ends a failed transaction, if SQLite has not already (it rolls back on its own after SQLITE_FULL, an I/O
+  // error, SQLITE_NOMEM); never throws, so the caller rethrows the error that made it fail.
+  void rollback() const {
+    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 };
 
 ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
@@ -170,7 +175,7 @@ std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string
     impl_->exec("COMMIT");
     return id;
   } catch (...) {
-    impl_->exec("ROLLBACK");
+    impl_->rollback();
     throw;
   }
 }
@@ -259,7 +264,7 @@ void ClusterStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const
     }
     impl_->exec("COMMIT");
   } catch (...) {
-    impl_->exec("ROLLBACK");
+    impl_->rollback();
     throw;
   }
 }

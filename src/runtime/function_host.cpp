@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 #include <zmq.hpp>
@@ -83,14 +84,19 @@ class FunctionHost::Loop {
     }
     if (wiring) apply(*wiring);
     if (order) {
-      if (sender_ || awaiting_state()) {
-        MigrationReport refused;
-        refused.error = awaiting_state() ? "this host waits for its own state" : "a migration already ran here";
+      const char* refusal = awaiting_state()           ? "this host waits for its own state"
+                            : sender_ && !sender_done_ ? "a migration of this host is in progress"
+                            : frozen()                 ? "this host handed its state over already"
+                                                       : nullptr;
+      if (refusal != nullptr) {
         std::lock_guard lock(host_.mutex_);
-        host_.report_ = refused;
-      } else {
+        host_.report_ = MigrationReport{refusal};
+      } else {  // the first migration, or one after a migration that failed (the host ran on)
         const CurveKeyPair& cluster = host_.options_.security.cluster;
+        sender_.reset();
+        sender_done_ = false;
         sender_.emplace(s_.context, *order, vf_.tracked_state(), cluster.empty() ? nullptr : &cluster);
+        migration_epoch_ = epoch_;
       }
     }
   }
@@ -119,6 +125,7 @@ class FunctionHost::Loop {
 
   void apply(const Wiring& w) {
     if (w.epoch < epoch_) return;  // an order older than one already applied
+    if (sender_ && w.epoch > migration_epoch_) take_back(w.epoch);
     epoch_ = w.epoch;
     filter_.set_epoch(epoch_);
     data_out_.reset();
@@ -257,6 +264,22 @@ class FunctionHost::Loop {
     return true;
   }
 
+  // A wiring of an epoch past the one a migration of this host started at gives the chain back to this host:
+  // the switch to the target was never made (its orchestrator died before it; its successor found this host
+  // still placed here and rewired the chain at a new epoch), so the migration ends, in progress or over, and
+  // the host takes frames again from the state it froze with. An orchestrator that switched to the target
+  // rewires the target, never this host, and stops this host.
+  void take_back(std::uint64_t epoch) {
+    if (!sender_done_) {
+      std::lock_guard lock(host_.mutex_);
+      host_.report_ = MigrationReport{"the chain was rewired through this host at epoch " + std::to_string(epoch) +
+                                      ": the migration was called off"};
+    }
+    sender_.reset();
+    sender_done_ = false;
+    count([](HostCounters& c) { c.frozen = false; });
+  }
+
   void step_migration() {
     if (s_.receiver) {
       s_.receiver->step([this](const HostState& state, std::string* why) { return restore(state, why); });
@@ -347,6 +370,7 @@ class FunctionHost::Loop {
   bool first_frame_seen_ = false;
   std::optional<MigrationSender> sender_;
   bool sender_done_ = false;
+  std::uint64_t migration_epoch_ = 0;  // the epoch the host was at when the sender's migration started
   std::uint64_t malformed_seen_ = 0;
   std::uint64_t refused_seen_ = 0;
 };

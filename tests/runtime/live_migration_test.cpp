@@ -216,6 +216,52 @@ TEST(LiveMigration, ATargetThatNeverAnswersFailsTheMigrationAndTheSourceRunsOn) 
 namespace vfo::runtime {
 namespace {
 
+TEST(LiveMigration, ASourceThatHandedItsStateOverTakesTheChainBackWhenRewiredAtANewerEpoch) {
+  MigratingChain chain(4096);
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 50; }));
+  {
+    FunctionHost target(compute_function(4096), {.incoming = true});
+    target.start();
+    chain.compute->migrate_out({.target = target.state_endpoint(), .max_rounds = 2});
+    const MigrationReport report = wait_for_report(*chain.compute);
+    ASSERT_TRUE(report.ok()) << report.error;
+  }  // the switch never comes (the orchestrator that ordered it died); the target is stopped as stale
+  EXPECT_TRUE(chain.compute->counters().frozen);
+  chain.compute->migrate_out({.target = "tcp://127.0.0.1:1"});
+  EXPECT_NE(wait_for_report(*chain.compute).error.find("handed its state over"), std::string::npos);
+  const std::uint64_t frozen_at = chain.sink_fn->stats().last_seq;
+  // The orchestrator's successor finds the source still placed here and rewires the chain at a new epoch.
+  chain.wire(2, *chain.compute);
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().last_seq >= frozen_at + 100; }));
+  EXPECT_FALSE(chain.compute->counters().frozen);
+  expect_each_seq_once(chain.sink_fn->stats());
+  // It is an ordinary host again: a migration of it works.
+  FunctionHost target(compute_function(4096), {.incoming = true});
+  target.start();
+  chain.compute->migrate_out({.target = target.state_endpoint(), .max_rounds = 2, .verify = true});
+  const MigrationReport again = wait_for_report(*chain.compute);
+  ASSERT_TRUE(again.ok()) << again.error;
+  EXPECT_EQ(again.target_digest, again.source_digest);
+}
+
+TEST(LiveMigration, AHostWhoseMigrationFailedCanBeMigratedAgain) {
+  MigratingChain chain(4096);
+  ASSERT_TRUE(eventually([&] { return chain.sink_fn->stats().frames >= 50; }));
+  zmq::context_t context;
+  zmq::socket_t silent(context, zmq::socket_type::pair);  // never answers
+  silent.bind("tcp://127.0.0.1:*");
+  chain.compute->migrate_out({.target = silent.get(zmq::sockopt::last_endpoint),
+                              .max_rounds = 0,
+                              .stall_timeout = std::chrono::milliseconds(300)});
+  ASSERT_FALSE(wait_for_report(*chain.compute).ok());
+  FunctionHost target(compute_function(4096), {.incoming = true});
+  target.start();
+  chain.compute->migrate_out({.target = target.state_endpoint(), .max_rounds = 2, .verify = true});
+  const MigrationReport again = wait_for_report(*chain.compute);
+  ASSERT_TRUE(again.ok()) << again.error;
+  EXPECT_EQ(again.target_digest, again.source_digest);
+}
+
 TEST(LiveMigration, APreCopyThatRunsPastItsLimitIsCutShortAndFrozenWithTheRest) {
   // 64 MB over loopback with a 1 ms limit: the first round cannot be over by then.
   MigratingChain chain(32 << 10);

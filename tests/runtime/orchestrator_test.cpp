@@ -257,9 +257,11 @@ TEST_F(LocalCluster, ARestartedOrchestratorResumesWithoutRestartingHealthyVfs) {
   const RoundReport report = second.round();
   EXPECT_EQ(report.lost, 0);
   EXPECT_EQ(report.migrated, 0);
+  // The same VFs, rewired at an epoch of the new orchestrator's (whatever the first was doing is fenced off).
+  EXPECT_EQ(report.taken_over, std::vector<std::string>{"ped (chain 1) at epoch 2"});
   const auto status = second.status();
   ASSERT_EQ(status.size(), 1u);
-  EXPECT_EQ(status[0].epoch, 1u);
+  EXPECT_EQ(status[0].epoch, 2u);
   for (std::size_t j = 0; j < placed.size(); ++j) {
     EXPECT_EQ(status[0].functions[j].node, placed[j].node);
     EXPECT_TRUE(status[0].functions[j].running);
@@ -300,7 +302,8 @@ TEST_F(LocalCluster, ARestartedOrchestratorSendsTheWiringItsPredecessorStoredBut
   EXPECT_EQ(report.stale_stopped, std::vector<std::string>{old_node + ": " + detect});  // the old detect
   EXPECT_TRUE(report.errors.empty()) << report.errors.front();
   EXPECT_EQ(report.lost, 0);
-  EXPECT_FALSE(report.rewired.empty());  // at least the new detect, which was never wired
+  // The whole chain rewired at a new epoch, the new detect (which was never wired) with it.
+  EXPECT_EQ(report.taken_over, std::vector<std::string>{"ped (chain 1) at epoch 3"});
   const Json before = Json::parse(second.function_stats(chain, 0).value_or("{}"));
   const Json sink = sink_when(second, chain, before.value("produced", 0ull) + 50);
   ASSERT_GE(sink.value("last_seq", 0ull), before.value("produced", 0ull) + 50) << sink.dump();  // not frozen

@@ -108,11 +108,13 @@ struct LiveMigrationRecord {
 struct RoundReport {
   std::vector<std::string> failed_nodes;  // did not answer the probe
   int lost = 0;                           // VFs reported lost
-  int migrated = 0;                       // cold migrations carried out
+  int migrated = 0;                       // cold migrations carried out (started elsewhere and stored)
   // Each cold migration: "NAME (ID) from NODE to NODE, epoch E".
   std::vector<std::string> cold_migrations;
-  int reset_chains = 0;             // chains re-established whole (reset mode)
-  int live_started = 0;             // live migrations started (they finish in the background)
+  int reset_chains = 0;  // chains re-established whole (reset mode)
+  int live_started = 0;  // live migrations started (they finish in the background)
+  // Each live migration started: "NAME (ID) from NODE to NODE".
+  std::vector<std::string> live_migrations;
   int deployed = 0;                 // chains added with add_chain and placed in this round
   std::vector<std::string> errors;  // actions that could not be carried out (retried next round)
   // VFs whose process ended on a node that still answers ("NODE: ID: exit code N" or "...: killed by signal N"),
@@ -123,6 +125,10 @@ struct RoundReport {
   std::vector<std::string> stale_stopped;
   // Running VFs sent the stored wiring again because their agent reported another or none ("NODE: ID").
   std::vector<std::string> rewired;
+  // Chains a predecessor left in the store, rewired whole at a new epoch by this orchestrator's first round that
+  // found all their VFs running ("NAME (chain ID) at epoch E"): whatever the predecessor was doing when it ended
+  // (a live migration, a rewiring) is fenced off.
+  std::vector<std::string> taken_over;
   // Why the store cannot be trusted (unreadable, impossible rows, older than what the agents run); the round
   // then did nothing else. Empty when the store is sound.
   std::string store_problem;

@@ -117,7 +117,10 @@ struct Orchestrator::Impl {
   std::vector<NodeView> last_nodes;
   std::vector<double> last_risk;    // the controller's p_fail per node after the last round
   std::vector<std::string> exited;  // VFs the agents reported ended, not yet in a round's report
-  LiveMigrator live;                // last: its workers end before the rest goes
+  // Guarded by `acting`: the placed chains this orchestrator found in the store when it started and has not
+  // rewired at an epoch of its own yet (take_over).
+  std::set<std::uint32_t> inherited;
+  LiveMigrator live;  // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
       : options(checked(std::move(o))),
@@ -129,6 +132,52 @@ struct Orchestrator::Impl {
       agents.push_back(
           options.connect ? options.connect(a)
                           : std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
+    }
+    try {
+      for (const StoredChain& c : store.chains()) {
+        if (!c.placements.empty()) inherited.insert(c.id);
+      }
+    } catch (const StoreDamaged&) {  // the rounds say why and act on nothing
+    }
+  }
+
+  // Rewires each inherited chain whose VFs all run at a new epoch of this orchestrator's, and stores it: the
+  // chains a predecessor left are fenced off from whatever it was doing when it ended (a live migration's target
+  // that was never switched to takes no frame of the new epoch; a source frozen for that migration is given the
+  // chain back and takes frames again; a wiring sent in part is sent whole). A chain with a VF lost is left to
+  // its cold migration, which rewires it whole at a new epoch too. Updates `chains` and the probes' wiring to
+  // what was sent. Call with `acting` held, after stop_stale.
+  void take_over(std::vector<std::optional<NodeProbe>>& probes, std::vector<StoredChain>& chains, RoundReport& report) {
+    for (StoredChain& c : chains) {
+      if (inherited.count(c.id) == 0) continue;
+      if (c.placements.empty()) {
+        inherited.erase(c.id);
+        continue;
+      }
+      const auto running = [&](const VfPlacement& p) {
+        const auto node = node_index(p.node);
+        return node && lists(probes[*node], function_id(c.id, p.index));
+      };
+      if (c.placements.size() != manifest(c).functions.size() ||
+          !std::all_of(c.placements.begin(), c.placements.end(), running)) {
+        continue;
+      }
+      try {
+        store.commit_wiring(c.id, c.epoch + 1, c.placements);
+      } catch (const std::runtime_error& e) {  // removed meanwhile (vfo delete), or the store failed: next round
+        report.errors.push_back(
+            fmt::format("chain {} ({}): take over at epoch {}: {}", c.id, c.name, c.epoch + 1, e.what()));
+        continue;
+      }
+      c.epoch += 1;
+      inherited.erase(c.id);
+      const std::vector<std::string> errors = wire(c, c.epoch);
+      report.errors.insert(report.errors.end(), errors.begin(), errors.end());
+      for (std::size_t j = 0; j < c.placements.size(); ++j) {
+        probes[*node_index(c.placements[j].node)]->wiring[function_id(c.id, c.placements[j].index)] =
+            wiring_of(c, j, c.epoch);
+      }
+      report.taken_over.push_back(fmt::format("{} (chain {}) at epoch {}", c.name, c.id, c.epoch));
     }
   }
 
@@ -497,6 +546,8 @@ struct Orchestrator::Impl {
     job.order.target = endpoints->state;
     job.order.key = once;
     job.deadline = options.live.deadline;
+    report.live_migrations.push_back(
+        fmt::format("{} ({}) from {} to {}", job.record.function, id, job.record.from, job.record.to));
     live.start(std::move(job));
     ++report.live_started;
   }
@@ -602,6 +653,7 @@ RoundReport Orchestrator::round() {
     m.keep_exited(probes);
   }
   m.stop_stale(probes, chains, report);
+  m.take_over(probes, chains, report);
   m.repair_wiring(probes, chains, report);
   ClusterSnapshot snapshot = m.snapshot(probes, chains);
   for (const FunctionReport& f : snapshot.functions) report.lost += f.status == FunctionStatus::lost;
@@ -644,7 +696,7 @@ RoundReport Orchestrator::round() {
     std::lock_guard state(m.state);
     m.last_nodes = std::move(views);
   }
-  std::set<std::uint32_t> touched;
+  std::map<std::uint32_t, std::vector<std::string>> moved;  // by chain: its cold migrations, until stored
   std::map<std::uint32_t, StoredChain> by_id;
   for (const StoredChain& c : chains) by_id[c.id] = c;
   for (const Action& a : plan.actions) {
@@ -669,21 +721,24 @@ RoundReport Orchestrator::round() {
       from = p.node;
       p = VfPlacement{index, m.options.agents[node].name, endpoints->data, endpoints->ack};
     }
-    touched.insert(c.id);
-    ++report.migrated;
-    report.cold_migrations.push_back(fmt::format("{} ({}) from {} to {}, epoch {}",
-                                                 m.manifest(c).functions.at(index).name, id, from,
-                                                 m.options.agents[node].name, c.epoch + 1));
+    moved[c.id].push_back(fmt::format("{} ({}) from {} to {}, epoch {}", m.manifest(c).functions.at(index).name, id,
+                                      from, m.options.agents[node].name, c.epoch + 1));
   }
-  for (const std::uint32_t id : touched) {
+  for (const auto& [id, migrations] : moved) {
     StoredChain& c = by_id.at(id);
     c.epoch += 1;
     try {
       m.store.commit_wiring(id, c.epoch, c.placements);
-    } catch (const std::runtime_error& e) {  // removed meanwhile (vfo delete): the next round stops what started
-      report.errors.push_back(fmt::format("chain {} ({}): not stored any more: {}", id, c.name, e.what()));
+    } catch (const std::runtime_error& e) {
+      // Removed meanwhile (vfo delete), or the store cannot be written (a full disk): the VFs just started are
+      // placed nowhere, so the next round stops them as stale and tries again.
+      report.errors.push_back(
+          fmt::format("chain {} ({}): its new placements were not stored: {}", id, c.name, e.what()));
       continue;
     }
+    report.migrated += static_cast<int>(migrations.size());
+    report.cold_migrations.insert(report.cold_migrations.end(), migrations.begin(), migrations.end());
+    m.inherited.erase(id);  // rewired whole at an epoch of this orchestrator's
     const std::vector<std::string> errors = m.wire(c, c.epoch);
     m.set_note(id, errors.empty() ? "" : errors.front());
     report.errors.insert(report.errors.end(), errors.begin(), errors.end());

@@ -269,6 +269,23 @@ TEST_F(FakeAgents, ARestartedOrchestratorResumesHealthyVfsAndRecoversWhatDiedMea
   for (std::size_t j = 0; j < 3; ++j) EXPECT_EQ(node(placed[j].node).starts("c1/" + std::to_string(j)), 1);
 }
 
+TEST_F(FakeAgents, AnOrchestratorStartedOnAStoreRewiresEachWholeChainAtAnEpochOfItsOwnOnce) {
+  std::uint32_t chain = 0;
+  {
+    Orchestrator first(options());
+    chain = deploy(first);
+    EXPECT_TRUE(first.round().taken_over.empty());  // the chain it placed itself
+  }
+  Orchestrator second(options());
+  const RoundReport r = second.round();
+  EXPECT_EQ(r.taken_over, std::vector<std::string>{"ped (chain 1) at epoch 2"});
+  EXPECT_TRUE(r.rewired.empty()) << "the repair saw the wiring the takeover had just sent";
+  EXPECT_EQ(r.migrated + r.lost + r.live_started, 0);
+  expect_whole(second, chain, 2);
+  EXPECT_TRUE(second.round().taken_over.empty());
+  expect_whole(second, chain, 2);
+}
+
 TEST_F(FakeAgents, AnOverloadingNodesVfMovesLiveOnceWithTheOneTimeKeyAndTheChainIsRewired) {
   OrchestratorOptions options = this->options();
   options.control.live_migration = true;
