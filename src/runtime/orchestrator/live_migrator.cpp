@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 namespace vfo::runtime {
-LiveMigrator::LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over)
+LiveMigrator::LiveMigrator(Mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over)
     : orchestrator_mutex_(mutex), switch_over_(std::move(switch_over)) {}
 
 LiveMigrator::~LiveMigrator() {
@@ -38,7 +38,7 @@ void LiveMigrator::run(Worker& w) {
   if (!report || !report->ok()) {
     r.error = report ? report->error : error;
   } else {
-    std::lock_guard lock(orchestrator_mutex_);
+    MutexLock lock(orchestrator_mutex_);
     const SwitchOutcome outcome = switch_over_(job);
     switched = outcome.switched;
     r.switched_ns = steady_now_ns();

@@ -16,6 +16,7 @@
 
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/orchestrator.hpp"
+#include "vfo/util/mutex.hpp"
 
 namespace vfo::runtime {
 
@@ -41,7 +42,7 @@ class LiveMigrator {
  public:
   // `switch_over(job)` runs under `mutex` once the target has restored. When the copy failed or it did not
   // switch, the incoming VF is stopped.
-  LiveMigrator(std::mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over);
+  LiveMigrator(Mutex& mutex, std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over);
   ~LiveMigrator();  // waits for the workers
 
   void start(LiveMigrationJob job);
@@ -59,7 +60,7 @@ class LiveMigrator {
   void run(Worker& worker);
   void reap(bool wait);
 
-  std::mutex& orchestrator_mutex_;
+  Mutex& orchestrator_mutex_;
   std::function<SwitchOutcome(const LiveMigrationJob&)> switch_over_;
   std::mutex mutex_;  // guards workers_ and records_
   std::list<Worker> workers_;

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <future>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 #include "vfo/forecast/trend_forecaster.hpp"
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/frame.hpp"
+#include "vfo/util/mutex.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -107,27 +107,30 @@ struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
   std::vector<std::unique_ptr<AgentConnection>> agents;
-  Brain brain;
-  Controller& controller;                                                            // the brain's
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // a snapshot's now counts from it
+  Mutex acting;         // see above: one cluster-changing operation at a time
+  mutable Mutex state;  // see above: never held across an agent call
+  Brain brain VFO_GUARDED_BY(acting);
+  Controller& controller VFO_GUARDED_BY(acting);  // the brain's
+  // The placed chains this orchestrator found in the store when it started and has not rewired at an epoch of
+  // its own yet (take_over).
+  std::set<std::uint32_t> inherited VFO_GUARDED_BY(acting);
   // By chain id, parsed from the store: the text it was parsed from and the manifest.
-  std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests;
-  std::mutex acting;         // see above: one cluster-changing operation at a time
-  mutable std::mutex state;  // see above: the fields below, never across an agent call
-  std::vector<NodeView> last_nodes;
-  std::vector<double> last_risk;    // the controller's p_fail per node after the last round
-  std::vector<std::string> exited;  // VFs the agents reported ended, not yet in a round's report
-  // Guarded by `acting`: the placed chains this orchestrator found in the store when it started and has not
-  // rewired at an epoch of its own yet (take_over).
-  std::set<std::uint32_t> inherited;
-  LiveMigrator live;  // last: its workers end before the rest goes
+  std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests VFO_GUARDED_BY(state);
+  std::vector<NodeView> last_nodes VFO_GUARDED_BY(state);
+  std::vector<double> last_risk VFO_GUARDED_BY(state);    // the controller's p_fail per node after the last round
+  std::vector<std::string> exited VFO_GUARDED_BY(state);  // VFs the agents reported ended, not yet in a report
+  LiveMigrator live;                                      // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
       : options(checked(std::move(o))),
         store(options.store),
         brain(options.control, make_forecaster(options)),
         controller(brain.controller()),
-        live(acting, [this](const LiveMigrationJob& job) { return switch_over(job); }) {
+        live(acting, [this](const LiveMigrationJob& job) {
+          acting.assert_held();  // LiveMigrator calls this with `acting` held
+          return switch_over(job);
+        }) {
     for (const AgentAddress& a : options.agents) {
       agents.push_back(
           options.connect ? options.connect(a)
@@ -147,7 +150,8 @@ struct Orchestrator::Impl {
   // chain back and takes frames again; a wiring sent in part is sent whole). A chain with a VF lost is left to
   // its cold migration, which rewires it whole at a new epoch too. Updates `chains` and the probes' wiring to
   // what was sent. Call with `acting` held, after stop_stale.
-  void take_over(std::vector<std::optional<NodeProbe>>& probes, std::vector<StoredChain>& chains, RoundReport& report) {
+  void take_over(std::vector<std::optional<NodeProbe>>& probes, std::vector<StoredChain>& chains, RoundReport& report)
+      VFO_REQUIRES(acting) {
     for (StoredChain& c : chains) {
       if (inherited.count(c.id) == 0) continue;
       if (c.placements.empty()) {
@@ -185,7 +189,7 @@ struct Orchestrator::Impl {
   // target there: an instance left behind on a node that was taken for dead and came back (its VF was started
   // elsewhere meanwhile), or one of a chain no longer stored. Call with `acting` held.
   void stop_stale(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
-                  RoundReport& report) {
+                  RoundReport& report) VFO_REQUIRES(acting) {
     std::set<std::pair<std::string, std::string>> placed;  // (node, VF id)
     for (const StoredChain& c : chains) {
       for (const VfPlacement& p : c.placements) placed.insert({p.node, function_id(c.id, p.index)});
@@ -212,7 +216,7 @@ struct Orchestrator::Impl {
   // live migration switched the chain meanwhile) costs a reconnection, nothing more. Chains with a lost VF are
   // left to their cold migration, which rewires them whole. Call with `acting` held.
   void repair_wiring(const std::vector<std::optional<NodeProbe>>& probes, const std::vector<StoredChain>& chains,
-                     RoundReport& report) {
+                     RoundReport& report) VFO_REQUIRES(acting) {
     for (const StoredChain& c : chains) {
       if (c.placements.empty() || c.placements.size() != manifest(c).functions.size()) continue;
       const auto running = [&](const VfPlacement& p) {
@@ -336,8 +340,8 @@ struct Orchestrator::Impl {
   }
 
   // The chain's manifest, parsed once per text (a copy: another thread may replace the cached one).
-  ChainManifest manifest(const StoredChain& c) {
-    std::lock_guard lock(state);
+  ChainManifest manifest(const StoredChain& c) VFO_EXCLUDES(state) {
+    MutexLock lock(state);
     auto it = manifests.find(c.id);
     if (it == manifests.end() || it->second.first != c.manifest_yaml) {  // new, or changed in the store
       ChainManifest parsed = parse_chain_manifest(c.manifest_yaml, c.name);
@@ -355,8 +359,8 @@ struct Orchestrator::Impl {
   }
 
   // Keeps the VFs that `probes` report ended, for the next round's report.
-  void keep_exited(const std::vector<std::optional<NodeProbe>>& probes) {
-    std::lock_guard lock(state);
+  void keep_exited(const std::vector<std::optional<NodeProbe>>& probes) VFO_EXCLUDES(state) {
+    MutexLock lock(state);
     for (std::size_t i = 0; i < probes.size(); ++i) {
       if (!probes[i]) continue;
       for (const std::string& e : probes[i]->exited) exited.push_back(options.agents[i].name + ": " + e);
@@ -364,9 +368,9 @@ struct Orchestrator::Impl {
   }
 
   // What `probes` say of each node, with the controller's last p_fail.
-  std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes) const {
+  std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes) const VFO_EXCLUDES(state) {
     std::vector<NodeView> views;
-    std::lock_guard lock(state);
+    MutexLock lock(state);
     const std::vector<double>& risk = last_risk;
     for (std::size_t i = 0; i < probes.size(); ++i) {
       NodeView v{options.agents[i].name};
@@ -426,7 +430,7 @@ struct Orchestrator::Impl {
   // Places the chain whole (the `others` are the chains already running), starts its VFs, stores the
   // placements with `epoch` and wires them. On failure stops what it started and throws one line.
   void start_chain(const StoredChain& c, std::uint64_t epoch, const std::vector<std::optional<NodeProbe>>& probes,
-                   const std::vector<StoredChain>& others) {
+                   const std::vector<StoredChain>& others) VFO_REQUIRES(acting) {
     const ChainManifest& m = manifest(c);
     const Plan plan = controller.admit(manifest_chain(m, ChainId(c.id)), snapshot(probes, others));
     StoredChain fresh = c;
@@ -479,7 +483,7 @@ struct Orchestrator::Impl {
   }
 
   // Reset mode: stops every VF of the chain, then places, starts and wires it whole again.
-  void reestablish(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) {
+  void reestablish(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) VFO_REQUIRES(acting) {
     for (const VfPlacement& p : c.placements) {
       const auto node = node_index(p.node);
       if (node && probes[*node]) agents[*node]->stop_function(function_id(c.id, p.index));
@@ -491,7 +495,7 @@ struct Orchestrator::Impl {
 
   // A live migration's copy is done: the chain goes through the target from a new epoch on (its upstream
   // replays to it what the end of the chain has not acknowledged), and the frozen source is stopped.
-  SwitchOutcome switch_over(const LiveMigrationJob& job) {
+  SwitchOutcome switch_over(const LiveMigrationJob& job) VFO_REQUIRES(acting) {
     std::optional<StoredChain> c = store.chain(job.record.chain);
     if (!c) return {false, "the chain was removed"};
     for (VfPlacement& p : c->placements) {
@@ -512,8 +516,8 @@ struct Orchestrator::Impl {
   }
 
   // Algorithm 3's action: an incoming VF on the target, then the copy in the background.
-  void start_live_migration(const Action& a, const StoredChain& c, const ClusterSnapshot& snapshot,
-                            RoundReport& report) {
+  void start_live_migration(const Action& a, const StoredChain& c, const ClusterSnapshot& snapshot, RoundReport& report)
+      VFO_REQUIRES(acting) {
     const std::string id = function_id(c.id, a.function.index);
     const std::size_t from = a.from.value;
     const std::size_t to = a.to.value;
@@ -560,7 +564,7 @@ struct Orchestrator::Impl {
   }
 
   // Rewires every VF of the chain with `epoch`; returns the errors (a VF whose agent fails is lost anyway).
-  std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) {
+  std::vector<std::string> wire(const StoredChain& c, std::uint64_t epoch) VFO_REQUIRES(acting) {
     std::vector<std::string> errors;
     for (std::size_t j = 0; j < c.placements.size(); ++j) {
       const VfPlacement& p = c.placements[j];
@@ -580,7 +584,7 @@ Orchestrator::Orchestrator(OrchestratorOptions options) : impl_(std::make_unique
 Orchestrator::~Orchestrator() = default;
 
 std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::string& manifest_yaml) {
-  std::lock_guard lock(impl_->state);  // no agent call: the check and the insertion, one at a time
+  MutexLock lock(impl_->state);  // no agent call: the check and the insertion, one at a time
   for (const StoredChain& c : impl_->store.chains()) {
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
@@ -592,7 +596,7 @@ std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::
 std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::string& manifest_yaml) {
   Impl& m = *impl_;
   const std::uint32_t id = add_chain(manifest, manifest_yaml);
-  std::lock_guard lock(m.acting);
+  MutexLock lock(m.acting);
   const std::optional<StoredChain> added = m.store.chain(id);
   // A round that ran between the two locks placed it (or a delete removed it): nothing left to do.
   if (!added || !added->placements.empty()) return id;
@@ -605,7 +609,7 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
   } catch (const std::runtime_error& e) {
     m.store.remove_chain(id);
     {
-      std::lock_guard state(m.state);
+      MutexLock state(m.state);
       m.manifests.erase(id);
     }
     throw std::runtime_error(std::string("deploy ") + e.what());
@@ -620,10 +624,10 @@ RoundReport Orchestrator::round() {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
-  std::lock_guard lock(m.acting);
+  MutexLock lock(m.acting);
   m.keep_exited(probes);
   {
-    std::lock_guard state(m.state);
+    MutexLock state(m.state);
     report.exited = std::exchange(m.exited, {});
   }
   std::vector<StoredChain> chains;
@@ -686,14 +690,14 @@ RoundReport Orchestrator::round() {
   }
   Plan plan = m.controller.round(snapshot);
   {
-    std::lock_guard state(m.state);
+    MutexLock state(m.state);
     m.last_risk = m.controller.last_risk();
   }
   if (m.options.on_round) m.options.on_round(snapshot, plan);
   if (reset) std::erase_if(plan.actions, [](const Action& a) { return a.kind == Action::Kind::cold_migrate; });
   {
     std::vector<NodeView> views = m.node_views(probes);
-    std::lock_guard state(m.state);
+    MutexLock state(m.state);
     m.last_nodes = std::move(views);
   }
   std::map<std::uint32_t, std::vector<std::string>> moved;  // by chain: its cold migrations, until stored
@@ -787,7 +791,7 @@ std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
 }
 
 std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
-  std::lock_guard lock(impl_->state);
+  MutexLock lock(impl_->state);
   return impl_->last_nodes;
 }
 
