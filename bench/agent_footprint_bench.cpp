@@ -44,8 +44,7 @@ void BM_AgentFootprint(benchmark::State& state) {
   constexpr double kWindowS = 60;
   for (auto _ : state) {
     vfo::runtime::ChildProcess agent(
-        binary,
-        {"--name", "node-1", "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()},
+        binary, {"--name", "node-1", "--certs", (dir / "certs").string(), "--log-dir", (dir / "logs").string()},
         (dir / "logs" / "node-1.log").string());
     const auto ready = agent.read_line(std::chrono::seconds(20));
     if (!ready) {
