@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -37,7 +38,10 @@
 
 #include "cli/cli.hpp"
 #include "cli/cluster_events.hpp"
+#include "cli/cluster_metrics.hpp"
 #include "cli/local_cluster.hpp"
+#include "cli/metrics_server.hpp"
+#include "vfo/runtime/agent_port.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
@@ -78,9 +82,12 @@ struct ClusterOptions {
   double ram_pct = 0;
   double ramp_s = 0;
   double for_s = 60;
-  int tail = 0;       // vfo events: the last N (0: all)
-  std::string chain;  // vfo delete, vfo scale: its name
-  int replicas = 0;   // vfo scale
+  int tail = 0;                         // vfo events, vfo logs: the last N (0: all)
+  double watch_s = 0;                   // vfo status: print again every S seconds (0: once)
+  std::string target;                   // vfo logs: a node, the orchestrator, or a VF
+  std::string chain;                    // vfo delete, vfo scale: its name
+  std::string metrics = "127.0.0.1:0";  // vfo up: where the daemon serves its Prometheus metrics
+  int replicas = 0;                     // vfo scale
 };
 
 // The most replicas `vfo scale` gives a chain.
@@ -128,8 +135,7 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
   runtime::OrchestratorOptions o;
   o.store = dir / "cluster.db";
   o.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
-  o.probe_deadline =
-      std::chrono::milliseconds(static_cast<int>(std::clamp(cluster.value("period_s", 30.0) / 2, 0.1, 1.0) * 1000));
+  o.probe_deadline = runtime::probe_deadline_for(cluster.value("period_s", 30.0));
   for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
   o.control.probing_period_s = cluster.value("period_s", 30.0);
   if (cluster.contains("live")) {
@@ -307,7 +313,21 @@ Json network_record(const runtime::NodeNetwork& network) {
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
 constexpr const char* kClusterEntries[] = {
     "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-    "certs",        "logs",       "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1]};
+    "certs",        "logs",       "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1],
+    "metrics-url"};
+
+// Where the daemon leaves the URL of its Prometheus metrics, for vfo up and vfo status.
+fs::path metrics_url_file(const fs::path& dir) {
+  return dir / "metrics-url";
+}
+
+// The first line of `file`, "" when there is none (or no file).
+std::string first_line_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
 
 // Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
 fs::path store_problem_file(const fs::path& dir) {
@@ -361,6 +381,9 @@ std::size_t stop_processes(const Json& cluster) {
   return pids.size();
 }
 
+// The port each agent of `vfo up --netns` serves on, in its own namespace.
+constexpr int kNetnsAgentPort = 7000;
+
 // Starts `vfo up`'s agents, node-1..N, one after another, then the orchestrator daemon, recording each in
 // `cluster` (and cluster.json) as soon as it runs, so that the caller can end them all if this throws: an
 // agent or the orchestrator that does not start, or a signal held by `held`.
@@ -378,21 +401,36 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     if (!o.record_dir.empty()) {
       args.insert(args.end(), {"--record", fs::absolute(fs::path(o.record_dir) / (name + ".csv")).string()});
     }
-    if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:0
+    // A port `vfo chaos restart` finds free again while the agent is down: in its own namespace, one the VFs
+    // (on ephemeral ports) never take; on loopback, one below the ephemeral range.
+    if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:PORT
       const auto node = static_cast<std::size_t>(i - 1);
-      args.insert(args.end(), {"--listen", network->node_address(node) + ":0"});
+      args.insert(args.end(), {"--listen", network->node_address(node) + ":" + std::to_string(kNetnsAgentPort)});
       std::vector<std::string> argv = network->exec_prefix(node);
       argv.push_back(program);
       args.insert(args.begin(), argv.begin() + 1, argv.end());
       program = argv.front();
+    } else {
+      args.insert(args.end(), {"--listen", runtime::free_agent_address("127.0.0.1")});
     }
-    const pid_t pid = runtime::spawn_daemon(program, args, ready.string(), (dir / "logs" / (name + ".log")).string());
-    Json& agent = cluster["agents"].emplace_back(Json{{"name", name}, {"pid", pid}});
-    const auto line = first_line(ready, 20s, held);
-    if (!line) {
+    std::optional<std::string> line;
+    pid_t pid = -1;
+    const fs::path log = dir / "logs" / (name + ".log");
+    for (int attempt = 1; !line; ++attempt) {
+      fs::remove(ready);
+      pid = runtime::spawn_daemon(program, args, ready.string(), log.string());
+      cluster["agents"].push_back(Json{{"name", name}, {"pid", pid}});
+      line = first_line(ready, 20s, held);
+      if (line) break;
       ::kill(pid, SIGKILL);
-      throw CommandFailed(name + " did not start (see " + (dir / "logs" / (name + ".log")).string() + ")");
+      cluster["agents"].erase(cluster["agents"].size() - 1);
+      // Another process took the loopback port it was given since it was found free: another one.
+      if (network || attempt == 3 || last_line_of(log).find("cannot listen") == std::string::npos) {
+        throw CommandFailed(name + " did not start (see " + log.string() + ")");
+      }
+      args.back() = runtime::free_agent_address("127.0.0.1");
     }
+    Json& agent = cluster["agents"].back();
     // How it was started: `vfo chaos restart` starts it again so, on the address it serves now.
     agent = Json{
         {"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}, {"program", program}, {"args", args}};
@@ -455,7 +493,7 @@ void up(const ClusterOptions& o) {
       certify_node_addresses(dir / "certs", *network);
     }
   }
-  Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}};
+  Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}, {"metrics_listen", o.metrics}};
   if (network) cluster["network"] = network_record(*network);
   if (live) cluster["live"] = {{"k", o.k}, {"horizon_s", o.horizon_s > 0 ? o.horizon_s : 5 * o.period_s}};
   if (model) {
@@ -500,6 +538,24 @@ void up(const ClusterOptions& o) {
     fmt::print("\n");
   }
   fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
+  if (const std::string url = first_line_of(metrics_url_file(dir)); !url.empty()) {
+    fmt::print("  metrics for Prometheus: {}\n", url);
+  }
+}
+
+// The cluster as a Prometheus scrape reports it: the chains now, and each running VF's host counters. Reads only
+// (no lock an agent call of a round is made under), so a scrape answers while a round waits on an agent.
+ClusterScrape scrape(runtime::Orchestrator& orchestrator) {
+  ClusterScrape s;
+  s.chains = orchestrator.status();
+  for (const runtime::ChainStatus& c : s.chains) {
+    for (std::uint32_t i = 0; i < c.functions.size(); ++i) {
+      if (!c.functions[i].running) continue;
+      if (const auto stats = orchestrator.function_stats(c.id, i))
+        s.vf_stats[{c.id, i}] = Json::parse(*stats, nullptr, false);
+    }
+  }
+  return s;
 }
 
 void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
@@ -516,6 +572,16 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   runtime::Orchestrator& orchestrator = *made;
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
   start_log("orchestrator", /*to_stderr=*/false);  // stdout is DIR/logs/orchestrator.log
+  DaemonRecords records(dir);
+  ClusterMetrics metrics;
+  std::optional<MetricsServer> metrics_server;  // after what it reads: it ends first
+  try {
+    metrics_server.emplace(cluster.value("metrics_listen", std::string("127.0.0.1:0")),
+                           [&] { return metrics.render(scrape(orchestrator)); });
+  } catch (const std::runtime_error& e) {
+    throw InputError(cluster_file(dir).string() + ": metrics_listen: " + e.what());
+  }
+  records.write(metrics_url_file(dir), metrics_server->url() + "\n");
   // The first line of the log: `vfo up` waits for it.
   spdlog::info("{} {}", kOrchestratorReadyLine,
                !cluster.contains("live") ? std::string("(no live migration)")
@@ -524,9 +590,8 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
                    : std::string("(live migration on the trend forecaster)"));
   auto next = std::chrono::steady_clock::now();
   std::size_t live_seen = 0;
-  std::string store_problem;  // logged when it changes, not every round
-  std::string last_state;     // the last round's summary and errors: a state is logged once
-  DaemonRecords records(dir);
+  std::string store_problem;                // logged when it changes, not every round
+  std::string last_state;                   // the last round's summary and errors: a state is logged once
   records.remove(store_problem_file(dir));  // a verdict of an earlier daemon is not this one's
   std::vector<std::string> failed_before;   // the nodes that did not answer the round before
   std::string round_failure;                // why the last round threw; empty when it did not
@@ -574,6 +639,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       records.write(node_risk_file(dir), risk.dump() + "\n");
     }
     const auto live = orchestrator.live_migrations();
+    metrics.record_round(r, orchestrator.last_nodes(), live);
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
         const runtime::LiveMigrationRecord& m = live[i];
@@ -876,6 +942,7 @@ void status(const ClusterOptions& o) {
     out["chains"].push_back(chain);
   }
   out["recent_events"] = read_events(dir, kRecentEvents);
+  if (const std::string url = first_line_of(metrics_url_file(dir)); !url.empty()) out["metrics"] = url;
   if (o.json) {
     fmt::print("{}\n", out.dump(2));
     return;
@@ -926,6 +993,66 @@ void status(const ClusterOptions& o) {
     fmt::print("recent events (vfo events for all):\n");
     for (const Json& e : out["recent_events"]) fmt::print("  {}\n", event_line(e));
   }
+  if (out.contains("metrics")) fmt::print("metrics for Prometheus: {}\n", out["metrics"].get<std::string>());
+}
+
+// `vfo status --watch S`: the status again every S seconds, the screen cleared on a terminal, until interrupted; a
+// status that fails (the daemon down, the store distrusted) is shown and the watch goes on.
+void watch_status(const ClusterOptions& o) {
+  if (!(o.watch_s >= 0.2 && o.watch_s <= 3600)) throw InputError("--watch: expected 0.2 to 3600 seconds");
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  ClusterOptions once = o;
+  once.watch_s = 0;
+  for (;;) {
+    if (terminal) fmt::print("\033[H\033[2J");
+    try {
+      status(once);
+    } catch (const CommandFailed& e) {
+      fmt::print("{}\n", e.what());
+    }
+    fmt::print("(every {} s; Ctrl-C ends the watch)\n", o.watch_s);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.watch_s));
+  }
+}
+
+// `vfo logs TARGET`: the log of a node's agent (node-3), of the orchestrator daemon (orchestrator), or of a VF
+// (CHAIN/VF by the manifest's names, or its id c1/2), from the cluster's logs folder; the last --tail N lines.
+void logs(const ClusterOptions& o) {
+  const fs::path dir(o.dir);
+  const Json cluster = read_cluster(dir);
+  if (o.tail < 0) throw InputError("--tail: expected a number of lines >= 0");
+  std::string file;
+  std::vector<std::string> known = {"orchestrator"};
+  for (const Json& a : cluster["agents"]) known.push_back(a["name"].get<std::string>());
+  if (std::find(known.begin(), known.end(), o.target) != known.end()) file = o.target;
+  runtime::ClusterStore store(dir / "cluster.db");
+  for (const runtime::StoredChain& c : store.chains()) {
+    const ChainManifest m = parse_chain_manifest(c.manifest_yaml, c.name);
+    for (std::uint32_t i = 0; i < m.functions.size(); ++i) {
+      const std::string id = fmt::format("c{}/{}", c.id, i);
+      const std::string named = c.name + "/" + m.functions[i].name;
+      known.push_back(named);
+      if (o.target == named || o.target == id) file = fmt::format("c{}_{}", c.id, i);
+    }
+  }
+  if (file.empty()) {
+    std::string names;
+    for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+    throw InputError(fmt::format("'{}' is no node, VF or orchestrator of the cluster in {} (expected one of: {})",
+                                 o.target, dir.string(), names));
+  }
+  const fs::path log = dir / "logs" / (file + ".log");
+  if (!fs::exists(log)) {
+    throw CommandFailed(fmt::format("{}: no log yet ({} has not started there)", log.string(), o.target));
+  }
+  std::ifstream in(log);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (o.tail > 0 && lines.size() > static_cast<std::size_t>(o.tail)) lines.pop_front();
+  }
+  for (const std::string& line : lines) fmt::print("{}\n", line);
 }
 
 void delete_chain(const ClusterOptions& o) {
@@ -1152,6 +1279,10 @@ void add_cluster_commands(CLI::App& app) {
   up_cmd->add_option("--node-ram-mb", o->node_ram_mb, "each emulated node's RAM (default: the machine's)")
       ->check(non_negative_number());
   up_cmd->add_option("--record", o->record_dir, "each agent appends its node's trace to DIR/<node>.csv every 5 s");
+  up_cmd
+      ->add_option("--metrics", o->metrics,
+                   "where the orchestrator serves Prometheus metrics, HOST:PORT (PORT 0: a free one)")
+      ->capture_default_str();
   up_cmd->add_flag("--live", o->live, "forecast-driven live migration: move the VFs of a node whose p_fail >= K");
   up_cmd->add_option("--k", o->k, "with --live: the threshold K on p_fail")->capture_default_str();
   up_cmd->add_option("--horizon", o->horizon_s, "with --live: how far ahead the forecaster looks (default: 5 periods)");
@@ -1187,8 +1318,16 @@ void add_cluster_commands(CLI::App& app) {
   CLI::App* status_cmd = app.add_subcommand(
       "status", "Nodes (health, CPU, RAM, VFs, p_fail), chains, VF -> node, and what the sinks receive");
   status_cmd->add_flag("--json", o->json, "print JSON");
+  status_cmd->add_option("--watch", o->watch_s, "print it again every S seconds until Ctrl-C");
   cluster_flag(status_cmd);
-  status_cmd->callback([o] { status(*o); });
+  status_cmd->callback([o] { o->watch_s != 0 ? watch_status(*o) : status(*o); });
+
+  CLI::App* logs_cmd = app.add_subcommand("logs", "The log of a node's agent, of the orchestrator, or of a VF");
+  logs_cmd->add_option("TARGET", o->target, "node-3, orchestrator, CHAIN/VF (e.g. pedestrian-detection/detect) or c1/2")
+      ->required();
+  logs_cmd->add_option("--tail", o->tail, "only the last N lines (0: all)")->capture_default_str();
+  cluster_flag(logs_cmd);
+  logs_cmd->callback([o] { logs(*o); });
 
   CLI::App* delete_cmd =
       app.add_subcommand("delete", "Delete a deployed chain: the orchestrator stops its VFs at its next round");

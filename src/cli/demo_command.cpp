@@ -164,7 +164,7 @@ class DemoRun {
 
   std::unique_ptr<runtime::Orchestrator> make_orchestrator() const {
     OrchestratorOptions o = cluster_.orchestrator_options();
-    o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, d_.period_s / 2) * 1000));
+    o.probe_deadline = runtime::probe_deadline_for(d_.period_s);
     o.control.recovery = recovery_;
     o.concurrent_starts = d_.concurrent_starts;
     return std::make_unique<runtime::Orchestrator>(o);

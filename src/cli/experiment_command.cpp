@@ -134,7 +134,7 @@ ModeResult run_mode(const TestbedOptions& t, bool live, std::uint64_t seed, cons
   r.seed = seed;
   LocalCluster cluster(dir, t.nodes, {"--node-cpus", fmt::format("{}", t.node_cpus), "--node-ram-mb", "1000"});
   runtime::OrchestratorOptions o = cluster.orchestrator_options();
-  o.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, t.period_s / 2) * 1000));
+  o.probe_deadline = runtime::probe_deadline_for(t.period_s);
   o.control.live_migration = live;
   o.control.k = t.k;
   o.control.horizon_s = t.horizon_s;

@@ -9,24 +9,20 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "vfo/runtime/agent_port.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/start_process.hpp"
 
 namespace vfo::cli {
-namespace {
-
-// The last line of `path` that is not empty ("" if none).
-std::string last_line(const std::filesystem::path& path) {
-  std::ifstream in(path);
+std::string last_line_of(const std::filesystem::path& file) {
+  std::ifstream in(file);
   std::string line, last;
   while (std::getline(in, line)) {
     if (!line.empty()) last = line;
   }
   return last;
 }
-
-}  // namespace
 
 std::optional<std::string> orchestrator_failure(pid_t pid, const std::filesystem::path& log,
                                                 const std::function<void()>& poll) {
@@ -39,7 +35,7 @@ std::optional<std::string> orchestrator_failure(pid_t pid, const std::filesystem
       return std::nullopt;
     }
     if (::waitpid(pid, nullptr, WNOHANG) == pid) {
-      std::string why = last_line(log);
+      std::string why = last_line_of(log);
       if (why.rfind("vfo: ", 0) == 0) why = why.substr(5);
       return why.empty() ? "it ended without a word" : why;
     }
@@ -72,16 +68,23 @@ void LocalCluster::restart(std::size_t i) {
 
 std::string LocalCluster::start_agent(std::size_t i) {
   const std::string name = "node-" + std::to_string(i + 1);
-  std::vector<std::string> args = {
-      "--name", name, "--certs", (dir_ / "certs").string(), "--log-dir", (dir_ / "logs").string()};
-  args.insert(args.end(), agent_args_.begin(), agent_args_.end());
-  if (i < options_.agents.size()) args.insert(args.end(), {"--listen", options_.agents[i].address});  // a restart
   const std::string log = (dir_ / "logs" / (name + ".log")).string();
-  agents_.at(i) = std::make_unique<runtime::ChildProcess>(sibling_binary("vfo-agent").string(), args, log,
-                                                          /*kill_with_parent_thread=*/true);
-  const auto ready = agents_[i]->read_line(std::chrono::seconds(20));
-  if (!ready) throw CommandFailed(name + " did not start (see " + log + ")");
-  return nlohmann::json::parse(*ready).value("address", "");
+  const bool restart = i < options_.agents.size();
+  // A first start tries another free port when another process took the one it was given meanwhile; a restart
+  // must serve where the orchestrator knows it (a port below the ephemeral range stays free while it is down).
+  for (int attempt = 1;; ++attempt) {
+    std::vector<std::string> args = {
+        "--name", name, "--certs", (dir_ / "certs").string(), "--log-dir", (dir_ / "logs").string()};
+    args.insert(args.end(), agent_args_.begin(), agent_args_.end());
+    args.insert(args.end(),
+                {"--listen", restart ? options_.agents[i].address : runtime::free_agent_address("127.0.0.1")});
+    agents_.at(i) = std::make_unique<runtime::ChildProcess>(sibling_binary("vfo-agent").string(), args, log,
+                                                            /*kill_with_parent_thread=*/true);
+    if (const auto ready = agents_[i]->read_line(std::chrono::seconds(20))) {
+      return nlohmann::json::parse(*ready).value("address", "");
+    }
+    if (restart || attempt == 3) throw CommandFailed(name + " did not start (see " + log + ")");
+  }
 }
 
 void LocalCluster::start_orchestrator(const nlohmann::json& settings) {

@@ -59,6 +59,9 @@ class LocalCluster {
   int orchestrator_starts_ = 0;
 };
 
+// The last line of `file` that is not empty ("" when there is none or no file): a daemon's last word.
+std::string last_line_of(const std::filesystem::path& file);
+
 // The first line of the orchestrator daemon's log once it runs.
 inline constexpr const char* kOrchestratorReadyLine = "orchestrator ready";
 

@@ -25,9 +25,11 @@
 // record dies with it; the runtime tests cover that case on their own). After the last fault the chain must
 // deliver what the source produced meanwhile. From the sink's seqs: frames lost (a seq between the first and
 // the last delivered that never arrived) and duplicated (a seq delivered twice) must be 0, as must VFs found
-// running on two nodes. The soak learns what the daemon did from its events (DIR/cluster/events.jsonl) and sees
-// the cluster as `vfo status` does. Writes DIR/summary.json and DIR/faults.csv and prints the account; exit code
-// 1 when a count that must be 0 is not, the chain does not heal in time, or the daemon ends on its own.
+// running on two nodes, and the sink must never have been started anew (its node taken for failed: its record
+// would then cover only part of the run). The soak learns what the daemon did from its events
+// (DIR/cluster/events.jsonl) and sees the cluster as `vfo status` does. Writes DIR/summary.json and DIR/faults.csv and
+// prints the account; exit code 1 when a count that must be 0 is not, the chain does not heal in time, or the daemon
+// ends on its own.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <signal.h>
@@ -105,7 +107,7 @@ class Soak {
     if (disk_ != nullptr) kinds_.push_back("disk-full");
     start_orchestrator();
     runtime::OrchestratorOptions view = cluster_.orchestrator_options();
-    view.probe_deadline = std::chrono::milliseconds(static_cast<int>(std::min(1.0, o_.period_s / 2) * 1000));
+    view.probe_deadline = runtime::probe_deadline_for(o_.period_s);
     view_ = std::make_unique<runtime::Orchestrator>(view);  // reads only: the daemon acts
     chain_ = view_->add_chain(parse_chain_manifest(kSoakChain, "soak"), kSoakChain);
     wait_whole("the chain's first start");
@@ -168,7 +170,8 @@ class Soak {
             {"frames_lost", sink_.value("seq_missing", 0ull)},
             {"frames_duplicated", sink_.value("seq_repeats", 0ull)},
             {"bad_payloads", sink_.value("bad_payloads", 0ull)},
-            {"vfs_run_twice", vfs_run_twice_}};
+            {"vfs_run_twice", vfs_run_twice_},
+            {"sink_restarts", sink_restarts_}};
   }
 
   std::string faults_csv() const {
@@ -327,9 +330,18 @@ class Soak {
     } while (Clock::now() < until);
   }
 
+  // The sink's stats now (null when it does not answer); counts each time it was started anew since the read
+  // before (its record then starts again: first_seq moves on, frames fall).
   Json read_sink() {
     const auto stats = view_->function_stats(chain_, kSinkVf);
-    return stats ? Json::parse(*stats, nullptr, false) : Json();
+    Json sink = stats ? Json::parse(*stats, nullptr, false) : Json();
+    if (!sink.is_object()) return sink;
+    if (last_sink_.is_object() && (sink.value("first_seq", 0ull) != last_sink_.value("first_seq", 0ull) ||
+                                   sink.value("frames", 0ull) < last_sink_.value("frames", 0ull))) {
+      ++sink_restarts_;
+    }
+    last_sink_ = sink;
+    return sink;
   }
 
   // Until every VF runs and the sink's frames go on past the last recovery action; throws CommandFailed after
@@ -395,6 +407,8 @@ class Soak {
   int vfs_run_twice_ = 0;
   std::string twice_;  // the last fault's VFs found on two nodes
   Json sink_;
+  Json last_sink_;         // the sink's stats at the read before
+  int sink_restarts_ = 0;  // times the sink was seen started anew
 };
 
 // Copies what the cluster's folder on the small disk holds for people (logs, events, migrations) to `to`.
@@ -447,6 +461,12 @@ void run_soak(const SoakOptions& o) {
       s["last_seq"].get<std::uint64_t>(), s["frames_lost"].get<std::uint64_t>(),
       s["frames_duplicated"].get<std::uint64_t>(), s["bad_payloads"].get<std::uint64_t>(),
       s["vfs_run_twice"].get<int>(), (out / "summary.json").string(), (out / "faults.csv").string());
+  if (s["sink_restarts"].get<int>() > 0) {
+    throw CommandFailed(fmt::format(
+        "chaos soak: the sink was started anew {} time(s) (its node taken for failed, see the events): its record, "
+        "the soak's measure, covers only seqs {} to {}",
+        s["sink_restarts"].get<int>(), s["first_seq"].get<std::uint64_t>(), s["last_seq"].get<std::uint64_t>()));
+  }
   if (s["frames_lost"].get<std::uint64_t>() > 0 || s["frames_duplicated"].get<std::uint64_t>() > 0 ||
       s["bad_payloads"].get<std::uint64_t>() > 0 || s["vfs_run_twice"].get<int>() > 0) {
     throw CommandFailed("chaos soak: frames lost or duplicated, or a VF ran twice (see " +

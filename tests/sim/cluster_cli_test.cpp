@@ -119,6 +119,90 @@ TEST_F(LocalClusterCli, AChainSurvivesTheKillOfAMiddleNodeWithinThreeProbingPeri
   EXPECT_NE(vfo::test::run_vfo("status --cluster " + dir_).exit_code, 0);  // nothing runs any more
 }
 
+// The value of the Prometheus sample line of `text` that starts with `series`; -1 when there is none.
+double metric(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+TEST_F(LocalClusterCli, TheMetricsEndpointsCountersMoveWithAMigrationAndLogsShowsEachLog) {
+  const auto up = vfo::test::run_vfo("up --nodes 5 --period 1 --cluster " + dir_);
+  ASSERT_EQ(up.exit_code, 0) << up.all();
+  EXPECT_NE(up.out.find("metrics for Prometheus: http://127.0.0.1:"), std::string::npos) << up.out;
+  ASSERT_EQ(vfo::test::run_vfo("deploy " + std::string(VFO_SOURCE_DIR) +
+                               "/scenarios/chains/pedestrian.yaml --cluster " + dir_)
+                .exit_code,
+            0);
+  Json s = status();
+  const std::string url = s.value("metrics", "");
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << s.dump();
+  const auto scrape = [&] {
+    const auto o = vfo::test::run_shell("curl -sSf " + url);
+    EXPECT_EQ(o.exit_code, 0) << o.all();
+    return o.out;
+  };
+  const std::string chain = "chain=\"pedestrian-detection\"";
+  const std::string sink = chain + ",vf=\"display\"";
+  std::string before;
+  for (int i = 0; i < 100 && metric(before, "vfo_frames_delivered_total{" + sink + "}") <= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    before = scrape();
+  }
+  EXPECT_GT(metric(before, "vfo_frames_delivered_total{" + sink + "}"), 0) << before;
+  EXPECT_EQ(metric(before, R"(vfo_migrations_total{kind="cold",result="ok"})"), 0) << before;
+  EXPECT_EQ(metric(before, R"(vfo_chains{state="whole"})"), 1) << before;
+  EXPECT_EQ(metric(before, "vfo_chain_epoch{" + chain + "}"), 1) << before;
+  const std::string victim = s["chains"][0]["functions"][1]["node"];
+  EXPECT_EQ(metric(before, "vfo_node_up{node=\"" + victim + "\"}"), 1) << before;
+  ASSERT_EQ(vfo::test::run_vfo("chaos kill " + victim + " --cluster " + dir_).exit_code, 0);
+  std::string after;
+  for (int i = 0; i < 100 && metric(after, R"(vfo_migrations_total{kind="cold",result="ok"})") < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = scrape();
+  }
+  EXPECT_EQ(metric(after, R"(vfo_migrations_total{kind="cold",result="ok"})"), 1) << after;
+  EXPECT_GE(metric(after, R"(vfo_vfs_lost_total)"), 1) << after;
+  EXPECT_GE(metric(after, "vfo_probes_total{node=\"" + victim + "\",result=\"failed\"}"), 1) << after;
+  EXPECT_EQ(metric(after, "vfo_node_up{node=\"" + victim + "\"}"), 0) << after;
+  EXPECT_EQ(metric(after, "vfo_chain_epoch{" + chain + "}"), 2) << after;
+  EXPECT_GT(metric(after, "vfo_rounds_total"), metric(before, "vfo_rounds_total")) << after;
+  // The replayed frames: the upstream of the moved VF sent again what the end of the chain had not acknowledged.
+  EXPECT_GE(metric(after, "vfo_frames_replayed_total{" + chain + ",vf=\"camera\"}"), 0) << after;
+  const std::string text = vfo::test::run_vfo("status --cluster " + dir_).out;
+  EXPECT_NE(text.find("metrics for Prometheus: " + url), std::string::npos) << text;
+
+  // vfo logs: the daemon's, a node's, a VF's by its names and by its id, the last lines only.
+  const auto daemon = vfo::test::run_vfo("logs orchestrator --cluster " + dir_);
+  ASSERT_EQ(daemon.exit_code, 0) << daemon.all();
+  EXPECT_NE(daemon.out.find("cold migration of detect (c1/1) from " + victim), std::string::npos) << daemon.out;
+  EXPECT_NE(vfo::test::run_vfo("logs " + victim + " --cluster " + dir_).out.find("vfo-agent " + victim),
+            std::string::npos);
+  const auto by_name = vfo::test::run_vfo("logs pedestrian-detection/detect --cluster " + dir_);
+  ASSERT_EQ(by_name.exit_code, 0) << by_name.all();
+  EXPECT_EQ(by_name.out, vfo::test::run_vfo("logs c1/1 --cluster " + dir_).out);
+  EXPECT_EQ(vfo::test::line_count(vfo::test::run_vfo("logs orchestrator --tail 2 --cluster " + dir_).out), 2);
+  const auto unknown = vfo::test::run_vfo("logs node-9 --cluster " + dir_);
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.all();
+  EXPECT_EQ(vfo::test::line_count(unknown.err), 1) << unknown.err;
+  EXPECT_NE(unknown.err.find("pedestrian-detection/detect"), std::string::npos) << unknown.err;
+
+  // vfo status --watch: the status again and again until interrupted.
+  const auto watched =
+      vfo::test::run_shell("timeout -s INT 6 " + std::string(VFO_BINARY) + " status --watch 0.5 --cluster " + dir_);
+  const auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = watched.out.find(what); at != std::string::npos; at = watched.out.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_GE(count("(every 0.5 s; Ctrl-C ends the watch)"), 2u) << watched.out;
+  EXPECT_EQ(count("chain pedestrian-detection (epoch 2): whole"), count("(every 0.5 s")) << watched.out;
+  const auto too_often = vfo::test::run_vfo("status --watch 0.1 --cluster " + dir_);
+  EXPECT_EQ(too_often.exit_code, 2) << too_often.all();
+}
+
 TEST_F(LocalClusterCli, DeployingTheSameManifestChangesNothingAnotherReplacesTheChainAndDeleteStopsItsVfs) {
   ASSERT_EQ(vfo::test::run_vfo("up --nodes 4 --period 0.5 --cluster " + dir_).exit_code, 0);
   const std::string manifest =

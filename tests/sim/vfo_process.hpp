@@ -35,13 +35,12 @@ inline long line_count(const std::string& text) {
   return std::count(text.begin(), text.end(), '\n');
 }
 
-// Runs `ENVIRONMENT vfo ARGS` (through the shell: ENVIRONMENT as NAME=VALUE words, may be empty) and collects
-// stdout and stderr apart.
-inline Outcome run_vfo_in(const std::string& environment, const std::string& args) {
+// Runs COMMAND through the shell and collects stdout and stderr apart.
+inline Outcome run_shell(const std::string& command) {
   const std::filesystem::path err_file = scratch_dir() / "stderr.txt";
-  const std::string command = environment + " " + std::string(VFO_BINARY) + " " + args + " 2>" + err_file.string();
+  const std::string redirected = command + " 2>" + err_file.string();
   Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen(redirected.c_str(), "r");
   if (pipe == nullptr) return o;
   char buffer[4096];
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) o.out += buffer;
@@ -49,6 +48,12 @@ inline Outcome run_vfo_in(const std::string& environment, const std::string& arg
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   o.err = slurp(err_file);
   return o;
+}
+
+// Runs `ENVIRONMENT vfo ARGS` (through the shell: ENVIRONMENT as NAME=VALUE words, may be empty) and collects
+// stdout and stderr apart.
+inline Outcome run_vfo_in(const std::string& environment, const std::string& args) {
+  return run_shell(environment + " " + std::string(VFO_BINARY) + " " + args);
 }
 
 // Runs `vfo ARGS` (ARGS go through the shell).

@@ -149,6 +149,12 @@ struct ChainStatus {
   std::string reason;
 };
 
+// How long a probe waits for a node's answer when nodes are probed every `probe_period_s`: the period, within
+// 0.1 s and 2 s. A node that has not answered by then is taken for failed. A dead agent's connection is refused at
+// once, whatever the deadline; it is for a hung node, and a shorter one takes a node of a busy machine, whose
+// answer is late, for a dead one (its VFs are then moved for nothing).
+std::chrono::milliseconds probe_deadline_for(double probe_period_s);
+
 // How many probing rounds a trained model's interval spans: interval_s / probe_period_s when that is a whole
 // number (within 1 %) of at least 1, else nullopt (the model cannot be fed at this probing period).
 std::optional<int> model_rounds(double model_interval_s, double probe_period_s);

@@ -353,8 +353,13 @@ struct Orchestrator::Impl {
   // Every agent's probe (nullopt: it did not answer in time). It touches no shared field, so it needs no lock;
   // an agent reports a VF that ended once, so the caller must then keep_exited() what the probes say.
   std::vector<std::optional<NodeProbe>> probe_all() {
+    // At once: a hung node costs the round one deadline, not one per hung node.
+    std::vector<std::future<std::optional<NodeProbe>>> asked;
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      asked.push_back(std::async(std::launch::async, [this, i] { return agents[i]->probe(); }));
+    }
     std::vector<std::optional<NodeProbe>> probes;
-    for (std::size_t i = 0; i < agents.size(); ++i) probes.push_back(agents[i]->probe());
+    for (auto& answer : asked) probes.push_back(answer.get());
     return probes;
   }
 
@@ -624,6 +629,16 @@ RoundReport Orchestrator::round() {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
+  if (probes.size() > 1 && report.failed_nodes.size() == probes.size()) {
+    // Every node silent at once is rather this orchestrator's trouble (starved of CPU, cut off its network)
+    // than every node's: moving every VF would help nothing. As Kubernetes' node controller in its "full
+    // disruption" mode, this round acts on nothing.
+    report.errors.push_back(
+        fmt::format("none of the {} nodes answered its probe: taken for a fault on the "
+                    "orchestrator's side, not of every node; nothing is moved",
+                    probes.size()));
+    return report;
+  }
   MutexLock lock(m.acting);
   m.keep_exited(probes);
   {
@@ -807,6 +822,11 @@ std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std
   }
   if (!node) return std::nullopt;
   return m.agents[*node]->function_stats(function_id(chain, index));
+}
+
+std::chrono::milliseconds probe_deadline_for(double probe_period_s) {
+  const double s = std::isfinite(probe_period_s) ? std::clamp(probe_period_s, 0.1, 2.0) : 2.0;
+  return std::chrono::milliseconds(static_cast<int>(s * 1000));
 }
 
 std::optional<int> model_rounds(double model_interval_s, double probe_period_s) {

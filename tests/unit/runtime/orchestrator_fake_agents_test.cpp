@@ -269,6 +269,20 @@ TEST_F(FakeAgents, ARestartedOrchestratorResumesHealthyVfsAndRecoversWhatDiedMea
   for (std::size_t j = 0; j < 3; ++j) EXPECT_EQ(node(placed[j].node).starts("c1/" + std::to_string(j)), 1);
 }
 
+TEST_F(FakeAgents, EveryNodeSilentAtOnceIsTakenForTheOrchestratorsTroubleAndNothingIsMoved) {
+  Orchestrator o(options());
+  const std::uint32_t chain = deploy(o);
+  for (const auto& [name, address] : cluster_.addresses()) node(name).hang();
+  const RoundReport r = o.round();
+  EXPECT_EQ(r.failed_nodes.size(), 5u);
+  EXPECT_EQ(r.lost + r.migrated, 0);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("none of the 5 nodes answered"), std::string::npos) << r.errors[0];
+  for (const auto& [name, address] : cluster_.addresses()) node(name).resume();
+  EXPECT_EQ(o.round().migrated, 0);
+  expect_whole(o, chain, 1);
+}
+
 TEST_F(FakeAgents, AnOrchestratorStartedOnAStoreRewiresEachWholeChainAtAnEpochOfItsOwnOnce) {
   std::uint32_t chain = 0;
   {
