@@ -2,6 +2,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 
 #include "agent.grpc.pb.h"
@@ -31,13 +32,21 @@ const char* code_name(grpc::StatusCode code) {
 struct AgentClient::Impl {
   std::unique_ptr<rpc::Agent::Stub> stub;
   std::chrono::milliseconds deadline;
+  // Whether a probe was ever answered. Until one is, a probe may wait kFirstContact: the first one also makes
+  // the connection (TCP and the TLS handshake), which on a busy machine takes longer than a probe's answer, and
+  // a daemon's first round would take live nodes for dead (a refused connection still fails at once).
+  std::atomic<bool> answered{false};
+  static constexpr std::chrono::milliseconds kFirstContact{3'000};
 
   // Probe's deadline is the client's (it decides whether a node failed); the other calls get at least
   // kActionDeadline: starting a VF (a process and its state) on a loaded node takes longer than a probe.
   static constexpr std::chrono::milliseconds kActionDeadline{10'000};
   std::unique_ptr<grpc::ClientContext> context(bool probe = false) const {
     auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + (probe ? deadline : std::max(deadline, kActionDeadline)));
+    const auto wait = !probe     ? std::max(deadline, kActionDeadline)
+                      : answered ? deadline
+                                 : std::max(deadline, kFirstContact);
+    c->set_deadline(std::chrono::system_clock::now() + wait);
     return c;
   }
   std::optional<FunctionEndpoints> start(const std::string& id, const FunctionSpec& spec, bool incoming,
@@ -73,6 +82,7 @@ std::optional<NodeProbe> AgentClient::probe(std::string* error) {
   if (!Impl::check(impl_->stub->Probe(impl_->context(/*probe=*/true).get(), rpc::ProbeRequest(), &reply), error)) {
     return std::nullopt;
   }
+  impl_->answered = true;
   NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}, {}, {}};
   for (const std::string& f : reply.functions()) p.functions.push_back(f);
   for (const std::string& f : reply.exited()) p.exited.push_back(f);
