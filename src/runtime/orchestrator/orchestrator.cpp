@@ -158,12 +158,7 @@ struct Orchestrator::Impl {
         inherited.erase(c.id);
         continue;
       }
-      const auto running = [&](const VfPlacement& p) {
-        const auto node = node_index(p.node);
-        return node && lists(probes[*node], function_id(c.id, p.index));
-      };
-      if (c.placements.size() != manifest(c).functions.size() ||
-          !std::all_of(c.placements.begin(), c.placements.end(), running)) {
+      if (c.placements.size() != manifest(c).functions.size() || !all_running(c, probes)) {
         continue;
       }
       try {
@@ -183,6 +178,14 @@ struct Orchestrator::Impl {
       }
       report.taken_over.push_back(fmt::format("{} (chain {}) at epoch {}", c.name, c.id, c.epoch));
     }
+  }
+
+  // Whether every placed VF of `c` is listed by the probe of its node.
+  bool all_running(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) const {
+    return std::all_of(c.placements.begin(), c.placements.end(), [&](const VfPlacement& p) {
+      const auto node = node_index(p.node);
+      return node && lists(probes[*node], function_id(c.id, p.index));
+    });
   }
 
   // Stops every VF an agent runs that the store does not place on that node and that is not a live migration's
@@ -219,11 +222,7 @@ struct Orchestrator::Impl {
                      RoundReport& report) VFO_REQUIRES(acting) {
     for (const StoredChain& c : chains) {
       if (c.placements.empty() || c.placements.size() != manifest(c).functions.size()) continue;
-      const auto running = [&](const VfPlacement& p) {
-        const auto node = node_index(p.node);
-        return node && lists(probes[*node], function_id(c.id, p.index));
-      };
-      if (!std::all_of(c.placements.begin(), c.placements.end(), running)) continue;
+      if (!all_running(c, probes)) continue;
       for (std::size_t j = 0; j < c.placements.size(); ++j) {
         const VfPlacement& p = c.placements[j];
         const std::string id = function_id(c.id, p.index);
