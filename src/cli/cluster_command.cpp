@@ -624,6 +624,10 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       records.event(store_problem.empty() ? "store-trusted" : "store-distrusted",
                     store_problem.empty() ? "the store is sound again; acting on it" : store_problem);
     }
+    for (const std::string& n : r.late_nodes) {
+      spdlog::warn("round: late to its probe: {}; its VFs are taken as running until it misses another", n);
+      records.event("node-late", n);
+    }
     for (const std::string& n : r.failed_nodes) {
       if (std::find(failed_before.begin(), failed_before.end(), n) == failed_before.end())
         records.event("node-failed", n + " did not answer its probe");

@@ -50,9 +50,14 @@ void ClusterMetrics::record_round(const runtime::RoundReport& report,
   cold_ += static_cast<std::uint64_t>(std::max(report.migrated, 0));
   for (const runtime::Orchestrator::NodeView& n : nodes) {
     Node& node = nodes_[n.node];
-    ++(std::find(report.failed_nodes.begin(), report.failed_nodes.end(), n.node) == report.failed_nodes.end()
-           ? node.probes_answered
-           : node.probes_failed);
+    const auto listed = [&](const std::vector<std::string>& nodes) {
+      return std::any_of(nodes.begin(), nodes.end(), [&](const std::string& e) {
+        return e == n.node || e.rfind(n.node + ": ", 0) == 0;  // late_nodes are "NODE: why"
+      });
+    };
+    ++(listed(report.failed_nodes) ? node.probes_failed
+       : listed(report.late_nodes) ? node.probes_late
+                                   : node.probes_answered);
     node.last = n;
   }
   for (std::size_t i = live_seen_; i < live.size(); ++i) {
@@ -75,6 +80,7 @@ std::string ClusterMetrics::render(const ClusterScrape& now) const {
     for (const auto& [name, n] : nodes_) {
       probes.add(n.probes_answered, fmt::format("node=\"{}\",result=\"answered\"", label(name)));
       probes.add(n.probes_failed, fmt::format("node=\"{}\",result=\"failed\"", label(name)));
+      probes.add(n.probes_late, fmt::format("node=\"{}\",result=\"late\"", label(name)));
     }
   }
   Family(out, "vfo_vfs_lost_total", "counter", "VFs found lost by the rounds (each round that finds one counts it).")

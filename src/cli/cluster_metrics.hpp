@@ -38,6 +38,7 @@ class ClusterMetrics {
   struct Node {
     std::uint64_t probes_answered = 0;
     std::uint64_t probes_failed = 0;
+    std::uint64_t probes_late = 0;  // missed the deadline once: graced, not failed
     runtime::Orchestrator::NodeView last;
   };
   mutable Mutex mutex_;

@@ -227,7 +227,11 @@ TEST_F(LocalCluster, AnAgentBackFromAStopAfterItsVfMovedHasTheOldInstanceStopped
   Agent& agent = agent_of(victim);
   ASSERT_TRUE(test::stop_process(agent.process->pid()));  // the agent freezes; its VF, a process of its own, runs on
 
-  RoundReport report = orchestrator.round();  // the node misses its probe: detect is started elsewhere
+  RoundReport report = orchestrator.round();  // the node misses its probe: late, graced
+  ASSERT_EQ(report.late_nodes.size(), 1u);
+  EXPECT_EQ(report.late_nodes[0].rfind(victim + ": DEADLINE_EXCEEDED", 0), 0u) << report.late_nodes[0];
+  EXPECT_EQ(report.migrated, 0);
+  report = orchestrator.round();  // and misses the next: detect is started elsewhere
   EXPECT_EQ(report.failed_nodes, std::vector<std::string>{victim});
   EXPECT_EQ(report.migrated, 1);
   ::kill(agent.process->pid(), SIGCONT);

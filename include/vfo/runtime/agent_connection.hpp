@@ -37,6 +37,9 @@ struct NodeProbe {
   std::vector<std::string> functions;      // the VFs it runs, alive
   std::vector<std::string> exited;         // VFs whose process ended since the last probe: "ID: exit code N", ...
   std::map<std::string, VfWiring> wiring;  // by VF id, the wiring each running VF last applied (none: never wired)
+  // Set by the orchestrator, never by an agent: the node missed this probe's deadline, for the first time in a
+  // row; the probe holds no reading (the orchestrator's grace for one late answer).
+  bool late = false;
 };
 
 struct FunctionEndpoints {

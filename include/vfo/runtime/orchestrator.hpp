@@ -106,7 +106,13 @@ struct LiveMigrationRecord {
 
 // What one round saw and did.
 struct RoundReport {
-  std::vector<std::string> failed_nodes;  // did not answer the probe
+  // Taken for failed: the agent refused the connection (nothing listens: it is gone), or it missed the probe's
+  // deadline a second time in a row.
+  std::vector<std::string> failed_nodes;
+  // Missed the probe's deadline for the first time in a row ("NODE: DEADLINE_EXCEEDED: ..."): not taken for
+  // failed yet (a busy machine answers late now and then); its VFs count as running, as its last answer said,
+  // and nothing new is placed on it or moved from it this round.
+  std::vector<std::string> late_nodes;
   int lost = 0;                           // VFs reported lost
   int migrated = 0;                       // cold migrations carried out (started elsewhere and stored)
   // Each cold migration: "NAME (ID) from NODE to NODE, epoch E".

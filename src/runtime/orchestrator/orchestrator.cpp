@@ -32,6 +32,9 @@ static_assert(kMaxPayloadBytes == kManifestMaxPayloadBytes, "a manifest must not
 constexpr double kLoopbackLinkBps = 12.5e6;
 constexpr double kLoopbackLatencyS = 0.0005;
 
+// How many probes in a row a node may miss by the deadline before it is taken for failed (graced_probes).
+constexpr int kLateProbesGraced = 1;
+
 std::string function_id(std::uint32_t chain, std::uint32_t index) {
   return fmt::format("c{}/{}", chain, index);
 }
@@ -46,6 +49,12 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_function_id(const s
 // Whether `probe` (nullopt: the node did not answer) lists VF `id` among those it runs.
 bool lists(const std::optional<NodeProbe>& probe, const std::string& id) {
   return probe && std::find(probe->functions.begin(), probe->functions.end(), id) != probe->functions.end();
+}
+
+// Whether VF `id`, placed on the node of `probe`, counts as running: listed, or its node is late (graced: what it
+// runs is unknown this round, and taken to be what the store places there).
+bool taken_as_running(const std::optional<NodeProbe>& probe, const std::string& id) {
+  return (probe && probe->late) || lists(probe, id);
 }
 
 FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
@@ -99,10 +108,11 @@ OrchestratorOptions checked(OrchestratorOptions o) {
 // `started` are set at construction and only read after. `acting` is held by each operation that changes the
 // cluster (a round, a deploy, a live migration's switch) for its whole length, agent calls included: such
 // operations must not interleave (two of them could start the same VF twice), so one waits for the other; the
-// brain is used only under it. `state` guards `manifests`, `last_nodes`, `last_risk` and `exited`, and is never
-// held across an agent call; the store is thread-safe on its own; `live` has its own lock. So status(),
-// last_nodes(), function_stats(), probe_nodes() and store_problem() take no lock an agent call is made under: a
-// slow or hung agent in a round does not delay them (they make their own calls, each within its deadline).
+// brain is used only under it. `state` guards `manifests`, `last_nodes`, `last_risk`, `exited` and
+// `missed_in_a_row`, and is never held across an agent call; the store is thread-safe on its own; `live` has its
+// own lock. So status(), last_nodes(), function_stats(), probe_nodes() and store_problem() take no lock an agent
+// call is made under: a slow or hung agent in a round does not delay them (they make their own calls, each within
+// its deadline).
 struct Orchestrator::Impl {
   OrchestratorOptions options;
   ClusterStore store;
@@ -120,6 +130,7 @@ struct Orchestrator::Impl {
   std::vector<NodeView> last_nodes VFO_GUARDED_BY(state);
   std::vector<double> last_risk VFO_GUARDED_BY(state);    // the controller's p_fail per node after the last round
   std::vector<std::string> exited VFO_GUARDED_BY(state);  // VFs the agents reported ended, not yet in a report
+  std::vector<int> missed_in_a_row VFO_GUARDED_BY(state);  // by node, the probes it missed since its last answer
   LiveMigrator live;                                      // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
@@ -180,7 +191,8 @@ struct Orchestrator::Impl {
     }
   }
 
-  // Whether every placed VF of `c` is listed by the probe of its node.
+  // Whether every placed VF of `c` is listed by the probe of its node (a late node lists none: a chain with a VF
+  // there waits for its answer).
   bool all_running(const StoredChain& c, const std::vector<std::optional<NodeProbe>>& probes) const {
     return std::all_of(c.placements.begin(), c.placements.end(), [&](const VfPlacement& p) {
       const auto node = node_index(p.node);
@@ -349,16 +361,50 @@ struct Orchestrator::Impl {
     return it->second.second;
   }
 
-  // Every agent's probe (nullopt: it did not answer in time). It touches no shared field, so it needs no lock;
-  // an agent reports a VF that ended once, so the caller must then keep_exited() what the probes say.
-  std::vector<std::optional<NodeProbe>> probe_all() {
+  // Every agent's probe (nullopt: it did not answer in time; then `errors`, when given, holds why, by node). It
+  // touches no shared field, so it needs no lock; an agent reports a VF that ended once, so the caller must then
+  // keep_exited() what the probes say.
+  std::vector<std::optional<NodeProbe>> probe_all(std::vector<std::string>* errors = nullptr) const {
     // At once: a hung node costs the round one deadline, not one per hung node.
-    std::vector<std::future<std::optional<NodeProbe>>> asked;
+    std::vector<std::future<std::pair<std::optional<NodeProbe>, std::string>>> asked;
     for (std::size_t i = 0; i < agents.size(); ++i) {
-      asked.push_back(std::async(std::launch::async, [this, i] { return agents[i]->probe(); }));
+      asked.push_back(std::async(std::launch::async, [this, i] {
+        std::string error;
+        auto probe = agents[i]->probe(&error);
+        return std::pair{std::move(probe), std::move(error)};
+      }));
     }
     std::vector<std::optional<NodeProbe>> probes;
-    for (auto& answer : asked) probes.push_back(answer.get());
+    for (auto& answer : asked) {
+      auto [probe, error] = answer.get();
+      probes.push_back(std::move(probe));
+      if (errors != nullptr) errors->push_back(std::move(error));
+    }
+    return probes;
+  }
+
+  // The probes that a cluster-changing operation (a round, a deploy) acts on: probe_all(), with a grace for one
+  // late answer. A node that misses the deadline for the first time in a row gets a probe marked
+  // NodeProbe::late, with no reading (listed in `late`, when given, as "NODE: why"): a busy machine answers late
+  // now and then, and taking it for failed would move its VFs cold for nothing. A second miss in a row fails it,
+  // and so does a refused connection at once (UNAVAILABLE: nothing listens there, the agent is gone).
+  std::vector<std::optional<NodeProbe>> graced_probes(std::vector<std::string>* late = nullptr)
+      VFO_EXCLUDES(state) {
+    std::vector<std::string> errors;
+    std::vector<std::optional<NodeProbe>> probes = probe_all(&errors);
+    MutexLock lock(state);
+    missed_in_a_row.resize(probes.size(), 0);
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      int& missed = missed_in_a_row[i];
+      if (probes[i]) {
+        missed = 0;
+        continue;
+      }
+      const bool refused = errors[i].rfind("UNAVAILABLE", 0) == 0;
+      if (refused || ++missed > kLateProbesGraced) continue;
+      probes[i] = NodeProbe{.node = options.agents[i].name, .late = true};
+      if (late != nullptr) late->push_back(options.agents[i].name + ": " + errors[i]);
+    }
     return probes;
   }
 
@@ -378,7 +424,7 @@ struct Orchestrator::Impl {
     const std::vector<double>& risk = last_risk;
     for (std::size_t i = 0; i < probes.size(); ++i) {
       NodeView v{options.agents[i].name};
-      if (probes[i]) {
+      if (probes[i] && !probes[i]->late) {
         v.cpu_pct = probes[i]->cpu_pct;
         v.ram_pct = probes[i]->ram_pct;
         v.functions = static_cast<int>(probes[i]->functions.size());
@@ -394,7 +440,7 @@ struct Orchestrator::Impl {
     ClusterSnapshot s;
     s.now = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (std::size_t i = 0; i < agents.size(); ++i) {
-      const bool answered = probes[i].has_value();
+      const bool answered = probes[i] && !probes[i]->late;  // a late node's VFs run on, but it takes none
       const double ram = answered ? static_cast<double>(probes[i]->ram_total_bytes) : 0.0;
       s.nodes.push_back(NodeReport{NodeId(static_cast<std::uint32_t>(i)), answered,
                                    Resources{options.node_cpu_ips, ram}, Resources{}, options.node_cpu_ips,
@@ -410,7 +456,7 @@ struct Orchestrator::Impl {
         const auto node = node_index(p.node);
         if (!node) continue;
         const Function& f = chain.functions.at(p.index);
-        const bool running = lists(probes[*node], function_id(c.id, p.index));
+        const bool running = taken_as_running(probes[*node], function_id(c.id, p.index));
         FunctionReport r{FunctionRef{chain.id, p.index},
                          NodeId(static_cast<std::uint32_t>(*node)),
                          running ? FunctionStatus::running : FunctionStatus::lost,
@@ -607,7 +653,7 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
   std::vector<StoredChain> others = m.store.chains();
   std::erase_if(others, [&](const StoredChain& c) { return c.id == id; });
   try {
-    const auto probes = m.probe_all();
+    const auto probes = m.graced_probes();
     m.keep_exited(probes);
     m.start_chain(*added, 1, probes, others);
   } catch (const std::runtime_error& e) {
@@ -624,11 +670,11 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
 RoundReport Orchestrator::round() {
   Impl& m = *impl_;
   RoundReport report;
-  auto probes = m.probe_all();
+  auto probes = m.graced_probes(&report.late_nodes);
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }
-  if (probes.size() > 1 && report.failed_nodes.size() == probes.size()) {
+  if (probes.size() > 1 && report.failed_nodes.size() + report.late_nodes.size() == probes.size()) {
     // Every node silent at once is rather this orchestrator's trouble (starved of CPU, cut off its network)
     // than every node's: moving every VF would help nothing. As Kubernetes' node controller in its "full
     // disruption" mode, this round acts on nothing.
@@ -667,7 +713,7 @@ RoundReport Orchestrator::round() {
     }
   }
   if (report.deployed > 0) {  // the probes before did not list the VFs just started
-    probes = m.probe_all();
+    probes = m.graced_probes();
     m.keep_exited(probes);
   }
   m.stop_stale(probes, chains, report);
@@ -698,7 +744,7 @@ RoundReport Orchestrator::round() {
       report.store_problem = std::move(*why);
       return report;
     }
-    probes = m.probe_all();  // the probes before did not list the VFs just started
+    probes = m.graced_probes();  // the probes before did not list the VFs just started
     m.keep_exited(probes);
     snapshot = m.snapshot(probes, chains);
   }
@@ -717,6 +763,17 @@ RoundReport Orchestrator::round() {
   std::map<std::uint32_t, std::vector<std::string>> moved;  // by chain: its cold migrations, until stored
   std::map<std::uint32_t, StoredChain> by_id;
   for (const StoredChain& c : chains) by_id[c.id] = c;
+  for (const FunctionRef& f : plan.unplaced) {  // a lost VF no node can take now (a VF about to overload waits)
+    const bool lost = std::any_of(snapshot.functions.begin(), snapshot.functions.end(), [&](const FunctionReport& r) {
+      return r.ref == f && r.status == FunctionStatus::lost;
+    });
+    const auto c = by_id.find(f.chain.value);
+    if (!lost || c == by_id.end()) continue;
+    report.errors.push_back(fmt::format("{} ({}): lost, and no node can take it now; tried again next round",
+                                        m.manifest(c->second).functions.at(f.index).name,
+                                        function_id(f.chain.value, f.index)));
+    m.set_note(c->first, report.errors.back());
+  }
   for (const Action& a : plan.actions) {
     if (a.kind == Action::Kind::live_migrate)
       m.start_live_migration(a, by_id.at(a.function.chain.value), snapshot, report);

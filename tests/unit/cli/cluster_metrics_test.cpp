@@ -37,6 +37,8 @@ ClusterScrape one_chain() {
 TEST(ClusterMetrics, CountsWhatTheRoundsDidAndShowsTheClusterNow) {
   ClusterMetrics m;
   runtime::RoundReport quiet;
+  runtime::RoundReport late;
+  late.late_nodes = {"node-2: DEADLINE_EXCEEDED: Deadline Exceeded"};
   runtime::RoundReport healing;
   healing.failed_nodes = {"node-2"};
   healing.lost = 1;
@@ -47,13 +49,14 @@ TEST(ClusterMetrics, CountsWhatTheRoundsDidAndShowsTheClusterNow) {
   ok.first_frame_ns = 1'050'000'000;
   runtime::LiveMigrationRecord failed;
   failed.error = "the target said nothing";
-  m.record_round(quiet, nodes, {});
+  m.record_round(late, nodes, {});
   m.record_round(healing, nodes, {ok});
   m.record_round(quiet, nodes, {ok, failed});  // the first was counted already
   const std::string text = m.render(one_chain());
   EXPECT_EQ(sample(text, "vfo_rounds_total"), 3);
   EXPECT_EQ(sample(text, R"(vfo_probes_total{node="node-2",result="failed"})"), 1);  // the healing round's
-  EXPECT_EQ(sample(text, R"(vfo_probes_total{node="node-2",result="answered"})"), 2);
+  EXPECT_EQ(sample(text, R"(vfo_probes_total{node="node-2",result="late"})"), 1);
+  EXPECT_EQ(sample(text, R"(vfo_probes_total{node="node-2",result="answered"})"), 1);
   EXPECT_EQ(sample(text, R"(vfo_probes_total{node="node-1",result="answered"})"), 3);
   EXPECT_EQ(sample(text, R"(vfo_migrations_total{kind="cold",result="ok"})"), 1);
   EXPECT_EQ(sample(text, R"(vfo_migrations_total{kind="live",result="ok"})"), 1);
