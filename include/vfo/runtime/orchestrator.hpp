@@ -113,8 +113,8 @@ struct RoundReport {
   // failed yet (a busy machine answers late now and then); its VFs count as running, as its last answer said,
   // and nothing new is placed on it or moved from it this round.
   std::vector<std::string> late_nodes;
-  int lost = 0;                           // VFs reported lost
-  int migrated = 0;                       // cold migrations carried out (started elsewhere and stored)
+  int lost = 0;      // VFs reported lost
+  int migrated = 0;  // cold migrations carried out (started elsewhere and stored)
   // Each cold migration: "NAME (ID) from NODE to NODE, epoch E".
   std::vector<std::string> cold_migrations;
   int reset_chains = 0;  // chains re-established whole (reset mode)

@@ -128,10 +128,10 @@ struct Orchestrator::Impl {
   // By chain id, parsed from the store: the text it was parsed from and the manifest.
   std::map<std::uint32_t, std::pair<std::string, ChainManifest>> manifests VFO_GUARDED_BY(state);
   std::vector<NodeView> last_nodes VFO_GUARDED_BY(state);
-  std::vector<double> last_risk VFO_GUARDED_BY(state);    // the controller's p_fail per node after the last round
-  std::vector<std::string> exited VFO_GUARDED_BY(state);  // VFs the agents reported ended, not yet in a report
+  std::vector<double> last_risk VFO_GUARDED_BY(state);     // the controller's p_fail per node after the last round
+  std::vector<std::string> exited VFO_GUARDED_BY(state);   // VFs the agents reported ended, not yet in a report
   std::vector<int> missed_in_a_row VFO_GUARDED_BY(state);  // by node, the probes it missed since its last answer
-  LiveMigrator live;                                      // last: its workers end before the rest goes
+  LiveMigrator live;                                       // last: its workers end before the rest goes
 
   explicit Impl(OrchestratorOptions o)
       : options(checked(std::move(o))),
@@ -388,8 +388,7 @@ struct Orchestrator::Impl {
   // NodeProbe::late, with no reading (listed in `late`, when given, as "NODE: why"): a busy machine answers late
   // now and then, and taking it for failed would move its VFs cold for nothing. A second miss in a row fails it,
   // and so does a refused connection at once (UNAVAILABLE: nothing listens there, the agent is gone).
-  std::vector<std::optional<NodeProbe>> graced_probes(std::vector<std::string>* late = nullptr)
-      VFO_EXCLUDES(state) {
+  std::vector<std::optional<NodeProbe>> graced_probes(std::vector<std::string>* late = nullptr) VFO_EXCLUDES(state) {
     std::vector<std::string> errors;
     std::vector<std::optional<NodeProbe>> probes = probe_all(&errors);
     MutexLock lock(state);
