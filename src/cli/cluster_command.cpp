@@ -73,6 +73,7 @@ struct ClusterOptions {
   double node_cpus = 0;
   double node_ram_mb = 0;
   std::string record_dir;
+  std::string exec_root;  // where the agents run exec VFs (empty: none)
   bool live = false;
   double k = 0.5;
   double horizon_s = -1;  // default: 5 probing periods
@@ -401,6 +402,7 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     if (!o.record_dir.empty()) {
       args.insert(args.end(), {"--record", fs::absolute(fs::path(o.record_dir) / (name + ".csv")).string()});
     }
+    if (!o.exec_root.empty()) args.insert(args.end(), {"--exec-root", fs::absolute(o.exec_root).string()});
     // A port `vfo chaos restart` finds free again while the agent is down: in its own namespace, one the VFs
     // (on ephemeral ports) never take; on loopback, one below the ephemeral range.
     if (network) {  // ip netns exec NETNS vfo-agent ... --listen ADDRESS:PORT
@@ -516,6 +518,7 @@ void up(const ClusterOptions& o) {
   if (network) network->release();  // vfo down removes it
   fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
   if (o.node_cpus > 0) fmt::print("  each node emulated with {} cores (its VFs and stress share them)\n", o.node_cpus);
+  if (!o.exec_root.empty()) fmt::print("  exec VFs run in {}\n", fs::absolute(o.exec_root).string());
   if (live) {
     fmt::print("  live migration on: K = {}, forecast horizon {} s; migrations in {}\n", o.k,
                cluster["live"]["horizon_s"].get<double>(), (dir / "migrations.csv").string());
@@ -1283,6 +1286,10 @@ void add_cluster_commands(CLI::App& app) {
   up_cmd->add_option("--node-ram-mb", o->node_ram_mb, "each emulated node's RAM (default: the machine's)")
       ->check(non_negative_number());
   up_cmd->add_option("--record", o->record_dir, "each agent appends its node's trace to DIR/<node>.csv every 5 s");
+  up_cmd
+      ->add_option("--exec-root", o->exec_root,
+                   "the agents run exec VFs (your programs on the VF SDK) in this folder; without it they run none")
+      ->check(CLI::ExistingDirectory);
   up_cmd
       ->add_option("--metrics", o->metrics,
                    "where the orchestrator serves Prometheus metrics, HOST:PORT (PORT 0: a free one)")

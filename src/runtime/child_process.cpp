@@ -24,12 +24,15 @@ std::vector<std::string> argv_of(const std::string& path, const std::vector<std:
 }  // namespace
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
-                           const std::string& stderr_path, bool kill_with_parent_thread) {
+                           const std::string& stderr_path, bool kill_with_parent_thread, const ChildSetup& setup) {
   const Started started =
-      start_process(argv_of(path, args), {.in = Stdio::pipe(),
+      start_process(argv_of(path, args), {.cwd = setup.cwd,
+                                          .in = Stdio::pipe(),
                                           .out = Stdio::pipe(),
                                           .err = stderr_path.empty() ? Stdio::inherit() : Stdio::append_to(stderr_path),
-                                          .die_with_parent = kill_with_parent_thread});
+                                          .die_with_parent = kill_with_parent_thread,
+                                          .env = setup.env,
+                                          .cgroups = setup.cgroups});
   if (!started.ok()) throw std::runtime_error("cannot run " + started.error);
   pid_ = started.pid;
   to_child_ = started.in;
@@ -126,10 +129,11 @@ ProcessLauncher::~ProcessLauncher() {
 }
 
 std::unique_ptr<ChildProcess> ProcessLauncher::start(const std::string& path, const std::vector<std::string>& args,
-                                                     const std::string& stderr_path) {
+                                                     const std::string& stderr_path, const ChildSetup& setup) {
   // Owned by the queued task too: the launcher's thread may still be inside it when get() below returns.
-  auto started = std::make_shared<std::packaged_task<std::unique_ptr<ChildProcess>()>>(
-      [&] { return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true); });
+  auto started = std::make_shared<std::packaged_task<std::unique_ptr<ChildProcess>()>>([&] {
+    return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true, setup);
+  });
   auto result = started->get_future();
   {
     std::lock_guard lock(mutex_);

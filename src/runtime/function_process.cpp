@@ -37,9 +37,9 @@ struct FunctionFlags {
 
 // The first line of stdin with --keys-from-stdin: {"public":KEY,"secret":KEY,"state_peer":KEY or ""}. The keys
 // come over the pipe, never in argv or the environment, which other users may read.
-std::optional<DataPlaneSecurity> read_keys(std::string* why) {
+std::optional<DataPlaneSecurity> read_keys(std::istream& in, std::string* why) {
   std::string line;
-  if (!std::getline(std::cin, line)) {
+  if (!std::getline(in, line)) {
     *why = "--keys-from-stdin: stdin ended before the keys line";
     return std::nullopt;
   }
@@ -57,8 +57,8 @@ std::optional<DataPlaneSecurity> read_keys(std::string* why) {
   return security;
 }
 
-void say(const Json& j) {
-  std::cout << j.dump() << std::endl;  // one line, flushed: the parent waits for it
+void say(std::ostream& out, const Json& j) {
+  out << j.dump() << std::endl;  // one line, flushed: the parent waits for it
 }
 
 Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
@@ -97,6 +97,7 @@ Json stats_json(const FunctionHost& host, const SinkFunction* sink) {
 
 // A live migration of this VF, as the control loop follows it.
 struct MigrationControl {
+  std::string program;  // who logs it
   bool ordered = false;
   bool logged = false;
   std::string target;
@@ -125,7 +126,7 @@ Json migrate(const Json& command, FunctionHost& host, MigrationControl& control)
   if (order.target.empty() || order.max_rounds < 0 || !(timeout_s > 0) || !key_ok) return {{"error", usage}};
   order.stall_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   host.migrate_out(order);
-  control = MigrationControl{true, false, order.target};
+  control = MigrationControl{control.program, true, false, order.target};
   return {{"ok", true}};
 }
 
@@ -137,8 +138,8 @@ Json migration(FunctionHost& host, MigrationControl& control) {
     control.logged = true;
     std::string rounds;
     for (const MigrationRound& r : report->rounds) rounds += fmt::format(" {}B/{:.3f}s", r.bytes, r.seconds);
-    std::fprintf(stderr, "vfo-function: migration to %s: %s; rounds (the last frozen):%s; freeze to restored %.4f s\n",
-                 control.target.c_str(), report->ok() ? "done" : report->error.c_str(), rounds.c_str(),
+    std::fprintf(stderr, "%s: migration to %s: %s; rounds (the last frozen):%s; freeze to restored %.4f s\n",
+                 control.program.c_str(), control.target.c_str(), report->ok() ? "done" : report->error.c_str(), rounds.c_str(),
                  report->restored_ns > 0 ? static_cast<double>(report->restored_ns - report->freeze_ns) / 1e9 : -1.0);
   }
   Json j = Json::parse(migration_report_json(*report));
@@ -209,53 +210,57 @@ int run_function_process(int argc, char** argv) {
     return 2;
   }
 
-  signal(SIGPIPE, SIG_IGN);  // a write to a parent that is gone fails instead of killing
   std::shared_ptr<VirtualFunction> vf;
-  std::shared_ptr<SinkFunction> sink;
   if (flags.kind == "source") {
     vf = std::make_shared<SourceFunction>(flags.payload_bytes);
   } else if (flags.kind == "compute") {
     vf = std::make_shared<ComputeFunction>(flags.instructions, flags.state_bytes, flags.dirty_bytes);
   } else if (flags.kind == "sink") {
-    sink = std::make_shared<SinkFunction>();
-    vf = sink;
+    vf = std::make_shared<SinkFunction>();
   } else {
     std::fprintf(stderr, "vfo-function: unknown VF kind '%s' (expected source, compute or sink)\n", flags.kind.c_str());
     return 2;
   }
+  return serve_function_host(vf, {flags.fps, flags.bind, flags.incoming, flags.keys_from_stdin}, std::cin, std::cout,
+                             "vfo-function", dynamic_cast<const SinkFunction*>(vf.get()));
+}
+
+int serve_function_host(std::shared_ptr<VirtualFunction> vf, const HostProcessOptions& options, std::istream& in,
+                        std::ostream& out, const std::string& program, const SinkFunction* sink) {
+  signal(SIGPIPE, SIG_IGN);  // a write to a parent that is gone fails instead of killing
   DataPlaneSecurity security;
-  if (flags.keys_from_stdin) {
+  if (options.keys_from_stdin) {
     std::string why;
-    const auto keys = read_keys(&why);
+    const auto keys = read_keys(in, &why);
     if (!keys) {
-      std::fprintf(stderr, "vfo-function: %s\n", why.c_str());
+      std::fprintf(stderr, "%s: %s\n", program.c_str(), why.c_str());
       return 2;
     }
     security = *keys;
   }
-  FunctionHost host(vf, FunctionHost::Options{.fps = flags.fps,
+  FunctionHost host(vf, FunctionHost::Options{.fps = options.fps,
                                               .max_unacked = 4096,
-                                              .bind_address = flags.bind,
-                                              .incoming = flags.incoming,
+                                              .bind_address = options.bind,
+                                              .incoming = options.incoming,
                                               .security = security});
   try {
     host.start();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "vfo-function: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
     return 1;
   }
-  say({{"ready", true},
-       {"kind", flags.kind},
-       {"pid", static_cast<long>(getpid())},
-       {"data", host.data_endpoint()},
-       {"ack", host.ack_endpoint()},
-       {"state", host.state_endpoint()}});
+  say(out, {{"ready", true},
+            {"kind", vf->kind()},
+            {"pid", static_cast<long>(getpid())},
+            {"data", host.data_endpoint()},
+            {"ack", host.ack_endpoint()},
+            {"state", host.state_endpoint()}});
   bool stop = false;
-  MigrationControl migration_control;
+  MigrationControl migration_control{program};
   std::string line;
-  while (!stop && std::getline(std::cin, line)) {
+  while (!stop && std::getline(in, line)) {
     if (line.empty()) continue;
-    say(handle(line, host, sink.get(), migration_control, stop));
+    say(out, handle(line, host, sink, migration_control, stop));
   }
   host.stop();
   return 0;

@@ -6,20 +6,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
+extern "C" char** environ;  // NOLINT: POSIX's
+
 namespace vfo {
 namespace {
 
 // What the child could not do, sent to the parent on a pipe that its exec closes.
-enum class Step : int { kExec, kStdin, kStdout, kStderr, kCwd, kSetup };
+enum class Step : int { kExec, kStdin, kStdout, kStderr, kCwd, kCgroup, kSetup };
 
 struct Failure {
   Step step = Step::kExec;
   int error = 0;
+  int index = 0;  // kCgroup: which of StartOptions::cgroups
 };
 
 // argv for execv; the pointers point into `argv`.
@@ -35,9 +39,26 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+// This process's environment with `extra` ("NAME=VALUE") on top, for execve; the pointers point into `storage`.
+std::vector<char*> exec_env(const std::vector<std::string>& extra, std::vector<std::string>& storage) {
+  storage.clear();
+  const auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const bool replaced = std::any_of(extra.begin(), extra.end(),
+                                      [&](const std::string& x) { return name_of(x) == name_of(entry); });
+    if (!replaced) storage.push_back(entry);
+  }
+  storage.insert(storage.end(), extra.begin(), extra.end());
+  std::vector<char*> out;
+  for (std::string& entry : storage) out.push_back(entry.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 // Reports `step` and errno to the parent and ends the child. Async-signal-safe, as all that the child runs.
-[[noreturn]] void fail(int report_fd, Step step) {
-  const Failure f{step, errno};
+[[noreturn]] void fail(int report_fd, Step step, int index = 0) {
+  const Failure f{step, errno, index};
   [[maybe_unused]] const auto n = ::write(report_fd, &f, sizeof f);
   ::_exit(127);
 }
@@ -71,7 +92,7 @@ int open_source(const Stdio& s, int fd, int pipe_end, int report_fd) {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls, on memory prepared before the fork.
-[[noreturn]] void become_child(char* const* argv, const StartOptions& o, pid_t parent,
+[[noreturn]] void become_child(char* const* argv, char* const* envp, const StartOptions& o, pid_t parent,
                                const std::array<int, 3>& pipe_ends, int report_fd) {
   if (o.die_with_parent) {
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(report_fd, Step::kSetup);
@@ -89,7 +110,12 @@ int open_source(const Stdio& s, int fd, int pipe_end, int report_fd) {
   }
   if (o.err.kind == Stdio::Kind::kStdout && ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) fail(report_fd, Step::kSetup);
   if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) fail(report_fd, Step::kCwd);
-  ::execv(argv[0], argv);
+  for (std::size_t i = 0; i < o.cgroups.size(); ++i) {  // "0": the writer itself moves
+    const int fd = ::open(o.cgroups[i].c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) fail(report_fd, Step::kCgroup, static_cast<int>(i));
+    ::close(fd);
+  }
+  ::execve(argv[0], argv, envp);
   fail(report_fd, Step::kExec);
 }
 
@@ -106,6 +132,9 @@ std::string describe(const std::vector<std::string>& argv, const StartOptions& o
       return argv[0] + ": its stderr (" + (o.err.path.empty() ? "/dev/null" : o.err.path.string()) + "): " + reason;
     case Step::kCwd:
       return argv[0] + ": its working directory " + o.cwd.string() + ": " + reason;
+    case Step::kCgroup:
+      return argv[0] + ": cannot join the cgroup of " + o.cgroups.at(static_cast<std::size_t>(f.index)).string() +
+             ": " + reason;
     case Step::kSetup:
       break;
   }
@@ -159,6 +188,8 @@ Started start_process(const std::vector<std::string>& argv, const StartOptions& 
     return started;
   }
   const std::vector<char*> args = exec_argv(argv);
+  std::vector<std::string> env_storage;
+  const std::vector<char*> env = exec_env(options.env, env_storage);
   const std::array<int, 3> child_ends = {pipes[0][1], pipes[1][1], pipes[2][1]};
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
@@ -167,7 +198,7 @@ Started start_process(const std::vector<std::string>& argv, const StartOptions& 
     close_all();
     return started;
   }
-  if (pid == 0) become_child(args.data(), options, parent, child_ends, report[1]);
+  if (pid == 0) become_child(args.data(), env.data(), options, parent, child_ends, report[1]);
   for (auto& p : pipes) close_fd(p[1]);
   close_fd(report[1]);
   Failure failure;

@@ -32,18 +32,19 @@ struct FourAgents {
   std::vector<Agent> agents;
   std::vector<std::unique_ptr<AgentClient>> clients;
 
-  explicit FourAgents(const NodeNetwork* network = nullptr) {
+  explicit FourAgents(const NodeNetwork* network = nullptr, const std::vector<std::string>& agent_flags = {}) {
     std::vector<std::string> names = {"orchestrator"};
     for (int i = 1; i <= 4; ++i) names.push_back("node-" + std::to_string(i));
     write_cluster_certificates(certs, names);
     const Identity identity = Identity::from_dir(certs, "orchestrator");
     for (std::size_t i = 0; i < 4; ++i) {
       const std::string name = names[i + 1];
+      std::vector<std::string> flags = agent_flags;
       if (network != nullptr) {
-        agents.push_back(
-            start_agent(certs, name, {"--listen", network->node_address(i) + ":0"}, network->exec_prefix(i)));
+        flags.insert(flags.end(), {"--listen", network->node_address(i) + ":0"});
+        agents.push_back(start_agent(certs, name, flags, network->exec_prefix(i)));
       } else {
-        agents.push_back(start_agent(certs, name));
+        agents.push_back(start_agent(certs, name, flags));
       }
       clients.push_back(std::make_unique<AgentClient>(agents.back().address, identity, 10s, name));
     }
@@ -54,13 +55,21 @@ Json stats(AgentClient& agent, const std::string& id) {
   return Json::parse(agent.function_stats(id).value_or("{}"));
 }
 
-// Runs the chain, live-migrates "compute" from agent 1 to agent 3 and checks what the issue asks for; returns
-// the report.
-MigrationReport migrate_between_agents(FourAgents& cluster, int max_rounds) {
+// The chain's three VFs, and the bytes of the compute's tracked state.
+struct ThreeVfs {
+  FunctionSpec source{"source", 30, 1000};
+  FunctionSpec compute{"compute", 30, 0, 20'000, kStateBytes, 16 << 10};  // 0.5 MB/s dirtied
+  FunctionSpec sink{"sink", 30};
+  std::uint64_t state_bytes = kStateBytes;
+};
+
+// Runs the chain, live-migrates "compute" from agent 1 to agent 3 and checks that the state moved intact and
+// that every frame reached the sink once; returns the report.
+MigrationReport migrate_between_agents(FourAgents& cluster, int max_rounds, const ThreeVfs& vfs = {}) {
   auto& c = cluster.clients;
-  const FunctionSpec source{"source", 30, 1000};
-  const FunctionSpec compute{"compute", 30, 0, 20'000, kStateBytes, 16 << 10};  // 0.5 MB/s dirtied
-  const FunctionSpec sink{"sink", 30};
+  const FunctionSpec& source = vfs.source;
+  const FunctionSpec& compute = vfs.compute;
+  const FunctionSpec& sink = vfs.sink;
   std::optional<FunctionEndpoints> e0 = c[0]->start_function("s", source), e1 = c[1]->start_function("m", compute),
                                    e2 = c[2]->start_function("k", sink);
   EXPECT_TRUE(e0 && e1 && e2);
@@ -80,7 +89,7 @@ MigrationReport migrate_between_agents(FourAgents& cluster, int max_rounds) {
   EXPECT_TRUE(report) << error;
   if (!report) return {};
   EXPECT_TRUE(report->ok()) << report->error;
-  EXPECT_EQ(report->state_bytes, kStateBytes);
+  EXPECT_EQ(report->state_bytes, vfs.state_bytes);
   EXPECT_NE(report->source_digest, 0u);
   EXPECT_EQ(report->target_digest, report->source_digest);  // the state moved intact
 
@@ -108,6 +117,19 @@ TEST(AgentLiveMigration, Moves64MbBetweenAgentsWhileFramesFlowEveryFrameOnce) {
   const MigrationReport report = migrate_between_agents(cluster, 8);
   ASSERT_GE(report.precopy_rounds(), 1);
   EXPECT_EQ(report.rounds.front().bytes, kStateBytes);
+}
+
+// The SDK's VFs: a C++ source and a Python compute stage whose 4 MB tracked state (and counters: its snapshot)
+// moves between agents while frames flow.
+TEST(AgentLiveMigration, MovesAPythonVfsTrackedStateBehindACxxSourceEveryFrameOnce) {
+  FourAgents cluster(nullptr, {"--exec-root", VFO_SOURCE_DIR});
+  ThreeVfs vfs;
+  vfs.source = {.kind = "exec", .fps = 30, .command = {VFO_TEST_VF_BINARY}, .role = "source"};
+  vfs.compute = {.kind = "exec", .fps = 30, .command = {"/usr/bin/python3", "tests/sdk/test_vf.py"}, .role = "compute"};
+  vfs.state_bytes = 4u << 20;
+  const MigrationReport report = migrate_between_agents(cluster, 8, vfs);
+  ASSERT_GE(report.precopy_rounds(), 1);
+  EXPECT_EQ(report.rounds.front().bytes, vfs.state_bytes);
 }
 
 TEST(AgentLiveMigration, Moves64MbOverTbfShapedLinksBetweenNamespaces) {

@@ -50,6 +50,11 @@ struct AgentOptions {
   // Every VF start (StartFunction, an incoming VF's too) waits this long before its process starts: the time a
   // node takes to pull and start a container image. Probes and other calls are answered meanwhile.
   double start_delay_s = 0;
+  // Exec VFs (the user's programs on the VF SDK) run here, their relative paths taken from here. Empty: the agent
+  // runs no exec VF (refused with FAILED_PRECONDITION): running a manifest's command is the operator's choice.
+  std::filesystem::path exec_root;
+  // First on an exec VF's PYTHONPATH: where the SDK's Python module vfo_sdk is (vfo-agent: its folder's python/).
+  std::filesystem::path python_path;
 };
 
 class AgentServer {

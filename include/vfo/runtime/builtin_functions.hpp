@@ -81,6 +81,8 @@ inline constexpr std::size_t kSinkArrivalWindow = 1024;
 // moved by live migration goes on counting where it left off.
 class SinkFunction final : public VirtualFunction {
  public:
+  // check_payloads false: payloads are not the built-in source's (an exec VF's sink), bad_payloads stays 0.
+  explicit SinkFunction(bool check_payloads = true) : check_payloads_(check_payloads) {}
   std::string kind() const override { return "sink"; }
   std::optional<std::string> process(const Frame& frame) override;
   std::string snapshot() const override;
@@ -88,6 +90,7 @@ class SinkFunction final : public VirtualFunction {
   SinkStats stats() const;
 
  private:
+  bool check_payloads_;
   mutable std::mutex mutex_;
   SinkStats stats_;  // arrivals_ns is empty here: the arrival times are in arrivals_
   std::deque<std::int64_t> arrivals_;

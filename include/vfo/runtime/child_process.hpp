@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,13 +23,20 @@
 
 namespace vfo::runtime {
 
+// Where and how a child runs besides its arguments (StartOptions' fields of the same names).
+struct ChildSetup {
+  std::filesystem::path cwd;                  // empty: this process's
+  std::vector<std::string> env;               // "NAME=VALUE" on top of this process's environment
+  std::vector<std::filesystem::path> cgroups;  // cgroup.procs files it joins before its exec
+};
+
 class ChildProcess {
  public:
   // Starts `path` with `args` (argv[1...]); its stderr is appended to `stderr_path` (empty: inherited). Throws
   // std::runtime_error ("cannot run PATH: reason") if it cannot be started: a program missing or not
-  // executable, a stderr file that cannot be opened.
+  // executable, a stderr file that cannot be opened, a working directory or cgroup it cannot enter.
   ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::string& stderr_path = "",
-               bool kill_with_parent_thread = false);
+               bool kill_with_parent_thread = false, const ChildSetup& setup = {});
   ~ChildProcess();  // kills (SIGKILL) and reaps it if it still runs
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -65,7 +73,7 @@ class ProcessLauncher {
 
   // As ChildProcess's constructor (it throws what that throws), started from the launcher's thread.
   std::unique_ptr<ChildProcess> start(const std::string& path, const std::vector<std::string>& args,
-                                      const std::string& stderr_path = "");
+                                      const std::string& stderr_path = "", const ChildSetup& setup = {});
 
  private:
   std::mutex mutex_;

@@ -20,8 +20,30 @@
 //   in: {"cmd":"stop"}    exits 0; so does the end of stdin (the parent is gone)
 //   a line that is not such a command gets {"error":"..."} and changes nothing.
 // Bad flags: one line on stderr and exit code 2.
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "vfo/runtime/builtin_functions.hpp"
+#include "vfo/runtime/virtual_function.hpp"
+
 namespace vfo::runtime {
 
 int run_function_process(int argc, char** argv);
+
+// What a host process is told by its agent besides its VF: vfo-function's flags of the same names (the SDK's
+// hosts read them from the environment, vfo/sdk/vfo_sdk.h).
+struct HostProcessOptions {
+  double fps = 15;
+  std::string bind = "127.0.0.1";
+  bool incoming = false;
+  bool keys_from_stdin = false;
+};
+
+// Serves `vf` in a function host driven over `in` and `out` by the protocol above (the keys line, the ready line,
+// the commands), until a stop or the end of `in`; `program` names it in its messages on stderr. Returns the exit
+// code: 0, 1 if the host cannot bind, 2 for a bad keys line. A sink's stats carry `sink_record`'s (when given).
+int serve_function_host(std::shared_ptr<VirtualFunction> vf, const HostProcessOptions& options, std::istream& in,
+                        std::ostream& out, const std::string& program, const SinkFunction* sink_record);
 
 }  // namespace vfo::runtime

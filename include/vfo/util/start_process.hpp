@@ -50,6 +50,11 @@ struct StartOptions {
   // setsid(): the child leads a session and process group of its own, so that a terminal's Ctrl-C, sent to
   // the foreground group, does not reach it (a daemon).
   bool new_session = false;
+  // "NAME=VALUE" entries the child's environment has on top of this process's (a NAME given replaces its value).
+  std::vector<std::string> env;
+  // cgroup.procs files (of a cgroup v1 controller or a v2 cgroup) the child joins before its exec, so that the
+  // program runs under the cgroups' limits from its first instruction.
+  std::vector<std::filesystem::path> cgroups;
 };
 
 // A child that start_process started, or why it could not. The pipe ends (-1 unless that stream was kPipe)
@@ -64,9 +69,10 @@ struct Started {
   bool ok() const { return error.empty(); }
 };
 
-// Starts argv[0] (a path: not searched on PATH) with `argv` and this process's environment. Returns once the
-// child has exec'd, or with `error` set and no child left (nor pipe open) when it could not: a program that is
-// missing or not executable, a file that cannot be opened, a `cwd` that cannot be entered, an empty argv. The
+// Starts argv[0] (a path: not searched on PATH) with `argv` and this process's environment (plus `env`). Returns
+// once the child has exec'd, or with `error` set and no child left (nor pipe open) when it could not: a program
+// that is missing or not executable, a file that cannot be opened, a `cwd` that cannot be entered, a cgroup that
+// cannot be joined, an empty argv. The
 // error names the program and the reason: "/no/such: No such file or directory". An `options` that breaks the
 // rules above (a file for stdin, kStdout for stdout) throws std::invalid_argument.
 Started start_process(const std::vector<std::string>& argv, const StartOptions& options = {});

@@ -1,6 +1,6 @@
 // The vfo-agent binary: one edge node's agent (vfo/runtime/agent.hpp). Links neither SimGrid nor LibTorch.
 //   vfo-agent --name NODE --certs DIR [--listen ADDRESS:PORT] [--function-binary PATH] [--log-dir DIR]
-//             [--node-cpus C] [--node-ram-mb M] [--record FILE] [--start-delay S]
+//             [--node-cpus C] [--node-ram-mb M] [--record FILE] [--start-delay S] [--exec-root DIR]
 //   vfo-agent stress ...   the stress worker it starts for `vfo chaos stress` (vfo/runtime/stress_load.hpp)
 // Its VFs bind on the host part of --listen.
 // Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
@@ -25,7 +25,7 @@
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "stress") return vfo::runtime::run_stress_command(argc - 1, argv + 1);
-  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record;
+  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record, exec_root;
   double node_cpus = 0, node_ram_mb = 0, start_delay_s = 0;
   CLI::App app{"vfo-agent: an edge node's agent (probes, starts and rewires its VFs), over gRPC with mutual TLS"};
   app.add_option("--name", name, "the node's name; its certificate is CERTS/<name>.pem")->required();
@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   app.add_option("--start-delay", start_delay_s,
                  "seconds every VF start waits before its process starts (pulling and starting a container image)")
       ->check(CLI::Range(0.0, 60.0));
+  app.add_option("--exec-root", exec_root,
+                 "run exec VFs (the users' programs on the VF SDK) in this folder; without it, none runs here")
+      ->check(CLI::ExistingDirectory);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -74,6 +77,8 @@ int main(int argc, char** argv) {
   options.node_ram_bytes = static_cast<std::uint64_t>(node_ram_mb * 1e6);
   options.record = record;
   options.start_delay_s = start_delay_s;
+  if (!exec_root.empty()) options.exec_root = std::filesystem::absolute(exec_root).lexically_normal();
+  options.python_path = options.agent_binary.parent_path() / "python";
   try {
     options.identity = vfo::runtime::Identity::from_dir(certs, name);
     options.data_plane_key = vfo::runtime::read_curve_key_pair(std::filesystem::path(certs) / "data-plane.key");

@@ -59,12 +59,17 @@ bool taken_as_running(const std::optional<NodeProbe>& probe, const std::string& 
 
 FunctionSpec function_spec(const ChainManifest& m, std::uint32_t index) {
   const ManifestFunction& f = m.functions.at(index);
-  return FunctionSpec{f.kind,
-                      m.fps,
-                      f.payload_bytes,
-                      f.instructions,
-                      static_cast<std::uint64_t>(f.state_mb * 1e6),
-                      static_cast<std::uint64_t>(f.dirty_mb_per_s * 1e6 / m.fps)};
+  return FunctionSpec{.kind = f.kind,
+                      .fps = m.fps,
+                      .payload_bytes = f.payload_bytes,
+                      .instructions = f.instructions,
+                      .state_bytes = static_cast<std::uint64_t>(f.state_mb * 1e6),
+                      .dirty_bytes = static_cast<std::uint64_t>(f.dirty_mb_per_s * 1e6 / m.fps),
+                      .command = f.command,
+                      .env = f.env,
+                      .role = f.kind == "exec" ? chain_role(index, m.functions.size()) : "",
+                      .cpus = f.cpus,
+                      .memory_bytes = static_cast<std::uint64_t>(f.memory_mb * 1e6)};
 }
 
 int rounds_of_model(const ForecastModel& model, double probe_period_s) {

@@ -22,6 +22,12 @@ const char* code_name(grpc::StatusCode code) {
       {grpc::StatusCode::PERMISSION_DENIED, "PERMISSION_DENIED"},
       {grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
       {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"},
+      {grpc::StatusCode::RESOURCE_EXHAUSTED, "RESOURCE_EXHAUSTED"},
+      {grpc::StatusCode::FAILED_PRECONDITION, "FAILED_PRECONDITION"},
+      {grpc::StatusCode::ABORTED, "ABORTED"},
+      {grpc::StatusCode::OUT_OF_RANGE, "OUT_OF_RANGE"},
+      {grpc::StatusCode::UNIMPLEMENTED, "UNIMPLEMENTED"},
+      {grpc::StatusCode::DATA_LOSS, "DATA_LOSS"},
       {grpc::StatusCode::INTERNAL, "INTERNAL"}};
   const auto it = names.find(code);
   return it == names.end() ? "ERROR" : it->second;
@@ -114,6 +120,11 @@ std::optional<FunctionEndpoints> AgentClient::Impl::start(const std::string& id,
   s->set_instructions(spec.instructions);
   s->set_state_bytes(spec.state_bytes);
   s->set_dirty_bytes(spec.dirty_bytes);
+  for (const std::string& a : spec.command) s->add_command(a);
+  for (const auto& [name, value] : spec.env) (*s->mutable_env())[name] = value;
+  s->set_role(spec.role);
+  s->set_cpus(spec.cpus);
+  s->set_memory_bytes(spec.memory_bytes);
   rpc::StartFunctionReply reply;
   if (!check(stub->StartFunction(context().get(), request, &reply), error)) return std::nullopt;
   return FunctionEndpoints{reply.data_endpoint(), reply.ack_endpoint(), reply.state_endpoint()};

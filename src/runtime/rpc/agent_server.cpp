@@ -19,6 +19,7 @@
 #include "agent.grpc.pb.h"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/child_process.hpp"
+#include "vfo/runtime/exec_function.hpp"
 #include "vfo/runtime/node_governor.hpp"
 #include "vfo/runtime/node_recorder.hpp"
 #include "vfo/runtime/node_usage.hpp"
@@ -44,6 +45,7 @@ std::string read_text(const std::filesystem::path& path) {
 // lines on its pipes, so that a long command (a live migration) holds up only this VF.
 struct RunningFunction {
   std::mutex mutex;
+  std::unique_ptr<FunctionCgroup> cgroup;  // an exec VF's limits; before `process`, so removed after it ends
   std::unique_ptr<ChildProcess> process;
   FunctionEndpoints endpoints;
   std::optional<VfWiring> wiring;  // the last rewire it applied; guarded by the service's `mutex_`
@@ -152,9 +154,10 @@ class AgentService final : public rpc::Agent::Service {
     const rpc::StartFunctionRequest* request = &request_ref;
     const rpc::FunctionSpec& s = request->spec();
     if (request->id().empty()) return {StatusCode::INVALID_ARGUMENT, "id: empty (expected a VF id)"};
-    if (!is_registered_kind(s.kind())) {
-      return {StatusCode::INVALID_ARGUMENT,
-              "spec.kind: '" + s.kind() + "' is not a registered VF kind (expected " + "source, compute or sink)"};
+    const bool exec = s.kind() == "exec";
+    if (!exec && !is_registered_kind(s.kind())) {
+      return {StatusCode::INVALID_ARGUMENT, "spec.kind: '" + s.kind() +
+                                                "' is not a registered VF kind (expected source, compute, sink or exec)"};
     }
     if (!(s.fps() > 0) || s.fps() > 10'000)
       return {StatusCode::INVALID_ARGUMENT, "spec.fps: expected 0 < fps <= 10000"};
@@ -165,23 +168,39 @@ class AgentService final : public rpc::Agent::Service {
     if (functions_.count(request->id()) != 0) {
       return {StatusCode::ALREADY_EXISTS, "id: " + request->id() + " already runs here"};
     }
-    const FunctionSpec spec{s.kind(), s.fps(), s.payload_bytes(), s.instructions(), s.state_bytes(), s.dirty_bytes()};
+    FunctionSpec spec{s.kind(), s.fps(), s.payload_bytes(), s.instructions(), s.state_bytes(), s.dirty_bytes()};
+    spec.command.assign(s.command().begin(), s.command().end());
+    spec.env.insert(s.env().begin(), s.env().end());
+    spec.role = s.role();
+    spec.cpus = s.cpus();
+    spec.memory_bytes = s.memory_bytes();
     auto running = std::make_shared<RunningFunction>();
     RunningFunction& f = *running;
+    std::string log;
+    if (!options_.log_dir.empty()) {
+      std::string file = request->id();
+      for (char& c : file) c = (c == '/' ? '_' : c);
+      log = (options_.log_dir / (file + ".log")).string();
+    }
+    const bool keys = !options_.data_plane_key.empty();
     try {
-      std::string log;
-      if (!options_.log_dir.empty()) {
-        std::string file = request->id();
-        for (char& c : file) c = (c == '/' ? '_' : c);
-        log = (options_.log_dir / (file + ".log")).string();
+      if (exec) {
+        ExecLaunch launch = prepare_exec(
+            spec, {options_.name, options_.exec_root, options_.python_path, options_.bind_address}, request->id(),
+            request->incoming(), keys);
+        f.cgroup = std::move(launch.cgroup);
+        f.process = launcher_.start(launch.program, launch.args, log, launch.setup);
+      } else {
+        std::vector<std::string> arguments = function_arguments(spec);
+        arguments.insert(arguments.end(), {"--bind", options_.bind_address});
+        if (request->incoming()) arguments.push_back("--incoming");
+        if (keys) arguments.push_back("--keys-from-stdin");
+        f.process = launcher_.start(options_.function_binary.string(), arguments, log);
       }
-      std::vector<std::string> arguments = function_arguments(spec);
-      arguments.insert(arguments.end(), {"--bind", options_.bind_address});
-      if (request->incoming()) arguments.push_back("--incoming");
-      if (!options_.data_plane_key.empty()) arguments.push_back("--keys-from-stdin");
-      f.process = launcher_.start(options_.function_binary.string(), arguments, log);
+    } catch (const std::invalid_argument& e) {
+      return {StatusCode::INVALID_ARGUMENT, e.what()};
     } catch (const std::exception& e) {
-      return {StatusCode::INTERNAL, e.what()};
+      return {exec ? StatusCode::FAILED_PRECONDITION : StatusCode::INTERNAL, e.what()};
     }
     if (!options_.data_plane_key.empty()) {
       const Json keys = {{"public", options_.data_plane_key.public_key},
@@ -199,7 +218,20 @@ class AgentService final : public rpc::Agent::Service {
     } catch (const Json::parse_error&) {
     }
     if (!j.is_object() || !j.value("ready", false)) {
-      return {StatusCode::INTERNAL, "the function host did not start (exit " + std::to_string(f.process->wait()) + ")"};
+      // Its output ended (it exits), or 10 s passed: a moment tells which; then it does not run on unseen.
+      bool ended = false;
+      for (int i = 0; i < 100 && !(ended = f.process->exited()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      if (!ended) f.process->kill(SIGKILL);
+      const int code = f.process->wait();
+      return {exec ? StatusCode::FAILED_PRECONDITION : StatusCode::INTERNAL,
+              (exec ? "the exec VF '" + spec.command[0] + "' did not start: " : "the function host did not start: ") +
+                  (ready   ? "its first line was not the SDK's ready line"
+                   : ended ? "it ended before its ready line"
+                           : "no ready line within 10 s") +
+                  (code > 128 ? fmt::format(" (killed by signal {})", code - 128) : fmt::format(" (exit {})", code)) +
+                  (log.empty() ? "" : "; its log: " + log)};
     }
     f.endpoints = {j.value("data", ""), j.value("ack", ""), j.value("state", "")};
     reply->set_data_endpoint(f.endpoints.data);
