@@ -131,9 +131,8 @@ ProcessLauncher::~ProcessLauncher() {
 std::unique_ptr<ChildProcess> ProcessLauncher::start(const std::string& path, const std::vector<std::string>& args,
                                                      const std::string& stderr_path, const ChildSetup& setup) {
   // Owned by the queued task too: the launcher's thread may still be inside it when get() below returns.
-  auto started = std::make_shared<std::packaged_task<std::unique_ptr<ChildProcess>()>>([&] {
-    return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true, setup);
-  });
+  auto started = std::make_shared<std::packaged_task<std::unique_ptr<ChildProcess>()>>(
+      [&] { return std::make_unique<ChildProcess>(path, args, stderr_path, /*kill_with_parent_thread=*/true, setup); });
   auto result = started->get_future();
   {
     std::lock_guard lock(mutex_);

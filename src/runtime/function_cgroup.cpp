@@ -105,8 +105,8 @@ CgroupPlaces own_cgroup_places() {
   return cgroup_places(slurp("/proc/self/mountinfo"), slurp("/proc/self/cgroup"));
 }
 
-std::unique_ptr<FunctionCgroup> FunctionCgroup::create(const CgroupPlaces& places, const std::string& name,
-                                                       double cpus, std::uint64_t memory_bytes) {
+std::unique_ptr<FunctionCgroup> FunctionCgroup::create(const CgroupPlaces& places, const std::string& name, double cpus,
+                                                       std::uint64_t memory_bytes) {
   std::unique_ptr<FunctionCgroup> group(new FunctionCgroup());
   constexpr long kPeriodUs = 100'000;
   const long quota_us = cpus > 0 ? std::max(1000L, std::lround(cpus * kPeriodUs)) : 0;
@@ -136,8 +136,8 @@ std::unique_ptr<FunctionCgroup> FunctionCgroup::create(const CgroupPlaces& place
   // v2: the controllers must be enabled for the children of every folder from the agent's cgroup down.
   fs::path folder = *places.unified;
   for (const auto& part : fs::path(name)) {
-    write_control(folder / "cgroup.subtree_control", std::string(cpus > 0 ? "+cpu " : "") +
-                                                          (memory_bytes > 0 ? "+memory" : ""),
+    write_control(folder / "cgroup.subtree_control",
+                  std::string(cpus > 0 ? "+cpu " : "") + (memory_bytes > 0 ? "+memory" : ""),
                   "the controllers of " + folder.string() + "'s children");
     folder /= part;
     make_folder(folder);

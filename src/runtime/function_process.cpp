@@ -139,7 +139,8 @@ Json migration(FunctionHost& host, MigrationControl& control) {
     std::string rounds;
     for (const MigrationRound& r : report->rounds) rounds += fmt::format(" {}B/{:.3f}s", r.bytes, r.seconds);
     std::fprintf(stderr, "%s: migration to %s: %s; rounds (the last frozen):%s; freeze to restored %.4f s\n",
-                 control.program.c_str(), control.target.c_str(), report->ok() ? "done" : report->error.c_str(), rounds.c_str(),
+                 control.program.c_str(), control.target.c_str(), report->ok() ? "done" : report->error.c_str(),
+                 rounds.c_str(),
                  report->restored_ns > 0 ? static_cast<double>(report->restored_ns - report->freeze_ns) / 1e9 : -1.0);
   }
   Json j = Json::parse(migration_report_json(*report));

@@ -38,7 +38,8 @@ bool env_name(const std::string& name) {
 }
 
 void read_command(const Field& field, std::vector<std::string>& out) {
-  if (!field.value.IsSequence()) field.fail(yaml_schema::describe_node(field.value) + " is not a list", kCommandExpected);
+  if (!field.value.IsSequence())
+    field.fail(yaml_schema::describe_node(field.value) + " is not a list", kCommandExpected);
   if (field.value.size() == 0) field.fail("an empty list", kCommandExpected);
   if (field.value.size() > kMaxCommandItems) field.fail("more than 256 items", kCommandExpected);
   out.clear();

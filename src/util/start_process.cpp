@@ -45,8 +45,8 @@ std::vector<char*> exec_env(const std::vector<std::string>& extra, std::vector<s
   const auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string entry = *e;
-    const bool replaced = std::any_of(extra.begin(), extra.end(),
-                                      [&](const std::string& x) { return name_of(x) == name_of(entry); });
+    const bool replaced =
+        std::any_of(extra.begin(), extra.end(), [&](const std::string& x) { return name_of(x) == name_of(entry); });
     if (!replaced) storage.push_back(entry);
   }
   storage.insert(storage.end(), extra.begin(), extra.end());

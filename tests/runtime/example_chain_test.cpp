@@ -40,8 +40,8 @@ TEST_P(ExampleChain, ADetectorsNodeKilledAndItsNextStressedMovesItColdThenLiveWi
   std::vector<Agent> agents;
   OrchestratorOptions o;
   for (int i = 1; i <= 5; ++i) {
-    agents.push_back(start_agent(certs, names[i],
-                                 {"--exec-root", VFO_SOURCE_DIR, "--node-cpus", "1", "--node-ram-mb", "4000"}));
+    agents.push_back(
+        start_agent(certs, names[i], {"--exec-root", VFO_SOURCE_DIR, "--node-cpus", "1", "--node-ram-mb", "4000"}));
     o.agents.push_back({names[i], agents.back().address});
   }
   const auto store = test::fresh_dir("example-store");
@@ -77,8 +77,8 @@ TEST_P(ExampleChain, ADetectorsNodeKilledAndItsNextStressedMovesItColdThenLiveWi
 
   // Its new node is loaded over 10 s: the forecaster sees it coming and the detector moves live.
   const std::string stressed = orchestrator.status()[0].functions[1].node;
-  AgentClient stressed_agent(agents[static_cast<std::size_t>(std::stoi(stressed.substr(5)) - 1)].address,
-                             o.identity, 5s, stressed);
+  AgentClient stressed_agent(agents[static_cast<std::size_t>(std::stoi(stressed.substr(5)) - 1)].address, o.identity,
+                             5s, stressed);
   std::string error;
   ASSERT_TRUE(stressed_agent.stress(100, 0, 10, 40, &error)) << error;
   for (int r = 0; r < 80 && orchestrator.live_migrations().empty(); ++r) {
@@ -93,7 +93,8 @@ TEST_P(ExampleChain, ADetectorsNodeKilledAndItsNextStressedMovesItColdThenLiveWi
   EXPECT_EQ(records[0].report.target_digest, records[0].report.source_digest) << "the heat map moved intact";
   EXPECT_EQ(records[0].report.state_bytes, 32u * 24 * 4);
 
-  const std::uint64_t produced = Json::parse(orchestrator.function_stats(chain, 0).value_or("{}")).value("produced", 0ull);
+  const std::uint64_t produced =
+      Json::parse(orchestrator.function_stats(chain, 0).value_or("{}")).value("produced", 0ull);
   ASSERT_TRUE(eventually([&] { return (seen = display()).value("last_seq", 0ull) >= produced + 10; }, 60s))
       << seen.dump();
   EXPECT_EQ(seen.value("first_seq", 0), 1) << seen.dump();

@@ -28,9 +28,7 @@ class ExecVf : public ::testing::Test {
     identity_ = Identity::from_dir(certs_, "orchestrator");
   }
   // An agent that runs exec VFs in the source folder (where tests/sdk/test_vf.py is).
-  Agent exec_agent(const std::string& name) {
-    return start_agent(certs_, name, {"--exec-root", VFO_SOURCE_DIR});
-  }
+  Agent exec_agent(const std::string& name) { return start_agent(certs_, name, {"--exec-root", VFO_SOURCE_DIR}); }
   static FunctionSpec test_vf(const std::string& role, const std::string& mode = "") {
     FunctionSpec spec{.kind = "exec", .fps = 30, .command = {VFO_TEST_VF_BINARY}, .role = role};
     if (!mode.empty()) spec.env["TEST_VF_MODE"] = mode;
@@ -130,8 +128,9 @@ TEST_F(ExecVf, LimitsAreACgroupOfTheVfsOwnAndPassingTheMemoryLimitKillsIt) {
     EXPECT_EQ(test::slurp(memory_folder / "memory.max"), std::to_string(64u << 20) + "\n");
   }
   ASSERT_TRUE(client.stop_function("c1/2", &error)) << error;
-  EXPECT_TRUE(eventually([&] { return !std::filesystem::exists(cpu_folder) && !std::filesystem::exists(memory_folder); }))
-      << "the VF's cgroup outlived it";
+  EXPECT_TRUE(eventually([&] {
+    return !std::filesystem::exists(cpu_folder) && !std::filesystem::exists(memory_folder);
+  })) << "the VF's cgroup outlived it";
 
   // 256 MB touched under a 64 MB limit: the kernel kills it, and the next probe says so.
   FunctionSpec greedy = test_vf("sink", "alloc-mb=256");

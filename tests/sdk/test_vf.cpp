@@ -36,7 +36,8 @@ class TestVf final : public vfo::sdk::Function {
   }
 
   std::optional<std::string> process(const vfo::sdk::Frame& frame) override {
-    if (fail_at_ != 0 && frame.seq == fail_at_) throw std::runtime_error("failing at frame " + std::to_string(fail_at_));
+    if (fail_at_ != 0 && frame.seq == fail_at_)
+      throw std::runtime_error("failing at frame " + std::to_string(fail_at_));
     vfo::sdk::TrackedState state;
     if (state.size() > 0) {
       std::string chunk(std::min(dirty_, state.size()), static_cast<char>(frame.seq));

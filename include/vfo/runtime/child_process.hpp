@@ -25,8 +25,8 @@ namespace vfo::runtime {
 
 // Where and how a child runs besides its arguments (StartOptions' fields of the same names).
 struct ChildSetup {
-  std::filesystem::path cwd;                  // empty: this process's
-  std::vector<std::string> env;               // "NAME=VALUE" on top of this process's environment
+  std::filesystem::path cwd;                   // empty: this process's
+  std::vector<std::string> env;                // "NAME=VALUE" on top of this process's environment
   std::vector<std::filesystem::path> cgroups;  // cgroup.procs files it joins before its exec
 };
 

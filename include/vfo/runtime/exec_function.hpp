@@ -14,8 +14,8 @@
 namespace vfo::runtime {
 
 struct ExecSettings {
-  std::string node;                  // the agent's node name (its VFs' cgroups are under "vfo-<node>")
-  std::filesystem::path exec_root;   // empty: this agent runs no exec VF
+  std::string node;                   // the agent's node name (its VFs' cgroups are under "vfo-<node>")
+  std::filesystem::path exec_root;    // empty: this agent runs no exec VF
   std::filesystem::path python_path;  // put first on an exec VF's PYTHONPATH (empty: none)
   std::string bind_address = "127.0.0.1";
 };

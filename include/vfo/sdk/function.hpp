@@ -119,7 +119,7 @@ inline int restore(void* user, const std::uint8_t* data, std::size_t size) {
 // Serves `function` until its agent stops it, with a tracked state of `state_bytes` (0: none); returns main()'s
 // exit code.
 inline int run(Function& function, std::size_t state_bytes = 0) {
-  const vfo_function f{VFO_SDK_ABI_VERSION, &function,       &detail::produce, &detail::process,
+  const vfo_function f{VFO_SDK_ABI_VERSION, &function,        &detail::produce, &detail::process,
                        &detail::snapshot,   &detail::restore, state_bytes};
   return vfo_run(&f);
 }

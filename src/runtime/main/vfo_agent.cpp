@@ -77,7 +77,10 @@ int main(int argc, char** argv) {
   options.node_ram_bytes = static_cast<std::uint64_t>(node_ram_mb * 1e6);
   options.record = record;
   options.start_delay_s = start_delay_s;
-  if (!exec_root.empty()) options.exec_root = std::filesystem::absolute(exec_root).lexically_normal();
+  if (!exec_root.empty()) {
+    options.exec_root = std::filesystem::absolute(exec_root).lexically_normal();
+    if (!options.exec_root.has_filename()) options.exec_root = options.exec_root.parent_path();  // "dir/" -> "dir"
+  }
   options.python_path = options.agent_binary.parent_path() / "python";
   try {
     options.identity = vfo::runtime::Identity::from_dir(certs, name);

@@ -156,8 +156,8 @@ class AgentService final : public rpc::Agent::Service {
     if (request->id().empty()) return {StatusCode::INVALID_ARGUMENT, "id: empty (expected a VF id)"};
     const bool exec = s.kind() == "exec";
     if (!exec && !is_registered_kind(s.kind())) {
-      return {StatusCode::INVALID_ARGUMENT, "spec.kind: '" + s.kind() +
-                                                "' is not a registered VF kind (expected source, compute, sink or exec)"};
+      return {StatusCode::INVALID_ARGUMENT,
+              "spec.kind: '" + s.kind() + "' is not a registered VF kind (expected source, compute, sink or exec)"};
     }
     if (!(s.fps() > 0) || s.fps() > 10'000)
       return {StatusCode::INVALID_ARGUMENT, "spec.fps: expected 0 < fps <= 10000"};
@@ -185,9 +185,9 @@ class AgentService final : public rpc::Agent::Service {
     const bool keys = !options_.data_plane_key.empty();
     try {
       if (exec) {
-        ExecLaunch launch = prepare_exec(
-            spec, {options_.name, options_.exec_root, options_.python_path, options_.bind_address}, request->id(),
-            request->incoming(), keys);
+        ExecLaunch launch =
+            prepare_exec(spec, {options_.name, options_.exec_root, options_.python_path, options_.bind_address},
+                         request->id(), request->incoming(), keys);
         f.cgroup = std::move(launch.cgroup);
         f.process = launcher_.start(launch.program, launch.args, log, launch.setup);
       } else {

@@ -118,7 +118,9 @@ void vfo_output_set(vfo_output* out, const void* data, size_t size) {
   out->bytes.assign(static_cast<const char*>(data), data == nullptr ? 0 : size);
 }
 
-size_t vfo_state_size(const vfo_state* state) { return state == nullptr ? 0 : state->tracked.size(); }
+size_t vfo_state_size(const vfo_state* state) {
+  return state == nullptr ? 0 : state->tracked.size();
+}
 
 const uint8_t* vfo_state_data(const vfo_state* state) {
   return state == nullptr ? nullptr : reinterpret_cast<const uint8_t*>(state->tracked.view().data());
@@ -130,9 +132,13 @@ int vfo_state_write(vfo_state* state, size_t offset, const void* data, size_t si
   return 0;
 }
 
-const char* vfo_role(void) { return std::getenv("VFO_ROLE"); }
+const char* vfo_role(void) {
+  return std::getenv("VFO_ROLE");
+}
 
-vfo_state* vfo_tracked_state(void) { return running_state; }
+vfo_state* vfo_tracked_state(void) {
+  return running_state;
+}
 
 int vfo_run(const vfo_function* vf) {
   if (vf == nullptr || vf->abi_version == 0 || vf->abi_version > VFO_SDK_ABI_VERSION) {

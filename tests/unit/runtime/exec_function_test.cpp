@@ -17,15 +17,14 @@ TEST(FunctionCgroup, FindsTheProcesssFoldersInEitherHierarchy) {
       "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
       "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
       "34 30 0:31 /docker/abc /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n";
-  const CgroupPlaces v1 =
-      cgroup_places(v1_mounts, "4:memory:/docker/abc/agent\n2:cpu,cpuacct:/user/7\n0::/\n");
+  const CgroupPlaces v1 = cgroup_places(v1_mounts, "4:memory:/docker/abc/agent\n2:cpu,cpuacct:/user/7\n0::/\n");
   ASSERT_TRUE(v1.cpu && v1.memory);
   EXPECT_EQ(*v1.cpu, "/sys/fs/cgroup/cpu,cpuacct/user/7");
   EXPECT_EQ(*v1.memory, "/sys/fs/cgroup/memory/agent");  // mounted from the container's own cgroup
   EXPECT_FALSE(v1.unified);
 
-  const CgroupPlaces v2 = cgroup_places("25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
-                                        "0::/system.slice/vfo-agent.service\n");
+  const CgroupPlaces v2 =
+      cgroup_places("25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/system.slice/vfo-agent.service\n");
   ASSERT_TRUE(v2.unified);
   EXPECT_EQ(*v2.unified, "/sys/fs/cgroup/system.slice/vfo-agent.service");
   EXPECT_FALSE(v2.cpu || v2.memory);
@@ -94,8 +93,8 @@ TEST(ExecFunction, PreparesTheProgramItsEnvironmentAndRefusesWhatCannotRun) {
     prepare_exec(missing, {"node-1", root, "", "127.0.0.1"}, "c1/1", false, false);
     FAIL() << "prepared a program that is not there";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "spec.command: './absent' is not an executable file in " + root.string() +
-                                         " nor on PATH (node node-1)");
+    EXPECT_EQ(std::string(e.what()),
+              "spec.command: './absent' is not an executable file in " + root.string() + " nor on PATH (node node-1)");
   }
 }
 

@@ -100,8 +100,10 @@ TEST(ChainManifest, BadExecFunctionsGetOneLineWithFileAndLine) {
             "m.yaml:4: functions[1].command: an empty list (expected a list of strings: the program and its "
             "arguments, e.g. [python3, detect.py])");
   EXPECT_EQ(exec(", command: python3").substr(0, 61), "m.yaml:4: functions[1].command: 'python3' is not a list (expe");
-  EXPECT_EQ(exec(", command: [a, [b]]").substr(0, 62), "m.yaml:4: functions[1].command: item 1 is a list, not a string");
-  EXPECT_EQ(exec(", command: [a], env: {1X: y}").substr(0, 55), "m.yaml:4: functions[1].env: '1X' is not a variable name");
+  EXPECT_EQ(exec(", command: [a, [b]]").substr(0, 62),
+            "m.yaml:4: functions[1].command: item 1 is a list, not a string");
+  EXPECT_EQ(exec(", command: [a], env: {1X: y}").substr(0, 55),
+            "m.yaml:4: functions[1].env: '1X' is not a variable name");
   EXPECT_EQ(exec(", command: [a], env: [x]").substr(0, 47), "m.yaml:4: functions[1].env: a list is not a map");
   EXPECT_EQ(exec(", command: [a], cpus: 0").substr(0, 27), "m.yaml:4: functions[1].cpus");
   EXPECT_EQ(exec(", command: [a], memory_mb: -1").substr(0, 32), "m.yaml:4: functions[1].memory_mb");

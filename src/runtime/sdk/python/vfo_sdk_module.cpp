@@ -130,8 +130,7 @@ int restore(void*, const std::uint8_t* data, std::size_t size) {
 int run(py::object vf, std::size_t state_bytes) {
   const bool source = vfo_role() != nullptr && std::string(vfo_role()) == "source";
   if (source && !py::hasattr(vf, "produce")) throw py::type_error("vfo_sdk.run: a source needs produce(self, seq)");
-  if (!source && !py::hasattr(vf, "process"))
-    throw py::type_error("vfo_sdk.run: a VF needs process(self, frame)");
+  if (!source && !py::hasattr(vf, "process")) throw py::type_error("vfo_sdk.run: a VF needs process(self, frame)");
   if (py::hasattr(vf, "snapshot") != py::hasattr(vf, "restore"))
     throw py::type_error("vfo_sdk.run: snapshot and restore go together");
   served = &vf;
@@ -167,8 +166,9 @@ PYBIND11_MODULE(vfo_sdk, m) {
       .def("read", &PyTrackedState::read, py::arg("offset") = 0, py::arg("length") = py::none());
   m.def("run", &run, py::arg("vf"), py::arg("state_bytes") = 0,
         "Serves vf until its agent stops it; returns the exit code (pass it to sys.exit)");
-  m.def("role", [] { return vfo_role() != nullptr ? py::object(py::str(vfo_role())) : py::object(py::none()); },
-        "source, compute or sink, as the agent said; None outside an agent");
+  m.def(
+      "role", [] { return vfo_role() != nullptr ? py::object(py::str(vfo_role())) : py::object(py::none()); },
+      "source, compute or sink, as the agent said; None outside an agent");
   m.def(
       "tracked_state",
       [] {
