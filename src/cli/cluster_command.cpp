@@ -632,8 +632,15 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       records.event("node-late", n);
     }
     for (const std::string& n : r.failed_nodes) {
-      if (std::find(failed_before.begin(), failed_before.end(), n) == failed_before.end())
+      if (std::find(failed_before.begin(), failed_before.end(), n) != failed_before.end()) continue;
+      const auto refusal = std::find_if(r.refused_nodes.begin(), r.refused_nodes.end(),
+                                        [&](const std::string& why) { return why.rfind(n + ": ", 0) == 0; });
+      if (refusal == r.refused_nodes.end()) {
         records.event("node-failed", n + " did not answer its probe");
+      } else {
+        spdlog::warn("round: {}; taken for failed", *refusal);
+        records.event("node-refused", *refusal);
+      }
     }
     for (const std::string& n : failed_before) {
       if (std::find(r.failed_nodes.begin(), r.failed_nodes.end(), n) == r.failed_nodes.end())

@@ -5,7 +5,7 @@
 // overload one), the orchestrator daemon (`vfo orchestrator`, the one `vfo up` runs) probing every --period s
 // with live migration on the trend forecaster, and a 4-VF chain at 20 fps. Between calm spells of 2 to 5 s, one
 // fault at a time, each once the chain is whole and delivering; the six kinds come once per cycle in an order
-// drawn from the seed (disk-full only as root):
+// drawn from the seed (disk-full only as root), and the first cycle always runs whole, past S if need be:
 //   kill        a node's agent is SIGKILLed with its VFs; once the chain healed, the node starts anew (empty) on
 //               its address (so every fault finds N nodes);
 //   hang        a node's agent is SIGSTOPped (its VFs run on: a hung node, not a dead one) for 3 to 6 s, then
@@ -118,9 +118,11 @@ class Soak {
     Rng rng(o_.seed, "soak");
     const auto start = Clock::now();
     const auto end = start + seconds(o_.duration_s);
-    while (Clock::now() < end) {
+    // Past `end` only to finish the first cycle: every kind runs at least once, however slow the heals.
+    const auto more = [&] { return Clock::now() < end || next_kind_ < kinds_.size(); };
+    while (more()) {
       run_for(rng.uniform(2, 5));
-      if (Clock::now() >= end) break;
+      if (!more()) break;
       if (next_kind_ % kinds_.size() == 0) {  // each kind once per cycle, in a seeded order
         for (std::size_t i = kinds_.size() - 1; i > 0; --i) std::swap(kinds_[i], kinds_[rng.next_u64() % (i + 1)]);
       }

@@ -1,13 +1,21 @@
 #include "vfo/runtime/certificates.hpp"
 
+#include <fmt/format.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "vfo/runtime/data_plane_keys.hpp"
@@ -107,6 +115,23 @@ void write_text(const std::filesystem::path& path, const std::string& text, bool
   }
 }
 
+// Makes `dir` (and its parents) and makes it its owner's only, before any key is in it.
+void make_private_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) fail("cannot make " + dir.string() + " private: " + ec.message());
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 KeyPair make_certificate_authority(const std::string& common_name, int days) {
@@ -140,11 +165,7 @@ KeyPair make_member_certificate(const KeyPair& ca, const std::string& common_nam
 }
 
 void write_cluster_certificates(const std::filesystem::path& dir, const std::vector<std::string>& names) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) fail("cannot create " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // before any key is in it
-  if (ec) fail("cannot make " + dir.string() + " private: " + ec.message());
+  make_private_dir(dir);
   const KeyPair ca = make_certificate_authority("vfo cluster CA");
   write_text(dir / "ca.pem", ca.cert_pem, false);
   write_text(dir / "ca.key", ca.key_pem, true);
@@ -154,6 +175,95 @@ void write_cluster_certificates(const std::filesystem::path& dir, const std::vec
     write_text(dir / (name + ".key"), member.key_pem, true);
   }
   write_curve_key_pair(dir / "data-plane.key", make_curve_key_pair());
+}
+
+void issue_node_certificate(const std::filesystem::path& dir, const std::string& name,
+                            const std::filesystem::path& bundle) {
+  const KeyPair ca{read_text_file(dir / "ca.key"), read_text_file(dir / "ca.pem")};
+  const std::string plane = read_text_file(dir / "data-plane.key");
+  const KeyPair member = make_member_certificate(ca, name, {"localhost", name}, {"127.0.0.1"});
+  make_private_dir(bundle);
+  write_text(bundle / "ca.pem", ca.cert_pem, false);
+  write_text(bundle / (name + ".pem"), member.cert_pem, false);
+  write_text(bundle / (name + ".key"), member.key_pem, true);
+  write_text(bundle / "data-plane.key", plane, true);
+}
+
+std::string certificate_fingerprint(const std::string& cert_pem) {
+  BioPtr bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
+  CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) fail("not a PEM certificate");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (X509_digest(cert.get(), EVP_sha256(), digest, &size) == 0) fail("cannot digest a certificate");
+  std::string out = "SHA256:";
+  for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
+  return out;
+}
+
+struct RevocationList::State {
+  std::mutex mutex;
+  std::filesystem::file_time_type read_at{};  // the file's mtime when it was read
+  std::uintmax_t read_size = 0;
+  bool present = false;
+  std::map<std::string, std::string> names;   // by fingerprint
+  std::map<std::string, std::string> by_pem;  // fingerprints computed so far, by certificate
+};
+
+RevocationList::RevocationList(std::filesystem::path file)
+    : file_(std::move(file)), state_(std::make_shared<State>()) {}
+
+std::optional<std::string> RevocationList::revoked(const std::string& cert_pem) const {
+  if (!state_) return std::nullopt;
+  State& s = *state_;
+  std::lock_guard lock(s.mutex);
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(file_, ec);
+  const bool present = !ec;
+  const std::uintmax_t size = present ? std::filesystem::file_size(file_, ec) : 0;
+  if (present != s.present || (present && (mtime != s.read_at || size != s.read_size))) {
+    s.names.clear();
+    std::ifstream in(file_);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream fields(line);
+      std::string fingerprint, name;
+      fields >> fingerprint >> name;
+      if (!fingerprint.empty()) s.names[fingerprint] = name;
+    }
+    s.present = present;
+    s.read_at = mtime;
+    s.read_size = size;
+  }
+  if (s.names.empty()) return std::nullopt;
+  auto known = s.by_pem.find(cert_pem);
+  if (known == s.by_pem.end()) {
+    std::string fingerprint;
+    try {
+      fingerprint = certificate_fingerprint(cert_pem);
+    } catch (const std::runtime_error&) {
+      return std::nullopt;  // no certificate: the TLS handshake has checked what there is
+    }
+    if (s.by_pem.size() > 1024) s.by_pem.clear();
+    known = s.by_pem.emplace(cert_pem, fingerprint).first;
+  }
+  const auto it = s.names.find(known->second);
+  if (it == s.names.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string revoke_certificate(const std::filesystem::path& dir, const std::string& name) {
+  std::filesystem::path cert = dir / (name + ".pem");
+  if (!std::filesystem::exists(cert)) cert = dir / "nodes" / name / (name + ".pem");
+  if (!std::filesystem::exists(cert)) {
+    fail("no certificate of " + name + " in " + dir.string() + " (neither " + name + ".pem nor nodes/" + name + "/)");
+  }
+  const std::string fingerprint = certificate_fingerprint(read_text_file(cert));
+  std::ofstream out(dir / "revoked", std::ios::app);
+  out << fingerprint << ' ' << name << '\n';
+  out.flush();
+  if (!out) fail("cannot write " + (dir / "revoked").string());
+  return fingerprint;
 }
 
 }  // namespace vfo::runtime

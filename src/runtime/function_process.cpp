@@ -148,7 +148,11 @@ Json migration(FunctionHost& host, MigrationControl& control) {
   return j;
 }
 
-// One command line; the reply to write.
+Json dispatch(const Json& command, FunctionHost& host, const SinkFunction* sink, MigrationControl& migration_control,
+              bool& stop);
+
+// One command line; the reply to write. A command's "req" (any JSON value) comes back in its reply, so that the
+// agent can tell the reply to its command from a late one to a command it gave up waiting for.
 Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sink, MigrationControl& migration_control,
             bool& stop) {
   Json command;
@@ -160,6 +164,14 @@ Json handle(const std::string& line, FunctionHost& host, const SinkFunction* sin
   if (!command.is_object() || !command.contains("cmd") || !command["cmd"].is_string()) {
     return {{"error", "no \"cmd\" (expected rewire, migrate, migration, stats or stop)"}};
   }
+  Json reply = dispatch(command, host, sink, migration_control, stop);
+  if (command.contains("req")) reply["req"] = command["req"];
+  return reply;
+}
+
+// A command that has a "cmd": carries it out; the reply.
+Json dispatch(const Json& command, FunctionHost& host, const SinkFunction* sink, MigrationControl& migration_control,
+              bool& stop) {
   const std::string cmd = command["cmd"];
   if (cmd == "stop") {
     stop = true;

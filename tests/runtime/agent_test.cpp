@@ -95,6 +95,28 @@ TEST_F(Cluster, AVfWhoseProcessEndsIsReportedOnceWithHowItEndedAndMayBeStartedAg
   EXPECT_EQ(client.probe()->functions, std::vector<std::string>{"c/2"});
 }
 
+TEST_F(Cluster, AReplyAVfsHostGivesAfterItsCallGaveUpIsNeverTakenForTheReplyToALaterCall) {
+  Agent agent = start_agent(certs_, "node-1");
+  AgentClient client(agent.address, orchestrator_, 10s);
+  std::string error;
+  ASSERT_TRUE(client.start_function("c/2", FunctionSpec{.kind = "sink"}, &error)) << error;
+  const std::vector<pid_t> vfs = children_of(agent.process->pid());
+  ASSERT_EQ(vfs.size(), 1u);
+  // A stopped host (a loaded node) answers the stats call after the agent gave up on it (2 s) ...
+  ::kill(vfs.front(), SIGSTOP);
+  EXPECT_FALSE(client.function_stats("c/2", &error));
+  EXPECT_EQ(error.rfind("UNAVAILABLE", 0), 0u) << error;
+  ::kill(vfs.front(), SIGCONT);
+  // ... and that late stats reply is not the rewire's, nor the rewire's "ok" the next stats call's.
+  ASSERT_TRUE(client.rewire("c/2", 3, "", "", &error)) << error;
+  for (int call = 0; call < 3; ++call) {
+    const auto stats = client.function_stats("c/2", &error);
+    ASSERT_TRUE(stats) << error;
+    const Json j = Json::parse(*stats);
+    EXPECT_TRUE(j.contains("frames")) << *stats;  // the stats, not the rewire's {"ok":true}
+  }
+}
+
 TEST_F(Cluster, AClientWithoutTheClustersCertificateIsRefused) {
   Agent agent = start_agent(certs_, "node-1");
   const auto other = test::fresh_dir("other-certs");

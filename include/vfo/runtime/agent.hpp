@@ -12,19 +12,25 @@
 #include <vector>
 
 #include "vfo/runtime/agent_connection.hpp"
+#include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/data_plane_keys.hpp"
 #include "vfo/runtime/function_spec.hpp"
 #include "vfo/runtime/live_migration.hpp"
 
 namespace vfo::runtime {
 
-// A member's credentials: the cluster CA's certificate and its own key and certificate (PEM).
+// A member's credentials: the cluster CA's certificate and its own key and certificate (PEM), and the
+// cluster's revoked certificates.
 struct Identity {
   std::string ca_pem;
   std::string key_pem;
   std::string cert_pem;
-  // DIR/ca.pem, DIR/<name>.key, DIR/<name>.pem (as write_cluster_certificates writes them). Throws
-  // std::runtime_error naming the missing file.
+  // The peers it must refuse although the CA signed them (null: none). AgentClient's probe of an agent whose
+  // certificate is on it fails with "PERMISSION_DENIED: its certificate is revoked ...", and a join with one is
+  // refused.
+  std::shared_ptr<const RevocationList> revoked;
+  // DIR/ca.pem, DIR/<name>.key, DIR/<name>.pem (as write_cluster_certificates writes them), and the list
+  // DIR/revoked. Throws std::runtime_error naming the missing file.
   static Identity from_dir(const std::filesystem::path& dir, const std::string& name);
 };
 

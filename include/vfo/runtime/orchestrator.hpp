@@ -113,6 +113,9 @@ struct RoundReport {
   // failed yet (a busy machine answers late now and then); its VFs count as running, as its last answer said,
   // and nothing new is placed on it or moved from it this round.
   std::vector<std::string> late_nodes;
+  // Among the failed nodes, those taken for failed for their certificate ("NODE: PERMISSION_DENIED: its
+  // certificate is revoked ..."): the agent answers, but the cluster no longer trusts it.
+  std::vector<std::string> refused_nodes;
   int lost = 0;      // VFs reported lost
   int migrated = 0;  // cold migrations carried out (started elsewhere and stored)
   // Each cold migration: "NAME (ID) from NODE to NODE, epoch E".

@@ -392,8 +392,12 @@ struct Orchestrator::Impl {
   // late answer. A node that misses the deadline for the first time in a row gets a probe marked
   // NodeProbe::late, with no reading (listed in `late`, when given, as "NODE: why"): a busy machine answers late
   // now and then, and taking it for failed would move its VFs cold for nothing. A second miss in a row fails it,
-  // and so does a refused connection at once (UNAVAILABLE: nothing listens there, the agent is gone).
-  std::vector<std::optional<NodeProbe>> graced_probes(std::vector<std::string>* late = nullptr) VFO_EXCLUDES(state) {
+  // and so does a refused connection at once (UNAVAILABLE: nothing listens there, the agent is gone), and an agent
+  // whose certificate is revoked (PERMISSION_DENIED).
+  // Nodes refused for their certificate are listed in `refused_nodes`, when given, as "NODE: why".
+  std::vector<std::optional<NodeProbe>> graced_probes(std::vector<std::string>* late = nullptr,
+                                                      std::vector<std::string>* refused_nodes = nullptr)
+      VFO_EXCLUDES(state) {
     std::vector<std::string> errors;
     std::vector<std::optional<NodeProbe>> probes = probe_all(&errors);
     MutexLock lock(state);
@@ -404,7 +408,9 @@ struct Orchestrator::Impl {
         missed = 0;
         continue;
       }
-      const bool refused = errors[i].rfind("UNAVAILABLE", 0) == 0;
+      const bool denied = errors[i].rfind("PERMISSION_DENIED", 0) == 0;
+      if (denied && refused_nodes != nullptr) refused_nodes->push_back(options.agents[i].name + ": " + errors[i]);
+      const bool refused = denied || errors[i].rfind("UNAVAILABLE", 0) == 0;
       if (refused || ++missed > kLateProbesGraced) continue;
       probes[i] = NodeProbe{.node = options.agents[i].name, .late = true};
       if (late != nullptr) late->push_back(options.agents[i].name + ": " + errors[i]);
@@ -674,7 +680,7 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
 RoundReport Orchestrator::round() {
   Impl& m = *impl_;
   RoundReport report;
-  auto probes = m.graced_probes(&report.late_nodes);
+  auto probes = m.graced_probes(&report.late_nodes, &report.refused_nodes);
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!probes[i]) report.failed_nodes.push_back(m.options.agents[i].name);
   }

@@ -6,38 +6,14 @@
 #include <map>
 
 #include "agent.grpc.pb.h"
+#include "status_names.hpp"
 #include "vfo/runtime/agent.hpp"
 
 namespace vfo::runtime {
-namespace {
-
-const char* code_name(grpc::StatusCode code) {
-  static const std::map<grpc::StatusCode, const char*> names = {
-      {grpc::StatusCode::CANCELLED, "CANCELLED"},
-      {grpc::StatusCode::UNKNOWN, "UNKNOWN"},
-      {grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"},
-      {grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED"},
-      {grpc::StatusCode::NOT_FOUND, "NOT_FOUND"},
-      {grpc::StatusCode::ALREADY_EXISTS, "ALREADY_EXISTS"},
-      {grpc::StatusCode::PERMISSION_DENIED, "PERMISSION_DENIED"},
-      {grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
-      {grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"},
-      {grpc::StatusCode::RESOURCE_EXHAUSTED, "RESOURCE_EXHAUSTED"},
-      {grpc::StatusCode::FAILED_PRECONDITION, "FAILED_PRECONDITION"},
-      {grpc::StatusCode::ABORTED, "ABORTED"},
-      {grpc::StatusCode::OUT_OF_RANGE, "OUT_OF_RANGE"},
-      {grpc::StatusCode::UNIMPLEMENTED, "UNIMPLEMENTED"},
-      {grpc::StatusCode::DATA_LOSS, "DATA_LOSS"},
-      {grpc::StatusCode::INTERNAL, "INTERNAL"}};
-  const auto it = names.find(code);
-  return it == names.end() ? "ERROR" : it->second;
-}
-
-}  // namespace
-
 struct AgentClient::Impl {
   std::unique_ptr<rpc::Agent::Stub> stub;
   std::chrono::milliseconds deadline;
+  std::shared_ptr<const RevocationList> revoked;  // a probe of an agent whose certificate it names fails
   // Whether a probe was ever answered. Until one is, a probe may wait kFirstContact: the first one also makes
   // the connection (TCP and the TLS handshake), which on a busy machine takes longer than a probe's answer, and
   // a daemon's first round would take live nodes for dead (a refused connection still fails at once).
@@ -79,16 +55,25 @@ AgentClient::AgentClient(const std::string& address, const Identity& identity, s
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   impl_->stub = rpc::Agent::NewStub(grpc::CreateCustomChannel(address, grpc::SslCredentials(tls), arguments));
   impl_->deadline = deadline;
+  impl_->revoked = identity.revoked;
 }
 
 AgentClient::~AgentClient() = default;
 
 std::optional<NodeProbe> AgentClient::probe(std::string* error) {
   rpc::NodeState reply;
-  if (!Impl::check(impl_->stub->Probe(impl_->context(/*probe=*/true).get(), rpc::ProbeRequest(), &reply), error)) {
-    return std::nullopt;
-  }
+  const auto context = impl_->context(/*probe=*/true);
+  if (!Impl::check(impl_->stub->Probe(context.get(), rpc::ProbeRequest(), &reply), error)) return std::nullopt;
   impl_->answered = true;
+  if (impl_->revoked) {
+    if (const auto name = impl_->revoked->revoked(peer_certificate(*context))) {
+      if (error != nullptr) {
+        *error = "PERMISSION_DENIED: its certificate is revoked (" + impl_->revoked->file().string() + " names it" +
+                 (name->empty() ? std::string() : " '" + *name + "'") + ")";
+      }
+      return std::nullopt;
+    }
+  }
   NodeProbe p{reply.node(), reply.cpu_pct(), reply.ram_pct(), reply.ram_total_bytes(), {}, {}, {}};
   for (const std::string& f : reply.functions()) p.functions.push_back(f);
   for (const std::string& f : reply.exited()) p.exited.push_back(f);

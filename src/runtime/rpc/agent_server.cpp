@@ -49,6 +49,7 @@ struct RunningFunction {
   std::unique_ptr<ChildProcess> process;
   FunctionEndpoints endpoints;
   std::optional<VfWiring> wiring;  // the last rewire it applied; guarded by the service's `mutex_`
+  std::uint64_t last_request = 0;  // the "req" of the last command sent to its host; guarded by `mutex`
 };
 
 class AgentService final : public rpc::Agent::Service {
@@ -364,7 +365,9 @@ class AgentService final : public rpc::Agent::Service {
   }
 
  private:
-  // Sends one command line to a VF's host and reads its one-line answer.
+  // Sends one command line to a VF's host and reads its one-line answer, within 2 s. Each command carries a
+  // "req" number that the host puts in its reply: a reply that comes after its command was given up on (a loaded
+  // or stopped host) is told apart and dropped, never taken for the reply to a later command.
   Status command(const std::string& id, const Json& line, std::string* answer) {
     std::shared_ptr<RunningFunction> f;
     {
@@ -375,9 +378,21 @@ class AgentService final : public rpc::Agent::Service {
     }
     std::lock_guard lock(f->mutex);
     ChildProcess& p = *f->process;
-    if (!p.write_line(line.dump())) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host has exited"};
-    const auto reply = p.read_line(std::chrono::seconds(2));
-    if (!reply) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host did not answer"};
+    const std::uint64_t request = ++f->last_request;
+    Json tagged = line;
+    tagged["req"] = request;
+    if (!p.write_line(tagged.dump())) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host has exited"};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    std::optional<std::string> reply;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      reply = p.read_line(std::max(left, std::chrono::milliseconds(0)));  // a line already read is taken at once
+      if (!reply) return {StatusCode::UNAVAILABLE, "id: " + id + ": its host did not answer"};
+      const Json parsed = Json::parse(*reply, nullptr, false);
+      if (parsed.is_object() && parsed.value("req", std::uint64_t{0}) == request) break;
+      spdlog::debug("VF {}: dropped a late reply: {}", id, *reply);
+    }
     if (reply->find("\"error\"") != std::string::npos) return {StatusCode::INVALID_ARGUMENT, *reply};
     if (answer != nullptr) *answer = *reply;
     return Status::OK;
@@ -447,7 +462,8 @@ class AgentService final : public rpc::Agent::Service {
 }  // namespace
 
 Identity Identity::from_dir(const std::filesystem::path& dir, const std::string& name) {
-  return {read_text(dir / "ca.pem"), read_text(dir / (name + ".key")), read_text(dir / (name + ".pem"))};
+  return {read_text(dir / "ca.pem"), read_text(dir / (name + ".key")), read_text(dir / (name + ".pem")),
+          std::make_shared<const RevocationList>(dir / "revoked")};
 }
 
 struct AgentServer::Impl {
