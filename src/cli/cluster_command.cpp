@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -31,6 +32,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -45,9 +47,11 @@
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/membership.hpp"
 #include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/runtime/process_tree.hpp"
+#include "vfo/scenario/node_inventory.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/log.hpp"
 
@@ -60,8 +64,13 @@ using namespace std::chrono_literals;
 
 struct ClusterOptions {
   std::string dir = "results/cluster";
-  int nodes = 8;
+  int nodes = -1;  // vfo up: 8, or 0 with --inventory or --join-listen
   double period_s = 30;
+  std::string inventory;    // vfo up: the nodes started by hand, a YAML file
+  std::string join_listen;  // vfo up: where the daemon takes joins, HOST:PORT
+  std::string certs;        // vfo up: a certificate folder of `vfo certs` (default: new ones in DIR/certs)
+  std::string issue;        // vfo certs: a node to issue a key pair
+  std::string revoke;       // vfo certs: a member whose certificate to revoke
   std::string file;
   std::string node;
   bool json = false;
@@ -105,6 +114,32 @@ bool alive(long pid) {
   return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
 }
 
+// Where the daemon keeps the nodes that joined (a JSON object: name -> address), for every command.
+fs::path joined_file(const fs::path& dir) {
+  return dir / "joined.json";
+}
+
+// The nodes that joined, by name (none when the file is missing or damaged: they join again).
+std::map<std::string, std::string> read_joined(const fs::path& dir) {
+  std::map<std::string, std::string> nodes;
+  std::ifstream in(joined_file(dir));
+  if (!in) return nodes;
+  const Json j = Json::parse(in, nullptr, false);
+  if (!j.is_object()) return nodes;
+  for (const auto& [name, address] : j.items()) {
+    if (address.is_string()) nodes[name] = address.get<std::string>();
+  }
+  return nodes;
+}
+
+// The cluster's certificate folder: `vfo up --certs DIR`'s, else DIR/certs.
+fs::path certs_dir(const fs::path& dir, const Json& cluster) {
+  return cluster.contains("certs") && cluster["certs"].is_string() ? fs::path(cluster["certs"].get<std::string>())
+                                                                   : dir / "certs";
+}
+
+// cluster.json, with the nodes that joined among its agents ({"name", "address", "joined": true}; a node that
+// joined again on another address has that one).
 Json read_cluster(const fs::path& dir) {
   if (!fs::exists(cluster_file(dir))) {
     throw CommandFailed("no cluster in " + dir.string() + " (start one with: vfo up --cluster " + dir.string() + ")");
@@ -126,6 +161,15 @@ Json read_cluster(const fs::path& dir) {
       throw InputError(file.string() + ": an agent without a name and an address (the cluster folder is damaged)");
     }
   }
+  for (const auto& [name, address] : read_joined(dir)) {
+    const auto known = std::find_if(cluster["agents"].begin(), cluster["agents"].end(),
+                                    [&](const Json& a) { return a["name"] == name; });
+    if (known == cluster["agents"].end()) {
+      cluster["agents"].push_back({{"name", name}, {"address", address}, {"joined", true}});
+    } else if (!known->contains("pid")) {
+      (*known)["address"] = address;
+    }
+  }
   return cluster;
 }
 
@@ -135,7 +179,7 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
                                                   const ModelLoader& loader = {}) {
   runtime::OrchestratorOptions o;
   o.store = dir / "cluster.db";
-  o.identity = runtime::Identity::from_dir(dir / "certs", "orchestrator");
+  o.identity = runtime::Identity::from_dir(certs_dir(dir, cluster), "orchestrator");
   o.probe_deadline = runtime::probe_deadline_for(cluster.value("period_s", 30.0));
   for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
   o.control.probing_period_s = cluster.value("period_s", 30.0);
@@ -313,9 +357,14 @@ Json network_record(const runtime::NodeNetwork& network) {
 
 // What `vfo up` writes in a cluster's folder: all it removes there when it starts a cluster anew.
 constexpr const char* kClusterEntries[] = {
-    "cluster.json", "cluster.db", "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
-    "certs",        "logs",       "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1],
-    "metrics-url"};
+    "cluster.json", "cluster.db",  "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
+    "certs",        "logs",        "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1],
+    "metrics-url",  "joined.json", "join-address"};
+
+// Where the daemon leaves the address it takes joins at (HOST:PORT), for vfo up.
+fs::path join_address_file(const fs::path& dir) {
+  return dir / "join-address";
+}
 
 // Where the daemon leaves the URL of its Prometheus metrics, for vfo up and vfo status.
 fs::path metrics_url_file(const fs::path& dir) {
@@ -358,12 +407,14 @@ void clear_cluster_folder(const fs::path& dir) {
   if (ec) throw InputError("--cluster: " + dir.string() + ": " + ec.message());
 }
 
-// Ends the orchestrator and the agents that `cluster` lists: SIGTERM (and SIGCONT, so that a stopped one ends
-// too), then SIGKILL after 5 s. Returns how many processes it lists.
+// Ends the orchestrator and the agents that `cluster` lists as started by vfo up (not those started by hand): SIGTERM
+// (and SIGCONT, so that a stopped one ends too), then SIGKILL after 5 s. Returns how many processes it lists.
 std::size_t stop_processes(const Json& cluster) {
   std::vector<long> pids;
   if (cluster.contains("orchestrator")) pids.push_back(cluster["orchestrator"].value("pid", 0L));
-  for (const Json& a : cluster["agents"]) pids.push_back(a.value("pid", 0L));
+  for (const Json& a : cluster["agents"]) {
+    if (a.contains("pid")) pids.push_back(a.value("pid", 0L));  // not a node started by hand
+  }
   for (const long pid : pids) {
     if (alive(pid)) {
       ::kill(static_cast<pid_t>(pid), SIGTERM);
@@ -382,20 +433,27 @@ std::size_t stop_processes(const Json& cluster) {
   return pids.size();
 }
 
+// The certificate folder of `vfo up`'s agent `name`: the cluster's, or with --certs, a bundle issued from its CA
+// (DIR/nodes/NAME, as `vfo certs DIR --issue NAME` makes one).
+fs::path agent_certs(const ClusterOptions& o, const fs::path& dir, const std::string& name) {
+  return o.certs.empty() ? dir / "certs" : fs::path(o.certs) / "nodes" / name;
+}
+
 // The port each agent of `vfo up --netns` serves on, in its own namespace.
 constexpr int kNetnsAgentPort = 7000;
 
 // Starts `vfo up`'s agents, node-1..N, one after another, then the orchestrator daemon, recording each in
 // `cluster` (and cluster.json) as soon as it runs, so that the caller can end them all if this throws: an
 // agent or the orchestrator that does not start, or a signal held by `held`.
-void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vector<std::string>& names, bool model,
+void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vector<std::string>& names,
+                   const std::vector<InventoryNode>& inventory, bool model,
                    const std::optional<runtime::NodeNetwork>& network, Json& cluster, const HeldSignals& held) {
   for (int i = 1; i <= o.nodes; ++i) {
     const std::string name = names[static_cast<std::size_t>(i)];
     const fs::path ready = dir / "logs" / (name + ".ready");
     std::string program = sibling_binary("vfo-agent").string();
     std::vector<std::string> args = {"--name",    name,
-                                     "--certs",   fs::absolute(dir / "certs").string(),
+                                     "--certs",   fs::absolute(agent_certs(o, dir, name)).string(),
                                      "--log-dir", fs::absolute(dir / "logs").string()};
     if (o.node_cpus > 0) args.insert(args.end(), {"--node-cpus", fmt::format("{}", o.node_cpus)});
     if (o.node_ram_mb > 0) args.insert(args.end(), {"--node-ram-mb", fmt::format("{}", o.node_ram_mb)});
@@ -437,6 +495,9 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     agent = Json{
         {"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}, {"program", program}, {"args", args}};
   }
+  for (const InventoryNode& n : inventory) {  // started by hand: vfo knows their address only
+    cluster["agents"].push_back({{"name", n.name}, {"address", n.address}, {"inventory", true}});
+  }
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
   // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
   const fs::path log = dir / "logs" / "orchestrator.log";
@@ -450,8 +511,43 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
   }
 }
 
-void up(const ClusterOptions& o) {
-  if (o.nodes < 1 || o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 1 to 64)", o.nodes));
+// The certificate folder `vfo up --certs DIR` names, checked: the CA's key pair, the orchestrator's and the data
+// plane's key (as `vfo certs` writes them), made absolute. Throws InputError naming what is missing.
+fs::path given_certs(const std::string& certs) {
+  const fs::path dir = fs::absolute(certs).lexically_normal();
+  for (const char* file : {"ca.pem", "ca.key", "orchestrator.pem", "orchestrator.key", "data-plane.key"}) {
+    if (!fs::exists(dir / file)) {
+      throw InputError("--certs: " + (dir / file).string() + " is missing (expected a folder of vfo certs)");
+    }
+  }
+  return dir;
+}
+
+// The agents that `vfo up --inventory FILE` names, checked against `local` (the names of the agents it starts).
+std::vector<InventoryNode> inventory_nodes(const std::string& file, const std::vector<std::string>& local) {
+  const std::vector<InventoryNode> nodes =
+      parse_node_inventory(read_input_file(file, "a node inventory (nodes: [{name, address}])"), file);
+  for (const InventoryNode& n : nodes) {
+    if (std::find(local.begin(), local.end(), n.name) != local.end()) {
+      throw InputError(file + ": " + n.name + " is also the name of a node vfo up starts (--nodes): rename it");
+    }
+  }
+  return nodes;
+}
+
+void up(ClusterOptions o) {
+  if (o.nodes < 0) o.nodes = o.inventory.empty() && o.join_listen.empty() ? 8 : 0;
+  if (o.nodes > 64) throw InputError(fmt::format("--nodes: {} (expected 0 to 64)", o.nodes));
+  if (o.nodes == 0 && o.inventory.empty() && o.join_listen.empty()) {
+    throw InputError("--nodes: 0 with neither --inventory nor --join-listen (expected nodes from at least one)");
+  }
+  if (!o.certs.empty() && o.netns) throw InputError("--certs: not with --netns (which issues its nodes' certificates)");
+  const fs::path pki = o.certs.empty() ? fs::path() : given_certs(o.certs);
+  if (!o.certs.empty()) o.certs = pki.string();
+  std::vector<std::string> names = {"orchestrator"};
+  for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
+  const std::vector<InventoryNode> inventory =
+      o.inventory.empty() ? std::vector<InventoryNode>{} : inventory_nodes(o.inventory, names);
   if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
   if (!(o.k >= 0 && o.k <= 1)) throw InputError(fmt::format("--k: {} (expected 0 <= K <= 1)", o.k));
   if (o.horizon_s == 0 || o.horizon_s < -1) throw InputError("--horizon: expected a number of seconds > 0");
@@ -479,9 +575,13 @@ void up(const ClusterOptions& o) {
   for (const char* entry : kClusterEntries) fs::remove_all(dir / entry);
   fs::create_directories(dir / "logs");
   fs::permissions(dir, fs::perms::owner_all);  // its store, keys and logs are its owner's only
-  std::vector<std::string> names = {"orchestrator"};
-  for (int i = 1; i <= o.nodes; ++i) names.push_back("node-" + std::to_string(i));
-  runtime::write_cluster_certificates(dir / "certs", names);
+  if (o.certs.empty()) {
+    runtime::write_cluster_certificates(dir / "certs", names);
+  } else {
+    for (std::size_t i = 1; i < names.size(); ++i) {
+      runtime::issue_node_certificate(pki, names[i], pki / "nodes" / names[i]);
+    }
+  }
   std::optional<runtime::NodeNetwork> network;  // removed by its destructor if up fails before the end
   if (o.netns) {
     if (const auto reason = runtime::NodeNetwork::unavailable_reason()) {
@@ -496,6 +596,9 @@ void up(const ClusterOptions& o) {
     }
   }
   Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}, {"metrics_listen", o.metrics}};
+  if (!o.certs.empty()) cluster["certs"] = o.certs;
+  if (!o.join_listen.empty()) cluster["join_listen"] = o.join_listen;
+
   if (network) cluster["network"] = network_record(*network);
   if (live) cluster["live"] = {{"k", o.k}, {"horizon_s", o.horizon_s > 0 ? o.horizon_s : 5 * o.period_s}};
   if (model) {
@@ -507,7 +610,7 @@ void up(const ClusterOptions& o) {
   {  // From the first daemon on, whatever ends `vfo up` early (an error, a Ctrl-C) ends every daemon it started.
     const HeldSignals held;
     try {
-      start_daemons(o, dir, names, model.has_value(), network, cluster, held);
+      start_daemons(o, dir, names, inventory, model.has_value(), network, cluster, held);
       held.throw_if_interrupted();
     } catch (...) {
       stop_processes(cluster);
@@ -516,7 +619,7 @@ void up(const ClusterOptions& o) {
   }
   const pid_t orchestrator = static_cast<pid_t>(cluster["orchestrator"]["pid"].get<long>());
   if (network) network->release();  // vfo down removes it
-  fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), o.nodes, o.period_s);
+  fmt::print("cluster up in {}: {} agents, probing every {} s\n", dir.string(), cluster["agents"].size(), o.period_s);
   if (o.node_cpus > 0) fmt::print("  each node emulated with {} cores (its VFs and stress share them)\n", o.node_cpus);
   if (!o.exec_root.empty()) fmt::print("  exec VFs run in {}\n", fs::absolute(o.exec_root).string());
   if (live) {
@@ -535,12 +638,24 @@ void up(const ClusterOptions& o) {
   }
   for (std::size_t i = 0; i < cluster["agents"].size(); ++i) {
     const Json& a = cluster["agents"][i];
+    if (!a.contains("pid")) {
+      fmt::print("  {:<8} {}  (inventory: started by hand)\n", a["name"].get<std::string>(),
+                 a["address"].get<std::string>());
+      continue;
+    }
     fmt::print("  {:<8} {}  (pid {})", a["name"].get<std::string>(), a["address"].get<std::string>(),
                a["pid"].get<long>());
     if (network) fmt::print("  netns {}, {} Mbit/s", network->netns_name(i), network->rate_mbit(i));
     fmt::print("\n");
   }
   fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
+  if (!o.join_listen.empty()) {
+    const std::string at = first_line_of(join_address_file(dir));
+    fmt::print(
+        "  nodes join at {} (on each node: vfo-agent --name NAME --certs BUNDLE --listen ADDRESS:PORT --join {}; "
+        "a bundle: vfo certs {} --issue NAME)\n",
+        at, at, certs_dir(dir, cluster).string());
+  }
   if (const std::string url = first_line_of(metrics_url_file(dir)); !url.empty()) {
     fmt::print("  metrics for Prometheus: {}\n", url);
   }
@@ -566,13 +681,22 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   const Json cluster = read_cluster(dir);
   const bool has_model = cluster.contains("live") && cluster["live"].contains("model");
   if (has_model && !loader) exec_binary(sibling_binary("vfo-forecast"), {"orchestrator", "--cluster", o.dir});
-  std::optional<runtime::Orchestrator> made;
-  try {
-    made.emplace(orchestrator_options(dir, cluster, loader));
-  } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
-    throw InputError(cluster_file(dir).string() + ": " + e.what());
-  }  // a store that is not one throws StoreDamaged: run_app answers it in one line, exit code 2
-  runtime::Orchestrator& orchestrator = *made;
+  // The orchestrator of the nodes cluster.json and the joins name now. A join of a node it does not know (or on
+  // another address) makes a new one on the same store, as a restarted daemon: it takes each chain over at an
+  // epoch of its own.
+  const auto make_orchestrator = [&](const Json& now) {
+    try {
+      return std::make_shared<runtime::Orchestrator>(orchestrator_options(dir, now, loader));
+    } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
+      throw InputError(cluster_file(dir).string() + ": " + e.what());
+    }  // a store that is not one throws StoreDamaged: run_app answers it in one line, exit code 2
+  };
+  std::mutex current_mutex;  // guards `current`: the scrape's thread reads it
+  std::shared_ptr<runtime::Orchestrator> current = make_orchestrator(cluster);
+  const auto now_current = [&] {
+    std::lock_guard lock(current_mutex);
+    return current;
+  };
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
   start_log("orchestrator", /*to_stderr=*/false);  // stdout is DIR/logs/orchestrator.log
   DaemonRecords records(dir);
@@ -580,11 +704,45 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   std::optional<MetricsServer> metrics_server;  // after what it reads: it ends first
   try {
     metrics_server.emplace(cluster.value("metrics_listen", std::string("127.0.0.1:0")),
-                           [&] { return metrics.render(scrape(orchestrator)); });
+                           [&] { return metrics.render(scrape(*now_current())); });
   } catch (const std::runtime_error& e) {
     throw InputError(cluster_file(dir).string() + ": metrics_listen: " + e.what());
   }
   records.write(metrics_url_file(dir), metrics_server->url() + "\n");
+  std::atomic<bool> members_changed{false};
+  std::mutex join_mutex;  // one join at a time: joined.json is read, changed and written whole
+  std::optional<runtime::JoinServer> join_server;
+  if (cluster.contains("join_listen")) {
+    const std::string listen = cluster["join_listen"].get<std::string>();
+    const runtime::Identity identity = runtime::Identity::from_dir(certs_dir(dir, cluster), "orchestrator");
+    const auto on_join = [&](const std::string& node, const std::string& address) -> std::optional<std::string> {
+      std::lock_guard lock(join_mutex);
+      try {
+        for (const Json& a : read_cluster(dir)["agents"]) {
+          if (a["name"] != node) continue;
+          if (a.contains("pid")) return node + " is a node vfo up started on the orchestrator's machine";
+          if (a["address"] == address) return std::nullopt;  // a restarted agent on its address: nothing changes
+        }
+        std::map<std::string, std::string> joined = read_joined(dir);
+        joined[node] = address;
+        write_file_atomically(joined_file(dir), Json(joined).dump(2) + "\n");
+      } catch (const std::exception& e) {
+        return std::string("the orchestrator cannot record the join: ") + e.what();
+      }
+      spdlog::info("{} joined at {}", node, address);
+      records.event("node-joined", node + " joined at " + address);
+      members_changed = true;
+      return std::nullopt;
+    };
+    try {
+      join_server.emplace(listen, identity, on_join);
+    } catch (const std::runtime_error& e) {
+      throw InputError(cluster_file(dir).string() + ": join_listen: " + e.what());
+    }
+    const std::string host = listen.substr(0, listen.rfind(':'));
+    records.write(join_address_file(dir), host + ":" + std::to_string(join_server->port()) + "\n");
+  }
+  std::vector<runtime::LiveMigrationRecord> earlier_live;  // those of the orchestrators before `current`
   // The first line of the log: `vfo up` waits for it.
   spdlog::info("{} {}", kOrchestratorReadyLine,
                !cluster.contains("live") ? std::string("(no live migration)")
@@ -601,6 +759,20 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
+    if (members_changed.exchange(false)) {
+      std::lock_guard joins(join_mutex);
+      const auto before = current->live_migrations(/*wait=*/true);
+      earlier_live.insert(earlier_live.end(), before.begin(), before.end());
+      {
+        std::lock_guard lock(current_mutex);
+        current.reset();
+      }
+      auto fresh = make_orchestrator(read_cluster(dir));
+      std::lock_guard lock(current_mutex);
+      current = std::move(fresh);
+      spdlog::info("round: the nodes changed; the orchestrator takes the cluster over with them");
+    }
+    runtime::Orchestrator& orchestrator = *current;
     const auto round_start = std::chrono::steady_clock::now();
     runtime::RoundReport r;
     try {
@@ -652,7 +824,9 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       for (const runtime::Orchestrator::NodeView& n : orchestrator.last_nodes()) risk[n.node] = n.p_fail;
       records.write(node_risk_file(dir), risk.dump() + "\n");
     }
-    const auto live = orchestrator.live_migrations();
+    auto live = earlier_live;
+    const auto latest = orchestrator.live_migrations();
+    live.insert(live.end(), latest.begin(), latest.end());
     metrics.record_round(r, orchestrator.last_nodes(), live);
     if (live.size() > live_seen) {
       for (std::size_t i = live_seen; i < live.size(); ++i) {
@@ -921,7 +1095,9 @@ void status(const ClusterOptions& o) {
   }
   out["nodes"] = Json::array();
   for (const runtime::Orchestrator::NodeView& n : orchestrator.probe_nodes()) {
-    Json node = {{"name", n.node}, {"health", n.answered() ? "up" : "not answering"}};
+    const bool refused = n.problem.rfind("PERMISSION_DENIED", 0) == 0;  // its certificate revoked
+    Json node = {{"name", n.node}, {"health", n.answered() ? "up" : refused ? "refused" : "not answering"}};
+    if (!n.problem.empty()) node["problem"] = n.problem;
     if (n.answered()) {
       node["cpu_pct"] = n.cpu_pct;
       node["ram_pct"] = n.ram_pct;
@@ -979,6 +1155,7 @@ void status(const ClusterOptions& o) {
     fmt::print("  {:<8} {:<14} {:>6} {:>6} {:>4} {:>7}\n", n["name"].get<std::string>(), n["health"].get<std::string>(),
                number("cpu_pct", "{:.1f}"), number("ram_pct", "{:.1f}"), number("vfs", "{:.0f}"),
                number("p_fail", "{:.2f}"));
+    if (n["health"] == "refused") fmt::print("           {}\n", n["problem"].get<std::string>());
   }
   for (const Json& c : out["chains"]) {
     fmt::print("chain {} (epoch {}): {}{}\n", c["name"].get<std::string>(), c["epoch"].get<std::uint64_t>(),
@@ -1107,9 +1284,20 @@ Json& agent_named(Json& cluster, const std::string& node) {
   throw InputError("NODE: " + node + " is not a node of the cluster (expected one of " + names + ")");
 }
 
+// As agent_named, for a node whose agent `vfo up` started on this machine (it alone can kill or start it again).
+Json& local_agent_named(Json& cluster, const std::string& node) {
+  Json& a = agent_named(cluster, node);
+  if (!a.contains("pid")) {
+    throw InputError("NODE: " + node + " was started by hand (" +
+                     (a.value("joined", false) ? "it joined" : "from the inventory") +
+                     "), not by vfo up: stop or start its agent on its machine");
+  }
+  return a;
+}
+
 void chaos_kill(const ClusterOptions& o) {
   Json cluster = read_cluster(o.dir);
-  const long pid = agent_named(cluster, o.node).value("pid", 0L);
+  const long pid = local_agent_named(cluster, o.node).value("pid", 0L);
   if (!alive(pid)) throw CommandFailed(o.node + " is not running");
   ::kill(static_cast<pid_t>(pid), SIGKILL);
   fmt::print("killed {} (pid {}) and its VFs\n", o.node, pid);
@@ -1148,7 +1336,7 @@ bool await_node_event(const fs::path& dir, const std::string& kind, const std::s
 void chaos_restart(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   Json cluster = read_cluster(dir);
-  Json* agent = &agent_named(cluster, o.node);
+  Json* agent = &local_agent_named(cluster, o.node);
   if (!agent->contains("program") || !(*agent)["program"].is_string() || !agent->contains("args") ||
       !(*agent)["args"].is_array()) {
     throw InputError(cluster_file(dir).string() + ": " + o.node +
@@ -1225,12 +1413,55 @@ void chaos_stress(const ClusterOptions& o) {
   if (!(o.ramp_s >= 0 && o.ramp_s <= o.for_s)) throw InputError("--ramp: expected 0 <= ramp <= --for");
   Json cluster = read_cluster(o.dir);
   const Json& a = agent_named(cluster, o.node);
-  runtime::AgentClient agent(a["address"], runtime::Identity::from_dir(fs::path(o.dir) / "certs", "orchestrator"), 5s,
+  runtime::AgentClient agent(a["address"], runtime::Identity::from_dir(certs_dir(o.dir, cluster), "orchestrator"), 5s,
                              o.node);
   std::string error;
   if (!agent.stress(o.cpu_pct, o.ram_pct, o.ramp_s, o.for_s, &error)) throw CommandFailed(o.node + ": " + error);
   fmt::print("stressing {}: CPU {}%, RAM {}% of the node, rising over {} s, for {} s\n", o.node, o.cpu_pct, o.ram_pct,
              o.ramp_s, o.for_s);
+}
+
+// `vfo certs DIR [--nodes N] | --issue NAME | --revoke NAME`.
+void certs_command(const ClusterOptions& o) {
+  const fs::path dir(o.file);
+  if (!o.issue.empty() || !o.revoke.empty()) {
+    if (!o.issue.empty() && !o.revoke.empty()) throw InputError("--issue and --revoke: one at a time");
+    if (o.nodes >= 0) throw InputError("--nodes: not with --issue or --revoke (they use DIR's CA)");
+    if (!fs::exists(dir / "ca.key")) {
+      throw InputError("DIR: " + (dir / "ca.key").string() + " is missing (expected a folder of vfo certs)");
+    }
+  }
+  if (!o.issue.empty()) {
+    if (!valid_node_name(o.issue)) {
+      throw InputError("--issue: '" + o.issue +
+                       "' (expected 1 to 63 letters, digits and '-', not orchestrator: the node's name)");
+    }
+    const fs::path bundle = dir / "nodes" / o.issue;
+    runtime::issue_node_certificate(dir, o.issue, bundle);
+    fmt::print(
+        "certificate of {} in {}/ (ca.pem, {}.pem, {}.key, data-plane.key): copy the folder to the node and start its "
+        "agent with --name {} --certs FOLDER\n",
+        o.issue, bundle.string(), o.issue, o.issue, o.issue);
+    return;
+  }
+  if (!o.revoke.empty()) {
+    std::string fingerprint;
+    try {
+      fingerprint = runtime::revoke_certificate(dir, o.revoke);
+    } catch (const std::runtime_error& e) {
+      throw InputError(std::string("--revoke: ") + e.what());
+    }
+    fmt::print("revoked the certificate of {} ({}) in {}: the orchestrator refuses it from its next probe on\n",
+               o.revoke, fingerprint, (dir / "revoked").string());
+    return;
+  }
+  const int nodes = o.nodes < 0 ? 8 : o.nodes;
+  if (nodes > 1000) throw InputError(fmt::format("--nodes: {} (expected 0 to 1000)", nodes));
+  std::vector<std::string> names = {"orchestrator"};
+  for (int i = 1; i <= nodes; ++i) names.push_back("node-" + std::to_string(i));
+  runtime::write_cluster_certificates(dir, names);
+  fmt::print("certificates: {}/ca.pem (the cluster CA) and a key pair for the orchestrator{}\n", dir.string(),
+             nodes > 0 ? fmt::format(" and node-1..node-{}", nodes) : "");
 }
 
 void down(const ClusterOptions& o) {
@@ -1275,7 +1506,15 @@ void add_cluster_commands(CLI::App& app) {
         ->envname("VFO_CLUSTER");
   };
   CLI::App* up_cmd = app.add_subcommand("up", "Start a local edge cluster: agents on loopback and the orchestrator");
-  up_cmd->add_option("--nodes", o->nodes, "edge agents")->capture_default_str();
+  up_cmd->add_option("--nodes", o->nodes,
+                     "edge agents to start on this machine (default 8; 0 with --inventory or --join-listen)");
+  up_cmd->add_option("--inventory", o->inventory,
+                     "nodes whose agents were started by hand: a YAML file, nodes: [{name: NAME, address: HOST:PORT}]");
+  up_cmd->add_option("--join-listen", o->join_listen,
+                     "take joins of agents started with --join at HOST:PORT (PORT 0: a free one)");
+  up_cmd->add_option("--certs", o->certs,
+                     "the cluster's certificates: a folder of vfo certs, whose CA issued the nodes' bundles (default: "
+                     "new ones in DIR/certs)");
   up_cmd->add_option("--period", o->period_s, "probing period (s)")->capture_default_str();
   CLI::Option* netns = up_cmd->add_flag(
       "--netns", o->netns,
@@ -1313,17 +1552,16 @@ void add_cluster_commands(CLI::App& app) {
   cluster_flag(up_cmd);
   up_cmd->callback([o] { up(*o); });
 
-  CLI::App* certs = app.add_subcommand("certs", "Write a cluster's certificates: a CA, the orchestrator, node-1..N");
+  CLI::App* certs = app.add_subcommand(
+      "certs", "Write a cluster's certificates (a CA, the orchestrator, node-1..N), issue a node's, or revoke one");
   certs->add_option("DIR", o->file, "folder to write them to")->required();
-  certs->add_option("--nodes", o->nodes, "nodes")->capture_default_str();
-  certs->callback([o] {
-    if (o->nodes < 1 || o->nodes > 1000) throw InputError(fmt::format("--nodes: {} (expected 1 to 1000)", o->nodes));
-    std::vector<std::string> names = {"orchestrator"};
-    for (int i = 1; i <= o->nodes; ++i) names.push_back("node-" + std::to_string(i));
-    runtime::write_cluster_certificates(o->file, names);
-    fmt::print("certificates: {}/ca.pem (the cluster CA) and a key pair for each of orchestrator, node-1..node-{}\n",
-               o->file, o->nodes);
-  });
+  certs->add_option("--nodes", o->nodes, "nodes node-1..N (default 8)");
+  certs->add_option("--issue", o->issue,
+                    "issue node NAME a key pair from DIR's CA, in DIR/nodes/NAME: the folder to copy to the node");
+  certs->add_option("--revoke", o->revoke,
+                    "revoke the certificate of NAME (a member of DIR, or an issued node): the orchestrator refuses it "
+                    "from its next probe on");
+  certs->callback([o] { certs_command(*o); });
 
   add_orchestrator_command(app);
 

@@ -72,6 +72,7 @@ void EventLog::add(const std::string& kind, const std::string& text) {
 
 template <typename Write>
 void DaemonRecords::attempt(const std::filesystem::path& file, Write write) {
+  std::lock_guard lock(mutex_);
   const auto failed = problems_.find(file);
   try {
     write();
@@ -100,6 +101,7 @@ void DaemonRecords::remove(const std::filesystem::path& file) {
 }
 
 std::string DaemonRecords::problem() const {
+  std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& [file, why] : problems_) out += (out.empty() ? "" : "\n") + why;
   return out;

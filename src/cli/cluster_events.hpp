@@ -6,6 +6,7 @@
 // new one is started.
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,7 +26,7 @@ class EventLog {
 // What the orchestrator daemon records in the cluster's folder (its events, and files it rewrites whole), written
 // so that a write that fails (a full disk, a folder made read-only) never ends the daemon: its rounds go on, each
 // file's failure is logged when it starts and when that file can be written again, and what could not be written
-// is lost.
+// is lost. Thread-safe (a join is recorded from the join server's threads).
 class DaemonRecords {
  public:
   explicit DaemonRecords(std::filesystem::path dir) : dir_(dir), events_(std::move(dir)) {}
@@ -40,6 +41,7 @@ class DaemonRecords {
   void attempt(const std::filesystem::path& file, Write write);
 
   std::filesystem::path dir_;
+  mutable std::mutex mutex_;  // guards the two below
   EventLog events_;
   std::map<std::filesystem::path, std::string> problems_;  // by file: why its last write failed
 };

@@ -15,7 +15,12 @@ TEST(CertsCli, WritesACaAndAKeyPairPerMember) {
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "node-3.pem"));
-  const auto bad = vfo::test::run_vfo("certs " + dir.string() + " --nodes 0");
+  // No node: the CA and the orchestrator, for nodes issued one by one (--issue).
+  const auto none = vfo::test::fresh_dir("certs-cli-none");
+  ASSERT_EQ(vfo::test::run_vfo("certs " + none.string() + " --nodes 0").exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(none / "orchestrator.pem"));
+  EXPECT_FALSE(std::filesystem::exists(none / "node-1.pem"));
+  const auto bad = vfo::test::run_vfo("certs " + dir.string() + " --nodes 1001");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(vfo::test::line_count(bad.err), 1) << bad.err;
 }

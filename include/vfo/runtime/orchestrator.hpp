@@ -205,6 +205,9 @@ class Orchestrator {
     double ram_pct = -1;
     int functions = -1;
     double p_fail = 0;
+    // Why it did not answer (probe_nodes() only): the probe's error line, "PERMISSION_DENIED: its certificate is
+    // revoked ..." for a node the cluster no longer trusts.
+    std::string problem;
     bool answered() const { return functions >= 0; }
   };
   std::vector<NodeView> last_nodes() const;

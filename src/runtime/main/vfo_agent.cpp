@@ -1,38 +1,43 @@
 // The vfo-agent binary: one edge node's agent (vfo/runtime/agent.hpp). Links neither SimGrid nor LibTorch.
 //   vfo-agent --name NODE --certs DIR [--listen ADDRESS:PORT] [--function-binary PATH] [--log-dir DIR]
 //             [--node-cpus C] [--node-ram-mb M] [--record FILE] [--start-delay S] [--exec-root DIR]
+//             [--join ORCHESTRATOR_HOST:PORT]
 //   vfo-agent stress ...   the stress worker it starts for `vfo chaos stress` (vfo/runtime/stress_load.hpp)
 // Its VFs bind on the host part of --listen.
 // Prints {"ready":true,"name":NODE,"address":"127.0.0.1:PORT","pid":P} once it serves, then serves until
 // SIGTERM or SIGINT, logging what it does on stderr (vfo/util/log.hpp). Bad flags or certificates: one line on
-// stderr and exit code 2.
+// stderr and exit code 2. With --join, it asks the orchestrator daemon there to take it as a node
+// (vfo/runtime/membership.hpp), every 2 s until it is taken, logging each new refusal.
 #include <signal.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/data_plane_keys.hpp"
+#include "vfo/runtime/membership.hpp"
 #include "vfo/runtime/stress_load.hpp"
 #include "vfo/util/log.hpp"
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "stress") return vfo::runtime::run_stress_command(argc - 1, argv + 1);
-  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record, exec_root;
+  std::string name, certs, listen = "127.0.0.1:0", function_binary, log_dir, record, exec_root, join;
   double node_cpus = 0, node_ram_mb = 0, start_delay_s = 0;
   CLI::App app{"vfo-agent: an edge node's agent (probes, starts and rewires its VFs), over gRPC with mutual TLS"};
   app.add_option("--name", name, "the node's name; its certificate is CERTS/<name>.pem")->required();
   app.add_option("--certs", certs, "the cluster's certificate folder (vfo certs)")->required();
   app.add_option("--listen", listen, "address:port to serve on (port 0: any free one)");
   app.add_option("--function-binary", function_binary, "vfo-function (default: beside this binary)");
-  app.add_option("--log-dir", log_dir, "where the VFs' stderr go");
+  app.add_option("--log-dir", log_dir, "where the VFs' stderr go (made if missing)");
   app.add_option("--node-cpus", node_cpus,
                  "emulate a node of this many cores: its VFs and stress together get at most that, and probes "
                  "report their share of it (default: the machine's CPU, unshared)")
@@ -46,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--exec-root", exec_root,
                  "run exec VFs (the users' programs on the VF SDK) in this folder; without it, none runs here")
       ->check(CLI::ExistingDirectory);
+  app.add_option("--join", join,
+                 "join the cluster whose orchestrator takes joins at HOST:PORT (vfo up --join-listen); --listen must "
+                 "then be this node's address on the network the orchestrator and the other nodes reach it by");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -53,6 +61,22 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "vfo-agent: %s\n", e.what());
     return 2;
+  }
+  const std::string listen_host = listen.substr(0, listen.rfind(':'));
+  if (!join.empty() && (listen_host == "0.0.0.0" || listen_host == "[::]" || listen_host.empty())) {
+    std::fprintf(stderr,
+                 "vfo-agent: --listen %s: with --join, give this node's own address (its VFs bind there and the "
+                 "other nodes send to it)\n",
+                 listen.c_str());
+    return 2;
+  }
+  if (!log_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(log_dir, error);
+    if (error) {
+      std::fprintf(stderr, "vfo-agent: --log-dir %s: %s\n", log_dir.c_str(), error.message().c_str());
+      return 2;
+    }
   }
   if (function_binary.empty()) {
     function_binary = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "vfo-function").string();
@@ -99,9 +123,40 @@ int main(int argc, char** argv) {
                      .dump()
               << std::endl;
     spdlog::info("serving at {}:{} (pid {})", host, server.port(), getpid());
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::thread joiner;
+    if (!join.empty()) {
+      joiner = std::thread([&, address = host + ":" + std::to_string(server.port())] {
+        std::string last_error;
+        std::unique_lock lock(mutex);
+        while (!stopping) {
+          lock.unlock();
+          std::string error;
+          const bool joined =
+              vfo::runtime::join_orchestrator(join, options.identity, address, std::chrono::seconds(5), &error);
+          lock.lock();
+          if (joined) {
+            spdlog::info("joined the cluster of the orchestrator at {} as {} ({})", join, name, address);
+            return;
+          }
+          if (error != last_error)
+            spdlog::warn("join at {} refused or failed: {}; trying again every 2 s", join, error);
+          last_error = error;
+          wake.wait_for(lock, std::chrono::seconds(2), [&] { return stopping; });
+        }
+      });
+    }
     int received = 0;
     sigwait(&signals, &received);
     spdlog::info("{}: stopping its VFs and shutting down", strsignal(received));
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    if (joiner.joinable()) joiner.join();
     server.shutdown();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vfo-agent: %s\n", e.what());

@@ -428,7 +428,8 @@ struct Orchestrator::Impl {
   }
 
   // What `probes` say of each node, with the controller's last p_fail.
-  std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes) const VFO_EXCLUDES(state) {
+  std::vector<NodeView> node_views(const std::vector<std::optional<NodeProbe>>& probes,
+                                   const std::vector<std::string>& errors = {}) const VFO_EXCLUDES(state) {
     std::vector<NodeView> views;
     MutexLock lock(state);
     const std::vector<double>& risk = last_risk;
@@ -440,6 +441,7 @@ struct Orchestrator::Impl {
         v.functions = static_cast<int>(probes[i]->functions.size());
       }
       v.p_fail = i < risk.size() ? risk[i] : 0.0;
+      if (!probes[i] && i < errors.size()) v.problem = errors[i];
       views.push_back(v);
     }
     return views;
@@ -866,9 +868,10 @@ std::vector<LiveMigrationRecord> Orchestrator::live_migrations(bool wait) {
 
 std::vector<Orchestrator::NodeView> Orchestrator::probe_nodes() {
   Impl& m = *impl_;
-  const auto probes = m.probe_all();
+  std::vector<std::string> errors;
+  const auto probes = m.probe_all(&errors);
   m.keep_exited(probes);
-  return m.node_views(probes);
+  return m.node_views(probes, errors);
 }
 
 std::vector<Orchestrator::NodeView> Orchestrator::last_nodes() const {
