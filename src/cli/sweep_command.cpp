@@ -1,5 +1,6 @@
 // `vfo sweep FILE --out DIR [--jobs N] [--replications R] [--set KEY=VALUE]... [--grid KEY=[V, ...]]... [--quiet]
-//            [--no-wall-time]`
+//            [--no-wall-time] [--shard I/N]`
+// `vfo sweep merge DIR... --out OUT [--quiet]`
 //
 // Runs `vfo sim` once per grid point of the file's `sweep:` section (vfo/scenario/sweep_spec.hpp) and per
 // replication, as child processes (at most --jobs at a time), then writes:
@@ -14,6 +15,12 @@
 // runs that differ only in a grid value face the same random draws (common random numbers), so they are paired.
 // --grid KEY=[V, ...] keeps only those values of a grid key (restrict_grid).
 //
+// A run the sweep took the summary of is marked DIR/runs/<index>/finished (its `vfo sim` arguments, with the run's
+// folder relative to DIR): the same command again runs only the runs not marked so. DIR/sweep.json records what
+// was asked. --shard I/N runs the runs whose index % N == I - 1 and writes no results; `vfo sweep merge` checks
+// that its folders are the N parts of one sweep, each run finished with the arguments the whole sweep gives it,
+// copies the runs into OUT/runs and writes results, aggregate and figures as the unsharded sweep does.
+//
 // Everything is validated before the first run: the file, each --set, each grid value and each grid point
 // (with the scenario loader), and the figures against the grid; a figure's metric is checked against the first
 // finished run's summary. A child that exits 2 (bad input) aborts the sweep with its message and exit code 2;
@@ -21,11 +28,14 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -61,7 +71,27 @@ struct SweepOptions {
   std::vector<std::string> grids;  // --grid KEY=[V, ...]
   bool quiet = false;
   bool no_wall_time = false;
+  std::string shard_text;  // --shard I/N: this process runs the runs whose index % N == I - 1
+  int shard = 1;
+  int shards = 1;
 };
+
+// --shard I/N as (I, N), 1 <= I <= N <= 100000. Throws InputError.
+std::pair<int, int> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto number = [](const std::string& t) -> std::optional<int> {
+    if (t.empty() || t.size() > 6 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    return std::stoi(t);
+  };
+  const auto i = slash == std::string::npos ? std::nullopt : number(text.substr(0, slash));
+  const auto n = slash == std::string::npos ? std::nullopt : number(text.substr(slash + 1));
+  if (!i || !n || *n < 1 || *n > 100000 || *i < 1 || *i > *n) {
+    throw InputError("--shard: '" + text + "' (expected I/N with 1 <= I <= N <= 100000, e.g. 3/8)");
+  }
+  return {*i, *n};
+}
 
 struct Run {
   std::size_t point = 0;
@@ -297,122 +327,82 @@ std::vector<std::string> numeric_metrics(const std::vector<report::Metric>& metr
   return names;
 }
 
-void run_sweep(const SweepOptions& o) {
-  // Validate everything before the first run.
+// A sweep's runs, in index order, and the processes that run them.
+struct SweepPlan {
+  SweepSpec spec;
+  std::vector<Run> runs;
+  std::vector<ProcessSpec> processes;
+  // The arguments of run i's `vfo sim` (its argv without the program), as its `finished` file records them.
+  std::vector<std::string> arguments;
+};
+
+// The plan of the sweep `o` asks for, validated before anything runs (the file, each --set, each grid point);
+// run directories under `out`. Run i's command uses the scenario file's absolute path, so that shards run from
+// other folders (or machines sharing the file system) agree on it.
+SweepPlan plan_sweep(const SweepOptions& o, const fs::path& out) {
   load_scenario(o.file, o.overrides);
-  SweepSpec spec = load_sweep_spec(o.file);
+  SweepPlan plan{load_sweep_spec(o.file), {}, {}, {}};
+  SweepSpec& spec = plan.spec;
   for (const auto& g : o.grids) restrict_grid(spec, g);
   if (o.replications) spec.replications = *o.replications;
   check_overrides(spec, o.overrides);
   const std::vector<std::uint64_t> point_seeds = validate_grid(o, spec);
 
-  const fs::path out(o.out);
-  const fs::path figures_dir = out / "figures";
-  make_directory(out / "runs", "--out");
-
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) throw std::runtime_error(fmt::format("cannot find this program's path (/proc/self/exe: {})", ec.message()));
-
-  // The runs, in index order.
+  const std::string file = fs::absolute(o.file).lexically_normal().string();
   const auto replications = static_cast<std::size_t>(spec.replications);
-  std::vector<Run> runs;
-  std::vector<ProcessSpec> processes;
   for (std::size_t p = 0; p < spec.points(); ++p) {
     for (std::size_t r = 0; r < replications; ++r) {
       Run run;
       run.point = p;
       run.replication = static_cast<int>(r);
       run.seed = derive_seed(point_seeds[p], static_cast<std::uint64_t>(r));
-      run.dir = out / "runs" / std::to_string(runs.size());
+      run.dir = out / "runs" / std::to_string(plan.runs.size());
       ProcessSpec process;
-      process.argv = {exe.string(),     "sim",    o.file, "--seed", std::to_string(run.seed), "--out",
+      process.argv = {exe.string(),     "sim",    file, "--seed", std::to_string(run.seed), "--out",
                       run.dir.string(), "--quiet"};
       if (o.no_wall_time) process.argv.emplace_back("--no-wall-time");
       for (const auto& s : o.overrides) process.argv.insert(process.argv.end(), {"--set", s});
       for (const auto& s : spec.point_overrides(p)) process.argv.insert(process.argv.end(), {"--set", s});
+      std::vector<std::string> arguments(process.argv.begin() + 1, process.argv.end());
+      arguments[5] = fs::path(run.dir).lexically_relative(out).string();  // the run's place, wherever `out` is
       process.stdout_path = run.dir / "stdout.txt";
       process.stderr_path = run.dir / "stderr.txt";
-      make_directory(run.dir, "--out");
-      fs::remove(run.dir / "summary.json", ec);  // a stale summary must not pass for this run's
-      write_file(run.dir / "command.txt", shell_quote(process.argv) + "\n");
-      runs.push_back(std::move(run));
-      processes.push_back(std::move(process));
+      plan.arguments.push_back(shell_quote(arguments));
+      plan.runs.push_back(std::move(run));
+      plan.processes.push_back(std::move(process));
     }
   }
+  return plan;
+}
 
-  const std::size_t jobs =
-      o.jobs ? static_cast<std::size_t>(*o.jobs) : std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  if (!o.quiet) {
-    fmt::print(stderr, "sweep: {} runs ({} grid point{} x {} replication{}), {} at a time, in {}\n", runs.size(),
-               spec.points(), spec.points() == 1 ? "" : "s", replications, replications == 1 ? "" : "s",
-               std::min(jobs, runs.size()), (out / "runs").string());
+// The file a run's directory holds once the sweep has taken its summary: its arguments. A run whose file says the
+// arguments it would run with now is not run again (an interrupted sweep, started again, runs what is missing).
+fs::path finished_file(const Run& run) {
+  return run.dir / "finished";
+}
+
+bool finished_before(const SweepPlan& plan, std::size_t index) {
+  std::ifstream in(finished_file(plan.runs[index]));
+  std::string line;
+  if (!std::getline(in, line) || line != plan.arguments[index]) return false;
+  try {
+    report::read_summary((plan.runs[index].dir / "summary.json").string());
+    return true;
+  } catch (const InputError&) {
+    return false;
   }
+}
 
-  auto describe_run = [&](std::size_t index) {
-    const Run& run = runs[index];
-    std::vector<std::string> parts = spec.point_overrides(run.point);
-    parts.push_back(fmt::format("replication={}", run.replication));
-    parts.push_back(fmt::format("seed={}", run.seed));
-    return fmt::format("run {} ({})", index, join(parts, ", "));
-  };
-
-  std::vector<std::optional<std::vector<report::Metric>>> summaries(runs.size());
-  std::size_t finished = 0;
-  bool metrics_checked = false;
-  SweepProgress progress(runs.size(), !o.quiet);
-  std::string failure;     // set when a run failed for a reason other than bad input
-  std::size_t failed = 0;  // ... and which
-  ProcessPool pool(jobs);
-  const bool all_ran = pool.run(
-      processes,
-      [&](std::size_t index, const ProcessOutcome& outcome) {
-        const Run& run = runs[index];
-        if (outcome.exit_code == kExitBadInput) {
-          progress.finish();
-          const std::string line = last_line(processes[index].stderr_path);
-          throw InputError(line.empty() ? fmt::format("{}: vfo sim reported bad input with no message (see {})",
-                                                      describe_run(index), processes[index].stderr_path.string())
-                                        : line);
-        }
-        if (outcome.ok()) {
-          try {
-            summaries[index] = report::read_summary((run.dir / "summary.json").string());
-          } catch (const InputError& e) {
-            failure = fmt::format("{} exited 0 but its summary is unusable: {}", describe_run(index), e.what());
-            failed = index;
-            return false;
-          }
-          if (!metrics_checked) {
-            metrics_checked = true;
-            try {
-              check_figure_metrics(spec, numeric_metrics(*summaries[index]));
-            } catch (const InputError&) {
-              progress.finish();
-              throw;
-            }
-          }
-          progress.update(++finished);
-          return true;
-        }
-        failure = fmt::format("{} failed ({})", describe_run(index), outcome.describe());
-        failed = index;
-        return false;
-      },
-      [&] { progress.tick(); });
-  progress.finish();
-
-  if (!all_ran) {
-    const std::size_t index = failed;
-    fmt::print(stderr, "sweep: {}\n", failure);
-    fmt::print(stderr, "  command: {}\n", shell_quote(processes[index].argv));
-    fmt::print(stderr, "  stderr ({}):\n", processes[index].stderr_path.string());
-    for (const auto& line : tail(processes[index].stderr_path, 10)) fmt::print(stderr, "    {}\n", line);
-    throw CommandFailed(fmt::format("sweep stopped after {} of {} runs; finished runs are in {}", finished, runs.size(),
-                                    (out / "runs").string()));
-  }
-
-  // Results and aggregate, in run order.
+// results.csv, aggregate.csv and the figures of a sweep whose every run has its summary, in `out`.
+void write_sweep_results(const SweepPlan& plan,
+                         const std::vector<std::optional<std::vector<report::Metric>>>& summaries,
+                         const fs::path& out) {
+  const SweepSpec& spec = plan.spec;
+  const auto& runs = plan.runs;
+  const fs::path figures_dir = out / "figures";
   std::vector<report::RunRecord> records;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     records.push_back({spec.point_values(runs[i].point), runs[i].replication, runs[i].seed, *summaries[i]});
@@ -422,11 +412,11 @@ void run_sweep(const SweepOptions& o) {
   const report::CsvTable aggregate = report::aggregate_replications(results, spec.keys(), {"replication", "seed"});
   aggregate.write(out / "aggregate.csv");
 
-  // Figures.
   std::vector<std::string> pictures;
   std::vector<std::string> scripts;
   bool gnuplot_missing = false;
   if (!spec.figures.empty()) {
+    if (summaries.front()) check_figure_metrics(spec, numeric_metrics(*summaries.front()));
     const auto gnuplot = report::find_gnuplot();
     for (const auto& figure : spec.figures) {
       const report::RenderResult result = figure.kind == report::FigureKind::kTimeline
@@ -457,14 +447,223 @@ void run_sweep(const SweepOptions& o) {
   }
 }
 
+// What a sweep (or one shard of it) was asked, in DIR/sweep.json: what `vfo sweep merge` needs to rebuild its
+// plan and to check that the shards it joins are parts of one sweep.
+nlohmann::json sweep_record(const SweepOptions& o, const SweepPlan& plan) {
+  return {{"file", fs::absolute(o.file).lexically_normal().string()},
+          {"overrides", o.overrides},
+          {"grids", o.grids},
+          {"replications", plan.spec.replications},
+          {"no_wall_time", o.no_wall_time},
+          {"shard", o.shard},
+          {"shards", o.shards},
+          {"runs", plan.runs.size()}};
+}
+
+void run_sweep(const SweepOptions& o) {
+  if (o.file.empty())
+    throw InputError("FILE: missing (expected a scenario with a sweep: section, or: vfo sweep merge)");
+  const fs::path out(o.out);
+  SweepPlan plan = plan_sweep(o, out);
+  const SweepSpec& spec = plan.spec;
+  const auto& runs = plan.runs;
+  make_directory(out / "runs", "--out");
+  write_file_atomically(out / "sweep.json", sweep_record(o, plan).dump(2) + "\n");
+
+  // This shard's runs (every run when unsharded) that have not finished before, in index order.
+  std::vector<std::size_t> todo;
+  std::size_t mine = 0;
+  std::vector<std::optional<std::vector<report::Metric>>> summaries(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i % static_cast<std::size_t>(o.shards) != static_cast<std::size_t>(o.shard - 1)) continue;
+    ++mine;
+    if (finished_before(plan, i)) {
+      summaries[i] = report::read_summary((runs[i].dir / "summary.json").string());
+      continue;
+    }
+    make_directory(runs[i].dir, "--out");
+    std::error_code ec;
+    fs::remove(finished_file(runs[i]), ec);
+    fs::remove(runs[i].dir / "summary.json", ec);  // a stale summary must not pass for this run's
+    write_file(runs[i].dir / "command.txt", shell_quote(plan.processes[i].argv) + "\n");
+    todo.push_back(i);
+  }
+  std::vector<ProcessSpec> processes;
+  for (const std::size_t i : todo) processes.push_back(plan.processes[i]);
+
+  const std::size_t jobs =
+      o.jobs ? static_cast<std::size_t>(*o.jobs) : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  const auto replications = static_cast<std::size_t>(spec.replications);
+  if (!o.quiet) {
+    const std::string part =
+        o.shards > 1 ? fmt::format(", shard {} of {}: {} of them", o.shard, o.shards, mine) : std::string();
+    const std::string resumed =
+        mine > todo.size() ? fmt::format("; {} finished before, {} to run", mine - todo.size(), todo.size()) : "";
+    fmt::print(stderr, "sweep: {} runs ({} grid point{} x {} replication{}){}{}, {} at a time, in {}\n", runs.size(),
+               spec.points(), spec.points() == 1 ? "" : "s", replications, replications == 1 ? "" : "s", part, resumed,
+               std::max<std::size_t>(1, std::min(jobs, todo.size())), (out / "runs").string());
+  }
+
+  auto describe_run = [&](std::size_t index) {
+    const Run& run = runs[index];
+    std::vector<std::string> parts = spec.point_overrides(run.point);
+    parts.push_back(fmt::format("replication={}", run.replication));
+    parts.push_back(fmt::format("seed={}", run.seed));
+    return fmt::format("run {} ({})", index, join(parts, ", "));
+  };
+
+  std::size_t finished = mine - todo.size();
+  bool metrics_checked = false;
+  SweepProgress progress(mine, !o.quiet);
+  progress.update(finished);
+  std::string failure;     // set when a run failed for a reason other than bad input
+  std::size_t failed = 0;  // ... and which
+  ProcessPool pool(jobs);
+  const bool all_ran = pool.run(
+      processes,
+      [&](std::size_t k, const ProcessOutcome& outcome) {
+        const std::size_t index = todo[k];
+        const Run& run = runs[index];
+        if (outcome.exit_code == kExitBadInput) {
+          progress.finish();
+          const std::string line = last_line(processes[k].stderr_path);
+          throw InputError(line.empty() ? fmt::format("{}: vfo sim reported bad input with no message (see {})",
+                                                      describe_run(index), processes[k].stderr_path.string())
+                                        : line);
+        }
+        if (outcome.ok()) {
+          try {
+            summaries[index] = report::read_summary((run.dir / "summary.json").string());
+          } catch (const InputError& e) {
+            failure = fmt::format("{} exited 0 but its summary is unusable: {}", describe_run(index), e.what());
+            failed = index;
+            return false;
+          }
+          if (!metrics_checked) {
+            metrics_checked = true;
+            try {
+              check_figure_metrics(spec, numeric_metrics(*summaries[index]));
+            } catch (const InputError&) {
+              progress.finish();
+              throw;
+            }
+          }
+          write_file_atomically(finished_file(run), plan.arguments[index] + "\n");
+          progress.update(++finished);
+          return true;
+        }
+        failure = fmt::format("{} failed ({})", describe_run(index), outcome.describe());
+        failed = index;
+        return false;
+      },
+      [&] { progress.tick(); });
+  progress.finish();
+
+  if (!all_ran) {
+    const std::size_t index = failed;
+    fmt::print(stderr, "sweep: {}\n", failure);
+    fmt::print(stderr, "  command: {}\n", shell_quote(plan.processes[index].argv));
+    fmt::print(stderr, "  stderr ({}):\n", plan.processes[index].stderr_path.string());
+    for (const auto& line : tail(plan.processes[index].stderr_path, 10)) fmt::print(stderr, "    {}\n", line);
+    throw CommandFailed(
+        fmt::format("sweep stopped after {} of {} runs; finished runs are in {} (the same command "
+                    "again runs only the others)",
+                    finished, mine, (out / "runs").string()));
+  }
+  if (o.shards > 1) {
+    fmt::print("shard {} of {}: {} runs in {}/<index>/; join the shards with: vfo sweep merge DIR... --out OUT\n",
+               o.shard, o.shards, mine, (out / "runs").string());
+    return;
+  }
+  write_sweep_results(plan, summaries, out);
+}
+
+// `vfo sweep merge DIR... --out OUT`: the shards of one sweep (each a `vfo sweep --shard I/N` output) joined into
+// OUT as the unsharded sweep would have written it: every run's folder under OUT/runs, results.csv,
+// aggregate.csv and the figures.
+void merge_sweep(const std::vector<std::string>& dirs, const std::string& out_dir, bool quiet) {
+  using Json = nlohmann::json;
+  std::map<int, fs::path> shards;  // by shard number
+  Json first;
+  for (const std::string& dir : dirs) {
+    const fs::path record = fs::path(dir) / "sweep.json";
+    const Json j =
+        Json::parse(read_input_file(record.string(), "the sweep.json of a vfo sweep --shard"), nullptr, false);
+    if (!j.is_object() || !j.contains("shard") || !j.contains("shards") || !j.contains("file")) {
+      throw InputError(record.string() + ": not the sweep.json that vfo sweep writes");
+    }
+    Json same = j;
+    same.erase("shard");
+    if (first.is_null()) {
+      first = same;
+    } else if (same != first) {
+      throw InputError(record.string() + ": a shard of another sweep than " +
+                       (fs::path(dirs[0]) / "sweep.json").string() +
+                       " (its file, --set, --grid, replications or number of shards differ)");
+    }
+    const int shard = j["shard"].get<int>();
+    if (!shards.emplace(shard, dir).second) {
+      throw InputError(dir + ": shard " + std::to_string(shard) + " is given twice (also " + shards[shard].string() +
+                       ")");
+    }
+  }
+  const int count = first["shards"].get<int>();
+  std::vector<std::string> missing;
+  for (int i = 1; i <= count; ++i) {
+    if (!shards.contains(i)) missing.push_back(std::to_string(i));
+  }
+  if (!missing.empty()) {
+    throw InputError(fmt::format("vfo sweep merge: shard{} {} of {} missing (expected every shard's --out folder)",
+                                 missing.size() == 1 ? "" : "s", join(missing, ", "), count));
+  }
+  SweepOptions o;
+  o.file = first["file"].get<std::string>();
+  o.overrides = first["overrides"].get<std::vector<std::string>>();
+  o.grids = first["grids"].get<std::vector<std::string>>();
+  o.replications = first["replications"].get<int>();
+  o.no_wall_time = first["no_wall_time"].get<bool>();
+  const fs::path out(out_dir);
+  const SweepPlan plan = plan_sweep(o, out);
+  std::vector<std::optional<std::vector<report::Metric>>> summaries(plan.runs.size());
+  make_directory(out / "runs", "--out");
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    const fs::path shard_dir = shards[static_cast<int>(i % static_cast<std::size_t>(count)) + 1];
+    Run run = plan.runs[i];  // as its shard placed it
+    run.dir = shard_dir / "runs" / std::to_string(i);
+    std::ifstream in(finished_file(run));
+    std::string line;
+    if (!std::getline(in, line) || line != plan.arguments[i]) {
+      throw InputError(fmt::format("{}: run {} has not finished (vfo sweep --shard {}/{} again runs what is missing)",
+                                   shard_dir.string(), i, i % static_cast<std::size_t>(count) + 1, count));
+    }
+    summaries[i] = report::read_summary((run.dir / "summary.json").string());
+    if (fs::absolute(run.dir) != fs::absolute(plan.runs[i].dir)) {
+      std::error_code ec;
+      fs::remove_all(plan.runs[i].dir, ec);
+      fs::copy(run.dir, plan.runs[i].dir, fs::copy_options::recursive);
+    }
+  }
+  write_file_atomically(out / "sweep.json", [&] {
+    Json j = first;
+    j["shard"] = 1;
+    j["shards"] = 1;
+    return j.dump(2) + "\n";
+  }());
+  if (!quiet) fmt::print(stderr, "sweep merge: {} shards, {} runs\n", count, plan.runs.size());
+  write_sweep_results(plan, summaries, out);
+}
+
 }  // namespace
 
 void add_sweep_command(CLI::App& app) {
   auto options = std::make_shared<SweepOptions>();
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Run a scenario over the grid of its `sweep:` section; writes results.csv, aggregate.csv and figures");
-  sweep->add_option("FILE", options->file, "scenario YAML with a sweep: section")->required();
-  sweep->add_option("--out", options->out, "output directory")->required();
+  sweep->add_option("FILE", options->file, "scenario YAML with a sweep: section");
+  CLI::Option* out = sweep->add_option("--out", options->out, "output directory");
+  sweep->add_option("--shard", options->shard_text,
+                    "run only the I-th of N disjoint parts of the runs (I/N; each run keeps its index and seed); "
+                    "vfo sweep merge joins the parts");
   sweep->add_option("--jobs", options->jobs, "simulations run at once (default: the number of cores)")
       ->check(CLI::Range(1, 4096));
   sweep->add_option("--replications", options->replications, "runs per grid point (default: sweep.replications)")
@@ -476,7 +675,25 @@ void add_sweep_command(CLI::App& app) {
   sweep->add_flag("--quiet", options->quiet, "no progress on stderr");
   sweep->add_flag("--no-wall-time", options->no_wall_time,
                   "pass --no-wall-time to every run, so that results.csv is byte-identical across sweeps");
-  sweep->callback([options] { run_sweep(*options); });
+  auto merge_dirs = std::make_shared<std::vector<std::string>>();
+  auto merge_out = std::make_shared<std::string>();
+  CLI::App* merge = sweep->add_subcommand(
+      "merge",
+      "Join the shards of a sweep (vfo sweep --shard I/N) into the results, aggregate and figures of the whole");
+  merge->add_option("DIR", *merge_dirs, "each shard's --out folder")->required();
+  merge->add_option("--out", *merge_out, "output directory")->required();
+  merge->add_flag("--quiet", options->quiet, "no progress on stderr");
+  merge->callback([=] { merge_sweep(*merge_dirs, *merge_out, options->quiet); });
+  sweep->callback([options, out, merge] {
+    if (merge->parsed()) return;
+    if (out->count() == 0) throw InputError("--out: missing (expected the sweep's output directory)");
+    if (!options->shard_text.empty()) {
+      const auto [shard, shards] = parse_shard(options->shard_text);
+      options->shard = shard;
+      options->shards = shards;
+    }
+    run_sweep(*options);
+  });
 }
 
 }  // namespace vfo::cli

@@ -122,7 +122,8 @@ TEST_F(RemoteAgents, AgentsStartedByHandInNamespacesJoinAndTheChainHealsLiveAndC
   const auto stress =
       test::run_vfo("chaos stress " + stressed + " --cpu 100 --ramp 8 --for 30 --cluster " + cluster_.string());
   ASSERT_EQ(stress.exit_code, 0) << stress.all();
-  ASSERT_TRUE(eventually([&] { return events().find("live-migration  ") != std::string::npos; }, 45s)) << events();
+  ASSERT_TRUE(eventually([&] { return events().find("live-migration  ") != std::string::npos; }, 45s))
+      << events() << status()["nodes"].dump() << test::slurp(cluster_ / "logs" / "orchestrator.log");
   EXPECT_NE(events().find("detect from " + stressed + " to pi-"), std::string::npos) << events();
 
   // A node dies (its agent killed on its machine): the orchestrator moves its VF cold to another node.
