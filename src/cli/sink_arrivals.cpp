@@ -23,6 +23,13 @@ void SinkArrivals::add(const nlohmann::json& sink_stats) {
   if (had_times && !seen_before && window.size() >= runtime::kSinkArrivalWindow) ++missed_windows_;
 }
 
+bool sink_started_anew(const nlohmann::json& before, const nlohmann::json& now) {
+  if (!before.is_object() || !now.is_object()) return false;
+  const std::uint64_t frames_before = before.value("frames", 0ull);
+  if (frames_before == 0) return false;
+  return now.value("first_seq", 0ull) != before.value("first_seq", 0ull) || now.value("frames", 0ull) < frames_before;
+}
+
 std::vector<double> frames_per_second(const std::vector<std::int64_t>& arrivals_ns, std::int64_t origin_ns,
                                       std::size_t seconds) {
   // N(t): k arrivals by t, plus the share of the way from the k-th to the next.

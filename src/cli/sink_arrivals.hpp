@@ -27,6 +27,11 @@ class SinkArrivals {
   int missed_windows_ = 0;
 };
 
+// Whether a sink's stats `now` come from an instance other than the one read `before` (a sink started anew):
+// its record began at another seq, or it counts fewer frames. A sink that had received no frame `before` has no
+// record to lose: its first frames are not a new instance. Stats that are not objects (no answer) tell nothing.
+bool sink_started_anew(const nlohmann::json& before, const nlohmann::json& now);
+
 // Frames per second over [origin + i s, origin + i s + 1 s) for i < seconds: N(end) - N(start), where N(t)
 // counts the arrivals up to t and rises linearly from one arrival to the next (k at the k-th arrival, 0 before
 // the first, the count after the last). A steady stream of F frames per second gives F in every second,

@@ -51,6 +51,7 @@
 #include "cli/cluster_events.hpp"
 #include "cli/local_cluster.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/sink_arrivals.hpp"
 #include "cli/small_disk.hpp"
 #include "vfo/runtime/agent.hpp"
 #include "vfo/runtime/orchestrator.hpp"
@@ -338,10 +339,7 @@ class Soak {
     const auto stats = view_->function_stats(chain_, kSinkVf);
     Json sink = stats ? Json::parse(*stats, nullptr, false) : Json();
     if (!sink.is_object()) return sink;
-    if (last_sink_.is_object() && (sink.value("first_seq", 0ull) != last_sink_.value("first_seq", 0ull) ||
-                                   sink.value("frames", 0ull) < last_sink_.value("frames", 0ull))) {
-      ++sink_restarts_;
-    }
+    if (sink_started_anew(last_sink_, sink)) ++sink_restarts_;
     last_sink_ = sink;
     return sink;
   }

@@ -101,5 +101,17 @@ TEST(SinkArrivals, CountsAFullWindowWithNothingSeenBeforeAsPossiblyMissed) {
   EXPECT_EQ(a.times_ns().size(), runtime::kSinkArrivalWindow + 3);
 }
 
+TEST(SinkStartedAnew, OnlyARecordThatBeganElsewhereOrShrankIsANewInstance) {
+  const auto stats = [](std::uint64_t frames, std::uint64_t first_seq) {
+    return nlohmann::json{{"frames", frames}, {"first_seq", first_seq}};
+  };
+  EXPECT_FALSE(sink_started_anew(stats(0, 0), stats(3, 1)));  // its first frames: the same sink
+  EXPECT_FALSE(sink_started_anew(stats(5, 1), stats(9, 1)));
+  EXPECT_TRUE(sink_started_anew(stats(5, 1), stats(9, 40)));       // began at another seq
+  EXPECT_TRUE(sink_started_anew(stats(5, 1), stats(2, 1)));        // fewer frames than before
+  EXPECT_FALSE(sink_started_anew(nlohmann::json(), stats(2, 1)));  // no answer before tells nothing
+  EXPECT_FALSE(sink_started_anew(stats(5, 1), nlohmann::json()));
+}
+
 }  // namespace
 }  // namespace vfo::cli
