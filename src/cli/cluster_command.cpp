@@ -51,6 +51,7 @@
 #include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
 #include "vfo/runtime/process_tree.hpp"
+#include "vfo/runtime/sqlite_store.hpp"
 #include "vfo/scenario/node_inventory.hpp"
 #include "vfo/util/file_io.hpp"
 #include "vfo/util/log.hpp"
@@ -171,6 +172,11 @@ Json read_cluster(const fs::path& dir) {
     }
   }
   return cluster;
+}
+
+// The cluster's store: the SQLite file DIR/cluster.db.
+std::unique_ptr<runtime::ClusterStore> open_store(const fs::path& dir, const Json& /*cluster*/) {
+  return std::make_unique<runtime::SqliteStore>(dir / "cluster.db");
 }
 
 // The options of the cluster's orchestrator; `loader` loads the trained model that cluster.json names (only the
@@ -953,7 +959,8 @@ void await_placement(const fs::path& dir, const Json& cluster, const std::vector
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   std::set<std::uint32_t> waiting(ids.begin(), ids.end());
   for (;;) {
-    runtime::ClusterStore store(dir / "cluster.db");
+    const auto opened = open_store(dir, cluster);
+    const runtime::ClusterStore& store = *opened;
     for (auto it = waiting.begin(); it != waiting.end();) {
       const auto c = store.chain(*it);
       if (!c) throw CommandFailed(fmt::format("chain id {} was deleted while deploy waited for it", *it));
@@ -1003,7 +1010,8 @@ void deploy(const ClusterOptions& o) {
     // As `kubectl apply`: the same manifest again changes nothing; another one for the same name replaces the
     // chain and its replicas (their VFs are stopped by the daemon's next round and the new ones are placed and
     // started whole).
-    runtime::ClusterStore store(dir / "cluster.db");
+    const auto opened = open_store(dir, cluster);
+    runtime::ClusterStore& store = *opened;
     const auto replicas = replicas_of(store, manifest.name);
     unsigned count = 1;
     if (const auto first = replicas.find(1); first != replicas.end()) {
@@ -1033,7 +1041,8 @@ void scale(const ClusterOptions& o) {
   const auto n = static_cast<unsigned>(o.replicas);
   std::vector<std::uint32_t> added;
   {
-    runtime::ClusterStore store(dir / "cluster.db");
+    const auto opened = open_store(dir, cluster);
+    runtime::ClusterStore& store = *opened;
     const auto replicas = replicas_of(store, o.chain);
     if (replicas.count(1) == 0) throw not_deployed(store, o.chain);
     const unsigned before = static_cast<unsigned>(replicas.size());
@@ -1217,8 +1226,8 @@ void logs(const ClusterOptions& o) {
   std::vector<std::string> known = {"orchestrator"};
   for (const Json& a : cluster["agents"]) known.push_back(a["name"].get<std::string>());
   if (std::find(known.begin(), known.end(), o.target) != known.end()) file = o.target;
-  runtime::ClusterStore store(dir / "cluster.db");
-  for (const runtime::StoredChain& c : store.chains()) {
+  const auto store = open_store(dir, cluster);
+  for (const runtime::StoredChain& c : store->chains()) {
     const ChainManifest m = parse_chain_manifest(c.manifest_yaml, c.name);
     for (std::uint32_t i = 0; i < m.functions.size(); ++i) {
       const std::string id = fmt::format("c{}/{}", c.id, i);
@@ -1248,8 +1257,8 @@ void logs(const ClusterOptions& o) {
 
 void delete_chain(const ClusterOptions& o) {
   const fs::path dir(o.dir);
-  read_cluster(dir);  // a folder without a cluster: one line
-  runtime::ClusterStore store(dir / "cluster.db");
+  const auto opened = open_store(dir, read_cluster(dir));  // a folder without a cluster: one line
+  runtime::ClusterStore& store = *opened;
   const auto replicas = replicas_of(store, o.chain);
   if (replicas.count(1) == 0) throw not_deployed(store, o.chain);
   for (const auto& [k, c] : replicas) store.remove_chain(c.id);

@@ -1,4 +1,4 @@
-#include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/sqlite_store.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -94,7 +94,7 @@ class Statement {
 
 }  // namespace
 
-struct ClusterStore::Impl {
+struct SqliteStore::Impl {
   // Held by each call for its whole length, so that calls from several threads are each atomic (chains()
   // reads three tables; add_chain calls last_chain_id inside its transaction, hence recursive).
   mutable std::recursive_mutex mutex;
@@ -117,7 +117,7 @@ struct ClusterStore::Impl {
   }
 };
 
-ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+SqliteStore::SqliteStore(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
   // A new store is created readable by its owner only (SQLite gives its journal the same mode); an existing
   // one keeps its mode.
   if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
@@ -135,17 +135,17 @@ ClusterStore::ClusterStore(const std::filesystem::path& path) : impl_(std::make_
   if (struct stat st{}; ::stat(path.c_str(), &st) == 0) impl_->file = std::pair{st.st_dev, st.st_ino};
 }
 
-bool ClusterStore::same_file() const {
+bool SqliteStore::same_store() const {
   std::lock_guard lock(impl_->mutex);
   struct stat st {};
   return impl_->file && ::stat(impl_->path.c_str(), &st) == 0 && std::pair{st.st_dev, st.st_ino} == *impl_->file;
 }
 
-const std::filesystem::path& ClusterStore::path() const {
-  return impl_->path;
+std::string SqliteStore::where() const {
+  return impl_->path.string();
 }
 
-std::uint32_t ClusterStore::last_chain_id() const {
+std::uint32_t SqliteStore::last_chain_id() const {
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db,
               "SELECT max(coalesce((SELECT value FROM counters WHERE name = 'last_chain_id'), 0), "
@@ -154,9 +154,9 @@ std::uint32_t ClusterStore::last_chain_id() const {
   return static_cast<std::uint32_t>(s.checked(0, impl_->path.string() + ": last chain id", UINT32_MAX));
 }
 
-ClusterStore::~ClusterStore() = default;
+SqliteStore::~SqliteStore() = default;
 
-std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
+std::uint32_t SqliteStore::add_chain(const std::string& name, const std::string& manifest_yaml) {
   std::lock_guard lock(impl_->mutex);
   impl_->exec("BEGIN IMMEDIATE");
   try {
@@ -180,13 +180,13 @@ std::uint32_t ClusterStore::add_chain(const std::string& name, const std::string
   }
 }
 
-void ClusterStore::remove_chain(std::uint32_t id) {
+void SqliteStore::remove_chain(std::uint32_t id) {
   std::lock_guard lock(impl_->mutex);
   Statement s(impl_->db, "DELETE FROM chains WHERE id = ?");
   s.bind(1, id).step();
 }
 
-std::vector<StoredChain> ClusterStore::chains() const {
+std::vector<StoredChain> SqliteStore::chains() const {
   std::lock_guard lock(impl_->mutex);
   const std::string file = impl_->path.string();
   try {
@@ -228,14 +228,7 @@ std::vector<StoredChain> ClusterStore::chains() const {
   }
 }
 
-std::optional<StoredChain> ClusterStore::chain(std::uint32_t id) const {
-  for (StoredChain& c : chains()) {
-    if (c.id == id) return std::move(c);
-  }
-  return std::nullopt;
-}
-
-void ClusterStore::set_note(std::uint32_t chain, const std::string& note) {
+void SqliteStore::set_note(std::uint32_t chain, const std::string& note) {
   std::lock_guard lock(impl_->mutex);
   if (note.empty()) {
     Statement(impl_->db, "DELETE FROM chain_notes WHERE chain = ?").bind(1, chain).step();
@@ -249,12 +242,15 @@ void ClusterStore::set_note(std::uint32_t chain, const std::string& note) {
       .step();
 }
 
-void ClusterStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed) {
+void SqliteStore::commit_wiring(std::uint32_t chain, std::uint64_t epoch, const std::vector<VfPlacement>& changed) {
   std::lock_guard lock(impl_->mutex);
   impl_->exec("BEGIN IMMEDIATE");
   try {
     Statement e(impl_->db, "UPDATE chains SET epoch = ? WHERE id = ?");
     e.bind(1, static_cast<std::int64_t>(epoch)).bind(2, chain).step();
+    if (sqlite3_changes(impl_->db) == 0) {
+      throw std::runtime_error(impl_->path.string() + ": chain " + std::to_string(chain) + " is not stored");
+    }
     for (const VfPlacement& p : changed) {
       Statement s(impl_->db,
                   "INSERT INTO placements (chain, idx, node, data_endpoint, ack_endpoint) VALUES (?, ?, ?, ?, ?) "

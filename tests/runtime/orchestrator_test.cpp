@@ -15,8 +15,8 @@
 #include "support/four_vf_chain.hpp"
 #include "support/store_tamper.hpp"
 #include "vfo/runtime/certificates.hpp"
-#include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/orchestrator.hpp"
+#include "vfo/runtime/sqlite_store.hpp"
 
 namespace vfo::runtime {
 namespace {
@@ -191,7 +191,7 @@ TEST_F(LocalCluster, AnInstanceTheStoreDoesNotPlaceThereIsStoppedAndThePlacedOne
   const std::string detect = "c" + std::to_string(chain) + "/1";
   std::string removed;
   {
-    ClusterStore store(options().store);
+    SqliteStore store(options().store);
     const std::uint32_t gone = store.add_chain("gone", "name: gone\n");
     store.remove_chain(gone);
     removed = "c" + std::to_string(gone) + "/0";
@@ -297,7 +297,7 @@ TEST_F(LocalCluster, ARestartedOrchestratorSendsTheWiringItsPredecessorStoredBut
       detect, FunctionSpec{.kind = "compute", .fps = 50, .instructions = 100'000, .state_bytes = 1'000'000}, &error);
   ASSERT_TRUE(endpoints) << error;
   {
-    ClusterStore store(options().store);
+    SqliteStore store(options().store);
     store.commit_wiring(chain, 2, {{1, new_node, endpoints->data, endpoints->ack}});
   }
 
@@ -342,7 +342,7 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
   const std::uint32_t chain = orchestrator.deploy(parse_chain_manifest(kManifest, "ped.yaml"), kManifest);
   ASSERT_GE(sink_when(orchestrator, chain, 30).value("last_seq", 0ull), 30u);
   {  // The chain at epoch 2 (the agents report it), so that a store rolled back to 1 can be told.
-    ClusterStore store(options().store);
+    SqliteStore store(options().store);
     store.commit_wiring(chain, 2, {});
   }
   ASSERT_TRUE(orchestrator.round().store_problem.empty());
@@ -392,7 +392,7 @@ TEST_F(LocalCluster, ADamagedStoreIsNotActedOnNoVfIsStartedTwiceOrStoppedAndNoEp
   }
   // The file deleted and a new one made in its place: the daemon's store is gone.
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-  { ClusterStore fresh(options().store); }
+  { SqliteStore fresh(options().store); }
   EXPECT_NE(orchestrator.round().store_problem.find("deleted or replaced since the daemon opened it"),
             std::string::npos);
   // A daemon restarted on that empty store: the agents run VFs of a chain it never had.

@@ -26,6 +26,7 @@
 #include "vfo/forecast/forecast_model.hpp"
 #include "vfo/model/cluster_snapshot.hpp"
 #include "vfo/runtime/agent.hpp"
+#include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/live_migration.hpp"
 #include "vfo/scenario/chain_manifest.hpp"
 
@@ -37,8 +38,11 @@ struct AgentAddress {
 };
 
 struct OrchestratorOptions {
-  std::filesystem::path store;  // the SQLite file
-  Identity identity;            // the orchestrator's certificate
+  std::filesystem::path store;  // the SQLite file, unless open_store is set
+  // How it opens its store. Empty: a SqliteStore on `store`. The daemon opens an etcd store through it, fenced by
+  // its leadership (vfo/runtime/etcd_store.hpp).
+  std::function<std::unique_ptr<ClusterStore>()> open_store;
+  Identity identity;  // the orchestrator's certificate
   std::vector<AgentAddress> agents;
   std::chrono::milliseconds probe_deadline{1000};  // a node that has not answered by then is taken for failed
   // How it reaches each agent. Empty: over gRPC, an AgentClient with `identity`, `probe_deadline` and the

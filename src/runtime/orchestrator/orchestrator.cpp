@@ -20,6 +20,7 @@
 #include "vfo/forecast/trend_forecaster.hpp"
 #include "vfo/runtime/cluster_store.hpp"
 #include "vfo/runtime/frame.hpp"
+#include "vfo/runtime/sqlite_store.hpp"
 #include "vfo/util/mutex.hpp"
 
 namespace vfo::runtime {
@@ -120,7 +121,7 @@ OrchestratorOptions checked(OrchestratorOptions o) {
 // its deadline).
 struct Orchestrator::Impl {
   OrchestratorOptions options;
-  ClusterStore store;
+  std::unique_ptr<ClusterStore> store;  // never null
   std::vector<std::unique_ptr<AgentConnection>> agents;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();  // a snapshot's now counts from it
   Mutex acting;         // see above: one cluster-changing operation at a time
@@ -140,7 +141,7 @@ struct Orchestrator::Impl {
 
   explicit Impl(OrchestratorOptions o)
       : options(checked(std::move(o))),
-        store(options.store),
+        store(options.open_store ? options.open_store() : std::make_unique<SqliteStore>(options.store)),
         brain(options.control, make_forecaster(options)),
         controller(brain.controller()),
         live(acting, [this](const LiveMigrationJob& job) {
@@ -153,7 +154,7 @@ struct Orchestrator::Impl {
                           : std::make_unique<AgentClient>(a.address, options.identity, options.probe_deadline, a.name));
     }
     try {
-      for (const StoredChain& c : store.chains()) {
+      for (const StoredChain& c : store->chains()) {
         if (!c.placements.empty()) inherited.insert(c.id);
       }
     } catch (const StoreDamaged&) {  // the rounds say why and act on nothing
@@ -178,7 +179,7 @@ struct Orchestrator::Impl {
         continue;
       }
       try {
-        store.commit_wiring(c.id, c.epoch + 1, c.placements);
+        store->commit_wiring(c.id, c.epoch + 1, c.placements);
       } catch (const std::runtime_error& e) {  // removed meanwhile (vfo delete), or the store failed: next round
         report.errors.push_back(
             fmt::format("chain {} ({}): take over at epoch {}: {}", c.id, c.name, c.epoch + 1, e.what()));
@@ -263,8 +264,8 @@ struct Orchestrator::Impl {
   // rows against each other); with them, also against what the agents run.
   std::optional<std::string> distrust(const std::vector<StoredChain>& chains,
                                       const std::vector<std::optional<NodeProbe>>& probes) {
-    const std::string file = store.path().string();
-    if (!store.same_file()) return file + ": deleted or replaced since the daemon opened it";
+    const std::string file = store->where();
+    if (!store->same_store()) return file + ": deleted or replaced since the daemon opened it";
     std::map<std::uint32_t, const StoredChain*> by_id;
     for (const StoredChain& c : chains) {
       by_id[c.id] = &c;
@@ -293,7 +294,7 @@ struct Orchestrator::Impl {
                            m->functions.size());
       }
     }
-    const std::uint32_t last_id = store.last_chain_id();
+    const std::uint32_t last_id = store->last_chain_id();
     for (std::size_t i = 0; i < probes.size(); ++i) {
       if (!probes[i]) continue;
       const std::string& node = options.agents[i].name;
@@ -325,7 +326,7 @@ struct Orchestrator::Impl {
   std::optional<std::string> read_store(std::vector<StoredChain>& chains,
                                         const std::vector<std::optional<NodeProbe>>& probes) {
     try {
-      chains = store.chains();
+      chains = store->chains();
       return distrust(chains, probes);
     } catch (const StoreDamaged& e) {
       return e.what();
@@ -335,7 +336,7 @@ struct Orchestrator::Impl {
   // Sets a chain's note (why it is not whole); nothing when the chain was removed meanwhile (vfo delete).
   void set_note(std::uint32_t chain, const std::string& note) {
     try {
-      store.set_note(chain, note);
+      store->set_note(chain, note);
     } catch (const std::runtime_error&) {  // the foreign key: no such chain any more
     }
   }
@@ -540,7 +541,7 @@ struct Orchestrator::Impl {
       fresh.placements.push_back({a.function.index, node, started[i].endpoints->data, started[i].endpoints->ack});
     }
     if (!failure.empty()) undo(failure);
-    store.commit_wiring(c.id, epoch, fresh.placements);
+    store->commit_wiring(c.id, epoch, fresh.placements);
     for (const std::string& e : wire(fresh, epoch)) undo(e);
   }
 
@@ -550,7 +551,7 @@ struct Orchestrator::Impl {
       const auto node = node_index(p.node);
       if (node && probes[*node]) agents[*node]->stop_function(function_id(c.id, p.index));
     }
-    std::vector<StoredChain> others = store.chains();
+    std::vector<StoredChain> others = store->chains();
     std::erase_if(others, [&](const StoredChain& o) { return o.id == c.id; });
     start_chain(c, c.epoch + 1, probes, others);
   }
@@ -558,7 +559,7 @@ struct Orchestrator::Impl {
   // A live migration's copy is done: the chain goes through the target from a new epoch on (its upstream
   // replays to it what the end of the chain has not acknowledged), and the frozen source is stopped.
   SwitchOutcome switch_over(const LiveMigrationJob& job) VFO_REQUIRES(acting) {
-    std::optional<StoredChain> c = store.chain(job.record.chain);
+    std::optional<StoredChain> c = store->chain(job.record.chain);
     if (!c) return {false, "the chain was removed"};
     for (VfPlacement& p : c->placements) {
       if (p.index == job.record.index) {
@@ -567,7 +568,7 @@ struct Orchestrator::Impl {
     }
     c->epoch += 1;
     try {
-      store.commit_wiring(c->id, c->epoch, c->placements);
+      store->commit_wiring(c->id, c->epoch, c->placements);
     } catch (const std::runtime_error& e) {  // removed meanwhile, or the store failed: nothing switched
       return {false, std::string("the switch was not stored: ") + e.what()};
     }
@@ -647,10 +648,10 @@ Orchestrator::~Orchestrator() = default;
 
 std::uint32_t Orchestrator::add_chain(const ChainManifest& manifest, const std::string& manifest_yaml) {
   MutexLock lock(impl_->state);  // no agent call: the check and the insertion, one at a time
-  for (const StoredChain& c : impl_->store.chains()) {
+  for (const StoredChain& c : impl_->store->chains()) {
     if (c.name == manifest.name) throw std::runtime_error("deploy: a chain named " + manifest.name + " already runs");
   }
-  const std::uint32_t id = impl_->store.add_chain(manifest.name, manifest_yaml);
+  const std::uint32_t id = impl_->store->add_chain(manifest.name, manifest_yaml);
   impl_->manifests[id] = {manifest_yaml, manifest};
   return id;
 }
@@ -659,17 +660,17 @@ std::uint32_t Orchestrator::deploy(const ChainManifest& manifest, const std::str
   Impl& m = *impl_;
   const std::uint32_t id = add_chain(manifest, manifest_yaml);
   MutexLock lock(m.acting);
-  const std::optional<StoredChain> added = m.store.chain(id);
+  const std::optional<StoredChain> added = m.store->chain(id);
   // A round that ran between the two locks placed it (or a delete removed it): nothing left to do.
   if (!added || !added->placements.empty()) return id;
-  std::vector<StoredChain> others = m.store.chains();
+  std::vector<StoredChain> others = m.store->chains();
   std::erase_if(others, [&](const StoredChain& c) { return c.id == id; });
   try {
     const auto probes = m.graced_probes();
     m.keep_exited(probes);
     m.start_chain(*added, 1, probes, others);
   } catch (const std::runtime_error& e) {
-    m.store.remove_chain(id);
+    m.store->remove_chain(id);
     {
       MutexLock state(m.state);
       m.manifests.erase(id);
@@ -717,7 +718,7 @@ RoundReport Orchestrator::round() {
     try {
       m.start_chain(c, 1, probes, placed);
       ++report.deployed;
-      if (auto stored = m.store.chain(c.id)) c = std::move(*stored);  // else removed meanwhile (vfo delete)
+      if (auto stored = m.store->chain(c.id)) c = std::move(*stored);  // else removed meanwhile (vfo delete)
       m.set_note(c.id, "");
     } catch (const std::runtime_error& e) {
       report.errors.emplace_back(e.what());
@@ -815,7 +816,7 @@ RoundReport Orchestrator::round() {
     StoredChain& c = by_id.at(id);
     c.epoch += 1;
     try {
-      m.store.commit_wiring(id, c.epoch, c.placements);
+      m.store->commit_wiring(id, c.epoch, c.placements);
     } catch (const std::runtime_error& e) {
       // Removed meanwhile (vfo delete), or the store cannot be written (a full disk): the VFs just started are
       // placed nowhere, so the next round stops them as stale and tries again.
@@ -844,7 +845,7 @@ std::vector<ChainStatus> Orchestrator::status() {
   const auto probes = m.probe_all();
   m.keep_exited(probes);  // no lock held: a round that waits on an agent does not delay a status
   std::vector<ChainStatus> out;
-  for (const StoredChain& c : m.store.chains()) {
+  for (const StoredChain& c : m.store->chains()) {
     ChainStatus s{c.id, c.name, c.epoch, {}, c.note};
     const ChainManifest& manifest = m.manifest(c);
     for (const VfPlacement& p : c.placements) {
@@ -883,7 +884,7 @@ std::optional<std::string> Orchestrator::function_stats(std::uint32_t chain, std
   Impl& m = *impl_;
   std::optional<std::size_t> node;
   {
-    const auto c = m.store.chain(chain);  // the store guards itself; the agent is asked with no lock held
+    const auto c = m.store->chain(chain);  // the store guards itself; the agent is asked with no lock held
     if (!c) return std::nullopt;
     for (const VfPlacement& p : c->placements) {
       if (p.index == index) node = m.node_index(p.node);

@@ -1,4 +1,4 @@
-#include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,13 +14,13 @@
 namespace vfo::runtime {
 namespace {
 
-TEST(ClusterStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
+TEST(SqliteStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
   const auto dir = test::fresh_dir("store");
   std::filesystem::create_directories(dir);
   const auto db = dir / "cluster.db";
   std::uint32_t id = 0;
   {
-    ClusterStore store(db);
+    SqliteStore store(db);
     struct stat st {};
     ASSERT_EQ(stat(db.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);  // created for its owner only
@@ -29,7 +29,7 @@ TEST(ClusterStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
     store.commit_wiring(id, 1, {{0, "node-1", "tcp://a", "tcp://b"}, {1, "node-2", "tcp://c", "tcp://d"}});
     store.commit_wiring(id, 2, {{1, "node-3", "tcp://e", "tcp://f"}});
   }
-  ClusterStore again(db);  // as an orchestrator restarted
+  SqliteStore again(db);  // as an orchestrator restarted
   const auto chains = again.chains();
   ASSERT_EQ(chains.size(), 1u);
   EXPECT_EQ(chains[0].name, "ped");
@@ -44,10 +44,10 @@ TEST(ClusterStore, KeepsChainsPlacementsAndEpochsAcrossReopening) {
   EXPECT_FALSE(again.chain(id));
 }
 
-TEST(ClusterStore, KeepsAChainsNoteUntilItIsClearedOrTheChainRemoved) {
+TEST(SqliteStore, KeepsAChainsNoteUntilItIsClearedOrTheChainRemoved) {
   const auto dir = test::fresh_dir("store-note");
   std::filesystem::create_directories(dir);
-  ClusterStore store(dir / "cluster.db");
+  SqliteStore store(dir / "cluster.db");
   const std::uint32_t a = store.add_chain("a", "name: a\n");
   const std::uint32_t b = store.add_chain("b", "name: b\n");
   store.set_note(a, "fits on none of the 3 nodes");
@@ -62,9 +62,9 @@ TEST(ClusterStore, KeepsAChainsNoteUntilItIsClearedOrTheChainRemoved) {
   EXPECT_EQ(store.chain(c)->note, "");  // not b's, whatever id c gets
 }
 
-TEST(ClusterStore, AFileThatCannotBeOpenedIsNamed) {
+TEST(SqliteStore, AFileThatCannotBeOpenedIsNamed) {
   try {
-    ClusterStore store("/nonexistent-folder/x/cluster.db");
+    SqliteStore store("/nonexistent-folder/x/cluster.db");
     FAIL() << "opened";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("/nonexistent-folder/x/cluster.db: cannot open the cluster store", 0), 0u)
@@ -81,11 +81,11 @@ std::string damage(const std::function<void()>& read) {
   return "read without complaint";
 }
 
-TEST(ClusterStore, RowsOfTheWrongTypeOrRangeAreRefusedNamingFileAndRow) {
+TEST(SqliteStore, RowsOfTheWrongTypeOrRangeAreRefusedNamingFileAndRow) {
   const auto dir = test::fresh_dir("store-damaged");
   std::filesystem::create_directories(dir);
   const auto db = dir / "cluster.db";
-  ClusterStore store(db);
+  SqliteStore store(db);
   const std::uint32_t id = store.add_chain("ped", "name: ped\n");
   store.commit_wiring(id, 1, {{0, "node-1", "tcp://a", "tcp://b"}});
   test::tamper(db, "UPDATE chains SET epoch = 'abc'");
@@ -101,43 +101,43 @@ TEST(ClusterStore, RowsOfTheWrongTypeOrRangeAreRefusedNamingFileAndRow) {
   EXPECT_EQ(store.chains().size(), 1u);  // repaired
 }
 
-TEST(ClusterStore, AFileThatIsNotAStoreOrIsTruncatedIsRefusedNamingIt) {
+TEST(SqliteStore, AFileThatIsNotAStoreOrIsTruncatedIsRefusedNamingIt) {
   const auto dir = test::fresh_dir("store-garbage");
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "garbage.db") << std::string(8192, 'x');
   EXPECT_NE(damage([&] {
-              ClusterStore store(dir / "garbage.db");
+              SqliteStore store(dir / "garbage.db");
             }).find((dir / "garbage.db").string() + ": cannot open the cluster store"),
             std::string::npos);
   {
-    ClusterStore store(dir / "whole.db");
+    SqliteStore store(dir / "whole.db");
     for (int i = 0; i < 50; ++i) store.add_chain("c" + std::to_string(i), std::string(2000, 'm'));
   }
   std::filesystem::remove(dir / "whole.db-wal");
   std::filesystem::remove(dir / "whole.db-shm");
   std::filesystem::resize_file(dir / "whole.db", std::filesystem::file_size(dir / "whole.db") / 2);
   const std::string why = damage([&] {
-    ClusterStore store(dir / "whole.db");
+    SqliteStore store(dir / "whole.db");
     store.chains();
   });
   EXPECT_NE(why.find((dir / "whole.db").string() + ": cannot"), std::string::npos) << why;
 }
 
-TEST(ClusterStore, NeverGivesAChainIdTwiceAndKnowsWhenItsFileIsReplaced) {
+TEST(SqliteStore, NeverGivesAChainIdTwiceAndKnowsWhenItsFileIsReplaced) {
   const auto dir = test::fresh_dir("store-ids");
   std::filesystem::create_directories(dir);
-  ClusterStore store(dir / "cluster.db");
+  SqliteStore store(dir / "cluster.db");
   const std::uint32_t a = store.add_chain("a", "name: a\n");
   store.remove_chain(a);
   const std::uint32_t b = store.add_chain("b", "name: b\n");
   EXPECT_GT(b, a);  // a VF of the removed chain a is never taken for one of b
   EXPECT_EQ(store.last_chain_id(), b);
-  EXPECT_TRUE(store.same_file());
+  EXPECT_TRUE(store.same_store());
   std::filesystem::rename(dir / "cluster.db", dir / "moved.db");
-  EXPECT_FALSE(store.same_file());
-  ClusterStore other(dir / "cluster.db");  // a new, empty store in its place
-  EXPECT_FALSE(store.same_file());
-  EXPECT_TRUE(other.same_file());
+  EXPECT_FALSE(store.same_store());
+  SqliteStore other(dir / "cluster.db");  // a new, empty store in its place
+  EXPECT_FALSE(store.same_store());
+  EXPECT_TRUE(other.same_store());
 }
 
 }  // namespace
