@@ -2,15 +2,20 @@
 // `vfo events`, `vfo chaos kill|restart|stress`, `vfo down`, and the orchestrator daemon `vfo orchestrator` that
 // `vfo up` starts. The cluster lives in a folder (--cluster, default results/cluster): the certificates,
 // cluster.json (who runs where: agents' addresses, pids and how each was started, the orchestrator's pid, the
-// probing period), the orchestrator's store (cluster.db), and logs. The store is the API between the commands and
-// the daemon: `vfo deploy` and `vfo scale` write desired chains (a replica is a chain of its own, NAME#K), and the
-// daemon's next probing round places and starts them, or records why it could not.
+// probing period), the orchestrator's store (cluster.db, or etcd with `vfo up --store etcd://...`), and logs. The store
+// is the API between the commands and the daemon: `vfo deploy` and `vfo scale` write desired chains (a replica is a
+// chain of its own, NAME#K), and the daemon's next probing round places and starts them, or records why it could not.
 //
 // `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each agent record
 // its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and the horizon; the
 // daemon appends what it did to migrations.csv), and `vfo chaos stress NODE` loads a node. `--model DIR` (live
 // migration on a trained model) has the daemon run as `vfo-forecast orchestrator`, the binary that links
 // LibTorch and can load the model (cluster.json "live": its folder, and whether it is guarded).
+//
+// `vfo up --store etcd://HOST:PORT,... --orchestrators N` keeps the store in etcd and starts N orchestrator daemons
+// (`vfo orchestrator --member K`): one leads, elected through an etcd lease (vfo/runtime/leader_election.hpp), the
+// others stand by and the first to see the leader's lease expire takes over, on the same store, as a restarted
+// daemon does. DIR/leader names the one that leads.
 //
 // `vfo up --netns`, as root: each agent runs in a network namespace of its own on a bridge, its link
 // shaped by tbf (vfo/runtime/node_network.hpp), and listens on its namespace's address; cluster.json records the
@@ -47,6 +52,8 @@
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/runtime/child_process.hpp"
 #include "vfo/runtime/cluster_store.hpp"
+#include "vfo/runtime/etcd_store.hpp"
+#include "vfo/runtime/leader_election.hpp"
 #include "vfo/runtime/membership.hpp"
 #include "vfo/runtime/node_network.hpp"
 #include "vfo/runtime/orchestrator.hpp"
@@ -99,7 +106,15 @@ struct ClusterOptions {
   std::string chain;                    // vfo delete, vfo scale: its name
   std::string metrics = "127.0.0.1:0";  // vfo up: where the daemon serves its Prometheus metrics
   int replicas = 0;                     // vfo scale
+  std::string store;                    // vfo up: etcd://... (empty: DIR/cluster.db)
+  int orchestrators = 1;                // vfo up: orchestrator daemons (more than one: with --store etcd)
+  int member = 1;                       // vfo orchestrator: which of vfo up's daemons it is (its log's name)
 };
+
+// The most orchestrator daemons `vfo up --orchestrators` starts.
+constexpr int kMaxOrchestrators = 5;
+// How long a leading orchestrator may go unheard (its etcd lease's time to live) before another takes over.
+constexpr std::chrono::seconds kLeaderLeaseTtl{2};
 
 // The most replicas `vfo scale` gives a chain.
 constexpr int kMaxReplicas = 100;
@@ -174,8 +189,20 @@ Json read_cluster(const fs::path& dir) {
   return cluster;
 }
 
-// The cluster's store: the SQLite file DIR/cluster.db.
-std::unique_ptr<runtime::ClusterStore> open_store(const fs::path& dir, const Json& /*cluster*/) {
+// The etcd store cluster.json names, if it names one. Throws InputError naming cluster.json when it is not an
+// etcd URL.
+std::optional<runtime::EtcdEndpoints> etcd_store(const fs::path& dir, const Json& cluster) {
+  if (!cluster.contains("store")) return std::nullopt;
+  try {
+    return runtime::parse_etcd_url(cluster["store"].is_string() ? cluster["store"].get<std::string>() : "");
+  } catch (const std::invalid_argument& e) {
+    throw InputError(cluster_file(dir).string() + ": store: " + e.what() + " (the cluster folder is damaged)");
+  }
+}
+
+// The cluster's store: the etcd store cluster.json names, else the SQLite file DIR/cluster.db.
+std::unique_ptr<runtime::ClusterStore> open_store(const fs::path& dir, const Json& cluster) {
+  if (const auto etcd = etcd_store(dir, cluster)) return std::make_unique<runtime::EtcdStore>(*etcd);
   return std::make_unique<runtime::SqliteStore>(dir / "cluster.db");
 }
 
@@ -185,6 +212,9 @@ runtime::OrchestratorOptions orchestrator_options(const fs::path& dir, const Jso
                                                   const ModelLoader& loader = {}) {
   runtime::OrchestratorOptions o;
   o.store = dir / "cluster.db";
+  if (const auto etcd = etcd_store(dir, cluster)) {
+    o.open_store = [etcd = *etcd] { return std::make_unique<runtime::EtcdStore>(etcd); };
+  }
   o.identity = runtime::Identity::from_dir(certs_dir(dir, cluster), "orchestrator");
   o.probe_deadline = runtime::probe_deadline_for(cluster.value("period_s", 30.0));
   for (const Json& a : cluster["agents"]) o.agents.push_back({a["name"], a["address"]});
@@ -365,7 +395,7 @@ Json network_record(const runtime::NodeNetwork& network) {
 constexpr const char* kClusterEntries[] = {
     "cluster.json", "cluster.db",  "cluster.db-journal", "cluster.db-wal", "cluster.db-shm", "migrations.csv",
     "certs",        "logs",        "store-problem",      "nodes.json",     kEventFiles[0],   kEventFiles[1],
-    "metrics-url",  "joined.json", "join-address"};
+    "metrics-url",  "joined.json", "join-address",       "leader"};
 
 // Where the daemon leaves the address it takes joins at (HOST:PORT), for vfo up.
 fs::path join_address_file(const fs::path& dir) {
@@ -383,6 +413,16 @@ std::string first_line_of(const fs::path& file) {
   std::string line;
   std::getline(in, line);
   return line;
+}
+
+// Where the leading daemon says who it is ({"identity", "pid", "since"}), for vfo status and people.
+fs::path leader_file(const fs::path& dir) {
+  return dir / "leader";
+}
+
+// The log of orchestrator daemon `member` (1: orchestrator.log, else orchestrator-K.log).
+fs::path orchestrator_log_file(const fs::path& dir, int member) {
+  return dir / "logs" / (member == 1 ? std::string("orchestrator.log") : fmt::format("orchestrator-{}.log", member));
 }
 
 // Where the daemon leaves why it does not trust the store (absent while it does), for vfo status.
@@ -418,6 +458,7 @@ void clear_cluster_folder(const fs::path& dir) {
 std::size_t stop_processes(const Json& cluster) {
   std::vector<long> pids;
   if (cluster.contains("orchestrator")) pids.push_back(cluster["orchestrator"].value("pid", 0L));
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) pids.push_back(d.value("pid", 0L));
   for (const Json& a : cluster["agents"]) {
     if (a.contains("pid")) pids.push_back(a.value("pid", 0L));  // not a node started by hand
   }
@@ -505,15 +546,22 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     cluster["agents"].push_back({{"name", n.name}, {"address", n.address}, {"inventory", true}});
   }
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
-  // The daemon runs as vfo-forecast when it must load a model (only that binary links LibTorch).
-  const fs::path log = dir / "logs" / "orchestrator.log";
-  const pid_t orchestrator =
-      runtime::spawn_daemon(sibling_binary(model ? "vfo-forecast" : "vfo").string(),
-                            {"orchestrator", "--cluster", dir.string()}, log.string(), log.string());
-  cluster["orchestrator"] = {{"pid", orchestrator}};
-  write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
-  if (const auto failure = orchestrator_failure(orchestrator, log, [&] { held.throw_if_interrupted(); })) {
-    throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
+  // The daemons run as vfo-forecast when they must load a model (only that binary links LibTorch). The first leads
+  // (nothing else leads yet); each other one is ready once it stands by.
+  for (int member = 1; member <= o.orchestrators; ++member) {
+    const fs::path log = orchestrator_log_file(dir, member);
+    const pid_t orchestrator = runtime::spawn_daemon(
+        sibling_binary(model ? "vfo-forecast" : "vfo").string(),
+        {"orchestrator", "--cluster", dir.string(), "--member", std::to_string(member)}, log.string(), log.string());
+    if (member == 1) {
+      cluster["orchestrator"] = {{"pid", orchestrator}};
+    } else {
+      cluster["more_orchestrators"].push_back({{"pid", orchestrator}, {"member", member}});
+    }
+    write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
+    if (const auto failure = orchestrator_failure(orchestrator, log, [&] { held.throw_if_interrupted(); })) {
+      throw CommandFailed("the orchestrator did not start: " + *failure + " (log " + log.string() + ")");
+    }
   }
 }
 
@@ -557,6 +605,21 @@ void up(ClusterOptions o) {
   if (!(o.period_s > 0)) throw InputError("--period: expected a number of seconds > 0");
   if (!(o.k >= 0 && o.k <= 1)) throw InputError(fmt::format("--k: {} (expected 0 <= K <= 1)", o.k));
   if (o.horizon_s == 0 || o.horizon_s < -1) throw InputError("--horizon: expected a number of seconds > 0");
+  if (o.orchestrators < 1 || o.orchestrators > kMaxOrchestrators) {
+    throw InputError(fmt::format("--orchestrators: {} (expected 1 to {})", o.orchestrators, kMaxOrchestrators));
+  }
+  std::optional<runtime::EtcdEndpoints> etcd;
+  if (!o.store.empty()) {
+    try {
+      etcd = runtime::parse_etcd_url(o.store);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("--store: ") + e.what());
+    }
+  }
+  if (o.orchestrators > 1 && !etcd) {
+    throw InputError(
+        "--orchestrators: more than one needs --store etcd://HOST:PORT,... (they elect their leader through etcd)");
+  }
   std::optional<ModelTiming> model;
   if (!o.model.empty()) {
     model = model_timing(o.model, o.period_s);
@@ -602,6 +665,14 @@ void up(ClusterOptions o) {
     }
   }
   Json cluster = {{"period_s", o.period_s}, {"agents", Json::array()}, {"metrics_listen", o.metrics}};
+  if (etcd) {  // a new cluster starts from an empty store, as DIR/cluster.db was removed above
+    try {
+      runtime::EtcdStore::wipe(*etcd);
+    } catch (const std::runtime_error& e) {
+      throw CommandFailed(std::string("--store: ") + e.what());
+    }
+    cluster["store"] = o.store;
+  }
   if (!o.certs.empty()) cluster["certs"] = o.certs;
   if (!o.join_listen.empty()) cluster["join_listen"] = o.join_listen;
 
@@ -654,7 +725,15 @@ void up(ClusterOptions o) {
     if (network) fmt::print("  netns {}, {} Mbit/s", network->netns_name(i), network->rate_mbit(i));
     fmt::print("\n");
   }
-  fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, (dir / "logs" / "orchestrator.log").string());
+  fmt::print("  orchestrator (pid {}), log {}\n", orchestrator, orchestrator_log_file(dir, 1).string());
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) {
+    fmt::print("  orchestrator (pid {}), standing by, log {}\n", d["pid"].get<long>(),
+               orchestrator_log_file(dir, d["member"].get<int>()).string());
+  }
+  if (etcd) {
+    fmt::print("  store: {}; the orchestrators elect their leader through it (it says who leads in {})\n", o.store,
+               leader_file(dir).string());
+  }
   if (!o.join_listen.empty()) {
     const std::string at = first_line_of(join_address_file(dir));
     fmt::print(
@@ -686,13 +765,59 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
   const bool has_model = cluster.contains("live") && cluster["live"].contains("model");
-  if (has_model && !loader) exec_binary(sibling_binary("vfo-forecast"), {"orchestrator", "--cluster", o.dir});
+  if (o.member < 1 || o.member > kMaxOrchestrators) {
+    throw InputError(fmt::format("--member: {} (expected 1 to {})", o.member, kMaxOrchestrators));
+  }
+  if (has_model && !loader) {
+    exec_binary(sibling_binary("vfo-forecast"),
+                {"orchestrator", "--cluster", o.dir, "--member", std::to_string(o.member)});
+  }
+  start_log("orchestrator", /*to_stderr=*/false);  // stdout is the daemon's log in DIR/logs
+  DaemonRecords records(dir);
+  // With an etcd store: leads once elected (at once when no other daemon leads), standing by until then.
+  const std::optional<runtime::EtcdEndpoints> etcd = etcd_store(dir, cluster);
+  std::unique_ptr<runtime::LeaderElection> election;
+  std::optional<runtime::LeaderFence> fence;
+  bool ready_said = false;  // the ready line is the log's first: a daemon that stood by has said it
+  if (etcd) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::string identity = fmt::format("orchestrator {} on {} (pid {})", o.member, host, ::getpid());
+    election = std::make_unique<runtime::LeaderElection>(*etcd, identity, kLeaderLeaseTtl);
+    int tries = 0;
+    fence = election->campaign([&] { return tries++ > 0; });
+    if (!fence) {
+      const std::string leader = election->leader();
+      spdlog::info("{} (standing by: {}, through {})", kOrchestratorReadyLine,
+                   leader.empty() ? std::string("no leader answers") : leader + " leads", etcd->url);
+      ready_said = true;
+      const auto since = std::chrono::steady_clock::now();
+      fence = election->campaign([] { return false; });
+      const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+      spdlog::info("leads now, after standing by {:.1f} s: its predecessor's lease ended", waited);
+    }
+    records.event("orchestrator-leads", identity + " leads the cluster");
+    records.write(leader_file(dir),
+                  Json{{"identity", identity}, {"pid", ::getpid()}, {"member", o.member}}.dump() + "\n");
+  }
+  // Once it no longer leads: says so and ends (a supervisor starts it again, as a candidate).
+  const auto deposed = [&](const std::string& why) {
+    spdlog::error("deposed: {}; ending (another orchestrator leads)", why);
+    records.event("orchestrator-deposed", why);
+    throw CommandFailed("the orchestrator no longer leads: " + why);
+  };
   // The orchestrator of the nodes cluster.json and the joins name now. A join of a node it does not know (or on
   // another address) makes a new one on the same store, as a restarted daemon: it takes each chain over at an
   // epoch of its own.
   const auto make_orchestrator = [&](const Json& now) {
     try {
-      return std::make_shared<runtime::Orchestrator>(orchestrator_options(dir, now, loader));
+      runtime::OrchestratorOptions options = orchestrator_options(dir, now, loader);
+      if (fence) {  // its writes go through only while it leads
+        options.open_store = [etcd = *etcd, fence = *fence] {
+          return std::make_unique<runtime::EtcdStore>(etcd, fence);
+        };
+      }
+      return std::make_shared<runtime::Orchestrator>(std::move(options));
     } catch (const std::invalid_argument& e) {  // a model the probing period cannot feed
       throw InputError(cluster_file(dir).string() + ": " + e.what());
     }  // a store that is not one throws StoreDamaged: run_app answers it in one line, exit code 2
@@ -704,8 +829,6 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
     return current;
   };
   const auto period = std::chrono::duration<double>(cluster.value("period_s", 30.0));
-  start_log("orchestrator", /*to_stderr=*/false);  // stdout is DIR/logs/orchestrator.log
-  DaemonRecords records(dir);
   ClusterMetrics metrics;
   std::optional<MetricsServer> metrics_server;  // after what it reads: it ends first
   try {
@@ -750,7 +873,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   }
   std::vector<runtime::LiveMigrationRecord> earlier_live;  // those of the orchestrators before `current`
   // The first line of the log: `vfo up` waits for it.
-  spdlog::info("{} {}", kOrchestratorReadyLine,
+  spdlog::info("{} {}", ready_said ? "leading" : kOrchestratorReadyLine,
                !cluster.contains("live") ? std::string("(no live migration)")
                : has_model
                    ? fmt::format("(live migration on the model in {})", cluster["live"]["model"].get<std::string>())
@@ -765,6 +888,7 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
   for (;;) {
     next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
     std::this_thread::sleep_until(next);
+    if (election && !election->leading()) deposed("its lease in " + etcd->url + " ended unrenewed");
     if (members_changed.exchange(false)) {
       std::lock_guard joins(join_mutex);
       const auto before = current->live_migrations(/*wait=*/true);
@@ -784,6 +908,8 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
     try {
       r = orchestrator.round();
       round_failure.clear();
+    } catch (const runtime::LeadershipLost& e) {
+      deposed(e.what());
     } catch (const std::exception& e) {  // the cluster keeps its brain: the next round tries again
       if (round_failure != e.what()) {   // logged once while it lasts
         round_failure = e.what();
@@ -1071,9 +1197,15 @@ void status(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
   runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
-  Json out = {{"cluster", dir.string()},
-              {"orchestrator", alive(cluster["orchestrator"].value("pid", 0L)) ? "up" : "down"},
-              {"chains", Json::array()}};
+  bool any_up = alive(cluster["orchestrator"].value("pid", 0L));
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) any_up = any_up || alive(d.value("pid", 0L));
+  Json out = {{"cluster", dir.string()}, {"orchestrator", any_up ? "up" : "down"}, {"chains", Json::array()}};
+  if (cluster.contains("store")) {
+    out["store"] = cluster["store"];
+    // Who leads, as the leader last said: shown only while that daemon runs.
+    const Json leader = Json::parse(first_line_of(leader_file(dir)), nullptr, false);
+    if (leader.is_object() && alive(leader.value("pid", 0L))) out["leader"] = leader.value("identity", "");
+  }
   if (cluster.contains("network")) out["network"] = cluster["network"];
   std::optional<std::string> problem = orchestrator.store_problem();
   if (!problem && fs::exists(store_problem_file(dir))) {  // the daemon's verdict: the store against the agents
@@ -1147,6 +1279,10 @@ void status(const ClusterOptions& o) {
     return;
   }
   fmt::print("cluster {} (orchestrator {})\n", dir.string(), out["orchestrator"].get<std::string>());
+  if (out.contains("store")) {
+    fmt::print("store {}; leader: {}\n", out["store"].get<std::string>(),
+               out.contains("leader") ? out["leader"].get<std::string>() : std::string("none running"));
+  }
   if (out.contains("network")) {
     const Json& n = out["network"];
     fmt::print("network {}: {} namespaces on bridge {} (host {})\n", n["prefix"].get<std::string>(), n["nodes"].size(),
@@ -1486,6 +1622,13 @@ void down(const ClusterOptions& o) {
   }
   const Json cluster = read_cluster(dir);
   const std::size_t processes = stop_processes(cluster);
+  if (const auto etcd = etcd_store(dir, cluster)) {
+    try {
+      runtime::EtcdStore::wipe(*etcd);
+    } catch (const std::runtime_error& e) {
+      fmt::print("  the store in {} was left as it is: {}\n", etcd->url, e.what());
+    }
+  }
   remove_network(cluster);  // before cluster.json goes: a failed removal can be retried with vfo down
   fs::remove(cluster_file(dir));
   fs::remove(dir / "cluster.db");
@@ -1503,6 +1646,8 @@ void add_orchestrator_command(CLI::App& app, ModelLoader loader) {
   auto o = std::make_shared<ClusterOptions>();
   CLI::App* daemon = app.add_subcommand("orchestrator", "The orchestrator daemon (vfo up starts it)");
   daemon->add_option("--cluster", o->dir, "the cluster's folder")->capture_default_str()->envname("VFO_CLUSTER");
+  daemon->add_option("--member", o->member, "which of vfo up's orchestrators it is (1 to 5: its log's name)")
+      ->capture_default_str();
   if (loader) daemon->group("");  // vfo-forecast's: vfo up runs it; not a command of vfo forecast
   daemon->callback([o, loader] { orchestrator_daemon(*o, loader); });
 }
@@ -1525,6 +1670,13 @@ void add_cluster_commands(CLI::App& app) {
                      "the cluster's certificates: a folder of vfo certs, whose CA issued the nodes' bundles (default: "
                      "new ones in DIR/certs)");
   up_cmd->add_option("--period", o->period_s, "probing period (s)")->capture_default_str();
+  up_cmd->add_option("--store", o->store,
+                     "keep the orchestrator's store in etcd: etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: "
+                     "DIR/cluster.db)");
+  up_cmd
+      ->add_option("--orchestrators", o->orchestrators,
+                   "orchestrator daemons to start; one leads, the others take over when it dies (needs --store)")
+      ->capture_default_str();
   CLI::Option* netns = up_cmd->add_flag(
       "--netns", o->netns,
       "as root: each agent in a network namespace on a bridge, its link shaped by tbf (else loopback)");
