@@ -1,4 +1,5 @@
-// `vfo reproduce [--quick] [--only STUDY] [--scenarios DIR] --out DIR`
+// `vfo reproduce [--quick] [--only STUDY[,STUDY...]] [--scenarios DIR] [--shard I/N] --out DIR`,
+// `vfo reproduce merge DIR... --out OUT`
 //
 // Runs every study of the paper, each as a child `vfo` process (sweep, demo, experiment testbed or forecaster)
 // writing to DIR/<study>/, with one progress bar over them all, then writes DIR/report.md and DIR/report.html:
@@ -8,6 +9,9 @@
 // (agrees, within noise, differs) and the command that reproduces it. The full run has kFullReplications
 // replications of every simulated study; --quick runs every study at a size that fits in about 10 minutes on
 // 2 cores (smaller grids, fewer replications).
+// With --shard I/N it runs only the studies whose index (among those --only keeps) % N == I - 1 and writes
+// DIR/reproduce-shard.json instead of the report; `vfo reproduce merge` joins the shards' folders into OUT and
+// writes the report of the whole (scripts/slurm-reproduce runs the shards as a Slurm job array).
 // report.html carries a small script that, once loaded, checks that every image decoded and every relative
 // link can be read, and writes the result into <body data-check="...">; a headless browser's DOM dump shows it.
 #include <fmt/format.h>
@@ -17,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,6 +32,7 @@
 #include "cli/cli.hpp"
 #include "cli/process_pool.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/shard.hpp"
 #include "vfo/report/csv_table.hpp"
 #include "vfo/report/paired_comparison.hpp"
 #include "vfo/util/file_io.hpp"
@@ -41,11 +47,16 @@ using Json = nlohmann::json;
 
 struct ReproduceOptions {
   bool quick = false;
-  std::string only;
+  std::string only;  // STUDY[,STUDY...]
   std::string scenarios = "scenarios/paper";
   std::string out;
   bool quiet = false;
+  std::string shard_text;  // --shard I/N: the studies whose index % N == I - 1 (of those --only keeps)
 };
+
+// What a shard of `vfo reproduce --shard I/N` ran, in DIR/reproduce-shard.json: what `vfo reproduce merge`
+// needs to check the shards are parts of one run and to write its report.
+constexpr const char* kShardRecord = "reproduce-shard.json";
 
 // Replications of each simulated study in the full run: enough for a t-interval of the mean that is barely
 // wider than a normal one (t(0.975, 19) = 2.09 against 1.96).
@@ -614,15 +625,41 @@ std::vector<std::string> figures_of(const fs::path& out, const std::string& id) 
   return found;
 }
 
+// The studies --only names (STUDY[,STUDY...]; every study when empty), in the order of studies(). Throws InputError
+// for a name that is no study.
+std::vector<Study> selected_studies(const std::string& only) {
+  const std::vector<Study> all = studies();
+  if (only.empty()) return all;
+  std::vector<std::string> ids;
+  for (const Study& s : all) ids.push_back(s.id);
+  std::vector<std::string> wanted;
+  for (std::size_t at = 0; at <= only.size();) {
+    const std::size_t comma = std::min(only.find(',', at), only.size());
+    const std::string id = only.substr(at, comma - at);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end())
+      throw InputError(fmt::format("--only {}: no such study '{}' (expected one or more of {}, by commas)", only, id,
+                                   join(ids, ", ")));
+    wanted.push_back(id);
+    at = comma + 1;
+  }
+  std::vector<Study> kept;
+  for (const Study& s : all) {
+    if (std::find(wanted.begin(), wanted.end(), s.id) != wanted.end()) kept.push_back(s);
+  }
+  return kept;
+}
+
+void write_reports(const std::vector<StudyOutcome>& outcomes, const ReproduceOptions& o, double total_s);
+
 void run_reproduce(const ReproduceOptions& o) {
-  std::vector<Study> all = studies();
-  if (!o.only.empty()) {
-    std::vector<std::string> ids;
-    for (const Study& s : all) ids.push_back(s.id);
-    const auto it = std::find(ids.begin(), ids.end(), o.only);
-    if (it == ids.end())
-      throw InputError(fmt::format("--only {}: no such study (expected one of {})", o.only, join(ids, ", ")));
-    all = {all[static_cast<std::size_t>(it - ids.begin())]};
+  std::vector<Study> all = selected_studies(o.only);
+  const auto [shard, shards] = o.shard_text.empty() ? std::pair{1, 1} : parse_shard(o.shard_text);
+  {
+    std::vector<Study> mine;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (i % static_cast<std::size_t>(shards) == static_cast<std::size_t>(shard - 1)) mine.push_back(all[i]);
+    }
+    all = std::move(mine);
   }
   for (const Study& s : all) {
     const fs::path scenario = fs::path(o.scenarios) / s.scenario;
@@ -678,7 +715,105 @@ void run_reproduce(const ReproduceOptions& o) {
   }
   bar.done();
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const StudyOutcome& s) { return !s.ok; });
+  if (shards > 1) {  // a part: its studies and what they did; vfo reproduce merge writes the report
+    Json record = {{"shard", shard},
+                   {"shards", shards},
+                   {"quick", o.quick},
+                   {"only", o.only},
+                   {"scenarios", fs::absolute(o.scenarios).lexically_normal().string()},
+                   {"seconds", total_s},
+                   {"studies", Json::array()}};
+    for (const StudyOutcome& s : outcomes) {
+      record["studies"].push_back({{"id", s.study->id}, {"ok", s.ok}, {"failure", s.failure}, {"seconds", s.seconds}});
+    }
+    write_file_atomically(out / kShardRecord, record.dump(2) + "\n");
+    std::vector<std::string> ids;
+    for (const StudyOutcome& s : outcomes) ids.push_back(s.study->id);
+    fmt::print(
+        "shard {} of {}: {} stud{} ({}) in {:.0f} s, in {}/<study>/; join the shards with: vfo reproduce merge "
+        "DIR... --out OUT\n",
+        shard, shards, outcomes.size(), outcomes.size() == 1 ? "y" : "ies", join(ids, ", "), total_s, out.string());
+    if (failed > 0) throw CommandFailed(fmt::format("{} of {} studies failed", failed, outcomes.size()));
+    return;
+  }
+  write_reports(outcomes, o, total_s);
+}
 
+// `vfo reproduce merge DIR... --out OUT`: the shards of one `vfo reproduce --shard I/N` joined: each study's folder
+// copied to OUT (unless it is there already), and OUT/report.md and report.html written as the unsharded run
+// writes them (each study's time is its shard's).
+void merge_reproduce(const std::vector<std::string>& dirs, const std::string& out_text) {
+  const fs::path out(out_text);
+  std::map<int, std::pair<fs::path, Json>> parts;  // by shard number
+  Json first;
+  for (const std::string& d : dirs) {
+    const fs::path record = fs::path(d) / kShardRecord;
+    const Json j =
+        Json::parse(read_input_file(record.string(), "the record of a vfo reproduce --shard"), nullptr, false);
+    if (!j.is_object() || !j["shard"].is_number_integer() || !j["shards"].is_number_integer() ||
+        !j["studies"].is_array() || !j["quick"].is_boolean() || !j["only"].is_string() || !j["scenarios"].is_string()) {
+      throw InputError(record.string() + ": not the record of a vfo reproduce --shard (shard, shards, studies, ...)");
+    }
+    if (first.is_null()) first = j;
+    if (j["shards"] != first["shards"] || j["quick"] != first["quick"] || j["only"] != first["only"]) {
+      throw InputError(record.string() + ": a shard of another run than " + dirs.front() +
+                       " (its number of shards, --quick or --only differ)");
+    }
+    if (!parts.emplace(j["shard"].get<int>(), std::pair{fs::path(d), j}).second) {
+      throw InputError(record.string() + ": shard " + std::to_string(j["shard"].get<int>()) + " given twice");
+    }
+  }
+  const int shards = first["shards"].get<int>();
+  for (int i = 1; i <= shards; ++i) {
+    if (parts.count(i) == 0) {
+      throw InputError(fmt::format("shard {} of {} is missing (give every shard's --out folder)", i, shards));
+    }
+  }
+  ReproduceOptions o;
+  o.quick = first["quick"].get<bool>();
+  o.only = first["only"].get<std::string>();
+  o.scenarios = first["scenarios"].get<std::string>();
+  o.out = out_text;
+  const std::vector<Study> all = selected_studies(o.only);
+  fs::create_directories(out);
+  std::vector<StudyOutcome> outcomes;
+  double total_s = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& [dir, record] = parts.at(static_cast<int>(i % static_cast<std::size_t>(shards)) + 1);
+    const Study& s = all[i];
+    const auto ran = std::find_if(record["studies"].begin(), record["studies"].end(),
+                                  [&](const Json& r) { return r.value("id", "") == s.id; });
+    if (ran == record["studies"].end()) {
+      throw InputError((dir / kShardRecord).string() + ": study " + s.id +
+                       " is not in it (its shard should have run it)");
+    }
+    const fs::path from = dir / s.id;
+    const fs::path to = out / s.id;
+    if (fs::weakly_canonical(from) != fs::weakly_canonical(to)) {
+      fs::remove_all(to);
+      fs::copy(from, to, fs::copy_options::recursive);
+    }
+    StudyOutcome outcome{&all[i],
+                         command_line(s, o, to),
+                         ran->value("ok", false),
+                         ran->value("failure", ""),
+                         ran->value("seconds", 0.0),
+                         figures_of(out, s.id),
+                         {}};
+    for (const char* table : {"aggregate.csv", "results.csv", "summary.json"}) {
+      if (fs::exists(to / table)) outcome.data.push_back(s.id + "/" + table);
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  for (const auto& [shard, part] : parts) total_s = std::max(total_s, part.second.value("seconds", 0.0));
+  write_reports(outcomes, o, total_s);
+}
+
+// Measures every claim of the studies in `outcomes` and writes OUT/report.md and report.html; throws CommandFailed
+// when a study failed.
+void write_reports(const std::vector<StudyOutcome>& outcomes, const ReproduceOptions& o, double total_s) {
+  const fs::path out(o.out);
   std::vector<ClaimRow> rows;
   const std::vector<Claim> all_claims = claims();
   for (const Claim& c : all_claims) {
@@ -717,12 +852,26 @@ void add_reproduce_command(CLI::App& app) {
   reproduce->add_flag("--quick", options->quick, "every study at CI size: 6 to 8 minutes on 2 cores (wall clock)");
   std::string names;
   for (const Study& s : studies()) names += (names.empty() ? "" : ", ") + s.id;
-  reproduce->add_option("--only", options->only, "run one study: " + names);
+  reproduce->add_option("--only", options->only, "run only these studies, by commas: " + names);
+  reproduce->add_option("--shard", options->shard_text,
+                        "run only the I-th of N disjoint parts of the studies (I/N); vfo reproduce merge joins the "
+                        "parts and writes the report");
   reproduce->add_option("--scenarios", options->scenarios, "the folder of the paper's scenarios")
       ->capture_default_str();
-  reproduce->add_option("--out", options->out, "output directory")->required();
+  CLI::Option* out = reproduce->add_option("--out", options->out, "output directory");
   reproduce->add_flag("--quiet", options->quiet, "no progress bar");
-  reproduce->callback([options] { run_reproduce(*options); });
+  auto merge_dirs = std::make_shared<std::vector<std::string>>();
+  auto merge_out = std::make_shared<std::string>();
+  CLI::App* merge = reproduce->add_subcommand(
+      "merge", "Join the shards of a vfo reproduce --shard I/N and write the report of the whole");
+  merge->add_option("DIR", *merge_dirs, "each shard's --out folder")->required();
+  merge->add_option("--out", *merge_out, "output directory")->required();
+  merge->callback([=] { merge_reproduce(*merge_dirs, *merge_out); });
+  reproduce->callback([options, out, merge] {
+    if (merge->parsed()) return;
+    if (out->count() == 0) throw InputError("--out: missing (expected the output directory)");
+    run_reproduce(*options);
+  });
 }
 
 }  // namespace vfo::cli

@@ -45,6 +45,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/process_pool.hpp"
+#include "cli/shard.hpp"
 #include "vfo/report/aggregate.hpp"
 #include "vfo/report/csv_table.hpp"
 #include "vfo/report/delivery_figure.hpp"
@@ -75,23 +76,6 @@ struct SweepOptions {
   int shard = 1;
   int shards = 1;
 };
-
-// --shard I/N as (I, N), 1 <= I <= N <= 100000. Throws InputError.
-std::pair<int, int> parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  const auto number = [](const std::string& t) -> std::optional<int> {
-    if (t.empty() || t.size() > 6 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return std::nullopt;
-    }
-    return std::stoi(t);
-  };
-  const auto i = slash == std::string::npos ? std::nullopt : number(text.substr(0, slash));
-  const auto n = slash == std::string::npos ? std::nullopt : number(text.substr(slash + 1));
-  if (!i || !n || *n < 1 || *n > 100000 || *i < 1 || *i > *n) {
-    throw InputError("--shard: '" + text + "' (expected I/N with 1 <= I <= N <= 100000, e.g. 3/8)");
-  }
-  return {*i, *n};
-}
 
 struct Run {
   std::size_t point = 0;

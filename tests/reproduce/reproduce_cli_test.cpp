@@ -3,13 +3,17 @@
 // bad flags.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sim/vfo_process.hpp"
@@ -149,6 +153,117 @@ TEST(ReproduceCli, TheQuickRunReproducesEveryStudyAndMeasuresEveryClaim) {
   EXPECT_GE(field(check, "images"), 25) << check;
   EXPECT_EQ(field(check, "broken"), 0) << check;
   EXPECT_EQ(field(check, "badlinks"), 0) << check;
+}
+
+// Two studies in two shards, merged: the report measures the same numbers, with the same verdicts, as the run in
+// one go (every study's runs are seeded from its scenario).
+TEST(ReproduceCli, ShardsMergedMeasureWhatTheRunInOneGoMeasures) {
+  const auto dir = test::fresh_dir("reproduce-shards");
+  const std::string run = "reproduce --quick --quiet --only fig9a,fig10 --scenarios " + kScenarios;
+  for (int i = 1; i <= 2; ++i) {
+    const auto part = dir / ("part-" + std::to_string(i));
+    const auto r = run_vfo(run + " --shard " + std::to_string(i) + "/2 --out " + part.string());
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    EXPECT_NE(r.out.find("shard " + std::to_string(i) + " of 2: 1 study"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(part / "report.md"));  // the merge writes it
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "part-1" / "fig9a"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "part-2" / "fig10"));
+  const auto merged = run_vfo("reproduce merge " + (dir / "part-2").string() + " " + (dir / "part-1").string() +
+                              " --out " + (dir / "merged").string());
+  ASSERT_EQ(merged.exit_code, 0) << merged.all();
+  const auto whole = run_vfo(run + " --out " + (dir / "whole").string());
+  ASSERT_EQ(whole.exit_code, 0) << whole.all();
+  const auto sharded = claim_rows(test::slurp(dir / "merged" / "report.md"));
+  const auto unsharded = claim_rows(test::slurp(dir / "whole" / "report.md"));
+  ASSERT_EQ(sharded.size(), unsharded.size());
+  ASSERT_GE(sharded.size(), 2u);
+  for (std::size_t i = 0; i < sharded.size(); ++i) {
+    EXPECT_EQ(sharded[i].study, unsharded[i].study);
+    EXPECT_EQ(sharded[i].vfo, unsharded[i].vfo) << sharded[i].study;
+    EXPECT_EQ(sharded[i].verdict, unsharded[i].verdict) << sharded[i].study;
+  }
+  // Every run's results but the two this machine times (the run's wall time and the placer's, which the deployment
+  // model charges as measured): no seed fixes those.
+  const auto without_wall_time = [](const std::string& csv) {
+    std::istringstream lines(csv);
+    std::string out;
+    std::vector<std::size_t> timed;
+    for (std::string line; std::getline(lines, line);) {
+      std::vector<std::string> cells;
+      std::istringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+      if (out.empty()) {
+        for (const char* name : {"wall_time_s", "deployment_placement_s"}) {
+          timed.push_back(static_cast<std::size_t>(std::find(cells.begin(), cells.end(), name) - cells.begin()));
+        }
+      }
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (std::find(timed.begin(), timed.end(), i) == timed.end()) out += cells[i] + ",";
+      }
+      out += "\n";
+    }
+    return out;
+  };
+  for (const char* study : {"fig9a", "fig10"}) {
+    const std::string merged = without_wall_time(test::slurp(dir / "merged" / study / "results.csv"));
+    EXPECT_GT(merged.size(), 100u) << study;
+    EXPECT_EQ(merged, without_wall_time(test::slurp(dir / "whole" / study / "results.csv"))) << study;
+  }
+}
+
+// scripts/slurm-reproduce on a one-node Slurm cluster of the test's (scripts/slurm-local): the shards as a job
+// array, the merge as a job after them, and the report at the end.
+TEST(ReproduceCli, ThroughSlurmAJobArrayOfShardsAndADependentMergeWriteTheReport) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a local Slurm cluster needs root";
+  const std::string scripts = std::string(VFO_SOURCE_DIR) + "/scripts/";
+  const auto dir = test::fresh_dir("reproduce-slurm");
+  const auto cluster = dir / "slurm";
+  const auto up = test::run_shell("bash " + scripts + "slurm-local up " + cluster.string());
+  ASSERT_EQ(up.exit_code, 0) << up.all();
+  struct Down {
+    std::string command;
+    ~Down() { test::run_shell(command); }
+  } down{"bash " + scripts + "slurm-local down " + cluster.string()};
+  const std::string conf = "SLURM_CONF=" + (cluster / "slurm.conf").string() + " ";
+  const auto out = dir / "out";
+  const auto submitted = test::run_shell(conf + "bash " + scripts + "slurm-reproduce --out " + out.string() +
+                                         " --shards 2 --vfo " + VFO_BINARY + " -- --quick --only fig9a,fig10");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.all();
+  EXPECT_NE(submitted.out.find("job array"), std::string::npos) << submitted.out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!std::filesystem::exists(out / "report.html") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(std::filesystem::exists(out / "report.html"))
+      << test::run_shell(conf + "squeue; cat " + out.string() + "/slurm-*.out").out;
+  const auto rows = claim_rows(test::slurp(out / "report.md"));
+  EXPECT_GE(rows.size(), 2u);
+  for (const ClaimRow& row : rows) EXPECT_TRUE(is_verdict(row.verdict)) << row.study << ": " << row.verdict;
+}
+
+TEST(ReproduceCli, BadShardsAndMergesGiveOneLineAndExitCode2) {
+  const auto dir = test::fresh_dir("reproduce-shard-bad");
+  for (const std::string shard : {"0/2", "3/2", "x"}) {
+    const auto r = run_vfo("reproduce --quiet --only fig10 --shard " + shard + " --out " + (dir / "o").string());
+    EXPECT_EQ(r.exit_code, 2) << shard << ": " << r.all();
+    EXPECT_EQ(test::line_count(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
+  }
+  const auto none = run_vfo("reproduce merge " + (dir / "nothing").string() + " --out " + (dir / "m").string());
+  EXPECT_EQ(none.exit_code, 2) << none.all();
+  EXPECT_NE(none.err.find("reproduce-shard.json"), std::string::npos) << none.err;
+  // A part alone: the other shard is missing.
+  std::filesystem::create_directories(dir / "p1");
+  test::write_file("reproduce-shard-bad/p1/reproduce-shard.json",
+                   R"({"shard": 1, "shards": 2, "quick": true, "only": "fig10", "scenarios": "/x", "studies": []})");
+  const auto missing = run_vfo("reproduce merge " + (dir / "p1").string() + " --out " + (dir / "m").string());
+  EXPECT_EQ(missing.exit_code, 2) << missing.all();
+  EXPECT_NE(missing.err.find("shard 2 of 2 is missing"), std::string::npos) << missing.err;
+  EXPECT_EQ(test::line_count(missing.err), 1) << missing.err;
+  const auto no_out = run_vfo("reproduce --quiet --only fig10");
+  EXPECT_EQ(no_out.exit_code, 2) << no_out.all();
+  EXPECT_NE(no_out.err.find("--out: missing"), std::string::npos) << no_out.err;
 }
 
 TEST(ReproduceCli, BadFlagsGiveOneLineAndExitCode2) {
