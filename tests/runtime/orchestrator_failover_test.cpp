@@ -139,7 +139,9 @@ TEST_F(OrchestratorFailover, ALeaderKilledAsItMovesAKilledNodesVfIsSucceededAndT
     ASSERT_TRUE(eventually(
         [&] {
           const std::string log = events();
-          const std::string since = log.substr(log.rfind(" orchestrator-leads "));
+          const auto leads = log.rfind(" orchestrator-leads ");
+          if (leads == std::string::npos) return false;
+          const std::string since = log.substr(leads);
           return since.find(" chain-taken-over ") != std::string::npos ||
                  since.find(" cold-migration ") != std::string::npos;
         },
