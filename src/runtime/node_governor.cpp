@@ -16,13 +16,14 @@
 namespace vfo::runtime {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 NodeGovernorOptions checked(double cpus, std::uint64_t ram_total_bytes, NodeGovernorOptions options) {
   if (!(cpus > 0) || !std::isfinite(cpus)) throw std::invalid_argument("NodeGovernor: cpus must be > 0");
   if (ram_total_bytes == 0) throw std::invalid_argument("NodeGovernor: ram_total_bytes must be > 0");
   if (options.window.count() <= 0 || options.tick.count() <= 0) {
     throw std::invalid_argument("NodeGovernor: window and tick must be > 0");
+  }
+  if (options.min_reading_span.count() < 0) {
+    throw std::invalid_argument("NodeGovernor: min_reading_span must be >= 0");
   }
   if (options.root == 0) options.root = ::getpid();
   return options;
@@ -60,7 +61,9 @@ NodeGovernor::NodeGovernor(double cpus, std::uint64_t ram_total_bytes, Options o
   }
   reading_seen_ = baseline_;
   reading_time_ = Clock::now();
-  if (options_.enforce) thread_ = std::thread([this] { run(); });
+  read_until_ = Charged{reading_time_, 0};
+  charged_.push_back(read_until_);
+  if (options_.enforce) thread_ = std::thread([this, start = reading_time_] { run(start); });
 }
 
 NodeGovernor::~NodeGovernor() {
@@ -100,10 +103,41 @@ NodeReading NodeGovernor::reading() {
   reading_seen_ = std::move(seen);
   reading_time_ = now;
   NodeReading r;
-  r.cpu_pct = wall_s > 0 ? 100.0 * cpu_seconds / (wall_s * cpus_) : 0.0;
+  if (options_.enforce) {
+    r.cpu_pct = charged_cpu_pct();
+  } else {
+    r.cpu_pct = wall_s > 0 ? 100.0 * cpu_seconds / (wall_s * cpus_) : 0.0;
+  }
   r.ram_pct = 100.0 * static_cast<double>(rss_bytes) / static_cast<double>(ram_total_bytes_);
   r.ram_total_bytes = ram_total_bytes_;
   return r;
+}
+
+double NodeGovernor::charged_cpu_pct() {
+  Charged from = read_until_;
+  Charged to;
+  {
+    const std::lock_guard lock(charged_mutex_);
+    to = charged_.back();
+    if (to.until - from.until < options_.min_reading_span) {  // too short: reach back over earlier windows
+      from = charged_.front();
+      for (const Charged& c : charged_) {
+        if (c.until > to.until - options_.min_reading_span) break;
+        from = c;
+      }
+    }
+  }
+  read_until_ = to;
+  const double wall_s = std::chrono::duration<double>(to.until - from.until).count();
+  return wall_s > 0 ? 100.0 * (to.cpu_seconds - from.cpu_seconds) / (wall_s * cpus_) : 0.0;
+}
+
+void NodeGovernor::publish(Clock::time_point window_end, double charged_s) {
+  // Enough windows for the longest reach back: min_reading_span and one window more.
+  const auto kept = static_cast<std::size_t>(options_.min_reading_span / options_.window) + 2;
+  const std::lock_guard lock(charged_mutex_);
+  charged_.push_back(Charged{window_end, charged_.back().cpu_seconds + charged_s});
+  while (charged_.size() > kept) charged_.pop_front();
 }
 
 void NodeGovernor::stop_processes(std::map<pid_t, Seen>& stopped) {
@@ -129,14 +163,14 @@ void NodeGovernor::resume_processes(std::map<pid_t, Seen>& stopped) {
   stopped.clear();
 }
 
-void NodeGovernor::run() {
+void NodeGovernor::run(Clock::time_point start) {
   const double budget_s = cpus_ * std::chrono::duration<double>(options_.window).count();
   std::map<pid_t, Seen> tracked = std::move(baseline_);
   std::map<pid_t, Seen> stopped;
   double used_s = 0;  // CPU seconds used in the current window, with the debt carried from earlier ones
   bool throttling = false;
   bool rescan = false;
-  auto window_start = Clock::now();
+  auto window_start = start;
   auto next_tick = window_start + options_.tick;
   while (wait_for(next_tick)) {
     const auto now = Clock::now();
@@ -146,7 +180,9 @@ void NodeGovernor::run() {
       window_start += windows * options_.window;
       if (throttling) resume_processes(stopped);
       throttling = false;
-      used_s = std::max(0.0, used_s - budget_s * static_cast<double>(windows));
+      const double charged_s = std::min(used_s, budget_s * static_cast<double>(windows));
+      used_s -= charged_s;
+      publish(window_start, charged_s);
       rescan = true;
     }
     if (throttling) continue;  // stopped processes use no CPU; what they used last is read after resuming

@@ -190,7 +190,7 @@ TEST(NodeLoad, GovernorThrottlesABusyLoopAndResumesItOnStop) {
   EXPECT_LT(used_s, 0.6 * wall_s) << "used " << used_s << " s of CPU in " << wall_s << " s";
   EXPECT_GT(governor.throttled_windows(), 0u);
   EXPECT_GE(reading.cpu_pct, 0.0);
-  EXPECT_LT(reading.cpu_pct, 300.0);  // 0.6 cores of a 0.2-core node
+  EXPECT_LE(reading.cpu_pct, 100.0 + 1e-6);  // what the governor charged, never above the node's cores
   EXPECT_EQ(reading.ram_total_bytes, 1ull << 30);
 
   // stop() resumed it: it leaves the stopped state (SIGCONT wakes it at once; polled to be safe).
@@ -202,6 +202,41 @@ TEST(NodeLoad, GovernorThrottlesABusyLoopAndResumesItOnStop) {
   }
   ASSERT_TRUE(after.has_value());
   EXPECT_NE(after->state, 'T');
+}
+
+TEST(NodeLoad, GovernorChargesABurstToTheWindowsAfterItSoNoReadingExceedsTheNode) {
+  // A made-up /proc: below the agent, one process whose CPU time the test sets. Their pids lie above any pid_max,
+  // so the governor's signals reach no real process.
+  const auto proc = test::fresh_dir("proc-burst");
+  constexpr pid_t kAgent = 5'000'000, kHost = 5'000'001;
+  const auto host_dir = proc / std::to_string(kHost);
+  std::filesystem::create_directories(host_dir);
+  auto set_cpu_ticks = [&](long ticks) {
+    std::ofstream(host_dir / "stat.new") << kHost << " (host) S " << kAgent << " 1 1 0 -1 0 0 0 0 0 " << ticks
+                                         << " 0 0 0 20 0 1 0 777 4096 25 18446744073709551615\n";
+    std::filesystem::rename(host_dir / "stat.new", host_dir / "stat");  // never read half-written
+  };
+  set_cpu_ticks(0);
+  constexpr double kCpus = 0.5;  // 50 ms of CPU per 100 ms window
+  NodeGovernor governor(kCpus, 1ull << 30, NodeGovernorOptions{.root = kAgent, .proc = proc.string()});
+  std::this_thread::sleep_for(150ms);
+  // A burst: 0.3 s of CPU at once, six windows' budget. Read raw, a reading just after it would be many times
+  // the node's cores; charged, it is the node busy for six windows.
+  set_cpu_ticks(std::lround(0.3 * static_cast<double>(sysconf(_SC_CLK_TCK))));
+  double highest = 0;
+  bool ended = false;
+  for (const auto give_up = Clock::now() + 10s; Clock::now() < give_up && !ended;) {
+    const double cpu = governor.reading().cpu_pct;
+    EXPECT_GE(cpu, 0.0);
+    EXPECT_LE(cpu, 100.0 + 1e-6);
+    highest = std::max(highest, cpu);
+    ended = highest > 0 && cpu == 0;  // seen, and then paid off
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_GT(highest, 0.0) << "the burst was never charged";
+  EXPECT_TRUE(ended) << "the burst was still charged 10 s later";
+  EXPECT_GT(governor.throttled_windows(), 0u);
+  EXPECT_THROW(NodeGovernor(1, 1 << 30, NodeGovernorOptions{.min_reading_span = -1ms}), std::invalid_argument);
 }
 
 TEST(NodeLoad, MeasuringGovernorNeverStopsAnything) {

@@ -12,6 +12,15 @@
 // stopped, is simply dropped; one re-parented away (its parent died) while stopped is still resumed. Only
 // processes the governor stopped are resumed, and only if their pid still names the same process.
 //
+// What a reading says of the CPU, with enforcement: the CPU time the governor charged to its windows, not the
+// processes' raw CPU time. A window is charged what its processes used, up to its budget; the rest is charged
+// to the windows after it, in which they are stopped. A node of CPUS cores would have done that work then, so a
+// reading is never above 100 %, however the processes' bursts fall against the instants it is read at. A reading
+// covers the whole windows ended since the previous reading, and at least the last `min_reading_span` of them
+// (reaching back over the previous reading's when readings come close together): CPU time is counted in clock
+// ticks of 10 ms, too coarse to tell one 100 ms window's load apart. Without enforcement, a reading is the raw
+// CPU time since the previous reading.
+//
 // Memory is measured, not enforced: ram_pct may exceed 100.
 //
 // Thread safety: reading() may be called from any thread, concurrently with the governor's thread and with
@@ -22,6 +31,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,7 +41,7 @@ namespace vfo::runtime {
 
 // A node's usage between two readings, as an agent reports it.
 struct NodeReading {
-  double cpu_pct = 0;  // 100 x descendants' CPU seconds / (wall seconds x node cores); >= 0, may exceed 100 a bit
+  double cpu_pct = 0;  // 100 x descendants' CPU seconds / (wall seconds x node cores); >= 0; <= 100 when enforced
   double ram_pct = 0;  // 100 x descendants' resident bytes / ram_total_bytes; >= 0
   std::uint64_t ram_total_bytes = 0;
 };
@@ -41,6 +51,7 @@ struct NodeGovernorOptions {
   bool enforce = true;  // false: only measure (no thread, no signals)
   std::chrono::milliseconds window{100};
   std::chrono::milliseconds tick{10};
+  std::chrono::milliseconds min_reading_span{500};  // with enforce: the shortest span a reading covers
   std::string proc = "/proc";
 };
 
@@ -59,9 +70,10 @@ class NodeGovernor {
   // Ends the thread and SIGCONTs every process it stopped. Idempotent.
   void stop();
 
-  // The descendants' usage since the previous reading() (the first: since construction). CPU of a process
-  // that exited in between is lost after its last reading (never negative); a process first seen counts all
-  // its CPU time. Lists the whole process tree: costs one stat read per process on the machine.
+  // The descendants' usage since the previous reading() (the first: since construction); with enforcement, the
+  // CPU charged to whole windows, over at least min_reading_span (see above; 0 until the first window ends).
+  // CPU of a process that exited in between is lost after its last reading (never negative); a process first
+  // seen counts all its CPU time. Lists the whole process tree: costs one stat read per process on the machine.
   NodeReading reading();
 
   double cpus() const { return cpus_; }
@@ -70,13 +82,22 @@ class NodeGovernor {
   std::uint64_t throttled_windows() const { return throttled_windows_.load(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   // A process as last seen: start_ticks tells a reused pid from it.
   struct Seen {
     std::uint64_t start_ticks = 0;
     double cpu_seconds = 0;
   };
+  // The CPU seconds charged to every window that ended by `until`.
+  struct Charged {
+    Clock::time_point until;
+    double cpu_seconds = 0;
+  };
 
-  void run();
+  void run(Clock::time_point start);
+  void publish(Clock::time_point window_end, double charged_s);  // the thread, at each window's end
+  double charged_cpu_pct();  // reading()'s CPU with enforcement; call with reading_mutex_ held
   void stop_processes(std::map<pid_t, Seen>& stopped);
   void resume_processes(std::map<pid_t, Seen>& stopped);
   bool wait_for(std::chrono::steady_clock::time_point until);  // false when stop() was called
@@ -92,9 +113,13 @@ class NodeGovernor {
   std::atomic<std::uint64_t> throttled_windows_{0};
   std::map<pid_t, Seen> baseline_;  // the processes at construction, handed to the thread; then unused
 
-  std::mutex reading_mutex_;  // guards the two below
+  std::mutex charged_mutex_;
+  std::deque<Charged> charged_;  // oldest first; the last covers min_reading_span and a window more; guarded
+
+  std::mutex reading_mutex_;  // guards the three below
   std::map<pid_t, Seen> reading_seen_;
-  std::chrono::steady_clock::time_point reading_time_;
+  Clock::time_point reading_time_;
+  Charged read_until_;  // where the previous reading's charged CPU ended
 };
 
 }  // namespace vfo::runtime
