@@ -129,7 +129,9 @@ double NodeGovernor::charged_cpu_pct() {
   }
   read_until_ = to;
   const double wall_s = std::chrono::duration<double>(to.until - from.until).count();
-  return wall_s > 0 ? 100.0 * (to.cpu_seconds - from.cpu_seconds) / (wall_s * cpus_) : 0.0;
+  if (!(wall_s > 0)) return 0.0;
+  // No window is charged more than its budget: at most 100, but for the rounding of the sums.
+  return std::min(100.0, 100.0 * (to.cpu_seconds - from.cpu_seconds) / (wall_s * cpus_));
 }
 
 void NodeGovernor::publish(Clock::time_point window_end, double charged_s) {

@@ -220,9 +220,9 @@ TEST(NodeLoad, GovernorChargesABurstToTheWindowsAfterItSoNoReadingExceedsTheNode
   constexpr double kCpus = 0.5;  // 50 ms of CPU per 100 ms window
   NodeGovernor governor(kCpus, 1ull << 30, NodeGovernorOptions{.root = kAgent, .proc = proc.string()});
   std::this_thread::sleep_for(150ms);
-  // A burst: 0.3 s of CPU at once, six windows' budget. Read raw, a reading just after it would be many times
-  // the node's cores; charged, it is the node busy for six windows.
-  set_cpu_ticks(std::lround(0.3 * static_cast<double>(sysconf(_SC_CLK_TCK))));
+  // A burst: 1 s of CPU at once, twenty windows' budget. Read raw, any reading within 2 s of it would be above
+  // the node's cores; charged, it is the node busy for twenty windows.
+  set_cpu_ticks(std::lround(1.0 * static_cast<double>(sysconf(_SC_CLK_TCK))));
   double highest = 0;
   bool ended = false;
   for (const auto give_up = Clock::now() + 10s; Clock::now() < give_up && !ended;) {

@@ -41,7 +41,9 @@ namespace vfo::runtime {
 
 // A node's usage between two readings, as an agent reports it.
 struct NodeReading {
-  double cpu_pct = 0;  // 100 x descendants' CPU seconds / (wall seconds x node cores); >= 0; <= 100 when enforced
+  // 100 x the descendants' CPU seconds / (the seconds read over x node cores), in [0, 100] when enforced (the
+  // CPU charged to the windows read over), >= 0 when only measured (raw CPU time, which may exceed 100 a bit)
+  double cpu_pct = 0;
   double ram_pct = 0;  // 100 x descendants' resident bytes / ram_total_bytes; >= 0
   std::uint64_t ram_total_bytes = 0;
 };
@@ -61,19 +63,22 @@ class NodeGovernor {
 
   // Starts governing (with options.enforce, the thread starts here). The processes' CPU time used before this
   // call counts neither against the budget nor in the first reading(). Throws std::invalid_argument when
-  // cpus <= 0 (or not finite), ram_total_bytes == 0, or window or tick <= 0.
+  // cpus <= 0 (or not finite), ram_total_bytes == 0, window or tick <= 0, or min_reading_span < 0.
   NodeGovernor(double cpus, std::uint64_t ram_total_bytes, Options options = {});
   ~NodeGovernor();  // stop()
   NodeGovernor(const NodeGovernor&) = delete;
   NodeGovernor& operator=(const NodeGovernor&) = delete;
 
-  // Ends the thread and SIGCONTs every process it stopped. Idempotent.
+  // Ends the thread and SIGCONTs every process it stopped; CPU not yet charged is dropped, and readings after it
+  // cover only windows charged before it. Idempotent.
   void stop();
 
-  // The descendants' usage since the previous reading() (the first: since construction); with enforcement, the
-  // CPU charged to whole windows, over at least min_reading_span (see above; 0 until the first window ends).
-  // CPU of a process that exited in between is lost after its last reading (never negative); a process first
-  // seen counts all its CPU time. Lists the whole process tree: costs one stat read per process on the machine.
+  // The descendants' usage since the previous reading() (the first: since construction). With enforcement, the
+  // CPU charged to the whole windows ended since then, over at least min_reading_span (see above; 0 until the
+  // first window ends): a process is counted from the governor's next window on, and what an exiting process
+  // used after the governor's last tick is lost. Measuring only: CPU of a process that exited in between is lost
+  // after its last reading (never negative). Either way a process first seen counts all its CPU time. Lists the
+  // whole process tree: costs one stat read per process on the machine.
   NodeReading reading();
 
   double cpus() const { return cpus_; }
@@ -114,7 +119,7 @@ class NodeGovernor {
   std::map<pid_t, Seen> baseline_;  // the processes at construction, handed to the thread; then unused
 
   std::mutex charged_mutex_;
-  std::deque<Charged> charged_;  // oldest first; the last covers min_reading_span and a window more; guarded
+  std::deque<Charged> charged_;  // guarded by charged_mutex_; oldest first, reaching min_reading_span + a window back
 
   std::mutex reading_mutex_;  // guards the three below
   std::map<pid_t, Seen> reading_seen_;
