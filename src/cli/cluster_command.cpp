@@ -46,6 +46,7 @@
 #include "cli/cli.hpp"
 #include "cli/cluster_events.hpp"
 #include "cli/cluster_metrics.hpp"
+#include "cli/daemon_record.hpp"
 #include "cli/local_cluster.hpp"
 #include "cli/metrics_server.hpp"
 #include "vfo/runtime/agent_port.hpp"
@@ -126,10 +127,6 @@ fs::path cluster_file(const fs::path& dir) {
   return dir / "cluster.json";
 }
 
-bool alive(long pid) {
-  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
-}
-
 // Where the daemon keeps the nodes that joined (a JSON object: name -> address), for every command.
 fs::path joined_file(const fs::path& dir) {
   return dir / "joined.json";
@@ -176,6 +173,19 @@ Json read_cluster(const fs::path& dir) {
         !a["address"].is_string()) {
       throw InputError(file.string() + ": an agent without a name and an address (the cluster folder is damaged)");
     }
+  }
+  // A daemon's record (daemon_record.hpp): a whole pid, and a start time that is a count of ticks.
+  const auto record_ok = [](const Json& r) {
+    return r.is_object() && (!r.contains("pid") || r["pid"].is_number_integer()) &&
+           (!r.contains("started") || r["started"].is_number_unsigned());
+  };
+  bool records_ok =
+      record_ok(cluster["orchestrator"]) && std::all_of(cluster["agents"].begin(), cluster["agents"].end(), record_ok);
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) records_ok = records_ok && record_ok(d);
+  if (!records_ok) {
+    throw InputError(file.string() +
+                     ": a process recorded with a pid or start time that is not a whole number (the cluster folder "
+                     "is damaged)");
   }
   for (const auto& [name, address] : read_joined(dir)) {
     const auto known = std::find_if(cluster["agents"].begin(), cluster["agents"].end(),
@@ -415,7 +425,8 @@ std::string first_line_of(const fs::path& file) {
   return line;
 }
 
-// Where the leading daemon says who it is ({"identity", "pid", "since"}), for vfo status and people.
+// Where the leading daemon says who it is ({"identity", "member"} and its record, daemon_record.hpp), for vfo status
+// and people.
 fs::path leader_file(const fs::path& dir) {
   return dir / "leader";
 }
@@ -456,28 +467,27 @@ void clear_cluster_folder(const fs::path& dir) {
 // Ends the orchestrator and the agents that `cluster` lists as started by vfo up (not those started by hand): SIGTERM
 // (and SIGCONT, so that a stopped one ends too), then SIGKILL after 5 s. Returns how many processes it lists.
 std::size_t stop_processes(const Json& cluster) {
-  std::vector<long> pids;
-  if (cluster.contains("orchestrator")) pids.push_back(cluster["orchestrator"].value("pid", 0L));
-  for (const Json& d : cluster.value("more_orchestrators", Json::array())) pids.push_back(d.value("pid", 0L));
+  std::vector<Json> daemons;
+  if (cluster.contains("orchestrator")) daemons.push_back(cluster["orchestrator"]);
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) daemons.push_back(d);
   for (const Json& a : cluster["agents"]) {
-    if (a.contains("pid")) pids.push_back(a.value("pid", 0L));  // not a node started by hand
+    if (a.contains("pid")) daemons.push_back(a);  // not a node started by hand
   }
-  for (const long pid : pids) {
-    if (alive(pid)) {
-      ::kill(static_cast<pid_t>(pid), SIGTERM);
-      ::kill(static_cast<pid_t>(pid), SIGCONT);
-    }
+  for (const Json& d : daemons) {
+    if (signal_daemon(d, SIGTERM)) signal_daemon(d, SIGCONT);
   }
   const auto deadline = std::chrono::steady_clock::now() + 5s;
-  for (const long pid : pids) {
-    while (alive(pid) && std::chrono::steady_clock::now() < deadline) {
-      waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
+  for (const Json& d : daemons) {
+    // A daemon that this process started (vfo up ending on a failure) is its child: reaped here, else a zombie.
+    const auto reap = [&] { waitpid(static_cast<pid_t>(d.value("pid", 0L)), nullptr, WNOHANG); };
+    while (daemon_runs(d) && std::chrono::steady_clock::now() < deadline) {
+      reap();
       std::this_thread::sleep_for(20ms);
     }
-    if (alive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
-    waitpid(static_cast<pid_t>(pid), nullptr, WNOHANG);
+    if (daemon_runs(d)) signal_daemon(d, SIGKILL);
+    reap();
   }
-  return pids.size();
+  return daemons.size();
 }
 
 // The certificate folder of `vfo up`'s agent `name`: the cluster's, or with --certs, a bundle issued from its CA
@@ -526,7 +536,9 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     for (int attempt = 1; !line; ++attempt) {
       fs::remove(ready);
       pid = runtime::spawn_daemon(program, args, ready.string(), log.string());
-      cluster["agents"].push_back(Json{{"name", name}, {"pid", pid}});
+      Json record = daemon_record(pid);
+      record["name"] = name;
+      cluster["agents"].push_back(std::move(record));
       line = first_line(ready, 20s, held);
       if (line) break;
       ::kill(pid, SIGKILL);
@@ -539,8 +551,7 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
     }
     Json& agent = cluster["agents"].back();
     // How it was started: `vfo chaos restart` starts it again so, on the address it serves now.
-    agent = Json{
-        {"name", name}, {"address", Json::parse(*line)["address"]}, {"pid", pid}, {"program", program}, {"args", args}};
+    agent.update(Json{{"address", Json::parse(*line)["address"]}, {"program", program}, {"args", args}});
   }
   for (const InventoryNode& n : inventory) {  // started by hand: vfo knows their address only
     cluster["agents"].push_back({{"name", n.name}, {"address", n.address}, {"inventory", true}});
@@ -554,9 +565,11 @@ void start_daemons(const ClusterOptions& o, const fs::path& dir, const std::vect
         sibling_binary(model ? "vfo-forecast" : "vfo").string(),
         {"orchestrator", "--cluster", dir.string(), "--member", std::to_string(member)}, log.string(), log.string());
     if (member == 1) {
-      cluster["orchestrator"] = {{"pid", orchestrator}};
+      cluster["orchestrator"] = daemon_record(orchestrator);
     } else {
-      cluster["more_orchestrators"].push_back({{"pid", orchestrator}, {"member", member}});
+      Json record = daemon_record(orchestrator);
+      record["member"] = member;
+      cluster["more_orchestrators"].push_back(std::move(record));
     }
     write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
     if (const auto failure = orchestrator_failure(orchestrator, log, [&] { held.throw_if_interrupted(); })) {
@@ -636,7 +649,7 @@ void up(ClusterOptions o) {
     if (fs::exists(cluster_file(dir))) previous = read_cluster(dir);
   } catch (const InputError&) {
   }
-  if (previous && alive((*previous)["orchestrator"].value("pid", 0L))) {
+  if (previous && daemon_runs((*previous)["orchestrator"])) {
     throw CommandFailed("a cluster already runs in " + dir.string() + " (vfo down --cluster " + dir.string() + ")");
   }
   clear_cluster_folder(dir);                // before anything starts: a folder that is not a cluster's is refused
@@ -797,8 +810,9 @@ void orchestrator_daemon(const ClusterOptions& o, const ModelLoader& loader) {
       spdlog::info("leads now, after standing by {:.1f} s: its predecessor's lease ended", waited);
     }
     records.event("orchestrator-leads", identity + " leads the cluster");
-    records.write(leader_file(dir),
-                  Json{{"identity", identity}, {"pid", ::getpid()}, {"member", o.member}}.dump() + "\n");
+    Json leader = daemon_record(::getpid());
+    leader.update(Json{{"identity", identity}, {"member", o.member}});
+    records.write(leader_file(dir), leader.dump() + "\n");
   }
   // Once it no longer leads: says so and ends (a supervisor starts it again, as a candidate).
   const auto deposed = [&](const std::string& why) {
@@ -1197,14 +1211,14 @@ void status(const ClusterOptions& o) {
   const fs::path dir(o.dir);
   const Json cluster = read_cluster(dir);
   runtime::Orchestrator orchestrator(orchestrator_options(dir, cluster));
-  bool any_up = alive(cluster["orchestrator"].value("pid", 0L));
-  for (const Json& d : cluster.value("more_orchestrators", Json::array())) any_up = any_up || alive(d.value("pid", 0L));
+  bool any_up = daemon_runs(cluster["orchestrator"]);
+  for (const Json& d : cluster.value("more_orchestrators", Json::array())) any_up = any_up || daemon_runs(d);
   Json out = {{"cluster", dir.string()}, {"orchestrator", any_up ? "up" : "down"}, {"chains", Json::array()}};
   if (cluster.contains("store")) {
     out["store"] = cluster["store"];
     // Who leads, as the leader last said: shown only while that daemon runs.
     const Json leader = Json::parse(first_line_of(leader_file(dir)), nullptr, false);
-    if (leader.is_object() && alive(leader.value("pid", 0L))) out["leader"] = leader.value("identity", "");
+    if (leader.is_object() && daemon_runs(leader)) out["leader"] = leader.value("identity", "");
   }
   if (cluster.contains("network")) out["network"] = cluster["network"];
   std::optional<std::string> problem = orchestrator.store_problem();
@@ -1442,17 +1456,9 @@ Json& local_agent_named(Json& cluster, const std::string& node) {
 
 void chaos_kill(const ClusterOptions& o) {
   Json cluster = read_cluster(o.dir);
-  const long pid = local_agent_named(cluster, o.node).value("pid", 0L);
-  if (!alive(pid)) throw CommandFailed(o.node + " is not running");
-  ::kill(static_cast<pid_t>(pid), SIGKILL);
-  fmt::print("killed {} (pid {}) and its VFs\n", o.node, pid);
-}
-
-// Whether process `pid` runs (a zombie does not: nobody may have reaped a killed agent yet).
-bool running(long pid) {
-  if (!alive(pid)) return false;
-  const auto usage = runtime::read_process_usage(static_cast<pid_t>(pid));
-  return !usage || usage->state != 'Z';
+  const Json& agent = local_agent_named(cluster, o.node);
+  if (!daemon_runs(agent) || !signal_daemon(agent, SIGKILL)) throw CommandFailed(o.node + " is not running");
+  fmt::print("killed {} (pid {}) and its VFs\n", o.node, agent.value("pid", 0L));
 }
 
 // How many events of `kind` about `node` (their text starts with its name) the cluster in `dir` has logged.
@@ -1487,16 +1493,16 @@ void chaos_restart(const ClusterOptions& o) {
     throw InputError(cluster_file(dir).string() + ": " + o.node +
                      " has no record of how it was started (the cluster folder is damaged)");
   }
-  const bool watched = alive(cluster["orchestrator"].value("pid", 0L));
+  const bool watched = daemon_runs(cluster["orchestrator"]);
   const double wait_s = 3 * cluster.value("period_s", 30.0) + 10;
   const std::size_t failed_before = node_events(dir, "node-failed", o.node);
   const std::size_t back_before = node_events(dir, "node-back", o.node);
-  const long old_pid = agent->value("pid", 0L);
-  if (running(old_pid)) {
-    ::kill(static_cast<pid_t>(old_pid), SIGKILL);
+  const Json old = *agent;
+  const long old_pid = old.value("pid", 0L);
+  if (signal_daemon(old, SIGKILL)) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (running(old_pid) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
-    if (running(old_pid)) throw CommandFailed(fmt::format("{} (pid {}) outlived SIGKILL for 10 s", o.node, old_pid));
+    while (daemon_runs(old) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    if (daemon_runs(old)) throw CommandFailed(fmt::format("{} (pid {}) outlived SIGKILL for 10 s", o.node, old_pid));
     fmt::print("killed {} (pid {}) and its VFs\n", o.node, old_pid);
   } else {
     fmt::print("{} was not running\n", o.node);
@@ -1538,7 +1544,7 @@ void chaos_restart(const ClusterOptions& o) {
       throw CommandFailed(fmt::format("{} did not start again on {} (see {})", o.node, address, log.string()));
     }
   }
-  (*agent)["pid"] = pid;
+  agent->update(daemon_record(pid));
   write_file_atomically(cluster_file(dir), cluster.dump(2) + "\n");
   fmt::print("{} started again (pid {}) on {}, without VFs\n", o.node, pid, address);
   std::fflush(stdout);

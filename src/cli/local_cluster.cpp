@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/daemon_record.hpp"
 #include "vfo/runtime/agent_port.hpp"
 #include "vfo/runtime/certificates.hpp"
 #include "vfo/util/file_io.hpp"
@@ -92,8 +93,9 @@ void LocalCluster::start_orchestrator(const nlohmann::json& settings) {
   nlohmann::json cluster = settings;
   cluster["agents"] = nlohmann::json::array();
   for (std::size_t i = 0; i < agents_.size(); ++i) {
-    cluster["agents"].push_back(
-        {{"name", options_.agents[i].name}, {"address", options_.agents[i].address}, {"pid", agents_[i]->pid()}});
+    nlohmann::json agent = daemon_record(agents_[i]->pid());
+    agent.update({{"name", options_.agents[i].name}, {"address", options_.agents[i].address}});
+    cluster["agents"].push_back(std::move(agent));
   }
   cluster["orchestrator"] = nlohmann::json::object();
   write_file_atomically(dir_ / "cluster.json", cluster.dump(2) + "\n");
@@ -107,7 +109,7 @@ void LocalCluster::start_orchestrator(const nlohmann::json& settings) {
       start_process({sibling_binary("vfo").string(), "orchestrator", "--cluster", dir_.string()}, how);
   if (!started.ok()) throw CommandFailed("the orchestrator did not start: " + started.error);
   orchestrator_ = started.pid;
-  cluster["orchestrator"] = {{"pid", orchestrator_}};
+  cluster["orchestrator"] = daemon_record(orchestrator_);
   write_file_atomically(dir_ / "cluster.json", cluster.dump(2) + "\n");
   if (const auto failure = orchestrator_failure(orchestrator_, log)) {
     kill_orchestrator();

@@ -1,7 +1,6 @@
 #include "vfo/runtime/node_governor.hpp"
 
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,27 +26,6 @@ NodeGovernorOptions checked(double cpus, std::uint64_t ram_total_bytes, NodeGove
   }
   if (options.root == 0) options.root = ::getpid();
   return options;
-}
-
-// Sends SIGNAL to PID if it is still the process that started at START_TICKS; true if sent. With a pidfd
-// (Linux >= 5.3) there is no window in which the pid could be reused between the check and the signal.
-bool signal_process(pid_t pid, std::uint64_t start_ticks, int signal, const std::string& proc) {
-  if (pid <= 1 || pid == ::getpid()) return false;
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
-  const long fd = ::syscall(SYS_pidfd_open, pid, 0);
-  if (fd >= 0) {
-    const auto usage = read_process_usage(pid, proc);  // after pidfd_open: the pidfd names the process checked
-    bool sent = false;
-    if (usage && usage->start_ticks == start_ticks) {
-      sent = ::syscall(SYS_pidfd_send_signal, static_cast<int>(fd), signal, nullptr, 0) == 0;
-    }
-    ::close(static_cast<int>(fd));
-    return sent;
-  }
-  if (errno != ENOSYS && errno != EPERM) return false;  // ESRCH: it is gone
-#endif
-  const auto usage = read_process_usage(pid, proc);
-  return usage && usage->start_ticks == start_ticks && ::kill(pid, signal) == 0;
 }
 
 }  // namespace
@@ -151,7 +129,7 @@ void NodeGovernor::stop_processes(std::map<pid_t, Seen>& stopped) {
       if (!usage || usage->state == 'Z') continue;  // gone, or a zombie (nothing to stop)
       const auto it = stopped.find(pid);
       if (it != stopped.end() && it->second.start_ticks == usage->start_ticks) continue;
-      if (signal_process(pid, usage->start_ticks, SIGSTOP, options_.proc)) {
+      if (signal_same_process(pid, usage->start_ticks, SIGSTOP, options_.proc)) {
         stopped[pid] = Seen{usage->start_ticks, usage->cpu_seconds};
         stopped_any = true;
       }
@@ -161,7 +139,7 @@ void NodeGovernor::stop_processes(std::map<pid_t, Seen>& stopped) {
 }
 
 void NodeGovernor::resume_processes(std::map<pid_t, Seen>& stopped) {
-  for (const auto& [pid, seen] : stopped) signal_process(pid, seen.start_ticks, SIGCONT, options_.proc);
+  for (const auto& [pid, seen] : stopped) signal_same_process(pid, seen.start_ticks, SIGCONT, options_.proc);
   stopped.clear();
 }
 

@@ -2,8 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <deque>
 #include <unordered_map>
@@ -144,6 +147,25 @@ std::optional<ProcessUsage> read_process_usage(pid_t pid, const std::string& pro
   usage.start_ticks = stat->start_ticks;
   usage.state = stat->state;
   return usage;
+}
+
+bool signal_same_process(pid_t pid, std::uint64_t start_ticks, int signal, const std::string& proc) {
+  if (pid <= 1 || pid == ::getpid()) return false;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0) {
+    const auto usage = read_process_usage(pid, proc);  // after pidfd_open: the pidfd names the process checked
+    bool sent = false;
+    if (usage && usage->start_ticks == start_ticks) {
+      sent = ::syscall(SYS_pidfd_send_signal, static_cast<int>(fd), signal, nullptr, 0) == 0;
+    }
+    ::close(static_cast<int>(fd));
+    return sent;
+  }
+  if (errno != ENOSYS && errno != EPERM) return false;  // ESRCH: it is gone; EINVAL: a thread's id, not a process's
+#endif
+  const auto usage = read_process_usage(pid, proc);
+  return usage && usage->start_ticks == start_ticks && ::kill(pid, signal) == 0;
 }
 
 }  // namespace vfo::runtime

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -445,6 +447,40 @@ TEST(NodeLoad, RecorderRefusesWhatItCannotAppendToAndMendsAnUnfinishedRow) {
   const auto bare = test::write_file("bare.csv", "time,node,cpu,ram");
   { NodeRecorder recorder(bare, "n", reader, 5s); }
   EXPECT_EQ(test::slurp(bare), "time,node,cpu,ram\n");
+}
+
+TEST(NodeLoad, SignalsAProcessOnlyWhileItIsTheOneThatStartedThen) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    for (;;) pause();
+  }
+  const auto usage = read_process_usage(child);
+  ASSERT_TRUE(usage);
+  // Another start time: a later process that got the pid. Nothing is sent.
+  EXPECT_FALSE(signal_same_process(child, usage->start_ticks + 1, SIGKILL));
+  EXPECT_EQ(waitpid(child, nullptr, WNOHANG), 0);
+  // A thread's id names no process of its own (kill(2) would signal the thread's whole process: this one).
+  std::promise<pid_t> thread_id;
+  std::promise<void> done;
+  std::thread thread([&] {
+    thread_id.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    done.get_future().wait();
+  });
+  const pid_t tid = thread_id.get_future().get();
+  const auto thread_usage = read_process_usage(tid);  // /proc/TID/stat: readable, though /proc does not list it
+  EXPECT_TRUE(thread_usage);
+  if (thread_usage) {
+    EXPECT_FALSE(signal_same_process(tid, thread_usage->start_ticks, SIGCONT));
+  }
+  done.set_value();
+  thread.join();
+  EXPECT_FALSE(signal_same_process(::getpid(), read_process_usage(::getpid())->start_ticks, SIGCONT));
+
+  EXPECT_TRUE(signal_same_process(child, usage->start_ticks, SIGKILL));
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 }  // namespace

@@ -587,3 +587,50 @@ TEST_F(LocalClusterCli, DownEndsAStoppedAgentAndItsStoppedVfsAsItEndsRunningOnes
 }
 
 }  // namespace
+
+// A pid names a process only while the process lives: once a node killed earlier has been reaped, the system may
+// give its pid to any later process. cluster.json records each daemon's start time with its pid, and the commands
+// that signal them (down, chaos kill) leave alone a process that holds a recorded pid but started at another time.
+TEST(ClusterRecords, DownAndChaosKillSignalOnlyTheProcessesTheyRecordedNotALaterHolderOfTheirPids) {
+  const std::string dir = vfo::test::fresh_dir("recorded-pids").string();
+  std::filesystem::create_directories(dir);
+  const pid_t stranger = ::fork();  // stands for the later process that got a dead daemon's pid
+  ASSERT_GE(stranger, 0);
+  if (stranger == 0) {
+    for (;;) ::pause();
+  }
+  const auto stat = vfo::test::process_stat(stranger);
+  ASSERT_TRUE(stat) << stranger;
+  const auto write_cluster = [&](unsigned long long started) {
+    const Json record = {{"pid", stranger}, {"started", started}};
+    Json agent = record;
+    agent.update({{"name", "node-1"}, {"address", "127.0.0.1:9"}});
+    std::ofstream(dir + "/cluster.json") << Json{{"agents", {agent}}, {"orchestrator", record}}.dump();
+  };
+
+  write_cluster(stat->start_ticks + 1);  // the daemons recorded there started a tick later: they are gone
+  const auto killed = vfo::test::run_vfo("chaos kill node-1 --cluster " + dir);
+  EXPECT_EQ(killed.exit_code, 1) << killed.all();
+  EXPECT_NE(killed.err.find("node-1 is not running"), std::string::npos) << killed.err;
+  const auto down = vfo::test::run_vfo("down --cluster " + dir);
+  EXPECT_EQ(down.exit_code, 0) << down.all();
+  EXPECT_TRUE(vfo::test::runs(stranger));
+
+  write_cluster(stat->start_ticks);  // the very process: down ends it
+  const auto ended = vfo::test::run_vfo("down --cluster " + dir);
+  EXPECT_EQ(ended.exit_code, 0) << ended.all();
+  int status = 0;
+  if (vfo::test::runs(stranger)) {
+    ::kill(stranger, SIGKILL);
+    ADD_FAILURE() << "down did not end the process it recorded";
+  }
+  ASSERT_EQ(::waitpid(stranger, &status, 0), stranger);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+
+  // A start time that is not a count of ticks is a damaged folder, named in one line.
+  std::ofstream(dir + "/cluster.json") << R"({"agents": [], "orchestrator": {"pid": 12, "started": -1}})";
+  const auto damaged = vfo::test::run_vfo("down --cluster " + dir);
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.all();
+  EXPECT_EQ(vfo::test::line_count(damaged.err), 1) << damaged.err;
+  EXPECT_NE(damaged.err.find(dir + "/cluster.json: "), std::string::npos) << damaged.err;
+}

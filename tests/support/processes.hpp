@@ -16,10 +16,12 @@
 
 namespace vfo::test {
 
-// A process's state letter (R, S, T, Z, ...) and parent, from /proc/<pid>/stat.
+// A process's state letter (R, S, T, Z, ...), parent and start time after boot in clock ticks (fields 3, 4 and
+// 22), from /proc/<pid>/stat.
 struct ProcessStat {
   char state = 0;
   pid_t parent = 0;
+  unsigned long long start_ticks = 0;
 };
 
 // What a /proc stat file (a process's or one thread's) says, or nullopt when it has gone (or cannot be read).
@@ -32,6 +34,9 @@ inline std::optional<ProcessStat> stat_file(const std::filesystem::path& path) {
   std::istringstream rest(line.substr(close + 2));
   ProcessStat s;
   if (!(rest >> s.state >> s.parent)) return std::nullopt;
+  std::string skipped;
+  for (int field = 5; field < 22; ++field) rest >> skipped;  // pgrp ... nice, num_threads, itrealvalue
+  if (!(rest >> s.start_ticks)) return std::nullopt;
   return s;
 }
 

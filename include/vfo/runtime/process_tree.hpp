@@ -62,4 +62,11 @@ struct ProcessUsage {
 // malformed.
 std::optional<ProcessUsage> read_process_usage(pid_t pid, const std::string& proc = "/proc");
 
+// Sends SIGNAL to PID if it is still the process that started at START_TICKS (ProcStat::start_ticks); true if
+// sent. A pid alone names whatever process has it now: once a process has ended, the system gives its pid to a
+// later one (a thread's id names its whole process to kill(2), too). With a pidfd (Linux >= 5.3) no window is
+// left between the check and the signal in which the pid could pass to another process. Never signals pid 0,
+// 1, a negative pid (a process group) or the caller itself.
+bool signal_same_process(pid_t pid, std::uint64_t start_ticks, int signal, const std::string& proc = "/proc");
+
 }  // namespace vfo::runtime

@@ -71,8 +71,16 @@ class AgentService final : public rpc::Agent::Service {
     governor_.reset();  // resumes what it stopped, before the VFs are killed
   }
 
-  Status Probe(ServerContext* context, const rpc::ProbeRequest*, rpc::NodeState* reply) override {
+  Status Probe(ServerContext* context, const rpc::ProbeRequest* request, rpc::NodeState* reply) override {
     if (Status refused = authorize(*context); !refused.ok()) return refused;
+    const auto received = std::chrono::system_clock::now();
+    const Status status = probe(*request, reply);
+    warn_if_late("a probe", *context, received);
+    return status;
+  }
+
+  // What Probe answers: the node's VFs and their wiring, the VFs that ended since the last probe, its reading.
+  Status probe(const rpc::ProbeRequest&, rpc::NodeState* reply) {
     std::lock_guard lock(mutex_);
     reap_stress();  // a stress process that ended is not left a zombie until the next stress
     reply->set_node(options_.name);
@@ -148,6 +156,18 @@ class AgentService final : public rpc::Agent::Service {
                  options_.controller);
     return {StatusCode::PERMISSION_DENIED, "only the cluster's '" + options_.controller +
                                                "' may call this agent; the caller's certificate is '" + caller + "'"};
+  }
+
+  // A call answered after its caller's deadline was lost on it (a probe so answered counts as missed). Says how
+  // long this agent took from receiving it, so that a log tells an agent held up by its node (a long time here)
+  // from a call that came in late (a short one).
+  static void warn_if_late(const char* what, const ServerContext& context,
+                           std::chrono::system_clock::time_point received) {
+    const auto answered = std::chrono::system_clock::now();
+    if (answered <= context.deadline()) return;
+    const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    spdlog::warn("answered {} {:.0f} ms after its caller's deadline; it took {:.0f} ms here", what,
+                 ms(answered - context.deadline()), ms(answered - received));
   }
 
   // StartFunction's work; a refusal is logged by the caller.
