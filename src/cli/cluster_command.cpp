@@ -1,10 +1,11 @@
 // A local edge cluster on this machine: `vfo up`, `vfo deploy`, `vfo scale`, `vfo delete`, `vfo status`,
 // `vfo events`, `vfo chaos kill|restart|stress`, `vfo down`, and the orchestrator daemon `vfo orchestrator` that
 // `vfo up` starts. The cluster lives in a folder (--cluster, default results/cluster): the certificates,
-// cluster.json (who runs where: agents' addresses, pids and how each was started, the orchestrator's pid, the
-// probing period), the orchestrator's store (cluster.db, or etcd with `vfo up --store etcd://...`), and logs. The store
-// is the API between the commands and the daemon: `vfo deploy` and `vfo scale` write desired chains (a replica is a
-// chain of its own, NAME#K), and the daemon's next probing round places and starts them, or records why it could not.
+// cluster.json (who runs where: agents' addresses, pids and start times (daemon_record.hpp) and how each was
+// started, the orchestrator's pid and start time, the probing period), the orchestrator's store (cluster.db, or etcd
+// with `vfo up --store etcd://...`), and logs. The store is the API between the commands and the daemon: `vfo deploy`
+// and `vfo scale` write desired chains (a replica is a chain of its own, NAME#K), and the daemon's next probing round
+// places and starts them, or records why it could not.
 //
 // `vfo up --node-cpus C` emulates nodes of C cores (vfo-agent --node-cpus), `--record DIR` has each agent record
 // its node's trace, `--live` turns on forecast-driven live migration (cluster.json "live": K and the horizon; the
@@ -1499,7 +1500,7 @@ void chaos_restart(const ClusterOptions& o) {
   const std::size_t back_before = node_events(dir, "node-back", o.node);
   const Json old = *agent;
   const long old_pid = old.value("pid", 0L);
-  if (signal_daemon(old, SIGKILL)) {
+  if (daemon_runs(old) && signal_daemon(old, SIGKILL)) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (daemon_runs(old) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
     if (daemon_runs(old)) throw CommandFailed(fmt::format("{} (pid {}) outlived SIGKILL for 10 s", o.node, old_pid));

@@ -10,16 +10,16 @@
 namespace vfo::cli {
 namespace {
 
+// The pid the record names; 0 when it names no process: no pid, or a start time that is not a count of ticks.
 pid_t pid_of(const nlohmann::json& record) {
-  const auto pid = record.is_object() && record.contains("pid") && record["pid"].is_number_integer()
-                       ? record["pid"].get<long long>()
-                       : 0;
+  if (!record.is_object() || (record.contains("started") && !record["started"].is_number_unsigned())) return 0;
+  const auto pid = record.contains("pid") && record["pid"].is_number_integer() ? record["pid"].get<long long>() : 0;
   return pid > 1 && pid <= INT32_MAX ? static_cast<pid_t>(pid) : 0;
 }
 
 // The start time the record holds; nullopt when it holds none.
 std::optional<std::uint64_t> started_of(const nlohmann::json& record) {
-  if (!record.contains("started") || !record["started"].is_number_unsigned()) return std::nullopt;
+  if (!record.contains("started")) return std::nullopt;
   return record["started"].get<std::uint64_t>();
 }
 

@@ -16,7 +16,8 @@ namespace vfo::cli {
 nlohmann::json daemon_record(pid_t pid);
 
 // Whether the process that RECORD names runs (a zombie does not). A record without "started" (written by hand, or
-// by a vfo that did not record it) is judged by its pid alone; one without a positive "pid" names nothing.
+// by a vfo that did not record it) is judged by its pid alone; one without a pid above 1, or whose "started" is
+// not a count of ticks, names no process.
 bool daemon_runs(const nlohmann::json& record);
 
 // Sends SIGNAL to the process that RECORD names, if it runs; whether it was sent.

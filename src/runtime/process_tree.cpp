@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -164,6 +165,10 @@ bool signal_same_process(pid_t pid, std::uint64_t start_ticks, int signal, const
   }
   if (errno != ENOSYS && errno != EPERM) return false;  // ESRCH: it is gone; EINVAL: a thread's id, not a process's
 #endif
+  // Without pidfds: /proc/TID/stat reads as a process's, so a thread's id is told apart by its thread group.
+  const auto status = read_small_file(proc + "/" + std::to_string(pid) + "/status");
+  const std::size_t tgid = status ? status->find("\nTgid:") : std::string::npos;
+  if (tgid == std::string::npos || std::strtol(status->c_str() + tgid + 6, nullptr, 10) != pid) return false;
   const auto usage = read_process_usage(pid, proc);
   return usage && usage->start_ticks == start_ticks && ::kill(pid, signal) == 0;
 }
