@@ -159,8 +159,9 @@ class AgentService final : public rpc::Agent::Service {
   }
 
   // A call answered after its caller's deadline was lost on it (a probe so answered counts as missed). Says how
-  // long this agent took from receiving it, so that a log tells an agent held up by its node (a long time here)
-  // from a call that came in late (a short one).
+  // long this agent took from receiving it: a long time here means its handler was held up. A call that reaches
+  // the agent only after its deadline (the whole agent stalled) is dropped by gRPC before any handler runs, and
+  // is not logged.
   static void warn_if_late(const char* what, const ServerContext& context,
                            std::chrono::system_clock::time_point received) {
     const auto answered = std::chrono::system_clock::now();
