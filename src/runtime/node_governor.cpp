@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "vfo/runtime/process_tree.hpp"
 
 namespace vfo::runtime {
@@ -154,6 +156,10 @@ void NodeGovernor::run(Clock::time_point start) {
   auto next_tick = window_start + options_.tick;
   while (wait_for(next_tick)) {
     const auto now = Clock::now();
+    if (now - next_tick > options_.late_tick_warning) {
+      spdlog::warn("the node's governor woke {} ms late: this process did not run in that time",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(now - next_tick).count());
+    }
     next_tick = std::max(next_tick + options_.tick, now + options_.tick / 2);
     if (now >= window_start + options_.window) {
       const auto windows = (now - window_start) / options_.window;  // > 1 when this thread was held up

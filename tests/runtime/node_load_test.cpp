@@ -2,9 +2,11 @@
 // busy loop), the stress worker and its flags, and the node-trace recorder (its CSV reads back as a vfo trace).
 // No timed assertions: only upper bounds on CPU that throttling guarantees, and lower bounds on memory that a
 // process's own allocation guarantees.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -481,6 +483,38 @@ TEST(NodeLoad, SignalsAProcessOnlyWhileItIsTheOneThatStartedThen) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+TEST(NodeLoad, GovernorLogsATickThatCameLateBecauseItsProcessWasStopped) {
+  const std::filesystem::path log = test::scratch_dir() / "late-tick.log";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // governs its (absent) children for 1.5 s, logging to LOG
+    close(ready[0]);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) _exit(3);
+    NodeGovernor governor(0.5, 1ull << 30);
+    if (write(ready[1], "x", 1) != 1) _exit(4);
+    std::this_thread::sleep_for(1500ms);
+    governor.stop();
+    spdlog::default_logger()->flush();
+    _exit(0);
+  }
+  close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  ASSERT_EQ(kill(child, SIGSTOP), 0);  // the process does not run for 0.8 s: nor does its governor's thread
+  std::this_thread::sleep_for(800ms);
+  ASSERT_EQ(kill(child, SIGCONT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("the node's governor woke"), std::string::npos) << text;
 }
 
 }  // namespace

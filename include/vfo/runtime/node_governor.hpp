@@ -54,6 +54,10 @@ struct NodeGovernorOptions {
   std::chrono::milliseconds window{100};
   std::chrono::milliseconds tick{10};
   std::chrono::milliseconds min_reading_span{500};  // with enforce: the shortest span a reading covers
+  // With enforce: a tick that comes this much late is logged as a warning. The thread sleeps only until its next
+  // tick, so a late one means this process did not run in that time (a stalled machine, a stopped process), when
+  // an agent answers no probe either.
+  std::chrono::milliseconds late_tick_warning{250};
   std::string proc = "/proc";
 };
 
