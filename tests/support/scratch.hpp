@@ -3,8 +3,8 @@
 // Contract: every file these helpers create lives under TempDir()/vfo-<pid>, a folder private to the calling
 // test process, so tests that `ctest -j` runs in parallel never read or delete each other's files. The folder
 // is removed when that process exits with every test passed, and kept, its path printed, when one failed: its
-// logs and cluster folders are what a failure is read from. Without the removal each `make test` would leave a
-// gigabyte or more behind (an etcd member preallocates 64 MB write-ahead logs).
+// logs and cluster folders are what a failure is read from. A whole `make test` writes over a gigabyte here (an
+// etcd member preallocates 64 MB write-ahead logs).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -4,9 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,18 +15,12 @@
 namespace vfo::test {
 namespace {
 
-// The path of this test binary.
-std::string own_binary() {
-  std::array<char, 4096> path{};
-  const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size() - 1);
-  return n > 0 ? std::string(path.data(), static_cast<std::size_t>(n)) : std::string();
-}
-
 // Runs this very test in a new process as a probe that writes a scratch file and passes or fails (OUTCOME); returns
 // what it printed.
 std::string run_probe(const std::string& outcome) {
-  return output_of("VFO_SCRATCH_PROBE=" + outcome + " " + own_binary() +
-                   " --gtest_filter=ScratchFolder.IsRemovedWhenItsProcessPassedAndKeptWhenATestFailed");
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  return output_of("VFO_SCRATCH_PROBE=" + outcome + " '" + self.string() +
+                   "' --gtest_filter=ScratchFolder.IsRemovedWhenItsProcessPassedAndKeptWhenATestFailed");
 }
 
 // The folder a probe's output names on its "scratch: " line.
